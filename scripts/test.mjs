@@ -1,0 +1,31 @@
+// Runs the whole test suite with Node's own test runner (through tsx).
+// `npm test` runs everything; `npm test -- test/edition` runs what lies below the given paths.
+import { spawnSync } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+
+function collect(path, out) {
+  const stat = statSync(path);
+  if (stat.isFile()) {
+    if (path.endsWith('.test.ts')) out.push(path);
+    return out;
+  }
+  for (const entry of readdirSync(path).sort()) {
+    if (entry === 'node_modules' || entry.startsWith('.')) continue;
+    collect(join(path, entry), out);
+  }
+  return out;
+}
+
+const roots = process.argv.slice(2);
+const files = (roots.length ? roots : ['test']).flatMap((root) => collect(root, []));
+if (files.length === 0) {
+  console.error('no test files found under', roots.join(' ') || 'test');
+  process.exit(1);
+}
+const result = spawnSync(
+  process.execPath,
+  ['--import', 'tsx', '--test', '--test-concurrency=2', ...files],
+  { stdio: 'inherit', env: { ...process.env, MATINALE_TESTING: '1' } },
+);
+process.exit(result.status ?? 1);

@@ -1,0 +1,44 @@
+// The `matinale` command (CLI.md). Each command lives in its own module under
+// src/cli/ and exports `register(program)`; this file only wires them.
+import { Command, CommanderError } from 'commander';
+import { EXIT_USAGE } from './usage-error.ts';
+
+type Registrar = (program: Command) => void;
+
+// One line per command module; keep the list sorted.
+const modules: Array<() => Promise<{ register: Registrar }>> = [
+];
+
+export async function buildProgram(): Promise<Command> {
+  const program = new Command('matinale')
+    .description('Matinale: a newsroom platform for daily briefing newsletters')
+    .exitOverride()
+    .showHelpAfterError();
+  for (const load of modules) (await load()).register(program);
+  return program;
+}
+
+/** Runs the command line and maps errors to exit statuses (0 ok, 1 refused, 2 usage). */
+export async function main(argv: string[]): Promise<number> {
+  const program = await buildProgram();
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      return err.exitCode === 0 ? 0 : EXIT_USAGE;
+    }
+    const code = (err as { exitCode?: number }).exitCode;
+    process.stderr.write(`matinale: ${(err as Error).message}\n`);
+    if (typeof code === 'number') return code;
+    if (process.env.MATINALE_DEBUG) process.stderr.write(`${(err as Error).stack}\n`);
+    return 1;
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('matinale.js')) {
+  const code = await main(process.argv.slice(2));
+  // Long-running commands (serve, worker, preview) keep the event loop alive themselves.
+  if (code !== 0) process.exit(code);
+  else process.exitCode = 0;
+}

@@ -1,0 +1,80 @@
+// Publication settings: described once (a YAML file for the command line, the
+// same fields in the dashboard and the store). See BRIEFING-MARKDOWN.md.
+import { z } from 'zod';
+import { Cron } from 'croner';
+
+/** Languages the renderers and the linter know. */
+export const LANGUAGES = ['fr', 'en'] as const;
+export type Language = (typeof LANGUAGES)[number];
+
+export const ROLES = ['author', 'editor', 'admin'] as const;
+export type Role = (typeof ROLES)[number];
+
+const email = z.email({ message: 'is not a valid email address' });
+
+/** `Name <address>` or a bare address. */
+const mailbox = z.string().refine((v) => /^(?:[^<>]*<[^\s<>@]+@[^\s<>@]+>|[^\s<>@]+@[^\s<>@]+)$/.test(v.trim()), {
+  message: 'must be an address or `Name <address>`',
+});
+
+const timezone = z.string().refine(
+  (tz) => {
+    try {
+      new Intl.DateTimeFormat('en', { timeZone: tz });
+      return true;
+    } catch {
+      return false;
+    }
+  },
+  { message: 'is not a known IANA time zone (for instance Europe/Paris)' },
+);
+
+const cron = z.string().refine(
+  (expr) => {
+    try {
+      new Cron(expr, { paused: true });
+      return true;
+    } catch {
+      return false;
+    }
+  },
+  { message: 'is not a valid cron expression (for instance "0 6 * * 1-5")' },
+);
+
+export const teamMemberSchema = z.strictObject({
+  name: z.string().min(1),
+  email,
+  role: z.enum(ROLES),
+  /** ASCII-armoured OpenPGP public key, for tips. */
+  pgpKey: z.string().optional(),
+});
+
+export const publicationSchema = z.strictObject({
+  slug: z.string().regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'must be lower-case letters, digits and dashes'),
+  name: z.string().min(1),
+  language: z.enum(LANGUAGES),
+  timezone,
+  schedule: cron,
+  from: mailbox,
+  replyTo: email.optional(),
+  address: z.string().min(1),
+  team: z.array(teamMemberSchema).min(1),
+  greeting: z.string().optional(),
+  tipLine: z.string().optional(),
+  /** Text of the welcome mail, in Briefing Markdown body syntax (audience). */
+  welcome: z.string().optional(),
+  /** Words the spelling check accepts besides the dictionary (the newsroom word list). */
+  words: z.array(z.string()).optional(),
+});
+
+export type TeamMember = z.infer<typeof teamMemberSchema>;
+export type Publication = z.infer<typeof publicationSchema>;
+
+/** The keys a publication file may hold, for "did you mean" suggestions. */
+export const PUBLICATION_KEYS = Object.keys(publicationSchema.shape);
+
+/** The address part of `Name <address>`. */
+export function addressOf(mailboxText: string): string {
+  const m = /<([^<>]+)>/.exec(mailboxText);
+  return (m ? m[1]! : mailboxText).trim();
+}
