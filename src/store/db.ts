@@ -1,0 +1,90 @@
+// Opens the newsroom's database: SQLite in DATA_DIR by default, PostgreSQL when
+// a `postgres://` URL is given. Callers get one `Store` whatever the backend.
+import { mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import SqliteDatabase from 'better-sqlite3';
+import pg from 'pg';
+import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import { CAPABILITIES, COLUMN_TYPES, type Capabilities, type ColumnTypes } from './dialect.ts';
+import type { Database } from './schema.ts';
+
+export interface Store {
+  db: Kysely<Database>;
+  capabilities: Capabilities;
+  columnTypes: ColumnTypes;
+  /** A short description for logs, without any password. */
+  description: string;
+  close(): Promise<void>;
+}
+
+export interface OpenOptions {
+  /** `postgres://…`; when absent, SQLite at `sqlitePath`. */
+  databaseUrl?: string;
+  /** SQLite file (default: `<dataDir>/matinale.sqlite`). */
+  sqlitePath?: string;
+  dataDir?: string;
+  /** PostgreSQL schema to work in (tests use one per test). */
+  schema?: string;
+  /** Pool size for PostgreSQL. */
+  maxConnections?: number;
+}
+
+// int8 (bigint) columns hold ids and epoch milliseconds: both fit a JS number.
+const INT8_OID = 20;
+const pgTypes = {
+  getTypeParser(oid: number, format?: string) {
+    if (oid === INT8_OID) return (value: string) => Number(value);
+    return pg.types.getTypeParser(oid, format as 'text');
+  },
+};
+
+/** Opens the store for a configuration (SQLite or PostgreSQL). */
+export function openStore(options: OpenOptions): Store {
+  const url = options.databaseUrl;
+  if (url && /^postgres(ql)?:\/\//.test(url)) {
+    const pool = new pg.Pool({
+      connectionString: url,
+      max: options.maxConnections ?? 10,
+      types: pgTypes,
+      ...(options.schema ? { options: `-c search_path=${options.schema}` } : {}),
+    });
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    return {
+      db,
+      capabilities: CAPABILITIES.postgres,
+      columnTypes: COLUMN_TYPES.postgres,
+      description: `postgres ${redact(url)}${options.schema ? ` (schema ${options.schema})` : ''}`,
+      close: () => db.destroy(),
+    };
+  }
+  if (url) throw new Error(`DATABASE_URL must start with postgres:// (got ${redact(url)})`);
+
+  const path = options.sqlitePath ?? join(options.dataDir ?? './data', 'matinale.sqlite');
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  const sqlite = new SqliteDatabase(path);
+  // WAL lets readers work while one writer writes; the busy timeout makes a
+  // second process wait for the lock instead of failing at once.
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma('busy_timeout = 10000');
+  sqlite.pragma('foreign_keys = ON');
+  sqlite.pragma('synchronous = NORMAL');
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  return {
+    db,
+    capabilities: CAPABILITIES.sqlite,
+    columnTypes: COLUMN_TYPES.sqlite,
+    description: `sqlite ${path}`,
+    close: () => db.destroy(),
+  };
+}
+
+/** The URL without its password, for messages and logs. */
+export function redact(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return '(unparsable URL)';
+  }
+}

@@ -1,0 +1,42 @@
+// Brings the schema up to date. Safe when several processes start at once:
+// PostgreSQL serialises them with Kysely's advisory lock; on SQLite the whole
+// run happens inside one `BEGIN IMMEDIATE` transaction, so a second process
+// waits for the first (busy timeout) and then finds nothing left to do.
+import { Migrator, sql, type Migration, type MigrationResultSet, type Kysely } from 'kysely';
+import type { Store } from './db.ts';
+import type { ColumnTypes } from './dialect.ts';
+import { initial } from './migrations/0001-initial.ts';
+
+/** Every migration, in order; names never change once released. */
+export function migrations(t: ColumnTypes): Record<string, Migration> {
+  return {
+    '0001-initial': initial(t),
+  };
+}
+
+/** Applies the migrations not yet applied; returns the names applied now. */
+export async function migrateToLatest(store: Store): Promise<string[]> {
+  const provider = { getMigrations: async () => migrations(store.columnTypes) };
+  let result: MigrationResultSet;
+  if (store.capabilities.dialect === 'sqlite') {
+    result = await store.db.connection().execute(async (conn) => {
+      await sql`begin immediate`.execute(conn);
+      try {
+        const migrator = new Migrator({ db: conn as Kysely<unknown>, provider, disableTransactions: true });
+        const r = await migrator.migrateToLatest();
+        await sql`${sql.raw(r.error ? 'rollback' : 'commit')}`.execute(conn);
+        return r;
+      } catch (err) {
+        await sql`rollback`.execute(conn).catch(() => {});
+        throw err;
+      }
+    });
+  } else {
+    result = await new Migrator({ db: store.db, provider }).migrateToLatest();
+  }
+  if (result.error) {
+    const failed = result.results?.find((r) => r.status === 'Error');
+    throw new Error(`migration ${failed?.migrationName ?? '?'} failed: ${(result.error as Error).message}`);
+  }
+  return (result.results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}
