@@ -1,0 +1,40 @@
+// The one Fastify app: public site, newsroom dashboard and JSON API. Built
+// apart from being started (Fastify's testing guide): tests call
+// `buildApp(deps)` and `app.inject()`, `matinale serve` calls `listen`.
+import Fastify, { type FastifyInstance } from 'fastify';
+import formbody from '@fastify/formbody';
+import cookie from '@fastify/cookie';
+import type { Config } from '../config.ts';
+import type { Store } from '../store/db.ts';
+import type { Clock } from '../clock.ts';
+import { systemClock } from '../clock.ts';
+
+/** What the routes need; everything is injected so tests can swap it. */
+export interface AppDeps {
+  store: Store;
+  config: Config;
+  clock?: Clock;
+  /** Pino logging on (serve) or off (tests). */
+  logger?: boolean;
+}
+
+export type RoutePlugin = (app: FastifyInstance, deps: Required<Omit<AppDeps, 'logger'>>) => Promise<void> | void;
+
+// One line per route module; keep the list sorted.
+const routeModules: Array<() => Promise<{ routes: RoutePlugin }>> = [
+];
+
+/** Builds the app (not listening yet). */
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: deps.logger
+      ? { level: 'info', redact: ['req.headers.authorization', 'req.headers.cookie'] }
+      : false,
+    trustProxy: true,
+  });
+  await app.register(formbody);
+  await app.register(cookie, { secret: deps.config.secret });
+  const full = { store: deps.store, config: deps.config, clock: deps.clock ?? systemClock };
+  for (const load of routeModules) await (await load()).routes(app, full);
+  return app;
+}
