@@ -1,0 +1,97 @@
+// Typesetting for the publication's language: one typograf engine per
+// language does all of it (quotes, apostrophes, ellipses, dashes, and French
+// spacing through our own rules in typography-fr.ts). Authors type plain
+// keyboard characters; the renderers call `typeset` on every text node and
+// escape the result afterwards, so it returns Unicode characters, never HTML
+// entities, and keeps leading and trailing spaces (a text node next to a link
+// must keep the space that separates them).
+import Typograf from 'typograf';
+import type { TypografRule } from 'typograf';
+import type { Language } from './publication.ts';
+import { FRENCH_RULES } from './typography-fr.ts';
+import { ENGLISH_RULES } from './typography-en.ts';
+
+const LOCALES: Record<Language, string> = { fr: 'fr', en: 'en-US' };
+
+/** typograf rules that are wrong for us, per language, and why. */
+const DISABLED: Record<Language, string[]> = {
+  fr: [
+    // Deletes the space French wants before ? ! : ; (« plateforme? »).
+    'common/space/delBeforePunctuation',
+    // French writes 20 % with a narrow no-break space (fr/matinale/units).
+    'common/space/delBeforePercent',
+    // Text nodes are typeset one by one: trimming would glue a word to the link after it.
+    'common/space/trimLeft',
+    'common/space/trimRight',
+    // Russian habits (a no-break space after every word of one or two letters):
+    // not the house style; French no-break spaces come from our own rules.
+    'common/nbsp/afterShortWord',
+    'common/nbsp/beforeShortLastWord',
+    'common/nbsp/beforeShortLastNumber',
+    'common/nbsp/afterShortWordByList',
+  ],
+  en: [
+    'common/space/trimLeft',
+    'common/space/trimRight',
+    'common/nbsp/afterShortWord',
+    'common/nbsp/beforeShortLastWord',
+    'common/nbsp/beforeShortLastNumber',
+    // A no-break space after « a », « the », « at »…: Russian-style, not ours.
+    'common/nbsp/afterShortWordByList',
+  ],
+};
+
+// Web and mail addresses are hidden from every rule: typograf's own URL
+// pattern stops at the first character outside a short list, and a colon or a
+// semicolon inside an address must never gain a space.
+const SAFE = [
+  /\b(?:https?|ftp):\/\/[^\s<>«»"“”]*[^\s<>«»"“”.,;:!?)\]'’]/g,
+  /\bmailto:[^\s<>«»"“”]*[^\s<>«»"“”.,;:!?)\]'’]/g,
+  /\bwww\.[^\s<>«»"“”]*[^\s<>«»"“”.,;:!?)\]'’]/g,
+  /[\p{L}\d._%+-]+@[\p{L}\d-]+(?:\.[\p{L}\d-]+)+/gu,
+];
+
+// Guillemets the author typed already say which way they face; typograf's
+// quote rule would re-decide it from their place, and turns the » that opens a
+// text fragment (after a link) into «. They are hidden from it in private-use
+// characters and put back by a rule of ours, before the spacing rules run.
+const TYPED_OPEN = '\uE000';
+const TYPED_CLOSE = '\uE001';
+
+const restoreTypedGuillemets: TypografRule = {
+  name: 'common/matinale/typedGuillemets',
+  index: 950,
+  handler: (text) => text.replace(/\uE000/g, '«').replace(/\uE001/g, '»'),
+};
+
+let registered = false;
+const engines = new Map<Language, Typograf>();
+
+function registerRules(): void {
+  if (registered) return;
+  registered = true;
+  for (const rule of [restoreTypedGuillemets, ...FRENCH_RULES, ...ENGLISH_RULES]) Typograf.addRule(rule);
+}
+
+/** The one typograf engine of a language, built on first use. */
+export function engineFor(language: Language): Typograf {
+  let engine = engines.get(language);
+  if (!engine) {
+    registerRules();
+    engine = new Typograf({
+      locale: [LOCALES[language]],
+      htmlEntity: { type: 'default' },
+      disableRule: DISABLED[language],
+    });
+    for (const re of SAFE) engine.addSafeTag(re);
+    engines.set(language, engine);
+  }
+  return engine;
+}
+
+/** Sets the typography of `language` on plain text typed by an author. */
+export function typeset(text: string, language: Language): string {
+  if (text === '') return text;
+  const hidden = text.replace(/«/g, TYPED_OPEN).replace(/»/g, TYPED_CLOSE);
+  return engineFor(language).execute(hidden);
+}
