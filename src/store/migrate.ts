@@ -32,7 +32,12 @@ export async function migrateToLatest(store: Store): Promise<string[]> {
       }
     });
   } else {
-    result = await new Migrator({ db: store.db, provider }).migrateToLatest();
+    // Kysely looks for its own tables in every schema unless told which one:
+    // name ours, so that another schema's `kysely_migration` never counts.
+    const { rows } = await sql<{ schema: string }>`select current_schema() as schema`.execute(store.db);
+    const migrationTableSchema = rows[0]?.schema;
+    if (!migrationTableSchema) throw new Error('PostgreSQL has no current schema: check search_path');
+    result = await new Migrator({ db: store.db, provider, migrationTableSchema }).migrateToLatest();
   }
   if (result.error) {
     const failed = result.results?.find((r) => r.status === 'Error');
