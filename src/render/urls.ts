@@ -1,0 +1,50 @@
+// Every address a rendering links to, built in one place so that the web app's
+// routes and the renderings cannot drift apart.
+
+/** Options every renderer takes. */
+export interface RenderOptions {
+  /** Base of every link in mail and pages (PUBLIC_URL), absolute, without a trailing slash. */
+  publicUrl: string;
+}
+
+function base(publicUrl: string): string {
+  const url = new URL(publicUrl); // throws on a relative base: links in mail must be absolute
+  return url.href.replace(/\/+$/, '');
+}
+
+/** The « view in browser » page of an edition: `{publicUrl}/{slug}/{YYYY-MM-DD}`. */
+export function editionUrl(publicUrl: string, slug: string, date: string): string {
+  return `${base(publicUrl)}/${encodeURIComponent(slug)}/${encodeURIComponent(date)}`;
+}
+
+/** The publication's home page (archive and subscribe form). */
+export function publicationUrl(publicUrl: string, slug: string): string {
+  return `${base(publicUrl)}/${encodeURIComponent(slug)}`;
+}
+
+/** The publication's tip form. */
+export function tipFormUrl(publicUrl: string, slug: string): string {
+  return `${base(publicUrl)}/${encodeURIComponent(slug)}/tips`;
+}
+
+const SAFE_SCHEMES = new Set(['http:', 'https:', 'mailto:']);
+
+/**
+ * An author's link made absolute against the public URL. The parser already
+ * refuses other schemes; renderers check again because they also take
+ * hand-built editions, and a `javascript:` link must never reach a reader.
+ */
+export function absoluteUrl(url: string, publicUrl: string): string {
+  try {
+    const resolved = new URL(url, base(publicUrl) + '/');
+    if (SAFE_SCHEMES.has(resolved.protocol)) return resolved.href;
+  } catch {
+    // fall through to the publication's base
+  }
+  return base(publicUrl) + '/';
+}
+
+/** A mailto: link to one address. */
+export function mailtoUrl(address: string): string {
+  return `mailto:${address}`;
+}
