@@ -1,0 +1,73 @@
+// Lint: what the parser accepts but an editor would fix before the send —
+// French elisions and quotes, doubled words, spelling, and the shape of the
+// menu and kickers. All warnings, each at the exact line and column of the
+// offending text (text nodes are mapped back to the source character by character).
+import type { Diagnostic } from './diagnostic.ts';
+import type { Edition } from './model.ts';
+import type { Publication } from './publication.ts';
+import { createSpellChecker, knownWordsOf } from './spelling.ts';
+import type { LintContext, LintRule } from './lint/rule.ts';
+import { LINT_RULES } from './lint/lint-rules.ts';
+import { SourceLines } from './lint/source-map.ts';
+import { textsOf } from './lint/texts.ts';
+import { frenchElision } from './lint/french-elision.ts';
+import { frenchApostropheSpace } from './lint/french-apostrophe-space.ts';
+import { frenchQuoteApostrophe } from './lint/french-quote-apostrophe.ts';
+import { frenchStraightQuotes } from './lint/french-straight-quotes.ts';
+import { doubledWord } from './lint/doubled-word.ts';
+import { unknownWord } from './lint/unknown-word.ts';
+import { teaserMissing } from './lint/teaser-missing.ts';
+import { menuTooLong } from './lint/menu-too-long.ts';
+import { kickerTooLong } from './lint/kicker-too-long.ts';
+
+/** Every lint rule, in the order they run. */
+export const LINTERS: readonly LintRule[] = [
+  frenchElision,
+  frenchApostropheSpace,
+  frenchQuoteApostrophe,
+  frenchStraightQuotes,
+  doubledWord,
+  unknownWord,
+  teaserMissing,
+  menuTooLong,
+  kickerTooLong,
+];
+
+export interface LintInput {
+  /** The edition's source, exactly as parsed (positions point into it). */
+  source: string;
+  edition: Edition;
+  publication: Publication;
+  /** The file name diagnostics carry. */
+  file: string;
+  /** The newsroom word list and any other words to accept (one word or name each). */
+  words?: readonly string[];
+}
+
+/** Lints a parsed edition: warnings at the exact place of each problem, sorted by place. */
+export async function lintEdition(input: LintInput): Promise<Diagnostic[]> {
+  const { edition, publication, file } = input;
+  // The parser counts positions without a byte-order mark.
+  const source = input.source.charCodeAt(0) === 0xfeff ? input.source.slice(1) : input.source;
+  const lines = new SourceLines(source);
+  const language = publication.language;
+  // The names in the front matter are known words too: the byline is spelt as people spell their names.
+  const spelling = await createSpellChecker(language, knownWordsOf(publication, [...(input.words ?? []), ...edition.by, ...edition.with]));
+  const diagnostics: Diagnostic[] = [];
+  const context: LintContext = {
+    edition,
+    publication,
+    language,
+    texts: textsOf(edition, source),
+    spelling,
+    report(rule, offset, message) {
+      const { line, column } = lines.pointAt(offset);
+      diagnostics.push({ file, line, column, severity: LINT_RULES[rule].severity, rule, message });
+    },
+  };
+  for (const rule of LINTERS) {
+    if (rule.languages && !rule.languages.includes(language)) continue;
+    rule.check(context);
+  }
+  return diagnostics.sort((a, b) => a.line - b.line || a.column - b.column || a.rule.localeCompare(b.rule));
+}

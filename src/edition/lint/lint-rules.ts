@@ -1,0 +1,18 @@
+// The ids of the lint rules, each declared once with what it means. All are
+// warnings: they point at what the typesetter cannot decide alone, and never
+// stop a render or a send.
+import type { RuleInfo } from '../rules.ts';
+
+export const LINT_RULES = {
+  'fr-elision': { severity: 'warning', description: 'French: an elision before a consonant or an h aspiré (« l’source », « l’hauteur »)' },
+  'fr-apostrophe-space': { severity: 'warning', description: 'French: a space after an elision apostrophe (« l’ Sommet »)' },
+  'fr-quote-apostrophe': { severity: 'warning', description: 'French: an opening quote or a backtick used as an apostrophe (« l ‘innovation »)' },
+  'fr-straight-quotes': { severity: 'warning', description: 'French: straight double quotes where « » guillemets are expected' },
+  'doubled-word': { severity: 'warning', description: 'the same word twice in a row (« le le », « the the »)' },
+  'unknown-word': { severity: 'warning', description: 'a word unknown to the dictionary, the team’s names, the publication’s words and the newsroom word list' },
+  'teaser-missing': { severity: 'warning', description: 'a story of the first section without a menu teaser (`> menu: …`)' },
+  'menu-too-long': { severity: 'warning', description: 'a menu of more than five teasers' },
+  'kicker-too-long': { severity: 'warning', description: 'a kicker longer than ten words' },
+} as const satisfies Record<string, RuleInfo>;
+
+export type LintRuleId = keyof typeof LINT_RULES;

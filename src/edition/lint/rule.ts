@@ -1,0 +1,44 @@
+// What a lint rule is: a check over one edition that reports warnings at
+// source places. Every rule lives in its own file in this folder and is
+// listed once in ../lint.ts; its id is declared in lint-rules.ts.
+import type { Edition } from '../model.ts';
+import type { Language, Publication } from '../publication.ts';
+import type { SpellChecker } from '../spelling.ts';
+import type { LintRuleId } from './lint-rules.ts';
+import type { TextPiece } from './texts.ts';
+
+/** What a rule may read, and how it reports. */
+export interface LintContext {
+  edition: Edition;
+  publication: Publication;
+  language: Language;
+  /** Every text of the edition, with the source offset of each character. */
+  texts: readonly TextPiece[];
+  /** The spell checker of the publication's language, with its known words. */
+  spelling: SpellChecker;
+  /** Reports a problem at a source offset (0-based, as in the model's points). */
+  report(rule: LintRuleId, offset: number, message: string): void;
+}
+
+/** One lint rule; `languages` limits it to some languages (all when absent). */
+export interface LintRule {
+  id: LintRuleId;
+  languages?: readonly Language[];
+  check(context: LintContext): void;
+}
+
+/** Calls `found` for each match of `pattern` in each text piece, with the source offset of the match plus `shift`. */
+export function eachMatch(
+  texts: readonly TextPiece[],
+  pattern: RegExp,
+  found: (match: RegExpExecArray, offsetOf: (indexInValue: number) => number, piece: TextPiece) => void,
+): void {
+  const re = new RegExp(pattern.source, pattern.flags.includes('g') ? pattern.flags : `${pattern.flags}g`);
+  for (const piece of texts) {
+    re.lastIndex = 0;
+    for (let m = re.exec(piece.value); m; m = re.exec(piece.value)) {
+      found(m, (i) => piece.offsets[Math.min(i, piece.offsets.length - 1)] ?? 0, piece);
+      if (m[0] === '') re.lastIndex++;
+    }
+  }
+}

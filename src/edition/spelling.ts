@@ -1,0 +1,169 @@
+// Spelling: real Hunspell (WebAssembly, `hunspell-asm`) with the
+// `dictionary-fr` / `dictionary-en` files. A dictionary is loaded once per
+// language and process (French takes about 100 ms) and shared; the words a
+// newsroom adds (names, the publication's words, its word list) are kept
+// beside it in a set per check, never added to the shared Hunspell instance,
+// so that one publication's words never leak into another's check.
+import { readFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadModule } from 'hunspell-asm';
+import type { Hunspell, HunspellFactory } from 'hunspell-asm';
+import type { Language, Publication } from './publication.ts';
+
+/** A word found in a text, with its place (UTF-16 offset in that text). */
+export interface WordToken {
+  word: string;
+  offset: number;
+}
+
+/** Tells whether a word is spelt right, and proposes replacements when not. */
+export interface SpellChecker {
+  isKnown(word: string): boolean;
+  suggest(word: string): string[];
+}
+
+const PACKAGES: Record<Language, string> = { fr: 'dictionary-fr', en: 'dictionary-en' };
+
+let factoryPromise: Promise<HunspellFactory> | undefined;
+const dictionaries = new Map<Language, Promise<Hunspell>>();
+
+// The Emscripten runtime inside hunspell-asm hooks `uncaughtException` to
+// rethrow from its own minified line, which makes any later crash of the
+// process print 750 KB of its source instead of the error: take the hook off.
+async function loadFactory(): Promise<HunspellFactory> {
+  const before = new Set(process.listeners('uncaughtException'));
+  const factory = await loadModule();
+  for (const listener of process.listeners('uncaughtException')) {
+    if (!before.has(listener)) process.removeListener('uncaughtException', listener);
+  }
+  return factory;
+}
+
+async function loadDictionary(language: Language): Promise<Hunspell> {
+  factoryPromise ??= loadFactory();
+  const factory = await factoryPromise;
+  // The packages export only an ESM default that reads both files at import;
+  // resolve their folder instead, to read the bytes for the WebAssembly file system.
+  const folder = dirname(fileURLToPath(import.meta.resolve(PACKAGES[language])));
+  const [aff, dic] = await Promise.all([readFile(join(folder, 'index.aff')), readFile(join(folder, 'index.dic'))]);
+  const affPath = factory.mountBuffer(aff, `${language}.aff`);
+  const dicPath = factory.mountBuffer(dic, `${language}.dic`);
+  return factory.create(affPath, dicPath);
+}
+
+/** The shared Hunspell dictionary of a language, loaded on first use. */
+export function dictionaryFor(language: Language): Promise<Hunspell> {
+  let dictionary = dictionaries.get(language);
+  if (!dictionary) {
+    dictionary = loadDictionary(language);
+    dictionaries.set(language, dictionary);
+  }
+  return dictionary;
+}
+
+// French elided articles, pronouns and conjunctions: « l’Arcep » is checked as « Arcep ».
+const FR_ELISION = /^(?:[cdjlmnst]|qu|jusqu|lorsqu|puisqu|quoiqu|presqu)['’](?=\p{L})/iu;
+// English possessive: « Ofcom’s » is checked as « Ofcom ».
+const EN_POSSESSIVE = /['’]s$/i;
+
+function normalise(word: string): string {
+  return word.replace(/’/g, "'").toLocaleLowerCase();
+}
+
+/** The words a publication knows besides the dictionary: names, its own name, its word list. */
+export function knownWordsOf(publication: Publication, extra: readonly string[] = []): string[] {
+  return [publication.name, ...publication.team.map((m) => m.name), ...(publication.words ?? []), ...extra];
+}
+
+/**
+ * A spell checker for one language and one set of known words (each entry may
+ * be several words, such as a person's name; each of its words becomes known,
+ * in any case: a word list entry « Arcep » accepts « ARCEP » as well).
+ */
+export async function createSpellChecker(language: Language, knownWords: readonly string[] = []): Promise<SpellChecker> {
+  const hunspell = await dictionaryFor(language);
+  const known = new Set<string>();
+  for (const entry of knownWords) {
+    for (const { word } of tokenize(entry)) {
+      known.add(normalise(word));
+      for (const part of word.split('-')) if (part) known.add(normalise(part));
+    }
+  }
+  const cache = new Map<string, boolean>();
+
+  const check = (word: string): boolean => {
+    if (known.has(normalise(word))) return true;
+    if (hunspell.spell(word)) return true;
+    // Hunspell accepts a capitalised form of a lower-case word, not the reverse;
+    // a word in capitals (a kicker, an acronym of letters) is checked in lower case too.
+    if (word === word.toLocaleUpperCase() && hunspell.spell(word.toLocaleLowerCase())) return true;
+    if (language === 'fr') {
+      const elision = FR_ELISION.exec(word);
+      if (elision) return check(word.slice(elision[0].length));
+    } else if (EN_POSSESSIVE.test(word)) {
+      return check(word.replace(EN_POSSESSIVE, ''));
+    }
+    // A compound the dictionary lacks (« data-centre », « franco-allemand ») is
+    // right when each of its parts is.
+    if (word.includes('-')) return word.split('-').every((part) => part === '' || check(part));
+    return false;
+  };
+
+  return {
+    isKnown(word) {
+      let result = cache.get(word);
+      if (result === undefined) {
+        result = check(word);
+        cache.set(word, result);
+      }
+      return result;
+    },
+    suggest(word) {
+      return hunspell.suggest(word).slice(0, 3);
+    },
+  };
+}
+
+// Addresses are not words: they are blanked out (same length, so offsets hold) before tokenising.
+const NOT_WORDS = [
+  /\b(?:https?|ftp):\/\/\S+/g,
+  /\b(?:mailto:|www\.)\S+/g,
+  /[\p{L}\d._%+-]+@[\p{L}\d-]+(?:\.[\p{L}\d-]+)+/gu,
+];
+
+// A word: letters, possibly joined by apostrophes (aujourd’hui, l’Arcep) or
+// hyphens (start-up, dit-il). Digits attach to the word so that « 5G » or
+// « PLF2025 » are one token, then skipped as not a dictionary word.
+const WORD = /[\p{L}\p{M}\d]+(?:['’-][\p{L}\p{M}\d]+)*/gu;
+
+/** Splits text into words, with their offsets; addresses and numbers are left out. */
+export function tokenize(text: string): WordToken[] {
+  let blanked = text;
+  for (const re of NOT_WORDS) blanked = blanked.replace(re, (m) => ' '.repeat(m.length));
+  const tokens: WordToken[] = [];
+  for (const m of blanked.matchAll(WORD)) tokens.push({ word: m[0], offset: m.index });
+  return tokens;
+}
+
+/** True when a token is something a dictionary cannot judge: a number, a code, an acronym. */
+export function isUncheckable(word: string): boolean {
+  if (/\d/.test(word)) return true;
+  // An acronym (CNIL, PLFSS, UE): all capitals, no lower-case letter.
+  const letters = word.replace(/[^\p{L}]/gu, '');
+  return letters.length <= 1 || (letters.length <= 6 && letters === letters.toLocaleUpperCase() && letters !== letters.toLocaleLowerCase());
+}
+
+/** Reads a newsroom word list: one word (or name) a line, `#` starts a comment. */
+export async function readWordList(path: string): Promise<string[]> {
+  const text = await readFile(path, 'utf8');
+  return text
+    .split(/\r?\n/)
+    .map((line) => line.replace(/#.*$/, '').trim())
+    .filter((line) => line !== '');
+}
+
+/** Where a publication's word list lives: `<slug>.words.txt` beside its settings file. */
+export function wordListPathFor(publicationFile: string, slug: string): string {
+  return join(dirname(publicationFile), `${slug}.words.txt`);
+}
