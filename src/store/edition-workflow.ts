@@ -1,0 +1,82 @@
+// The editorial workflow of an edition, as data: which moves exist, from which
+// states, and who may make them. The guarded updates that apply these rules
+// live with the other edition queries (editions.ts).
+//
+//   draft ──author──▶ ready ──editor──▶ approved ──▶ scheduled ──▶ sending ──▶ sent
+//     ▲                 │                  │             │
+//     └─────editor──────┴──────────────────┴─────────────┘   (back to draft, before sending)
+//
+// Saving a new version of an approved or scheduled edition sends it back to
+// ready: what was approved is no longer what would go out.
+import type { Role } from '../edition/publication.ts';
+import type { EditionStatus } from './schema.ts';
+
+/** Who moves an edition: a team member (by address; the role comes from the store) or the platform itself. */
+export type Actor = { kind: 'person'; email: string } | { kind: 'system'; name: string };
+
+/** The role an actor acts with: a team role, or `system` for the scheduler and the delivery. */
+export type ActorRole = Role | 'system';
+
+export interface TransitionRule {
+  from: readonly EditionStatus[];
+  to: EditionStatus;
+  roles: readonly ActorRole[];
+}
+
+const EDITORS: readonly ActorRole[] = ['editor', 'admin'];
+
+/** Every move an edition can make on request. */
+export const TRANSITIONS: readonly TransitionRule[] = [
+  { from: ['draft'], to: 'ready', roles: ['author', 'editor', 'admin'] },
+  { from: ['ready'], to: 'approved', roles: EDITORS },
+  { from: ['approved'], to: 'scheduled', roles: [...EDITORS, 'system'] },
+  // Unscheduling (a send cancelled before it started) keeps the approval.
+  { from: ['scheduled'], to: 'approved', roles: [...EDITORS, 'system'] },
+  { from: ['scheduled'], to: 'sending', roles: [...EDITORS, 'system'] },
+  { from: ['sending'], to: 'sent', roles: ['system'] },
+  { from: ['ready', 'approved', 'scheduled'], to: 'draft', roles: EDITORS },
+];
+
+/** States in which saving a new version is refused: the edition is going or gone out. */
+export const LOCKED_STATUSES: readonly EditionStatus[] = ['sending', 'sent'];
+
+/** States that a new version sends back to `ready`. */
+export const REAPPROVE_STATUSES: readonly EditionStatus[] = ['approved', 'scheduled'];
+
+/** The rule for moving from `from` to `to`, if that move exists. */
+export function ruleFor(from: EditionStatus, to: EditionStatus): TransitionRule | undefined {
+  return TRANSITIONS.find((r) => r.to === to && r.from.includes(from));
+}
+
+/** The states from which `to` can be reached at all. */
+export function statesLeadingTo(to: EditionStatus): EditionStatus[] {
+  return TRANSITIONS.filter((r) => r.to === to).flatMap((r) => r.from);
+}
+
+/** How an actor is written in the transition history and the audit log. */
+export function actorName(actor: Actor): string {
+  return actor.kind === 'person' ? actor.email.trim().toLowerCase() : `system:${actor.name}`;
+}
+
+export const WORKFLOW_ERROR_CODES = {
+  'edition-not-found': 'no such edition',
+  'wrong-state': 'the edition is not in a state this move starts from',
+  'no-such-transition': 'the workflow has no such move',
+  'not-a-member': 'the person is not on the publication team',
+  'role-not-allowed': 'the actor’s role may not make this move',
+  'edition-locked': 'the edition is being sent or was sent: it can no longer change',
+} as const;
+
+export type WorkflowErrorCode = keyof typeof WORKFLOW_ERROR_CODES;
+
+/** A refused workflow step: what was asked, in what state the edition was, and why not. */
+export class WorkflowError extends Error {
+  override readonly name = 'WorkflowError';
+  constructor(
+    readonly code: WorkflowErrorCode,
+    readonly details: { editionId: number; current?: EditionStatus; requested?: EditionStatus; actor?: string; role?: ActorRole },
+    message: string,
+  ) {
+    super(message);
+  }
+}

@@ -1,0 +1,289 @@
+// Editions, their versions and their moves through the workflow. Every write
+// here is one transaction: a save stores the version, bumps the edition and,
+// when it must, sends an approved edition back to ready, all or nothing. Every
+// move is a guarded update (`… WHERE id = ? AND status = <state read>`): when
+// two people make the same move at once, the second finds zero rows updated
+// and is refused with the state the first one left.
+import { createTwoFilesPatch } from 'diff';
+import { systemClock, type Clock } from '../clock.ts';
+import type { Store } from './db.ts';
+import { recordAudit } from './audit-log.ts';
+import {
+  actorName,
+  LOCKED_STATUSES,
+  REAPPROVE_STATUSES,
+  ruleFor,
+  statesLeadingTo,
+  WorkflowError,
+  type Actor,
+  type ActorRole,
+} from './edition-workflow.ts';
+import { roleOf } from './people.ts';
+import type { EditionRow, EditionStatus, Millis } from './schema.ts';
+import { inTransaction } from './transaction.ts';
+
+export interface EditionRecord {
+  id: number;
+  publicationId: number;
+  /** `YYYY-MM-DD`, in the publication's time zone. */
+  date: string;
+  status: EditionStatus;
+  currentVersion: number;
+  subject: string | null;
+  createdAt: Millis;
+  updatedAt: Millis;
+}
+
+export interface EditionVersion {
+  editionId: number;
+  number: number;
+  source: string;
+  author: string;
+  createdAt: Millis;
+}
+
+export interface EditionTransition {
+  from: EditionStatus;
+  to: EditionStatus;
+  actor: string;
+  at: Millis;
+}
+
+export interface SaveEditionInput {
+  publicationId: number;
+  date: string;
+  /** The Briefing Markdown source, exactly as written. */
+  source: string;
+  /** Who saves it (a person's address or name). */
+  author: string;
+  subject?: string | null;
+}
+
+export interface SaveResult {
+  editionId: number;
+  /** The number of the version just saved (1 for a new edition). */
+  version: number;
+  /** True when the edition did not exist before. */
+  created: boolean;
+  /** The edition's state after the save. */
+  status: EditionStatus;
+  /** The state before, when the save sent an approved or scheduled edition back to ready. */
+  sentBackFrom?: EditionStatus;
+}
+
+export interface StoreOptions {
+  clock?: Clock;
+}
+
+/**
+ * Saves a version of the edition of (publication, date): creates the edition
+ * (draft, version 1) or adds the next version; an approved or scheduled
+ * edition goes back to ready; a sending or sent one is refused (`edition-locked`).
+ */
+export async function saveEdition(store: Store, input: SaveEditionInput, options: StoreOptions = {}): Promise<SaveResult> {
+  const at = (options.clock ?? systemClock).now();
+  return inTransaction(store, async (tx) => {
+    // ON CONFLICT DO NOTHING: a concurrent first save of the same date is not an error, it becomes version 2.
+    const inserted = await tx.db
+      .insertInto('editions')
+      .values({
+        publication_id: input.publicationId,
+        date: input.date,
+        status: 'draft',
+        current_version: 0,
+        subject: input.subject ?? null,
+        created_at: at,
+        updated_at: at,
+      })
+      .onConflict((oc) => oc.columns(['publication_id', 'date']).doNothing())
+      .returning('id')
+      .executeTakeFirst();
+
+    // Bumping the counter locks the row (PostgreSQL) until commit: concurrent saves get distinct numbers.
+    const bumped = await tx.db
+      .updateTable('editions')
+      .set((eb) => ({ current_version: eb('current_version', '+', 1), updated_at: at, subject: input.subject ?? null }))
+      .where('publication_id', '=', input.publicationId)
+      .where('date', '=', input.date)
+      .where('status', 'not in', LOCKED_STATUSES)
+      .returning(['id', 'current_version', 'status'])
+      .executeTakeFirst();
+    if (!bumped) {
+      const row = await tx.db
+        .selectFrom('editions')
+        .select(['id', 'status'])
+        .where('publication_id', '=', input.publicationId)
+        .where('date', '=', input.date)
+        .executeTakeFirstOrThrow();
+      throw new WorkflowError(
+        'edition-locked',
+        { editionId: row.id, current: row.status },
+        `edition ${row.id} is ${row.status}: it can no longer be edited`,
+      );
+    }
+
+    await tx.db
+      .insertInto('edition_versions')
+      .values({ edition_id: bumped.id, number: bumped.current_version, source: input.source, author: input.author, created_at: at })
+      .execute();
+
+    const result: SaveResult = { editionId: bumped.id, version: bumped.current_version, created: inserted !== undefined, status: bumped.status };
+    if (REAPPROVE_STATUSES.includes(bumped.status)) {
+      await tx.db.updateTable('editions').set({ status: 'ready' }).where('id', '=', bumped.id).execute();
+      await recordTransition(tx, bumped.id, bumped.status, 'ready', input.author, at);
+      result.status = 'ready';
+      result.sentBackFrom = bumped.status;
+    }
+    await recordAudit(
+      tx,
+      { actor: input.author, action: 'edition.save', subjectType: 'edition', subjectId: bumped.id, details: { version: bumped.current_version } },
+      at,
+    );
+    return result;
+  });
+}
+
+/**
+ * Moves an edition to `to` on behalf of `actor`, if the workflow allows that
+ * move from the edition's state and for the actor's role in its publication;
+ * otherwise throws a WorkflowError and changes nothing.
+ */
+export async function transitionEdition(
+  store: Store,
+  editionId: number,
+  to: EditionStatus,
+  actor: Actor,
+  options: StoreOptions = {},
+): Promise<EditionTransition> {
+  const at = (options.clock ?? systemClock).now();
+  const who = actorName(actor);
+  return inTransaction(store, async (tx) => {
+    const edition = await tx.db.selectFrom('editions').select(['id', 'publication_id', 'status']).where('id', '=', editionId).executeTakeFirst();
+    if (!edition) throw new WorkflowError('edition-not-found', { editionId, requested: to, actor: who }, `no edition ${editionId}`);
+    const from = edition.status;
+
+    const rule = ruleFor(from, to);
+    if (!rule) {
+      const starts = statesLeadingTo(to);
+      if (starts.length === 0) {
+        throw new WorkflowError('no-such-transition', { editionId, current: from, requested: to, actor: who }, `an edition cannot be moved to ${to} on request`);
+      }
+      throw new WorkflowError(
+        'wrong-state',
+        { editionId, current: from, requested: to, actor: who },
+        `edition ${editionId} is ${from}: it can move to ${to} only from ${starts.join(' or ')}`,
+      );
+    }
+
+    let role: ActorRole | undefined;
+    if (actor.kind === 'system') role = 'system';
+    else role = await roleOf(tx, edition.publication_id, actor.email);
+    if (!role) {
+      throw new WorkflowError('not-a-member', { editionId, current: from, requested: to, actor: who }, `${who} is not on the team of this edition's publication`);
+    }
+    if (!rule.roles.includes(role)) {
+      throw new WorkflowError(
+        'role-not-allowed',
+        { editionId, current: from, requested: to, actor: who, role },
+        `${who} is ${articleFor(role)} ${role}: moving an edition from ${from} to ${to} takes ${rule.roles.map((r) => articleFor(r) + ' ' + r).join(' or ')}`,
+      );
+    }
+
+    const updated = await tx.db
+      .updateTable('editions')
+      .set({ status: to, updated_at: at })
+      .where('id', '=', editionId)
+      .where('status', '=', from)
+      .executeTakeFirst();
+    if (Number(updated.numUpdatedRows) === 0) {
+      // Someone else moved it between our read and our update (PostgreSQL, READ COMMITTED).
+      const now = await tx.db.selectFrom('editions').select('status').where('id', '=', editionId).executeTakeFirst();
+      throw new WorkflowError(
+        'wrong-state',
+        { editionId, current: now?.status, requested: to, actor: who },
+        `edition ${editionId} was just moved to ${now?.status ?? 'nowhere'} by someone else: ${to} refused`,
+      );
+    }
+    await recordTransition(tx, editionId, from, to, who, at);
+    return { from, to, actor: who, at };
+  });
+}
+
+async function recordTransition(tx: Store, editionId: number, from: EditionStatus, to: EditionStatus, actor: string, at: Millis): Promise<void> {
+  await tx.db.insertInto('edition_transitions').values({ edition_id: editionId, from_status: from, to_status: to, actor, at }).execute();
+  await recordAudit(tx, { actor, action: 'edition.transition', subjectType: 'edition', subjectId: editionId, details: { from, to } }, at);
+}
+
+function articleFor(word: string): string {
+  return /^[aeiou]/.test(word) ? 'an' : 'a';
+}
+
+/** An edition by id. */
+export async function getEdition(store: Store, id: number): Promise<EditionRecord | undefined> {
+  const row = await store.db.selectFrom('editions').selectAll().where('id', '=', id).executeTakeFirst();
+  return row && record(row);
+}
+
+/** The edition of a publication for a date. */
+export async function findEdition(store: Store, publicationId: number, date: string): Promise<EditionRecord | undefined> {
+  const row = await store.db
+    .selectFrom('editions')
+    .selectAll()
+    .where('publication_id', '=', publicationId)
+    .where('date', '=', date)
+    .executeTakeFirst();
+  return row && record(row);
+}
+
+/** The editions of a publication, newest date first. */
+export async function listEditions(store: Store, publicationId: number): Promise<EditionRecord[]> {
+  const rows = await store.db.selectFrom('editions').selectAll().where('publication_id', '=', publicationId).orderBy('date', 'desc').execute();
+  return rows.map(record);
+}
+
+/** Every version of an edition, oldest first. */
+export async function listVersions(store: Store, editionId: number): Promise<EditionVersion[]> {
+  const rows = await store.db.selectFrom('edition_versions').selectAll().where('edition_id', '=', editionId).orderBy('number').execute();
+  return rows.map((r) => ({ editionId: r.edition_id, number: r.number, source: r.source, author: r.author, createdAt: r.created_at }));
+}
+
+/** One version of an edition (the current one when `number` is omitted). */
+export async function getVersion(store: Store, editionId: number, number?: number): Promise<EditionVersion | undefined> {
+  let query = store.db.selectFrom('edition_versions').selectAll().where('edition_id', '=', editionId);
+  query = number === undefined ? query.orderBy('number', 'desc').limit(1) : query.where('number', '=', number);
+  const r = await query.executeTakeFirst();
+  return r && { editionId: r.edition_id, number: r.number, source: r.source, author: r.author, createdAt: r.created_at };
+}
+
+/** Two versions of an edition compared line by line, as a unified diff; undefined when either is missing. */
+export async function diffVersions(store: Store, editionId: number, a: number, b: number): Promise<string | undefined> {
+  const [va, vb] = await Promise.all([getVersion(store, editionId, a), getVersion(store, editionId, b)]);
+  if (!va || !vb) return undefined;
+  return createTwoFilesPatch(
+    `edition-${editionId}/v${a}`,
+    `edition-${editionId}/v${b}`,
+    va.source,
+    vb.source,
+    `${va.author}, ${new Date(va.createdAt).toISOString()}`,
+    `${vb.author}, ${new Date(vb.createdAt).toISOString()}`,
+  );
+}
+
+/** The moves an edition made, oldest first. */
+export async function listTransitions(store: Store, editionId: number): Promise<EditionTransition[]> {
+  const rows = await store.db.selectFrom('edition_transitions').selectAll().where('edition_id', '=', editionId).orderBy('id').execute();
+  return rows.map((r) => ({ from: r.from_status, to: r.to_status, actor: r.actor, at: r.at }));
+}
+
+function record(row: EditionRow): EditionRecord {
+  return {
+    id: row.id,
+    publicationId: row.publication_id,
+    date: row.date,
+    status: row.status,
+    currentVersion: row.current_version,
+    subject: row.subject,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}

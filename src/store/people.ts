@@ -1,0 +1,89 @@
+// People of the newsroom and their roles in each publication (memberships).
+// A person is known by their address, which is unique across publications:
+// the same editor may work on several titles with a different role in each.
+import type { Role } from '../edition/publication.ts';
+import type { Store } from './db.ts';
+import type { Millis } from './schema.ts';
+
+export interface Person {
+  id: number;
+  name: string;
+  email: string;
+  pgpKey: string | null;
+}
+
+export interface Member extends Person {
+  role: Role;
+}
+
+/** Address as compared: trimmed and lower-cased (people type theirs in any case). */
+export function normaliseEmail(email: string): string {
+  return email.trim().toLowerCase();
+}
+
+/** Creates the person or updates their name and key; returns their id. Run it inside a transaction. */
+export async function upsertPerson(
+  store: Store,
+  person: { name: string; email: string; pgpKey?: string | null },
+  at: Millis,
+): Promise<number> {
+  const row = await store.db
+    .insertInto('people')
+    .values({ name: person.name, email: normaliseEmail(person.email), pgp_key: person.pgpKey ?? null, created_at: at })
+    .onConflict((oc) => oc.column('email').doUpdateSet({ name: person.name, pgp_key: person.pgpKey ?? null }))
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return row.id;
+}
+
+/** Makes `team` the whole team of a publication: adds, updates roles, removes the others. */
+export async function replaceTeam(
+  store: Store,
+  publicationId: number,
+  team: ReadonlyArray<{ name: string; email: string; role: Role; pgpKey?: string }>,
+  at: Millis,
+): Promise<void> {
+  const ids: number[] = [];
+  for (const member of team) {
+    const personId = await upsertPerson(store, member, at);
+    ids.push(personId);
+    await store.db
+      .insertInto('memberships')
+      .values({ person_id: personId, publication_id: publicationId, role: member.role })
+      .onConflict((oc) => oc.columns(['person_id', 'publication_id']).doUpdateSet({ role: member.role }))
+      .execute();
+  }
+  let removal = store.db.deleteFrom('memberships').where('publication_id', '=', publicationId);
+  if (ids.length > 0) removal = removal.where('person_id', 'not in', ids);
+  await removal.execute();
+}
+
+/** The team of a publication, in the order of their ids (the order they were first added). */
+export async function teamOf(store: Store, publicationId: number): Promise<Member[]> {
+  const rows = await store.db
+    .selectFrom('memberships')
+    .innerJoin('people', 'people.id', 'memberships.person_id')
+    .where('memberships.publication_id', '=', publicationId)
+    .select(['people.id', 'people.name', 'people.email', 'people.pgp_key', 'memberships.role'])
+    .orderBy('people.id')
+    .execute();
+  return rows.map((r) => ({ id: r.id, name: r.name, email: r.email, pgpKey: r.pgp_key, role: r.role as Role }));
+}
+
+/** The role of a person (by address) in a publication, or undefined when they are not on its team. */
+export async function roleOf(store: Store, publicationId: number, email: string): Promise<Role | undefined> {
+  const row = await store.db
+    .selectFrom('memberships')
+    .innerJoin('people', 'people.id', 'memberships.person_id')
+    .where('memberships.publication_id', '=', publicationId)
+    .where('people.email', '=', normaliseEmail(email))
+    .select('memberships.role')
+    .executeTakeFirst();
+  return row?.role as Role | undefined;
+}
+
+/** A person by address. */
+export async function findPerson(store: Store, email: string): Promise<Person | undefined> {
+  const row = await store.db.selectFrom('people').selectAll().where('email', '=', normaliseEmail(email)).executeTakeFirst();
+  return row && { id: row.id, name: row.name, email: row.email, pgpKey: row.pgp_key };
+}

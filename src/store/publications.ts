@@ -1,0 +1,87 @@
+// Publications: their settings (kept whole, as the validated Publication
+// object) and their team. Saving a publication replaces its settings and its
+// team in one transaction, with an audit entry.
+import { publicationSchema, type Publication } from '../edition/publication.ts';
+import { systemClock, type Clock } from '../clock.ts';
+import type { Store } from './db.ts';
+import { recordAudit } from './audit-log.ts';
+import { replaceTeam, teamOf, type Member } from './people.ts';
+import type { Millis, PublicationRow } from './schema.ts';
+import { inTransaction } from './transaction.ts';
+
+export interface StoredPublication {
+  id: number;
+  settings: Publication;
+  team: Member[];
+  createdAt: Millis;
+  updatedAt: Millis;
+}
+
+export interface UpsertResult {
+  id: number;
+  /** True when the slug was new. */
+  created: boolean;
+}
+
+/** Creates the publication or updates it (by slug), with its team, in one transaction. */
+export async function upsertPublication(
+  store: Store,
+  publication: Publication,
+  options: { actor: string; clock?: Clock },
+): Promise<UpsertResult> {
+  const settings = publicationSchema.parse(publication);
+  const at = (options.clock ?? systemClock).now();
+  return inTransaction(store, async (tx) => {
+    const existing = await tx.db.selectFrom('publications').select('id').where('slug', '=', settings.slug).executeTakeFirst();
+    const columns = {
+      name: settings.name,
+      language: settings.language,
+      timezone: settings.timezone,
+      schedule: settings.schedule,
+      settings: JSON.stringify(settings),
+      updated_at: at,
+    };
+    // ON CONFLICT, not "select then insert": two processes adding the same new slug both succeed.
+    const row = await tx.db
+      .insertInto('publications')
+      .values({ slug: settings.slug, created_at: at, ...columns })
+      .onConflict((oc) => oc.column('slug').doUpdateSet(columns))
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await replaceTeam(tx, row.id, settings.team, at);
+    await recordAudit(
+      tx,
+      { actor: options.actor, action: existing ? 'publication.update' : 'publication.create', subjectType: 'publication', subjectId: row.id, details: { slug: settings.slug } },
+      at,
+    );
+    return { id: row.id, created: !existing };
+  });
+}
+
+/** A publication by slug, with its team. */
+export async function getPublicationBySlug(store: Store, slug: string): Promise<StoredPublication | undefined> {
+  const row = await store.db.selectFrom('publications').selectAll().where('slug', '=', slug).executeTakeFirst();
+  return row && stored(store, row);
+}
+
+/** A publication by id, with its team. */
+export async function getPublication(store: Store, id: number): Promise<StoredPublication | undefined> {
+  const row = await store.db.selectFrom('publications').selectAll().where('id', '=', id).executeTakeFirst();
+  return row && stored(store, row);
+}
+
+/** Every publication, by slug, with its team. */
+export async function listPublications(store: Store): Promise<StoredPublication[]> {
+  const rows = await store.db.selectFrom('publications').selectAll().orderBy('slug').execute();
+  return Promise.all(rows.map((row) => stored(store, row)));
+}
+
+async function stored(store: Store, row: PublicationRow): Promise<StoredPublication> {
+  return {
+    id: row.id,
+    settings: JSON.parse(row.settings) as Publication,
+    team: await teamOf(store, row.id),
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
