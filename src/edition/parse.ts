@@ -218,6 +218,7 @@ function readBody(ctx: Context, tree: Root, body: RootContent[]): { intro: Block
         readBlockquote(ctx, node, underKicker);
         break;
       case 'paragraph':
+        checkLookalikes(ctx, node, underKicker !== undefined);
         container().push(readParagraph(ctx, node));
         break;
       case 'list': {
@@ -296,6 +297,17 @@ function readBlockquote(ctx: Context, node: Blockquote, underKicker: OpenStory |
   underKicker.teaser = teaser;
 }
 
+/** Paragraphs that look like a heading or a teaser the author meant to write. */
+function checkLookalikes(ctx: Context, node: MdParagraph, underKicker: boolean): void {
+  const lead = node.children[0];
+  if (lead?.type !== 'text') return;
+  if (underKicker && /^menu\s*:/i.test(lead.value)) {
+    ctx.report('menu-not-quoted', startOf(node), 'this reads as story text: write the teaser as `> menu: …`');
+  } else if (node.position?.start.line === node.position?.end.line && /^#{1,6}[^\s#]/.test(lead.value)) {
+    ctx.report('heading-no-space', startOf(node), `\`${clip(lead.value.split(/\s/)[0]!)}\` is not a heading: put a space after the \`#\``);
+  }
+}
+
 /** A paragraph; a `**Bold words.**` opening followed by text becomes its lead-in. */
 function readParagraph(ctx: Context, node: MdParagraph): Paragraph {
   const inlines = readInlines(ctx, node.children);
@@ -303,10 +315,16 @@ function readParagraph(ctx: Context, node: MdParagraph): Paragraph {
   return lead ? { type: 'paragraph', leadIn: lead, children: rest, position: spanOf(node) } : { type: 'paragraph', children: inlines, position: spanOf(node) };
 }
 
-/** Splits a bold opening off inline content when text follows it. */
+/**
+ * Splits a bold opening off inline content when text follows it after white
+ * space: `**Dana Brooks**, of the Treasury` is bold words, not a lead, since
+ * renderers put a space after a lead.
+ */
 function splitLead(inlines: Inline[]): { lead?: Inline[]; rest: Inline[] } {
   const first = inlines[0];
+  const next = inlines[1];
   if (first?.type !== 'strong') return { rest: inlines };
+  if (!(next?.type === 'break' || (next?.type === 'text' && /^\s/.test(next.value)))) return { rest: inlines };
   const rest = trimStart(inlines.slice(1));
   if (rest.length === 0 || !plainText(rest)) return { rest: inlines };
   return { lead: first.children, rest };
@@ -381,6 +399,7 @@ function readInlines(ctx: Context, nodes: readonly PhrasingContent[], depth = 0)
     const position = spanOf(node);
     switch (node.type) {
       case 'text':
+        checkFootnoteMarks(ctx, node.value, position.start);
         out.push({ type: 'text', value: node.value, position });
         break;
       case 'break':
@@ -428,6 +447,17 @@ function readInlines(ctx: Context, nodes: readonly PhrasingContent[], depth = 0)
     }
   }
   return out;
+}
+
+/**
+ * `[^1]` in text: a footnote mark or note that Markdown left as text (a note
+ * of several words is not a link definition), still a footnote to the author.
+ */
+function checkFootnoteMarks(ctx: Context, value: string, start: Point): void {
+  if (!value.includes('[^')) return;
+  for (const m of value.matchAll(/\[\^[^\]\s]+\]/g)) {
+    ctx.report('footnote', advance(start, value.slice(0, m.index)), 'footnotes are not part of the format: put the note in the text');
+  }
 }
 
 function reportReference(ctx: Context, node: Extract<Nodes, { type: 'linkReference' | 'imageReference' }>): void {

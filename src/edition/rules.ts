@@ -40,6 +40,8 @@ export const EDITION_RULES = {
   'thematic-break': { severity: 'error', description: 'thematic breaks (`---`, `***`) are not part of the format' },
   blockquote: { severity: 'error', description: 'blockquotes are not part of the format, except the `> menu:` teaser' },
   'menu-misplaced': { severity: 'error', description: 'a `> menu:` teaser that is not directly under a kicker' },
+  'menu-not-quoted': { severity: 'warning', description: 'a `menu:` paragraph under a kicker that lacks its `>` (it reads as story text)' },
+  'heading-no-space': { severity: 'warning', description: 'a line like `#Label` that is not a heading for lack of a space after `#`' },
   'teaser-empty': { severity: 'error', description: 'a `> menu:` line without a teaser' },
   'teaser-extra-content': { severity: 'error', description: 'a `> menu:` blockquote holding more than the one teaser paragraph' },
   'teaser-lazy-line': { severity: 'error', description: 'a line without `>` that Markdown joins to the teaser (leave a blank line after it)' },
