@@ -40,7 +40,8 @@ describe('parseEdition: a valid edition', () => {
     );
     assert.deepEqual(places(diagnostics), []);
     assert.ok(edition);
-    assert.equal(plainText((edition.intro[0] as { children: never[] }).children), 'Un mot d’intro.');
+    const intro = edition.intro[0];
+    assert.equal(intro?.type === 'paragraph' && plainText(intro.children), 'Un mot d’intro.');
     assert.deepEqual(
       edition.sections.map((s) => [s.id, s.label, s.stories.map((st) => st.id)]),
       [
@@ -87,10 +88,10 @@ describe('parseEdition: a valid edition', () => {
     );
     assert.deepEqual(places(diagnostics), []);
     const [withLead, allBold, list] = edition!.sections[0]!.blocks;
-    assert.equal(withLead!.type, 'paragraph');
-    if (withLead!.type !== 'paragraph' || allBold!.type !== 'paragraph' || list!.type !== 'list') return;
+    assert.equal(withLead?.type, 'paragraph');
+    if (withLead?.type !== 'paragraph' || allBold?.type !== 'paragraph' || list?.type !== 'list') return assert.fail('unexpected blocks');
     assert.equal(plainText(withLead.leadIn!), 'Ce qu’on sait.');
-    assert.equal(withLead.children[0]!.type === 'text' && withLead.children[0].value, 'Les foyers.');
+    assert.equal(withLead.children[0]?.type === 'text' && withLead.children[0].value, 'Les foyers.');
     // Bold words alone are not a lead-in: nothing runs on after them.
     assert.equal(allBold.leadIn, undefined);
     assert.deepEqual(
