@@ -25,7 +25,8 @@ class References {
 
   /** The lines listing the part's references, emptied for the next part. */
   flush(): string[] {
-    const lines = this.pending.flatMap((r) => wrap(`[${r.n}] ${displayUrl(r.url)}`, { restPrefix: '    ' }));
+    // Never wrapped: a URL stays whole beside its number, however long.
+    const lines = this.pending.map((r) => `[${r.n}] ${displayUrl(r.url)}`);
     this.pending = [];
     return lines;
   }
