@@ -1,0 +1,47 @@
+// The per-recipient values spliced into a send's message: address, a
+// Message-ID on the sending domain, the date, and the signed links. The
+// Message-ID is derived from the send and the recipient, not drawn at random,
+// so that a message sent twice (a worker died after the relay accepted it)
+// carries the same Message-ID both times and mail programs can fold the copies.
+import type { RecipientValues } from './splice.ts';
+
+/** Signed per-recipient links; implemented with audience's tokens. */
+export interface RecipientLinks {
+  /** The unsubscribe (one-click, RFC 8058), preferences and mailto unsubscribe addresses of one recipient. */
+  linksFor(recipient: LinkRecipient): { unsubscribeUrl: string; preferencesUrl: string; unsubscribeMailto: string };
+}
+
+export interface LinkRecipient {
+  publicationId: number;
+  subscriberId: number | null;
+  email: string;
+}
+
+/** The Message-ID (without angle brackets) of one recipient of one send. */
+export function messageIdFor(sendId: number, recipientId: number, domain: string): string {
+  return `${sendId}.${recipientId}.matinale@${domain}`;
+}
+
+/** A date for the Date header (RFC 5322), in UTC. */
+export function rfc5322Date(ms: number): string {
+  return new Date(ms).toUTCString().replace(/GMT$/, '+0000');
+}
+
+/** Everything a template needs for one recipient. */
+export function recipientValues(
+  links: RecipientLinks,
+  r: { sendId: number; recipientId: number; publicationId: number; subscriberId: number | null; email: string },
+  domain: string,
+  now: number,
+): RecipientValues {
+  const l = links.linksFor({ publicationId: r.publicationId, subscriberId: r.subscriberId, email: r.email });
+  return {
+    to: r.email,
+    recipient: r.email,
+    messageId: messageIdFor(r.sendId, r.recipientId, domain),
+    date: rfc5322Date(now),
+    unsubscribeUrl: l.unsubscribeUrl,
+    preferencesUrl: l.preferencesUrl,
+    unsubscribeMailto: l.unsubscribeMailto,
+  };
+}
