@@ -58,9 +58,13 @@ function issueDiagnostics(issue: zcore.$ZodIssue, source: YamlSource, file: stri
       ),
     );
   }
-  if (issue.code === 'invalid_type' && valueAt(data, path) === undefined) {
+  if (path.length > 0 && valueAt(data, path) === undefined) {
     const parent = path.slice(0, -1);
     return [diagnostic('publication-required', file, nodePlace(source, parent), `publication settings lack \`${name}\``)];
+  }
+  if (issue.code === 'too_small' && Number(issue.minimum) === 1) {
+    const what = issue.origin === 'array' ? 'must hold at least one entry' : 'must not be empty';
+    return [diagnostic('publication-invalid', file, nodePlace(source, path), `\`${name}\` ${what}`)];
   }
   const message = /^(is|must) /.test(issue.message) ? `\`${name}\` ${issue.message}` : `\`${name}\`: ${lowerFirst(issue.message)}`;
   return [diagnostic('publication-invalid', file, nodePlace(source, path), message)];
