@@ -11,8 +11,8 @@ import { edition, image, paragraph, publication, section, story, OPTIONS } from 
 
 const options = { publicUrl: PUBLIC_URL };
 
-function documentOf(html: string): Document {
-  return parseHTML(html).document as unknown as Document;
+function documentOf(html: string) {
+  return parseHTML(html).document;
 }
 
 test('the email declares its language, its colour schemes and real headings', async () => {
