@@ -1,0 +1,87 @@
+// A person's rights over their data: everything held on them as JSON, and
+// erasure. Erasure removes the address and the name, deletes subscriptions,
+// strips the consent log of anything identifying, and keeps only the keyed
+// hash of the address in every publication's suppression list, so that a
+// later import of an old list never brings the person back.
+import { inTransaction } from '../store/transaction.ts';
+import { eraseSubscriberRow, findSubscriberByHash } from '../store/subscribers.ts';
+import { deleteSubscriptionsOf, subscriptionsOfSubscriber } from '../store/subscriptions.ts';
+import { addSuppression, suppressionsOfHash } from '../store/suppressions.ts';
+import { anonymiseConsentOf, appendConsent, consentOfSubscriber } from '../store/consent-log.ts';
+import type { AudienceDeps } from './deps.ts';
+import { hashOfAddress } from './suppression.ts';
+import { allPublications } from './publication-ref.ts';
+
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+
+export interface SubscriberExport {
+  email: string;
+  name: string | null;
+  createdAt: string;
+  subscriptions: Array<{ publication: string; status: string; source: string; createdAt: string; confirmedAt: string | null; unsubscribedAt: string | null }>;
+  consentLog: Array<{ publication: string | null; action: string; method: string; wordingVersion: string | null; ipHash: string | null; details: unknown; at: string }>;
+  suppressions: Array<{ publication: string; reason: string; since: string }>;
+  deliveries: Array<{ sendId: number; state: string; at: string }>;
+}
+
+/** Everything held on the subscriber with this address, or undefined when unknown. */
+export async function exportSubscriber(deps: Pick<AudienceDeps, 'store' | 'keys'>, email: string): Promise<SubscriberExport | undefined> {
+  const hash = hashOfAddress(deps.keys, email);
+  const s = await findSubscriberByHash(deps.store, hash);
+  if (!s || !s.email) return undefined;
+  const [subs, log, suppressions, deliveries] = await Promise.all([
+    subscriptionsOfSubscriber(deps.store, s.id),
+    consentOfSubscriber(deps.store, s.id),
+    suppressionsOfHash(deps.store, hash),
+    deps.store.db.selectFrom('recipients').select(['send_id', 'state', 'updated_at']).where('subscriber_id', '=', s.id).orderBy('id').execute(),
+  ]);
+  return {
+    email: s.email,
+    name: s.name,
+    createdAt: iso(s.created_at)!,
+    subscriptions: subs.map((x) => ({
+      publication: x.slug,
+      status: x.status,
+      source: x.source,
+      createdAt: iso(x.created_at)!,
+      confirmedAt: iso(x.confirmed_at),
+      unsubscribedAt: iso(x.unsubscribed_at),
+    })),
+    consentLog: log.map((l) => ({
+      publication: l.slug,
+      action: l.action,
+      method: l.method,
+      wordingVersion: l.wording_version,
+      ipHash: l.ip_hash,
+      details: l.details ? (JSON.parse(l.details) as unknown) : null,
+      at: iso(l.at)!,
+    })),
+    suppressions: suppressions.map((x) => ({ publication: x.slug, reason: x.reason, since: iso(x.created_at)! })),
+    deliveries: deliveries.map((d) => ({ sendId: d.send_id, state: d.state, at: iso(d.updated_at)! })),
+  };
+}
+
+/** Erases the subscriber with this address; false when no such subscriber is held. */
+export async function eraseSubscriber(deps: Pick<AudienceDeps, 'store' | 'keys' | 'clock'>, email: string, method = 'admin'): Promise<boolean> {
+  const hash = hashOfAddress(deps.keys, email);
+  const now = deps.clock.now();
+  return inTransaction(deps.store, async (tx) => {
+    const s = await findSubscriberByHash(tx, hash);
+    if (!s || s.erased_at !== null) return false;
+    // Every publication, not only those subscribed: the person asked to be forgotten, not re-imported elsewhere.
+    for (const p of await allPublications(tx)) await addSuppression(tx, p.id, hash, 'erasure', now);
+    await deleteSubscriptionsOf(tx, s.id);
+    await anonymiseConsentOf(tx, s.id);
+    // The ledger keeps its finished rows (counts of past sends) without the address;
+    // rows still to be sent are left to delivery, which checks the suppression list.
+    await tx.db
+      .updateTable('recipients')
+      .set({ email: `erased-${s.id}` })
+      .where('subscriber_id', '=', s.id)
+      .where('state', 'in', ['sent', 'bounced', 'failed', 'suppressed'])
+      .execute();
+    await eraseSubscriberRow(tx, s.id, now);
+    await appendConsent(tx, { subscriberId: s.id, publicationId: null, action: 'erase', method, at: now });
+    return true;
+  });
+}

@@ -1,0 +1,44 @@
+// The links of the audience, built in one place with the web routes they lead
+// to (src/web/routes/audience.ts): confirmation, unsubscribe, preferences,
+// and the List-Unsubscribe headers (RFC 2369, RFC 8058) every mail carries.
+import type { AudienceKeys } from './keys.ts';
+import { signToken } from './tokens.ts';
+
+function base(publicUrl: string): string {
+  return new URL(publicUrl).href.replace(/\/+$/, '');
+}
+
+/** The link that confirms a subscription (expires: see AudiencePolicy.confirmMaxAgeMs). */
+export function confirmUrl(keys: AudienceKeys, publicUrl: string, subscriberId: number, publicationId: number, now: number): string {
+  const token = signToken(keys, { purpose: 'confirm', subscriberId, publicationId, issuedAt: now });
+  return `${base(publicUrl)}/confirm/${token}`;
+}
+
+/** The unsubscribe link of one subscriber for one publication: page on GET, one-click on POST. Never expires. */
+export function unsubscribeUrl(keys: AudienceKeys, publicUrl: string, subscriberId: number, publicationId: number, now: number): string {
+  const token = signToken(keys, { purpose: 'unsubscribe', subscriberId, publicationId, issuedAt: now });
+  return `${base(publicUrl)}/unsubscribe/${token}`;
+}
+
+/** The preferences link of one subscriber (publications, name). Never expires. */
+export function preferencesUrl(keys: AudienceKeys, publicUrl: string, subscriberId: number, publicationId: number, now: number): string {
+  const token = signToken(keys, { purpose: 'preferences', subscriberId, publicationId, issuedAt: now });
+  return `${base(publicUrl)}/preferences/${token}`;
+}
+
+export interface RecipientLinks {
+  unsubscribeUrl: string;
+  preferencesUrl: string;
+  /** `List-Unsubscribe` and `List-Unsubscribe-Post` (RFC 8058 one-click). */
+  headers: Record<string, string>;
+}
+
+/** Everything a mail to one subscriber of one publication needs to let them leave or change their mind. */
+export function recipientLinks(keys: AudienceKeys, publicUrl: string, subscriberId: number, publicationId: number, now: number): RecipientLinks {
+  const unsubscribe = unsubscribeUrl(keys, publicUrl, subscriberId, publicationId, now);
+  return {
+    unsubscribeUrl: unsubscribe,
+    preferencesUrl: preferencesUrl(keys, publicUrl, subscriberId, publicationId, now),
+    headers: { 'List-Unsubscribe': `<${unsubscribe}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' },
+  };
+}

@@ -1,0 +1,139 @@
+// Words of the audience's pages and mails, per language. Templates take
+// {name} (the publication), {link}, {address} where noted. The consent wording
+// has a version: the consent log records which words the person saw.
+import type { Language } from '../edition/publication.ts';
+
+export interface AudienceStrings {
+  /** Version of `consentWording`; change it whenever the wording changes. */
+  wordingVersion: string;
+  consentWording: string;
+  subscribeButton: string;
+  emailLabel: string;
+  nameLabel: string;
+  checkInbox: string;
+  invalidAddress: string;
+  confirmSubject: string;
+  /** {name}, {link}. */
+  confirmText: string;
+  alreadySubject: string;
+  /** {name}, {link} (preferences). */
+  alreadyText: string;
+  welcomeSubject: string;
+  /** {name}. */
+  welcomeDefault: string;
+  latestEdition: string;
+  archive: string;
+  confirmTitle: string;
+  confirmQuestion: string;
+  confirmButton: string;
+  confirmed: string;
+  alreadyConfirmed: string;
+  unsubscribeTitle: string;
+  unsubscribeQuestion: string;
+  unsubscribeButton: string;
+  stayLink: string;
+  changePreferences: string;
+  unsubscribed: string;
+  preferencesTitle: string;
+  publicationsLegend: string;
+  saveButton: string;
+  saved: string;
+  invalidLink: string;
+  expiredLink: string;
+  notFound: string;
+  unsubscribe: string;
+  preferences: string;
+}
+
+const fr: AudienceStrings = {
+  wordingVersion: 'fr-2026-1',
+  consentWording:
+    "En vous inscrivant, vous acceptez de recevoir {name} par courriel. Vous pourrez vous désinscrire à tout moment d'un clic, depuis chaque envoi.",
+  subscribeButton: "S'inscrire",
+  emailLabel: 'Adresse électronique',
+  nameLabel: 'Prénom (facultatif)',
+  checkInbox: "Merci ! Si cette adresse peut recevoir {name}, un message vient de lui être envoyé : ouvrez-le pour confirmer l'inscription.",
+  invalidAddress: "Cette adresse électronique n'est pas valide.",
+  confirmSubject: 'Confirmez votre inscription à {name}',
+  confirmText:
+    "Bonjour,\n\nPour recevoir {name}, confirmez votre inscription en ouvrant ce lien :\n\n{link}\n\nSi vous n'avez rien demandé, ignorez ce message : vous ne recevrez rien.",
+  alreadySubject: 'Vous êtes déjà inscrit à {name}',
+  alreadyText:
+    "Bonjour,\n\nQuelqu'un (sans doute vous) a demandé à inscrire cette adresse à {name}. Elle l'est déjà : rien ne change.\n\nPour gérer vos préférences : {link}",
+  welcomeSubject: 'Bienvenue dans {name}',
+  welcomeDefault: 'Bienvenue ! Vous recevrez désormais {name} chaque matin.',
+  latestEdition: 'La dernière édition',
+  archive: 'Toutes les éditions',
+  confirmTitle: "Confirmer l'inscription",
+  confirmQuestion: 'Confirmez-vous votre inscription à {name} ?',
+  confirmButton: 'Je confirme',
+  confirmed: 'Votre inscription à {name} est confirmée. Bienvenue !',
+  alreadyConfirmed: 'Votre inscription à {name} était déjà confirmée.',
+  unsubscribeTitle: 'Se désinscrire',
+  unsubscribeQuestion: 'Voulez-vous ne plus recevoir {name} ?',
+  unsubscribeButton: 'Me désinscrire',
+  stayLink: 'Rester inscrit',
+  changePreferences: 'Gérer mes préférences',
+  unsubscribed: 'Vous ne recevrez plus {name}.',
+  preferencesTitle: 'Vos préférences',
+  publicationsLegend: 'Lettres reçues',
+  saveButton: 'Enregistrer',
+  saved: 'Vos préférences sont enregistrées.',
+  invalidLink: "Ce lien n'est pas valide. Vérifiez qu'il est complet.",
+  expiredLink: "Ce lien a expiré. Inscrivez-vous à nouveau pour en recevoir un autre.",
+  notFound: 'Page introuvable.',
+  unsubscribe: 'Se désinscrire',
+  preferences: 'Gérer vos préférences',
+};
+
+const en: AudienceStrings = {
+  wordingVersion: 'en-2026-1',
+  consentWording: 'By subscribing you agree to receive {name} by email. You can unsubscribe at any time with one click from every email.',
+  subscribeButton: 'Subscribe',
+  emailLabel: 'Email address',
+  nameLabel: 'First name (optional)',
+  checkInbox: 'Thank you! If this address can receive {name}, we have just sent it a message: open it to confirm your subscription.',
+  invalidAddress: 'This email address is not valid.',
+  confirmSubject: 'Confirm your subscription to {name}',
+  confirmText:
+    "Hello,\n\nTo receive {name}, confirm your subscription by opening this link:\n\n{link}\n\nIf you did not ask for it, ignore this email: you will not hear from us.",
+  alreadySubject: 'You are already subscribed to {name}',
+  alreadyText:
+    'Hello,\n\nSomeone (probably you) asked to subscribe this address to {name}. It already is: nothing changes.\n\nTo manage your preferences: {link}',
+  welcomeSubject: 'Welcome to {name}',
+  welcomeDefault: 'Welcome! You will now receive {name} every morning.',
+  latestEdition: 'The latest edition',
+  archive: 'All editions',
+  confirmTitle: 'Confirm your subscription',
+  confirmQuestion: 'Do you confirm your subscription to {name}?',
+  confirmButton: 'Confirm',
+  confirmed: 'Your subscription to {name} is confirmed. Welcome!',
+  alreadyConfirmed: 'Your subscription to {name} was already confirmed.',
+  unsubscribeTitle: 'Unsubscribe',
+  unsubscribeQuestion: 'Do you want to stop receiving {name}?',
+  unsubscribeButton: 'Unsubscribe',
+  stayLink: 'Stay subscribed',
+  changePreferences: 'Manage my preferences',
+  unsubscribed: 'You will no longer receive {name}.',
+  preferencesTitle: 'Your preferences',
+  publicationsLegend: 'Newsletters you receive',
+  saveButton: 'Save',
+  saved: 'Your preferences are saved.',
+  invalidLink: 'This link is not valid. Check that it is complete.',
+  expiredLink: 'This link has expired. Subscribe again to get a new one.',
+  notFound: 'Page not found.',
+  unsubscribe: 'Unsubscribe',
+  preferences: 'Manage your preferences',
+};
+
+const byLanguage: Record<Language, AudienceStrings> = { fr, en };
+
+/** The audience's words in a publication's language. */
+export function audienceStrings(language: Language): AudienceStrings {
+  return byLanguage[language];
+}
+
+/** Fills `{key}` slots of a template with plain values. */
+export function fill(template: string, values: Record<string, string>): string {
+  return template.replace(/\{(\w+)\}/g, (whole, key: string) => values[key] ?? whole);
+}
