@@ -7,6 +7,8 @@ type Registrar = (program: Command) => void;
 
 // One line per command module; keep the list sorted.
 const modules: Array<() => Promise<{ register: Registrar }>> = [
+  () => import('./migrate.ts'),
+  () => import('./publication.ts'),
 ];
 
 export async function buildProgram(): Promise<Command> {
