@@ -47,18 +47,19 @@ export function offsetsOf(source: string, value: string, span: Span): number[] {
     let found = -1;
     while (k < end) {
       const s = source[k]!;
-      if (s === ch) {
-        found = k;
-        break;
-      }
       if (s === '&') {
-        // A character reference (&amp; &#233;) stands for this character.
+        // A character reference (&amp; &#233;) stands for this character,
+        // even when the character is itself « & ».
         const semi = source.indexOf(';', k);
         if (semi !== -1 && semi - k <= 32 && semi < end && /^&(?:#\d+|#x[\da-f]+|\w+);$/i.test(source.slice(k, semi + 1))) {
           found = k;
           k = semi;
           break;
         }
+      }
+      if (s === ch) {
+        found = k;
+        break;
       }
       // Skipped: indentation after a line break, a backslash escape, markup.
       if (!/[\s\\>*_]/.test(s)) break;

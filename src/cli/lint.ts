@@ -1,0 +1,75 @@
+// `matinale lint EDITION.md`: every problem of an edition at once, parse
+// errors and lint warnings, one per line as `FILE:LINE:COL severity rule-id
+// message`, sorted. Like other linters, the diagnostics are the command's
+// output and go to stdout (so that they can be piped into an editor's quickfix
+// list); the one-line summary goes to stderr.
+import { existsSync } from 'node:fs';
+import type { Command } from 'commander';
+import { formatDiagnostic, hasErrors, sortDiagnostics } from '../edition/diagnostic.ts';
+import type { Diagnostic } from '../edition/diagnostic.ts';
+import { loadEdition } from '../edition/load.ts';
+import { lintEdition } from '../edition/lint.ts';
+import { publicationSlugOf } from '../edition/front-matter.ts';
+import { findPublicationFile } from '../edition/publication-file.ts';
+import { readWordList, wordListPathFor } from '../edition/spelling.ts';
+import { EXIT_REFUSED, UsageError } from './usage-error.ts';
+
+interface LintOptions {
+  publication?: string;
+  words?: string;
+  json?: boolean;
+}
+
+/** Adds `lint` to the program. */
+export function register(program: Command): void {
+  program
+    .command('lint')
+    .description('check an edition: parse errors and lint warnings, as FILE:LINE:COL severity rule-id message')
+    .argument('<edition>', 'the edition, a Briefing Markdown file')
+    .option('--publication <file>', 'the publication settings (default: publications/<slug>.yaml beside the edition or in its parent folder)')
+    .option('--words <file>', 'the newsroom word list, one word a line (default: <slug>.words.txt beside the publication settings)')
+    .option('--json', 'print the diagnostics as a JSON array')
+    .addHelpText(
+      'after',
+      '\nDiagnostics go to stdout, sorted by file, line and column; a one-line summary goes to stderr.\n' +
+        'Exit status: 0 with warnings only, 1 with any error, 2 on wrong usage.',
+    )
+    .action(async (edition: string, options: LintOptions) => {
+      const diagnostics = await lintFile(edition, options);
+      if (options.json) process.stdout.write(`${JSON.stringify(diagnostics, null, 2)}\n`);
+      else for (const d of diagnostics) process.stdout.write(`${formatDiagnostic(d)}\n`);
+      process.stderr.write(`${summary(diagnostics)}\n`);
+      if (hasErrors(diagnostics)) process.exitCode = EXIT_REFUSED;
+    });
+}
+
+/** Parses and lints one edition file; every problem, sorted. */
+export async function lintFile(path: string, options: Pick<LintOptions, 'publication' | 'words'> = {}): Promise<Diagnostic[]> {
+  if (options.words && !existsSync(options.words)) throw new UsageError(`--words ${options.words}: no such file`);
+  const loaded = await loadEdition(path, options.publication ? { publicationFile: options.publication } : {});
+  const diagnostics = [...loaded.diagnostics];
+  if (loaded.edition && loaded.publication) {
+    const words = await wordsFor(path, loaded.source, options);
+    diagnostics.push(
+      ...(await lintEdition({ source: loaded.source, edition: loaded.edition, publication: loaded.publication, file: path, words })),
+    );
+  }
+  return sortDiagnostics(diagnostics);
+}
+
+// The word list given with --words, else the one beside the publication settings, if any.
+async function wordsFor(path: string, source: string, options: Pick<LintOptions, 'publication' | 'words'>): Promise<string[]> {
+  if (options.words) return readWordList(options.words);
+  const slug = publicationSlugOf(source);
+  const publicationFile = options.publication ?? (slug ? findPublicationFile(path, slug) : undefined);
+  if (!publicationFile || !slug) return [];
+  const list = wordListPathFor(publicationFile, slug);
+  return existsSync(list) ? readWordList(list) : [];
+}
+
+function summary(diagnostics: readonly Diagnostic[]): string {
+  const errors = diagnostics.filter((d) => d.severity === 'error').length;
+  const warnings = diagnostics.length - errors;
+  const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
+  return `${plural(errors, 'error')}, ${plural(warnings, 'warning')}`;
+}

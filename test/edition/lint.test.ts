@@ -1,0 +1,58 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { loadEdition } from '../../src/edition/load.ts';
+import { lintEdition, LINTERS } from '../../src/edition/lint.ts';
+import { LINT_RULES } from '../../src/edition/lint/lint-rules.ts';
+import { readWordList } from '../../src/edition/spelling.ts';
+import { p, placeOf, publication } from './lint/lint-helper.ts';
+import { parseEdition } from '../../src/edition/parse.ts';
+
+const FIXTURE = 'test/fixtures/lint/defective.md';
+
+test('the sample defective edition: every defect at its exact line and column', async () => {
+  const loaded = await loadEdition(FIXTURE);
+  assert.deepEqual(loaded.diagnostics, []);
+  const words = await readWordList('test/fixtures/lint/publications/aube-numerique.words.txt');
+  const diagnostics = await lintEdition({ source: loaded.source, edition: loaded.edition!, publication: loaded.publication!, file: FIXTURE, words });
+  const src = readFileSync(FIXTURE, 'utf8');
+  const got = diagnostics.map((d) => `${d.line}:${d.column} ${d.rule}`);
+  assert.deepEqual(got, [
+    `${p(placeOf(src, '"hors'))} fr-straight-quotes`,
+    `${p(placeOf(src, 'sol"', 0, 3))} fr-straight-quotes`,
+    `${p(placeOf(src, "l' avis"))} fr-apostrophe-space`,
+    // The second « la », on the line of the lead-in.
+    `${p(placeOf(src, 'la la', 0, 3))} doubled-word`,
+    `${p(placeOf(src, "l'rédaction"))} fr-elision`,
+    `${p(placeOf(src, 'Une start-up'))} kicker-too-long`,
+    `${p(placeOf(src, 'Une start-up'))} teaser-missing`,
+    `${p(placeOf(src, 'l ‘analyse'))} fr-quote-apostrophe`,
+    `${p(placeOf(src, 'présidnet'))} unknown-word`,
+    // In the indented continuation line of a list item.
+    `${p(placeOf(src, 'du du', 0, 3))} doubled-word`,
+  ]);
+  assert.ok(diagnostics.every((d) => d.severity === 'warning' && d.file === FIXTURE));
+});
+
+test('a clean edition has no warning', async () => {
+  const loaded = await loadEdition('test/fixtures/lint/clean.md');
+  const words = await readWordList('test/fixtures/lint/publications/aube-numerique.words.txt');
+  const diagnostics = await lintEdition({ source: loaded.source, edition: loaded.edition!, publication: loaded.publication!, file: 'clean.md', words });
+  assert.deepEqual(diagnostics, []);
+});
+
+test('positions hold after a byte-order mark, escapes and character references', async () => {
+  const body = '# Le fait du jour\n\nUn \\*vrai\\* test &amp; encore l\'source ici.\n';
+  const source = `\uFEFF---\npublication: le-reveil\ndate: 2026-03-02\nby: Margaux Quillévéré\n---\n\n${body}`;
+  const pub = publication('fr');
+  const parsed = parseEdition(source, { file: 'e.md', publication: pub });
+  const diagnostics = await lintEdition({ source, edition: parsed.edition!, publication: pub, file: 'e.md' });
+  const elision = diagnostics.find((d) => d.rule === 'fr-elision');
+  assert.deepEqual(elision && p(elision), p(placeOf(source.slice(1), "l'source")));
+});
+
+test('every lint rule is declared once, as a warning, and runs', () => {
+  const ids = LINTERS.map((r) => r.id);
+  assert.deepEqual([...ids].sort(), Object.keys(LINT_RULES).sort());
+  for (const info of Object.values(LINT_RULES)) assert.equal(info.severity, 'warning');
+});

@@ -1,0 +1,24 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { lintBody, p, placeOf, placesOf } from './lint-helper.ts';
+
+test('unknown-word: a misspelt word is reported at its place, with suggestions', async () => {
+  const { source, diagnostics } = await lintBody('# Le fait du jour\n\nLe gouvernemant présente son plan.\n');
+  assert.deepEqual(placesOf(diagnostics, 'unknown-word'), [p(placeOf(source, 'gouvernemant'))]);
+  assert.match(diagnostics.find((d) => d.rule === 'unknown-word')!.message, /gouvernement/);
+});
+
+test('unknown-word: English copy is checked with the English dictionary', async () => {
+  const { source, diagnostics } = await lintBody('# Top story\n\nThe regulater sets a date.\n', 'en');
+  assert.deepEqual(placesOf(diagnostics, 'unknown-word'), [p(placeOf(source, 'regulater'))]);
+});
+
+test('unknown-word: team names, the publication name, word list, byline, acronyms, numbers and addresses are known', async () => {
+  const body =
+    '# Le fait du jour\n\nMargaux Quillévéré et Réveil parlent à l’Ofcom, à la CNIL et au G7 en 2026,\n' +
+    'voir https://example.org/xyzzy ou écrire à zorglub@example.org.\n';
+  const { diagnostics } = await lintBody(body, 'fr', ['Ofcom']);
+  assert.deepEqual(placesOf(diagnostics, 'unknown-word'), []);
+  const without = await lintBody(body, 'fr');
+  assert.deepEqual(without.diagnostics.filter((d) => d.rule === 'unknown-word').map((d) => /« (\S+) »/.exec(d.message)![1]), ['l’Ofcom']);
+});
