@@ -3,6 +3,7 @@
 // the dashboard and the docs can list them and a test can check none is missing.
 import type { Diagnostic, Severity } from './diagnostic.ts';
 import type { Point } from './model.ts';
+import { LINT_RULES } from './lint/lint-rules.ts';
 
 export interface RuleInfo {
   severity: Severity;
@@ -79,3 +80,6 @@ export function diagnostic(
     message,
   };
 }
+
+/** Every rule id a diagnostic may carry: those of parsing and validation above, and the lint rules (warnings). */
+export const ALL_RULES: Readonly<Record<string, RuleInfo>> = { ...EDITION_RULES, ...LINT_RULES };

@@ -7,6 +7,7 @@ import { LINT_RULES } from '../../src/edition/lint/lint-rules.ts';
 import { readWordList } from '../../src/edition/spelling.ts';
 import { p, placeOf, publication } from './lint/lint-helper.ts';
 import { parseEdition } from '../../src/edition/parse.ts';
+import { ALL_RULES, EDITION_RULES } from '../../src/edition/rules.ts';
 
 const FIXTURE = 'test/fixtures/lint/defective.md';
 
@@ -55,4 +56,9 @@ test('every lint rule is declared once, as a warning, and runs', () => {
   const ids = LINTERS.map((r) => r.id);
   assert.deepEqual([...ids].sort(), Object.keys(LINT_RULES).sort());
   for (const info of Object.values(LINT_RULES)) assert.equal(info.severity, 'warning');
+  // Registered beside the parser's rules, without taking any of their ids.
+  for (const id of ids) {
+    assert.equal(ALL_RULES[id], LINT_RULES[id]);
+    assert.equal(Object.hasOwn(EDITION_RULES, id), false, id);
+  }
 });
