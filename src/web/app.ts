@@ -8,6 +8,8 @@ import type { Config } from '../config.ts';
 import type { Store } from '../store/db.ts';
 import type { Clock } from '../clock.ts';
 import { systemClock } from '../clock.ts';
+import { installEdge } from './edge.ts';
+import { storeDesk } from './store-desk.ts';
 
 /** What the routes need; everything is injected so tests can swap it. */
 export interface AppDeps {
@@ -22,6 +24,15 @@ export type RoutePlugin = (app: FastifyInstance, deps: Required<Omit<AppDeps, 'l
 
 // One line per route module; keep the list sorted.
 const routeModules: Array<() => Promise<{ routes: RoutePlugin }>> = [
+  () => import('./routes/api-editions.ts'),
+  () => import('./routes/assets.ts'),
+  () => import('./routes/dashboard-editions.ts'),
+  () => import('./routes/dashboard-sign-in.ts'),
+  () => import('./routes/health.ts'),
+  () => import('./routes/public-archive.ts'),
+  () => import('./routes/public-edition.ts'),
+  () => import('./routes/public-feeds.ts'),
+  () => import('./routes/public-home.ts'),
 ];
 
 /** Builds the app (not listening yet). */
@@ -35,6 +46,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(formbody);
   await app.register(cookie, { secret: deps.config.secret });
   const full = { store: deps.store, config: deps.config, clock: deps.clock ?? systemClock };
+  // Headers, metrics and error mapping first, so that they cover every route.
+  installEdge(app, storeDesk(full.store, full.clock));
   for (const load of routeModules) await (await load()).routes(app, full);
   return app;
 }

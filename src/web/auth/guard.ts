@@ -1,0 +1,108 @@
+// Who is asking, and may they: the session cookie read on each dashboard and
+// API request, role checks per publication, and the CSRF token of every form.
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Role } from '../../edition/publication.ts';
+import type { Store } from '../../store/db.ts';
+import type { Clock } from '../../clock.ts';
+import type { Config } from '../../config.ts';
+import { WebError } from '../errors.ts';
+import { accountOf, hasRole, type Account } from './accounts.ts';
+import { sessionUserId, SESSION_TTL_MS } from './sessions.ts';
+
+export const SESSION_COOKIE = 'matinale_session';
+export const CSRF_COOKIE = 'matinale_csrf';
+/** Form field and header that carry the CSRF token. */
+export const CSRF_FIELD = '_csrf';
+export const CSRF_HEADER = 'x-csrf-token';
+
+interface GuardDeps {
+  store: Store;
+  clock: Clock;
+  config: Config;
+}
+
+const cache = new WeakMap<FastifyRequest, Account | null>();
+
+function cookieOptions(config: Config, maxAgeMs: number) {
+  return {
+    path: '/',
+    httpOnly: true,
+    sameSite: 'lax' as const,
+    secure: config.publicUrl.startsWith('https:'),
+    signed: true,
+    maxAge: Math.floor(maxAgeMs / 1000),
+  };
+}
+
+/** Sets the session cookie after a sign-in. */
+export function setSessionCookie(reply: FastifyReply, config: Config, token: string): void {
+  reply.setCookie(SESSION_COOKIE, token, cookieOptions(config, SESSION_TTL_MS));
+}
+
+/** The session token from the signed cookie, if present and untampered. */
+export function sessionToken(request: FastifyRequest): string | undefined {
+  const value = request.cookies[SESSION_COOKIE];
+  if (!value) return undefined;
+  const unsigned = request.unsignCookie(value);
+  return unsigned.valid && unsigned.value ? unsigned.value : undefined;
+}
+
+/** The signed-in account, or undefined. */
+export async function currentAccount(request: FastifyRequest, deps: GuardDeps): Promise<Account | undefined> {
+  const cached = cache.get(request);
+  if (cached !== undefined) return cached ?? undefined;
+  const token = sessionToken(request);
+  const userId = token ? await sessionUserId(deps.store, token, deps.clock) : undefined;
+  const account = userId === undefined ? undefined : await accountOf(deps.store, userId);
+  cache.set(request, account ?? null);
+  return account;
+}
+
+/** The signed-in account; refuses with `unauthenticated` otherwise. */
+export async function requireAccount(request: FastifyRequest, deps: GuardDeps): Promise<Account> {
+  const account = await currentAccount(request, deps);
+  if (!account) throw new WebError('unauthenticated');
+  return account;
+}
+
+/** Refuses with `forbidden` unless the account holds at least `role` in the publication. */
+export function requireRole(account: Account, publicationId: number, role: Role, what?: string): void {
+  if (!hasRole(account, publicationId, role)) {
+    throw new WebError('forbidden', what ? `Only ${role === 'author' ? 'a member' : `an ${role}`} can ${what}` : undefined);
+  }
+}
+
+function sign(secret: string, value: string): string {
+  return createHmac('sha256', secret).update(`csrf:${value}`).digest('base64url');
+}
+
+/**
+ * The CSRF token to put in a form (double submit: an HMAC of a random value
+ * the browser holds in a signed, httpOnly cookie; another site can neither
+ * read the cookie nor compute the token). Sets the cookie when missing.
+ */
+export function csrfToken(request: FastifyRequest, reply: FastifyReply, config: Config): string {
+  const existing = request.cookies[CSRF_COOKIE];
+  const unsigned = existing ? request.unsignCookie(existing) : undefined;
+  let value = unsigned?.valid ? unsigned.value : null;
+  if (!value) {
+    value = randomBytes(18).toString('base64url');
+    reply.setCookie(CSRF_COOKIE, value, cookieOptions(config, SESSION_TTL_MS));
+    // Later calls in the same request must see the same value.
+    request.cookies[CSRF_COOKIE] = reply.signCookie(value);
+  }
+  return sign(config.secret, value);
+}
+
+/** Refuses a state-changing request whose CSRF token (form field or header) does not match its cookie. */
+export function verifyCsrf(request: FastifyRequest, config: Config): void {
+  const body = request.body as Record<string, unknown> | undefined;
+  const sent = (typeof body?.[CSRF_FIELD] === 'string' ? body[CSRF_FIELD] : undefined) ?? request.headers[CSRF_HEADER];
+  const cookie = request.cookies[CSRF_COOKIE];
+  const unsigned = cookie ? request.unsignCookie(cookie) : undefined;
+  if (typeof sent !== 'string' || !unsigned?.valid || !unsigned.value) throw new WebError('csrf-refused');
+  const expected = Buffer.from(sign(config.secret, unsigned.value));
+  const given = Buffer.from(sent);
+  if (expected.length !== given.length || !timingSafeEqual(expected, given)) throw new WebError('csrf-refused');
+}

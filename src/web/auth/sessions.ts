@@ -1,0 +1,41 @@
+// Sign-in sessions. The browser holds a random token in a signed, httpOnly
+// cookie; the database holds only its SHA-256, so a leaked table opens nothing.
+import { createHash, randomBytes } from 'node:crypto';
+import type { Store } from '../../store/db.ts';
+import type { Clock } from '../../clock.ts';
+
+/** How long a session lasts without signing in again: a newsroom's night shift and then some. */
+export const SESSION_TTL_MS = 14 * 24 * 3600 * 1000;
+
+function digest(token: string): string {
+  return createHash('sha256').update(token).digest('hex');
+}
+
+/** Opens a session for a user; returns the token for the cookie. */
+export async function openSession(store: Store, userId: number, clock: Clock): Promise<string> {
+  const token = randomBytes(32).toString('base64url');
+  const now = clock.now();
+  await store.db
+    .insertInto('sessions')
+    .values({ id: digest(token), user_id: userId, created_at: now, expires_at: now + SESSION_TTL_MS })
+    .execute();
+  // Expired sessions are swept here, at sign-in, rather than by a timer.
+  await store.db.deleteFrom('sessions').where('expires_at', '<', now).execute();
+  return token;
+}
+
+/** The user id of a live session token, or undefined. */
+export async function sessionUserId(store: Store, token: string, clock: Clock): Promise<number | undefined> {
+  const row = await store.db
+    .selectFrom('sessions')
+    .select('user_id')
+    .where('id', '=', digest(token))
+    .where('expires_at', '>', clock.now())
+    .executeTakeFirst();
+  return row?.user_id;
+}
+
+/** Ends a session (sign-out). */
+export async function closeSession(store: Store, token: string): Promise<void> {
+  await store.db.deleteFrom('sessions').where('id', '=', digest(token)).execute();
+}

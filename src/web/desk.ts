@@ -1,0 +1,51 @@
+// What the web app needs from the newsroom's data, declared by the web (the
+// consumer) so that routes never see SQL: publications, editions with their
+// versions, and the guarded workflow. `store-desk.ts` implements it with the
+// store's modules; tests could swap it.
+import type { Publication } from '../edition/publication.ts';
+import type { EditionStatus } from '../store/schema.ts';
+
+export interface DeskPublication {
+  id: number;
+  slug: string;
+  name: string;
+  language: string;
+  settings: Publication;
+}
+
+export interface DeskEdition {
+  id: number;
+  publicationId: number;
+  date: string;
+  status: EditionStatus;
+  currentVersion: number;
+  subject: string | null;
+  updatedAt: number;
+}
+
+export interface DeskVersion {
+  number: number;
+  source: string;
+  author: string;
+  createdAt: number;
+}
+
+/** Statuses an editor may ask for from the dashboard (the rest belong to delivery). */
+export const DESK_TRANSITIONS = ['draft', 'ready', 'approved'] as const;
+export type DeskTransition = (typeof DESK_TRANSITIONS)[number];
+
+export interface Desk {
+  publications(): Promise<DeskPublication[]>;
+  publicationBySlug(slug: string): Promise<DeskPublication | undefined>;
+  publicationById(id: number): Promise<DeskPublication | undefined>;
+  /** Editions of some publications (all when `publicationIds` is absent), newest date first. */
+  editions(filter: { publicationIds?: number[]; statuses?: readonly EditionStatus[] }): Promise<DeskEdition[]>;
+  edition(id: number): Promise<DeskEdition | undefined>;
+  editionByDate(publicationId: number, date: string): Promise<DeskEdition | undefined>;
+  versions(editionId: number): Promise<DeskVersion[]>;
+  version(editionId: number, number: number): Promise<DeskVersion | undefined>;
+  /** Saves a new version (the store sends an approved edition back to ready); returns the edition after. */
+  save(editionId: number, source: string, author: string, subject: string | null): Promise<DeskEdition>;
+  /** A guarded transition; throws the store's error when the current status does not allow it. */
+  transition(editionId: number, to: DeskTransition, actor: string): Promise<DeskEdition>;
+}

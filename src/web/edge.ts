@@ -1,0 +1,46 @@
+// Everything at the app's edge that is not a route: security headers, metrics,
+// and the one place where errors become HTTP statuses (JSON for /api, pages
+// for people; a sign-in redirect for a dashboard page without a session).
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { securityHeaders } from './security-headers.ts';
+import { instrument } from './metrics.ts';
+import { toWebError, type WebError } from './errors.ts';
+import { errorPage, notFoundPage } from './pages/error-page.ts';
+import type { Desk } from './desk.ts';
+
+function wantsJson(request: FastifyRequest): boolean {
+  return request.url.startsWith('/api/') || /\.json(\?|$)/.test(request.url) || request.url === '/api';
+}
+
+function send(request: FastifyRequest, reply: FastifyReply, error: WebError): FastifyReply {
+  if (wantsJson(request)) {
+    return reply.code(error.status).type('application/json').send({ error: { code: error.code, message: error.message, ...error.data } });
+  }
+  if (error.code === 'unauthenticated' && request.method === 'GET' && request.url.startsWith('/newsroom')) {
+    return reply.redirect(`/newsroom/sign-in?next=${encodeURIComponent(request.url)}`, 303);
+  }
+  return reply.code(error.status).type('text/html; charset=utf-8').send(errorPage(error.status, error.message));
+}
+
+/** Installs headers, metrics, the error handler and the 404 handler. */
+export function installEdge(app: FastifyInstance, desk: Desk): void {
+  securityHeaders(app);
+  instrument(app);
+  app.setErrorHandler((err, request, reply) => {
+    const error = toWebError(err);
+    if (error.status >= 500) request.log.error({ err }, 'request failed');
+    if (error.code === 'not-found' && !wantsJson(request)) return publicNotFound(request, reply, desk);
+    return send(request, reply, error);
+  });
+  app.setNotFoundHandler(async (request, reply) => {
+    if (wantsJson(request)) return send(request, reply, toWebError({ code: 'not-found' }));
+    return publicNotFound(request, reply, desk);
+  });
+}
+
+/** A 404 page in the language of the publication the path names, if any. */
+export async function publicNotFound(request: FastifyRequest, reply: FastifyReply, desk: Desk): Promise<FastifyReply> {
+  const slug = /^\/([a-z0-9-]+)(?:[/?.]|$)/.exec(request.url)?.[1];
+  const publication = slug ? await desk.publicationBySlug(slug).catch(() => undefined) : undefined;
+  return reply.code(404).type('text/html; charset=utf-8').send(notFoundPage(publication));
+}

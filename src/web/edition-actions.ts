@@ -1,0 +1,85 @@
+// What a member of the newsroom may do with an edition, checked here once for
+// the dashboard forms and the JSON API alike: who sees it, who saves it, who
+// moves it, and that only an edition without errors goes to review or out.
+import type { Account } from './auth/accounts.ts';
+import { hasRole, roleIn } from './auth/accounts.ts';
+import { requireRole } from './auth/guard.ts';
+import type { Desk, DeskEdition, DeskPublication, DeskTransition } from './desk.ts';
+import { DESK_TRANSITIONS } from './desk.ts';
+import { WebError } from './errors.ts';
+import { previewEdition } from './edition-preview.ts';
+import { subjectOf } from '../edition/inline-text.ts';
+import { ruleFor } from '../store/edition-workflow.ts';
+
+export interface EditionContext {
+  edition: DeskEdition;
+  publication: DeskPublication;
+}
+
+/** The edition and its publication, if the account is on that publication's team. */
+export async function editionFor(desk: Desk, account: Account, id: number): Promise<EditionContext> {
+  const edition = Number.isSafeInteger(id) ? await desk.edition(id) : undefined;
+  if (!edition) throw new WebError('not-found', `No edition ${id}`);
+  const publication = await desk.publicationById(edition.publicationId);
+  if (!publication) throw new WebError('not-found', `No edition ${id}`);
+  requireRole(account, publication.id, 'author', 'open this edition');
+  return { edition, publication };
+}
+
+/** The editions the account may open, newest first. */
+export async function editionsFor(desk: Desk, account: Account): Promise<Array<EditionContext>> {
+  const publications = (await desk.publications()).filter((p) => hasRole(account, p.id, 'author'));
+  const byId = new Map(publications.map((p) => [p.id, p]));
+  const editions = await desk.editions({ publicationIds: [...byId.keys()] });
+  return editions.map((edition) => ({ edition, publication: byId.get(edition.publicationId)! }));
+}
+
+/** The moves the account may ask for now, given the edition's status and the account's role. */
+export function movesFor(account: Account, context: EditionContext): DeskTransition[] {
+  const role = roleIn(account, context.publication.id);
+  if (!role) return [];
+  return DESK_TRANSITIONS.filter((to) => ruleFor(context.edition.status, to)?.roles.includes(role));
+}
+
+/** Saves a new version of an edition's source; the front matter must keep its publication and date. */
+export async function saveSource(desk: Desk, account: Account, id: number, source: unknown): Promise<DeskEdition> {
+  if (typeof source !== 'string' || source.length > 1_000_000) throw new WebError('invalid-input', 'The source must be text of at most 1 MB');
+  const { edition, publication } = await editionFor(desk, account, id);
+  requireRole(account, publication.id, 'author', 'edit this edition');
+  const preview = await previewEdition(source, publication.settings, 'http://localhost');
+  const parsed = preview.edition;
+  if (parsed && (parsed.date !== edition.date || parsed.publication !== publication.slug)) {
+    throw new WebError(
+      'invalid-input',
+      `This is the ${edition.date} edition of ${publication.slug}: keep \`publication: ${publication.slug}\` and \`date: ${edition.date}\` in the front matter`,
+    );
+  }
+  return desk.save(edition.id, source, account.email, parsed ? subjectOf(parsed) : null);
+}
+
+/** Moves an edition (ready, approved, back to draft) if the account's role allows it and the edition has no errors. */
+export async function moveEdition(desk: Desk, account: Account, id: number, to: unknown): Promise<DeskEdition> {
+  if (typeof to !== 'string' || !(DESK_TRANSITIONS as readonly string[]).includes(to)) {
+    throw new WebError('invalid-input', `Unknown move; use one of ${DESK_TRANSITIONS.join(', ')}`);
+  }
+  const target = to as DeskTransition;
+  const context = await editionFor(desk, account, id);
+  const rule = ruleFor(context.edition.status, target);
+  if (rule) {
+    const role = roleIn(account, context.publication.id);
+    if (!role || !rule.roles.includes(role)) {
+      throw new WebError('forbidden', `Moving an edition from ${context.edition.status} to ${target} takes ${rule.roles.filter((r) => r !== 'system').join(' or ')}`);
+    }
+  }
+  if (target !== 'draft') {
+    const version = await desk.version(context.edition.id, context.edition.currentVersion);
+    const preview = await previewEdition(version?.source ?? '', context.publication.settings, 'http://localhost');
+    if (preview.hasErrors) {
+      throw new WebError('edition-invalid', 'The edition has errors: fix them before sending it for review or approving it', {
+        diagnostics: preview.diagnostics.filter((d) => d.severity === 'error'),
+      });
+    }
+  }
+  // The store checks the move again inside its transaction: that check is the one that counts.
+  return desk.transition(context.edition.id, target, account.email);
+}

@@ -1,0 +1,37 @@
+// An edition's stored source turned into what the site serves: parsed once per
+// version and kept in a small cache, since an edition page is read far more
+// often than it changes (a version, once saved, never changes).
+import { parseEdition } from '../edition/parse.ts';
+import { hasErrors, type Diagnostic } from '../edition/diagnostic.ts';
+import type { Edition } from '../edition/model.ts';
+import type { Publication } from '../edition/publication.ts';
+import { subjectOf, preheaderOf } from '../edition/inline-text.ts';
+
+export interface ParsedEdition {
+  edition?: Edition;
+  diagnostics: Diagnostic[];
+}
+
+const MAX_ENTRIES = 200;
+const cache = new Map<string, ParsedEdition>();
+
+/** Parses a stored version (cached by edition id and version number). */
+export function parsedVersion(editionId: number, version: number, source: string, publication: Publication): ParsedEdition {
+  const key = `${publication.slug}:${editionId}:${version}`;
+  const hit = cache.get(key);
+  if (hit) return hit;
+  const result = parseEdition(source, { file: `${publication.slug}.md`, publication });
+  if (cache.size >= MAX_ENTRIES) cache.delete(cache.keys().next().value!);
+  cache.set(key, result);
+  return result;
+}
+
+/** The edition when it parses without errors: only such an edition is ever shown to the public. */
+export function publishable(parsed: ParsedEdition): Edition | undefined {
+  return parsed.edition && !hasErrors(parsed.diagnostics) ? parsed.edition : undefined;
+}
+
+/** Subject and preheader for lists and feeds. */
+export function summaryOf(edition: Edition): { subject: string; preheader: string } {
+  return { subject: subjectOf(edition), preheader: preheaderOf(edition) };
+}

@@ -1,0 +1,64 @@
+// The one registry of the web's error codes (Fastify's own habit): each code
+// has its message and HTTP status here, and routes throw `WebError(code)`.
+// Services below the edge throw their own typed errors; `toWebError` maps the
+// ones the web knows, so that HTTP statuses exist only at this edge.
+
+export const WEB_ERRORS = {
+  'not-found': { status: 404, message: 'Not found' },
+  unauthenticated: { status: 401, message: 'Sign in first' },
+  forbidden: { status: 403, message: 'Your role does not allow this' },
+  'csrf-refused': { status: 403, message: 'The form expired or did not come from this site; reload the page and try again' },
+  'invalid-input': { status: 400, message: 'The request is not valid' },
+  'bad-credentials': { status: 401, message: 'Unknown address or wrong password' },
+  'transition-refused': { status: 409, message: 'This edition cannot move to that status from its current one' },
+  conflict: { status: 409, message: 'The edition changed meanwhile; reload it' },
+  'edition-invalid': { status: 422, message: 'The edition has errors' },
+  internal: { status: 500, message: 'Something went wrong on our side' },
+} as const satisfies Record<string, { status: number; message: string }>;
+
+export type WebErrorCode = keyof typeof WEB_ERRORS;
+
+/** An error a route raises; the app's error handler turns it into a status and a body. */
+export class WebError extends Error {
+  readonly status: number;
+  constructor(
+    readonly code: WebErrorCode,
+    /** A more precise message for the person (defaults to the registry's). */
+    detail?: string,
+    /** Extra data for API callers (diagnostics…). */
+    readonly data?: Record<string, unknown>,
+  ) {
+    super(detail ?? WEB_ERRORS[code].message);
+    this.status = WEB_ERRORS[code].status;
+  }
+}
+
+/** How the store's workflow refusals read at the edge. */
+const WORKFLOW_STATUS: Record<string, WebErrorCode> = {
+  'edition-not-found': 'not-found',
+  'wrong-state': 'transition-refused',
+  'no-such-transition': 'transition-refused',
+  'edition-locked': 'transition-refused',
+  'not-a-member': 'forbidden',
+  'role-not-allowed': 'forbidden',
+};
+
+/** Maps any thrown value to a WebError: known service errors by their code or name, the rest to `internal`. */
+export function toWebError(err: unknown): WebError {
+  if (err instanceof WebError) return err;
+  const e = err as { code?: unknown; name?: unknown; message?: unknown; statusCode?: unknown; validation?: unknown };
+  const code = typeof e?.code === 'string' ? e.code : '';
+  const name = typeof e?.name === 'string' ? e.name : '';
+  const message = typeof e?.message === 'string' ? e.message : undefined;
+  // Workflow errors (store/edition-workflow.ts): refused by role, or by the edition's state.
+  if (name === 'WorkflowError' || Object.hasOwn(WORKFLOW_STATUS, code)) {
+    const mapped = WORKFLOW_STATUS[code];
+    if (mapped) return new WebError(mapped, message, { reason: code });
+  }
+  if (/not[-_]?found/i.test(code)) return new WebError('not-found', message);
+  // Fastify's own client errors (bad JSON, body too large, schema validation).
+  if (e?.validation || (typeof e?.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500)) {
+    return new WebError('invalid-input', message);
+  }
+  return new WebError('internal');
+}

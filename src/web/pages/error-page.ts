@@ -1,0 +1,28 @@
+// Pages for refusals and failures: 404s in the publication's language on the
+// public site, the rest in the dashboard's language (English).
+import { html } from '../html.ts';
+import { page } from './layout.ts';
+import { siteStrings } from './public-strings.ts';
+
+/** The public 404 page, in the publication's language when the path names one. */
+export function notFoundPage(publication?: { slug: string; name: string; language: string }): string {
+  const s = siteStrings(publication?.language ?? 'en');
+  const back = publication
+    ? html`<p><a href="/${publication.slug}">${s.backToArchive} — ${publication.name}</a></p>`
+    : html`<p><a href="/">${s.home}</a></p>`;
+  return page({
+    title: publication ? `${s.notFoundTitle} — ${publication.name}` : s.notFoundTitle,
+    lang: publication?.language ?? 'en',
+    body: html`<main class="narrow"><h1>${s.notFoundTitle}</h1><p>${s.notFoundText}</p>${back}</main>`,
+  });
+}
+
+/** A refusal or failure page: status, message, a way back. */
+export function errorPage(status: number, message: string): string {
+  return page({
+    title: `${status} — ${message}`,
+    lang: 'en',
+    bodyClass: 'newsroom',
+    body: html`<main class="narrow"><h1>${message}</h1><p>Error ${status}. <a href="/newsroom">Back to the newsroom</a></p></main>`,
+  });
+}

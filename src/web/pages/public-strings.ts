@@ -1,0 +1,49 @@
+// Fixed strings of the public site pages (home, archive, 404) per language.
+// The edition page itself takes its strings from render/strings.ts.
+
+export interface SiteStrings {
+  editions: string;
+  noEditionYet: string;
+  subscribeTitle: string;
+  emailLabel: string;
+  nameLabel: string;
+  subscribeButton: string;
+  feeds: string;
+  notFoundTitle: string;
+  notFoundText: string;
+  backToArchive: string;
+  home: string;
+}
+
+const fr: SiteStrings = {
+  editions: 'Toutes les éditions',
+  noEditionYet: 'Aucune édition publiée pour le moment.',
+  subscribeTitle: "S'inscrire",
+  emailLabel: 'Adresse électronique',
+  nameLabel: 'Prénom (facultatif)',
+  subscribeButton: 'Recevoir chaque matin',
+  feeds: 'Flux : RSS, Atom, JSON',
+  notFoundTitle: 'Page introuvable',
+  notFoundText: "Cette page n'existe pas, ou pas encore.",
+  backToArchive: 'Retour aux éditions',
+  home: 'Accueil',
+};
+
+const en: SiteStrings = {
+  editions: 'All editions',
+  noEditionYet: 'No edition published yet.',
+  subscribeTitle: 'Subscribe',
+  emailLabel: 'Email address',
+  nameLabel: 'First name (optional)',
+  subscribeButton: 'Get it every morning',
+  feeds: 'Feeds: RSS, Atom, JSON',
+  notFoundTitle: 'Page not found',
+  notFoundText: 'This page does not exist, or not yet.',
+  backToArchive: 'Back to all editions',
+  home: 'Home',
+};
+
+/** The site strings of a language (English for anything unknown). */
+export function siteStrings(language: string): SiteStrings {
+  return language === 'fr' ? fr : en;
+}

@@ -1,0 +1,77 @@
+// The JSON API for editions (session auth, CSRF header on writes): list, get,
+// save, move, and the preview the editor calls as the author types.
+import type { RoutePlugin } from '../app.ts';
+import { storeDesk } from '../store-desk.ts';
+import { requireAccount, requireRole, verifyCsrf } from '../auth/guard.ts';
+import { editionFor, editionsFor, moveEdition, movesFor, saveSource } from '../edition-actions.ts';
+import { previewEdition } from '../edition-preview.ts';
+import { WebError } from '../errors.ts';
+import type { DeskEdition, DeskPublication } from '../desk.ts';
+
+type IdParams = { Params: { id: string } };
+
+function editionJson(edition: DeskEdition, publication: DeskPublication) {
+  return {
+    id: edition.id,
+    publication: publication.slug,
+    date: edition.date,
+    status: edition.status,
+    version: edition.currentVersion,
+    subject: edition.subject,
+    updatedAt: new Date(edition.updatedAt).toISOString(),
+  };
+}
+
+/** /api/editions… */
+export const routes: RoutePlugin = (app, deps) => {
+  const desk = storeDesk(deps.store, deps.clock);
+
+  app.get('/api/editions', async (request) => {
+    const account = await requireAccount(request, deps);
+    const editions = await editionsFor(desk, account);
+    return { editions: editions.map(({ edition, publication }) => editionJson(edition, publication)) };
+  });
+
+  app.get<IdParams>('/api/editions/:id', async (request) => {
+    const account = await requireAccount(request, deps);
+    const context = await editionFor(desk, account, Number(request.params.id));
+    const version = await desk.version(context.edition.id, context.edition.currentVersion);
+    return {
+      edition: {
+        ...editionJson(context.edition, context.publication),
+        source: version?.source ?? '',
+        moves: movesFor(account, context),
+      },
+    };
+  });
+
+  app.post<IdParams & { Body: { source?: unknown } }>('/api/editions/:id', async (request) => {
+    const account = await requireAccount(request, deps);
+    verifyCsrf(request, deps.config);
+    const edition = await saveSource(desk, account, Number(request.params.id), request.body?.source);
+    const publication = (await desk.publicationById(edition.publicationId))!;
+    return { edition: editionJson(edition, publication) };
+  });
+
+  app.post<IdParams & { Body: { to?: unknown } }>('/api/editions/:id/transitions', async (request) => {
+    const account = await requireAccount(request, deps);
+    verifyCsrf(request, deps.config);
+    const edition = await moveEdition(desk, account, Number(request.params.id), request.body?.to);
+    const publication = (await desk.publicationById(edition.publicationId))!;
+    return { edition: editionJson(edition, publication) };
+  });
+
+  app.post<{ Body: { source?: unknown; publication?: unknown } }>('/api/editions/preview', { bodyLimit: 2_000_000 }, async (request) => {
+    const account = await requireAccount(request, deps);
+    verifyCsrf(request, deps.config);
+    const { source, publication: slug } = request.body ?? {};
+    if (typeof source !== 'string' || typeof slug !== 'string') {
+      throw new WebError('invalid-input', 'Send {"publication": SLUG, "source": TEXT}');
+    }
+    const publication = await desk.publicationBySlug(slug);
+    if (!publication) throw new WebError('not-found', `No publication ${slug}`);
+    requireRole(account, publication.id, 'author', 'preview editions of this publication');
+    const preview = await previewEdition(source, publication.settings, deps.config.publicUrl);
+    return { diagnostics: preview.diagnostics, hasErrors: preview.hasErrors, html: preview.html ?? null };
+  });
+};

@@ -1,0 +1,19 @@
+// The dashboard's stylesheet and script, from src/web/assets (read once).
+import { readFileSync } from 'node:fs';
+import type { RoutePlugin } from '../app.ts';
+
+const ASSETS: Record<string, string> = {
+  'site.css': 'text/css; charset=utf-8',
+  'editor.js': 'text/javascript; charset=utf-8',
+};
+
+/** GET /assets/:file */
+export const routes: RoutePlugin = (app) => {
+  const contents = new Map(Object.keys(ASSETS).map((name) => [name, readFileSync(new URL(`../assets/${name}`, import.meta.url))]));
+  app.get<{ Params: { file: string } }>('/assets/:file', async (request, reply) => {
+    const body = contents.get(request.params.file);
+    const type = ASSETS[request.params.file];
+    if (!body || !type) return reply.callNotFound();
+    return reply.type(type).header('Cache-Control', 'public, max-age=300').send(body);
+  });
+};

@@ -1,0 +1,31 @@
+// The « view in browser » page of an edition (`/{slug}/{YYYY-MM-DD}`) and its
+// JSON (`/{slug}/{YYYY-MM-DD}.json`): the latest version of a published
+// edition only, rendered by render/; drafts and editions under review are 404.
+import type { RoutePlugin } from '../app.ts';
+import { storeDesk } from '../store-desk.ts';
+import { publicEditionByDate } from '../public-site.ts';
+import { publicNotFound } from '../edge.ts';
+import { renderWeb } from '../../render/web.ts';
+import { renderJson } from '../../render/json.ts';
+import { WebError } from '../errors.ts';
+
+const PAGE = /^(\d{4}-\d{2}-\d{2})(\.json)?$/;
+
+/** GET /:slug/:date and /:slug/:date.json */
+export const routes: RoutePlugin = (app, deps) => {
+  const desk = storeDesk(deps.store, deps.clock);
+  app.get<{ Params: { slug: string; file: string } }>('/:slug/:file', async (request, reply) => {
+    const match = PAGE.exec(request.params.file);
+    const json = Boolean(match?.[2]);
+    const publication = await desk.publicationBySlug(request.params.slug);
+    const found = match && publication ? await publicEditionByDate(desk, deps.config, publication, match[1]!) : undefined;
+    if (!found || !publication) {
+      if (json) throw new WebError('not-found', 'No published edition at this address');
+      return publicNotFound(request, reply, desk);
+    }
+    const options = { publicUrl: deps.config.publicUrl };
+    reply.header('Cache-Control', 'public, max-age=60');
+    if (json) return reply.type('application/json; charset=utf-8').send(renderJson(found.edition, publication.settings, options));
+    return reply.type('text/html; charset=utf-8').send(renderWeb(found.edition, publication.settings, options));
+  });
+};

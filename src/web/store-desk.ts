@@ -1,0 +1,69 @@
+// The Desk (desk.ts) on the store's own modules: publications.ts, editions.ts.
+import type { Store } from '../store/db.ts';
+import type { Clock } from '../clock.ts';
+import { getPublication, getPublicationBySlug, listPublications, type StoredPublication } from '../store/publications.ts';
+import { getEdition, findEdition, getVersion, listEditions, listVersions, saveEdition, transitionEdition, type EditionRecord } from '../store/editions.ts';
+import type { Desk, DeskEdition, DeskPublication } from './desk.ts';
+
+function publication(p: StoredPublication): DeskPublication {
+  return { id: p.id, slug: p.settings.slug, name: p.settings.name, language: p.settings.language, settings: p.settings };
+}
+
+function edition(e: EditionRecord): DeskEdition {
+  return {
+    id: e.id,
+    publicationId: e.publicationId,
+    date: e.date,
+    status: e.status,
+    currentVersion: e.currentVersion,
+    subject: e.subject,
+    updatedAt: e.updatedAt,
+  };
+}
+
+/** The desk of the web app, over the store. */
+export function storeDesk(store: Store, clock: Clock): Desk {
+  return {
+    publications: async () => (await listPublications(store)).map(publication),
+    publicationBySlug: async (slug) => {
+      const p = await getPublicationBySlug(store, slug);
+      return p && publication(p);
+    },
+    publicationById: async (id) => {
+      const p = await getPublication(store, id);
+      return p && publication(p);
+    },
+    async editions(filter) {
+      const ids = filter.publicationIds ?? (await listPublications(store)).map((p) => p.id);
+      const all = (await Promise.all(ids.map((id) => listEditions(store, id)))).flat().map(edition);
+      const statuses = filter.statuses;
+      return all
+        .filter((e) => !statuses || statuses.includes(e.status))
+        .sort((a, b) => b.date.localeCompare(a.date) || a.publicationId - b.publicationId);
+    },
+    edition: async (id) => {
+      const e = await getEdition(store, id);
+      return e && edition(e);
+    },
+    editionByDate: async (publicationId, date) => {
+      const e = await findEdition(store, publicationId, date);
+      return e && edition(e);
+    },
+    versions: async (editionId) =>
+      (await listVersions(store, editionId)).map((v) => ({ number: v.number, source: v.source, author: v.author, createdAt: v.createdAt })),
+    version: async (editionId, number) => {
+      const v = await getVersion(store, editionId, number);
+      return v && { number: v.number, source: v.source, author: v.author, createdAt: v.createdAt };
+    },
+    async save(editionId, source, author, subject) {
+      const current = await getEdition(store, editionId);
+      if (!current) throw Object.assign(new Error(`no edition ${editionId}`), { code: 'edition-not-found' });
+      await saveEdition(store, { publicationId: current.publicationId, date: current.date, source, author, subject }, { clock });
+      return edition((await getEdition(store, editionId))!);
+    },
+    async transition(editionId, to, actor) {
+      await transitionEdition(store, editionId, to, { kind: 'person', email: actor }, { clock });
+      return edition((await getEdition(store, editionId))!);
+    },
+  };
+}

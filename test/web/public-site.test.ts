@@ -1,0 +1,137 @@
+// The public site: home, archive, the « view in browser » page, JSON, feeds,
+// 404s in the publication's language, drafts never public, output escaped.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { parseHTML } from 'linkedom';
+import { testBackends } from '../helpers/store.ts';
+import { newsroom, sampleSource } from './harness.ts';
+import { saveEdition } from '../../src/store/editions.ts';
+
+for (const backend of await testBackends()) {
+  test(`public site on ${backend.name}`, async (t) => {
+    const n = await newsroom(backend);
+    t.after(() => n.close());
+
+    await t.test('home lists both publications with security headers', async () => {
+      const res = await n.app.inject('/');
+      assert.equal(res.statusCode, 200);
+      assert.match(res.body, /Tech Matin/);
+      assert.match(res.body, /Policy Morning/);
+      assert.match(String(res.headers['content-security-policy']), /script-src 'self'/);
+      assert.equal(res.headers['x-content-type-options'], 'nosniff');
+      assert.equal(res.headers['referrer-policy'], 'strict-origin-when-cross-origin');
+    });
+
+    await t.test('archive lists the approved edition (embedded default) with a subscribe form', async () => {
+      const res = await n.app.inject('/tech-matin');
+      assert.equal(res.statusCode, 200);
+      const { document } = parseHTML(res.body);
+      assert.equal(document.documentElement.getAttribute('lang'), 'fr');
+      const links = [...document.querySelectorAll('ul.editions a')].map((a) => a.getAttribute('href'));
+      assert.deepEqual(links, ['/tech-matin/2026-03-02']);
+      const form = document.querySelector('form[action="/tech-matin/subscribe"]');
+      assert.ok(form, 'subscribe form');
+      assert.equal(form.getAttribute('method'), 'post');
+      assert.ok(form.querySelector('input[name="_csrf"]')?.getAttribute('value'));
+      assert.ok(form.querySelector('input[type="email"][name="email"]'));
+    });
+
+    await t.test('the edition page is render’s web page', async () => {
+      const res = await n.app.inject('/tech-matin/2026-03-02');
+      assert.equal(res.statusCode, 200);
+      assert.match(String(res.headers['content-type']), /text\/html/);
+      const { document } = parseHTML(res.body);
+      assert.equal(document.querySelector('link[rel="canonical"]')?.getAttribute('href'), 'http://news.test/tech-matin/2026-03-02');
+      assert.ok(document.querySelector('h1'));
+    });
+
+    await t.test('the edition JSON', async () => {
+      const res = await n.app.inject('/tech-matin/2026-03-02.json');
+      assert.equal(res.statusCode, 200);
+      const body = res.json();
+      assert.equal(body.publication.slug, 'tech-matin');
+      assert.equal(body.edition.date, '2026-03-02');
+    });
+
+    await t.test('a draft is never public: not in the archive, page and JSON are 404 in its language', async () => {
+      const archive = await n.app.inject('/policy-morning');
+      assert.doesNotMatch(archive.body, /2026-03-02/);
+      const page = await n.app.inject('/policy-morning/2026-03-02');
+      assert.equal(page.statusCode, 404);
+      assert.match(page.body, /lang="en"/);
+      assert.match(page.body, /Page not found/);
+      const json = await n.app.inject('/policy-morning/2026-03-02.json');
+      assert.equal(json.statusCode, 404);
+      assert.equal(json.json().error.code, 'not-found');
+      const feed = await n.app.inject('/policy-morning/feed.xml');
+      assert.doesNotMatch(feed.body, /2026-03-02/);
+    });
+
+    await t.test('404 pages speak the publication’s language', async () => {
+      const fr = await n.app.inject('/tech-matin/2020-01-01');
+      assert.equal(fr.statusCode, 404);
+      assert.match(fr.body, /lang="fr"/);
+      assert.match(fr.body, /Page introuvable/);
+      const unknown = await n.app.inject('/no-such-thing');
+      assert.equal(unknown.statusCode, 404);
+      assert.match(unknown.body, /Page not found/);
+      const deep = await n.app.inject('/tech-matin/a/b/c');
+      assert.equal(deep.statusCode, 404);
+      assert.match(deep.body, /Page introuvable/);
+    });
+
+    await t.test('feeds parse as XML and JSON and list the published edition', async () => {
+      for (const file of ['feed.xml', 'atom.xml']) {
+        const res = await n.app.inject(`/tech-matin/${file}`);
+        assert.equal(res.statusCode, 200);
+        const { DOMParser } = parseHTML('<html></html>');
+        const xml = new DOMParser().parseFromString(res.body, 'text/xml');
+        const links = file === 'feed.xml'
+          ? [...xml.querySelectorAll('item > link')].map((l) => l.textContent)
+          : [...xml.querySelectorAll('entry > link')].map((l) => l.getAttribute('href'));
+        assert.deepEqual(links, ['http://news.test/tech-matin/2026-03-02'], file);
+        assert.match(res.body, /^<\?xml/);
+      }
+      const json = await n.app.inject('/tech-matin/feed.json');
+      assert.equal(json.statusCode, 200);
+      const feed = json.json();
+      assert.equal(feed.items.length, 1);
+      assert.equal(feed.items[0].url, 'http://news.test/tech-matin/2026-03-02');
+    });
+
+    await t.test('author text is escaped in pages and feeds', async () => {
+      // Raw HTML in the body is a parse error (never published); the front matter's subject is plain text and reaches every list.
+      const evil = sampleSource('tech-matin')
+        .replace('date: 2026-03-02', 'date: 2026-03-03\nsubject: "<script>alert(1)</script> Tom & Jerry"');
+      const saved = await saveEdition(n.store, { publicationId: n.ids.techMatin, date: '2026-03-03', source: evil, author: 'x' }, { clock: n.clock });
+      // Published without review only to look at the output; the real workflow is tested elsewhere.
+      await n.store.db.updateTable('editions').set({ status: 'approved' }).where('id', '=', saved.editionId).execute();
+      for (const url of ['/', '/tech-matin', '/tech-matin/2026-03-03']) {
+        const res = await n.app.inject(url);
+        assert.equal(res.statusCode, 200, url);
+        assert.match(res.body, /Tom &amp; Jerry/, url);
+        assert.doesNotMatch(res.body, /<script>alert/i, url);
+      }
+      // Feeds: the subject is text wherever a reader takes it (Atom titles are HTML, so escaped there).
+      const { DOMParser } = parseHTML('<html></html>');
+      const rss = new DOMParser().parseFromString((await n.app.inject('/tech-matin/feed.xml')).body, 'text/xml');
+      assert.equal(rss.querySelector('item > title')?.textContent, '<script>alert(1)</script> Tom & Jerry');
+      const atom = new DOMParser().parseFromString((await n.app.inject('/tech-matin/atom.xml')).body, 'text/xml');
+      assert.equal(atom.querySelector('entry > title')?.textContent, '&lt;script&gt;alert(1)&lt;/script&gt; Tom &amp; Jerry');
+      const json = (await n.app.inject('/tech-matin/feed.json')).json();
+      assert.equal(json.items[0].title, '<script>alert(1)</script> Tom & Jerry');
+      const archive = await n.app.inject('/tech-matin');
+      assert.match(archive.body, /&lt;script&gt;alert\(1\)&lt;\/script&gt; Tom &amp; Jerry/);
+    });
+
+    await t.test('with a relay configured, only sent editions are public', async () => {
+      const relayed = await newsroom(backend, { smtpUrls: ['smtp://relay.test:587'] });
+      try {
+        assert.equal((await relayed.app.inject('/tech-matin/2026-03-02')).statusCode, 404);
+        assert.doesNotMatch((await relayed.app.inject('/tech-matin')).body, /2026-03-02/);
+      } finally {
+        await relayed.close();
+      }
+    });
+  });
+}
