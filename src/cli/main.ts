@@ -10,6 +10,7 @@ const modules: Array<() => Promise<{ register: Registrar }>> = [
   () => import('./lint.ts'),
   () => import('./migrate.ts'),
   () => import('./publication.ts'),
+  () => import('./preview.ts'),
   () => import('./render.ts'),
 ];
 
