@@ -1,5 +1,8 @@
 // Spelling: real Hunspell (WebAssembly, `hunspell-asm`) with the
-// `dictionary-fr` / `dictionary-en` files. A dictionary is loaded once per
+// `dictionary-fr` / `dictionary-en` files. English copy is checked against
+// both the American and the British dictionary (`dictionary-en-gb`): a
+// publication's language is `en`, without a region, and a London newsroom
+// writes « centre » and « organise ». A dictionary is loaded once per
 // language and process (French takes about 100 ms) and shared; the words a
 // newsroom adds (names, the publication's words, its word list) are kept
 // beside it in a set per check, never added to the shared Hunspell instance,
@@ -23,10 +26,11 @@ export interface SpellChecker {
   suggest(word: string): string[];
 }
 
-const PACKAGES: Record<Language, string> = { fr: 'dictionary-fr', en: 'dictionary-en' };
+/** The dictionaries of each language; a word is right when any of them knows it. */
+const PACKAGES: Record<Language, readonly string[]> = { fr: ['dictionary-fr'], en: ['dictionary-en', 'dictionary-en-gb'] };
 
 let factoryPromise: Promise<HunspellFactory> | undefined;
-const dictionaries = new Map<Language, Promise<Hunspell>>();
+const dictionaries = new Map<Language, Promise<Hunspell[]>>();
 
 // The Emscripten runtime inside hunspell-asm hooks `uncaughtException` to
 // rethrow from its own minified line, which makes any later crash of the
@@ -40,23 +44,23 @@ async function loadFactory(): Promise<HunspellFactory> {
   return factory;
 }
 
-async function loadDictionary(language: Language): Promise<Hunspell> {
+async function loadDictionary(pkg: string): Promise<Hunspell> {
   factoryPromise ??= loadFactory();
   const factory = await factoryPromise;
   // The packages export only an ESM default that reads both files at import;
   // resolve their folder instead, to read the bytes for the WebAssembly file system.
-  const folder = dirname(fileURLToPath(import.meta.resolve(PACKAGES[language])));
+  const folder = dirname(fileURLToPath(import.meta.resolve(pkg)));
   const [aff, dic] = await Promise.all([readFile(join(folder, 'index.aff')), readFile(join(folder, 'index.dic'))]);
-  const affPath = factory.mountBuffer(aff, `${language}.aff`);
-  const dicPath = factory.mountBuffer(dic, `${language}.dic`);
+  const affPath = factory.mountBuffer(aff, `${pkg}.aff`);
+  const dicPath = factory.mountBuffer(dic, `${pkg}.dic`);
   return factory.create(affPath, dicPath);
 }
 
-/** The shared Hunspell dictionary of a language, loaded on first use. */
-export function dictionaryFor(language: Language): Promise<Hunspell> {
+/** The shared Hunspell dictionaries of a language, loaded on first use. */
+export function dictionaryFor(language: Language): Promise<Hunspell[]> {
   let dictionary = dictionaries.get(language);
   if (!dictionary) {
-    dictionary = loadDictionary(language);
+    dictionary = Promise.all(PACKAGES[language].map(loadDictionary));
     dictionaries.set(language, dictionary);
   }
   return dictionary;
@@ -82,7 +86,8 @@ export function knownWordsOf(publication: Publication, extra: readonly string[] 
  * in any case: a word list entry « Arcep » accepts « ARCEP » as well).
  */
 export async function createSpellChecker(language: Language, knownWords: readonly string[] = []): Promise<SpellChecker> {
-  const hunspell = await dictionaryFor(language);
+  const hunspells = await dictionaryFor(language);
+  const spell = (word: string): boolean => hunspells.some((h) => h.spell(word));
   const known = new Set<string>();
   for (const entry of knownWords) {
     for (const { word } of tokenize(entry)) {
@@ -94,10 +99,10 @@ export async function createSpellChecker(language: Language, knownWords: readonl
 
   const check = (word: string): boolean => {
     if (known.has(normalise(word))) return true;
-    if (hunspell.spell(word)) return true;
+    if (spell(word)) return true;
     // Hunspell accepts a capitalised form of a lower-case word, not the reverse;
     // a word in capitals (a kicker, an acronym of letters) is checked in lower case too.
-    if (word === word.toLocaleUpperCase() && hunspell.spell(word.toLocaleLowerCase())) return true;
+    if (word === word.toLocaleUpperCase() && spell(word.toLocaleLowerCase())) return true;
     if (language === 'fr') {
       const elision = FR_ELISION.exec(word);
       if (elision) return check(word.slice(elision[0].length));
@@ -120,7 +125,13 @@ export async function createSpellChecker(language: Language, knownWords: readonl
       return result;
     },
     suggest(word) {
-      return hunspell.suggest(word).slice(0, 3);
+      // The first suggestions of each dictionary, best first, without repeats.
+      const lists = hunspells.map((h) => h.suggest(word));
+      const merged = new Set<string>();
+      for (let i = 0; merged.size < 3 && lists.some((l) => i < l.length); i++) {
+        for (const list of lists) if (list[i] !== undefined && merged.size < 3) merged.add(list[i]!);
+      }
+      return [...merged];
     },
   };
 }
@@ -149,6 +160,8 @@ export function tokenize(text: string): WordToken[] {
 /** True when a token is something a dictionary cannot judge: a number, a code, an acronym. */
 export function isUncheckable(word: string): boolean {
   if (/\d/.test(word)) return true;
+  // « l’AIM » is the acronym AIM after an elision.
+  word = word.replace(FR_ELISION, '');
   // An acronym (CNIL, PLFSS, UE): all capitals, no lower-case letter.
   const letters = word.replace(/[^\p{L}]/gu, '');
   return letters.length <= 1 || (letters.length <= 6 && letters === letters.toLocaleUpperCase() && letters !== letters.toLocaleLowerCase());

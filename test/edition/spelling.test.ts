@@ -25,8 +25,8 @@ test('tokenize: elisions and compounds stay one word, addresses and punctuation 
 });
 
 test('isUncheckable: numbers, codes and short acronyms are not dictionary words', () => {
-  for (const w of ['2026', '5G', 'PLF2025', 'CNIL', 'UE', 'a']) assert.equal(isUncheckable(w), true, w);
-  for (const w of ['Arcep', 'maison', 'INTERNATIONALE']) assert.equal(isUncheckable(w), false, w);
+  for (const w of ['2026', '5G', 'PLF2025', 'CNIL', 'UE', 'a', 'l’AIM', "d'UE"]) assert.equal(isUncheckable(w), true, w);
+  for (const w of ['Arcep', 'maison', 'INTERNATIONALE', 'l’Arcep']) assert.equal(isUncheckable(w), false, w);
 });
 
 test('French: dictionary words, inflections, elisions and hyphenated compounds are known; typos are not', async () => {
@@ -38,9 +38,9 @@ test('French: dictionary words, inflections, elisions and hyphenated compounds a
   assert.ok(fr.suggest('présidnet').includes('président'));
 });
 
-test('English: dictionary words and possessives are known; typos are not', async () => {
+test('English: American and British spellings and possessives are known; typos are not', async () => {
   const en = await createSpellChecker('en', ['Ofcom']);
-  for (const w of ['regulator', 'it’s', "Ofcom's", 'OFCOM']) assert.equal(en.isKnown(w), true, w);
+  for (const w of ['regulator', 'it’s', "Ofcom's", 'OFCOM', 'color', 'colour', 'centres', 'organise']) assert.equal(en.isKnown(w), true, w);
   assert.equal(en.isKnown('regulater'), false);
 });
 
