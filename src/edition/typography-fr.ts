@@ -29,7 +29,10 @@ const UNITS = [
   'h', 'min', 's', 'ms', 'j', 'km', 'm', 'cm', 'mm', 'kg', 'g', 't', 'l', 'ha',
   'Ko', 'Mo', 'Go', 'To', 'Po', 'kbit/s', 'Mbit/s', 'Gbit/s', 'kWh', 'MWh', 'GWh', 'TWh', 'kW', 'MW', 'GW',
   '€', 'M€', 'Md€', 'Mds', '\\$', '£', '°C', '°', 'millions?', 'milliards?', 'mille', 'centaines?', 'dizaines?',
+  'heures?', 'minutes?', 'secondes?', 'jours?', 'semaines?', 'mois', 'ans', 'années', 'euros?', 'dollars?',
 ];
+
+const MONTHS = 'janvier|février|mars|avril|mai|juin|juillet|août|septembre|octobre|novembre|décembre';
 
 /** Abbreviations that stay with the word that follows (courtesy titles, numbers). */
 const BEFORE_NAME = ['M\\.', 'MM\\.', 'Mme', 'Mmes', 'Mlle', 'Mlles', 'Dr', 'Pr', 'n°', 'N°', 'art\\.', 'p\\.'];
@@ -77,7 +80,7 @@ export const frDigitGroups: TypografRule = {
       ),
 };
 
-/** Number and unit or counted word on one line (9 h 30, 5 €, 35 millions, 20 %). */
+/** Number and unit or counted word on one line (9 h 30, 5 €, 35 millions, 20 %, le 2 mars). */
 export const frUnits: TypografRule = {
   name: 'fr/matinale/units',
   index: INDEX + 1,
@@ -86,7 +89,9 @@ export const frUnits: TypografRule = {
       .replace(new RegExp(`(\\d)${SP}+(${UNITS.join('|')})(?![\\p{L}\\d])`, 'gu'), `$1${NBSP}$2`)
       // The minutes of « 9 h 30 » stay with their hour.
       .replace(new RegExp(`(\\d${NBSP}h)${SP}+(\\d{2})(?!\\d)`, 'g'), `$1${NBSP}$2`)
-      .replace(new RegExp(`(\\d)${SP}*%`, 'g'), `$1${NNBSP}%`),
+      .replace(new RegExp(`(\\d)${SP}*%`, 'g'), `$1${NNBSP}%`)
+      // A date's day stays with its month (« le 2 mars », « le 1er avril »).
+      .replace(new RegExp(`(?<!\\d)(\\d{1,2}(?:er)?)${SP}+(${MONTHS})(?![\\p{L}])`, 'giu'), `$1${NBSP}$2`),
 };
 
 /** No-break space after courtesy titles and numbering abbreviations (M. Dupont, n° 5). */

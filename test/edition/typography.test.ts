@@ -76,8 +76,15 @@ test('fr: number and unit stay together (9 h 30, 5 €, 20 %, 35 millions)', () 
   assert.equal(typeset('à 9 h 30', 'fr'), `à 9${NBSP}h${NBSP}30`);
   assert.equal(typeset('5 € et 20 % et 20%', 'fr'), `5${NBSP}€ et 20${NNBSP}% et 20${NNBSP}%`);
   assert.equal(typeset('35 millions d’euros', 'fr'), `35${NBSP}millions d’euros`);
+  assert.equal(typeset('à 16 heures, 3 ans', 'fr'), `à 16${NBSP}heures, 3${NBSP}ans`);
   // A word that merely starts like a unit is not a unit.
   assert.equal(typeset('3 hommes', 'fr'), '3 hommes');
+});
+
+test('fr: the day of a date stays with its month; a year or another number does not', () => {
+  assert.equal(typeset('le 2 mars 2026 et le 1er avril', 'fr'), `le 2${NBSP}mars 2026 et le 1er${NBSP}avril`);
+  assert.equal(typeset('en 2026 mars reste', 'fr'), 'en 2026 mars reste');
+  assert.equal(typeset('on 2 March', 'en'), 'on 2 March');
 });
 
 test('en: number and unit stay together (10 am, 5 million)', () => {
