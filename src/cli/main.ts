@@ -7,6 +7,7 @@ type Registrar = (program: Command) => void;
 
 // One line per command module; keep the list sorted.
 const modules: Array<() => Promise<{ register: Registrar }>> = [
+  () => import('./edition.ts'),
   () => import('./lint.ts'),
   () => import('./migrate.ts'),
   () => import('./publication.ts'),
