@@ -26,6 +26,7 @@ export type RoutePlugin = (app: FastifyInstance, deps: Required<Omit<AppDeps, 'l
 const routeModules: Array<() => Promise<{ routes: RoutePlugin }>> = [
   () => import('./routes/api-editions.ts'),
   () => import('./routes/assets.ts'),
+  () => import('./routes/audience.ts'),
   () => import('./routes/dashboard-editions.ts'),
   () => import('./routes/dashboard-sign-in.ts'),
   () => import('./routes/health.ts'),

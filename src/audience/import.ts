@@ -1,0 +1,215 @@
+// Importing a list of subscribers from a CSV file, streamed: the file is
+// checked whole first (import-file-check.ts) so that a file that is not CSV
+// is refused before anything is written; then rows are parsed one by one
+// (csv-parse), validated, normalised, de-duplicated and written in batches,
+// one transaction each. Memory stays flat whatever the file size: only one
+// batch of rows is held at a time. Re-importing the same file changes nothing.
+import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
+import { once } from 'node:events';
+import { parse, type CsvError } from 'csv-parse';
+import { stringify } from 'csv-stringify';
+import iconv from 'iconv-lite';
+import { inTransaction } from '../store/transaction.ts';
+import { importBatch, type ImportRow } from '../store/subscribers.ts';
+import type { AudienceDeps } from './deps.ts';
+import { ADDRESS_PROBLEM_TEXT, parseAddress } from './address.ts';
+import { checkImportFile, NotCsvError, type FileCheck } from './import-file-check.ts';
+import { mapColumns, nameOf, parseImportDate, type ColumnMap } from './import-columns.ts';
+import { publicationBySlug } from './publication-ref.ts';
+
+export { NotCsvError } from './import-file-check.ts';
+
+export interface ImportOptions {
+  file: string;
+  publicationSlug: string;
+  /** The file's people already confirmed elsewhere: active at once (needs a consent source). */
+  confirmed?: boolean;
+  /** Where consent was given, for rows without a consent_source column. */
+  consentSource?: string;
+  /** Write refused rows there (CSV: line, reason, email). */
+  rejectsFile?: string;
+  batchSize?: number;
+  onProgress?: (p: ImportProgress) => void;
+}
+
+export interface ImportProgress {
+  /** Data rows read so far. */
+  rows: number;
+  /** Rows expected (from the line count; multi-line fields make it an upper bound). */
+  expectedRows: number;
+  imported: number;
+  unchanged: number;
+  rejected: number;
+}
+
+export interface ImportSummary extends ImportProgress {
+  publication: string;
+  encoding: FileCheck['encoding'];
+  delimiter: string;
+  /** The first refused rows (all of them are in the rejects file when one was asked for). */
+  sampleRejects: Reject[];
+}
+
+export interface Reject {
+  line: number;
+  reason: string;
+  email: string;
+}
+
+/** Refusals of the whole import (unknown publication, missing consent source…), before anything is written. */
+export class ImportRefusedError extends Error {}
+
+const SAMPLE_REJECTS = 20;
+
+/** Imports a CSV file of subscribers into a publication and reports what happened to every row. */
+export async function importSubscribers(deps: AudienceDeps, o: ImportOptions): Promise<ImportSummary> {
+  const publication = await publicationBySlug(deps.store, o.publicationSlug);
+  if (!publication) throw new ImportRefusedError(`no publication with the slug « ${o.publicationSlug} »`);
+  const check = await checkImportFile(o.file);
+  const headers = await headerCells(check);
+  const columns = mapColumns(headers);
+  if (!columns) {
+    throw new NotCsvError(
+      `no email column in the header row (found: ${headers.map((h) => `« ${h} »`).join(', ') || 'nothing'}); ` +
+        'name it email, Email Address or e-mail',
+    );
+  }
+  const consentFlag = o.consentSource?.trim() || null;
+  if (o.confirmed && !consentFlag && columns.consentSource === undefined) {
+    throw new ImportRefusedError('--confirmed needs the consent source: give --consent-source TEXT or a consent_source column');
+  }
+
+  const runAt = deps.clock.now();
+  const batchSize = o.batchSize ?? 2000;
+  const progress: ImportProgress = { rows: 0, expectedRows: Math.max(0, check.lines), imported: 0, unchanged: 0, rejected: 0 };
+  const sampleRejects: Reject[] = [];
+  const rejects = o.rejectsFile ? rejectsWriter(o.rejectsFile) : undefined;
+  const reject = async (r: Reject) => {
+    progress.rejected++;
+    if (sampleRejects.length < SAMPLE_REJECTS) sampleRejects.push(r);
+    await rejects?.write(r);
+  };
+
+  let batch: Array<ImportRow & { line: number }> = [];
+  const firstLineOf = new Map<string, number>();
+  const flush = async () => {
+    if (batch.length === 0) return;
+    const rows = batch;
+    batch = [];
+    firstLineOf.clear();
+    const { outcomes } = await inTransaction(deps.store, (tx) =>
+      importBatch(tx, rows, { publicationId: publication.id, status: o.confirmed ? 'active' : 'pending', runAt, method: 'import' }),
+    );
+    for (let i = 0; i < rows.length; i++) {
+      const outcome = outcomes[i]!;
+      if (outcome === 'imported') progress.imported++;
+      else if (outcome === 'unchanged') progress.unchanged++;
+      else await reject({ line: rows[i]!.line, reason: outcome === 'suppressed' ? 'suppressed' : 'duplicate in the file', email: rows[i]!.email });
+    }
+    o.onProgress?.({ ...progress });
+  };
+
+  const parser = parse({
+    delimiter: check.delimiter,
+    bom: true,
+    relax_column_count: true,
+    skip_empty_lines: true,
+    skip_records_with_error: true,
+    info: true,
+    from_line: 2,
+    on_skip: (err: CsvError | undefined) => {
+      pendingSkips.push({ line: Number(err?.lines ?? 0), reason: `unreadable CSV (${err?.code ?? 'error'})`, email: '' });
+      return undefined;
+    },
+  });
+  const pendingSkips: Reject[] = [];
+  const source = createReadStream(o.file, { highWaterMark: 256 * 1024 });
+  const input: NodeJS.ReadableStream = check.encoding === 'utf8' ? source : source.pipe(iconv.decodeStream('win1252'));
+  input.on('error', (err: Error) => parser.destroy(err));
+  input.pipe(parser);
+
+  try {
+    for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
+      for (const s of pendingSkips.splice(0)) await reject(s);
+      progress.rows++;
+      const line = info.lines - record.reduce((n, cell) => n + (cell.match(/\n/g)?.length ?? 0), 0);
+      const row = readRow(record, columns, deps, consentFlag, runAt, o.confirmed === true);
+      if ('reason' in row) {
+        await reject({ line, reason: row.reason, email: row.email });
+        continue;
+      }
+      const earlier = firstLineOf.get(row.emailHash);
+      if (earlier !== undefined) {
+        await reject({ line, reason: `duplicate of line ${earlier}`, email: row.email });
+        continue;
+      }
+      firstLineOf.set(row.emailHash, line);
+      batch.push({ ...row, line });
+      if (batch.length >= batchSize) await flush();
+    }
+    for (const s of pendingSkips.splice(0)) await reject(s);
+    await flush();
+  } finally {
+    source.destroy();
+    await rejects?.close();
+  }
+  return {
+    ...progress,
+    publication: publication.slug,
+    encoding: check.encoding,
+    delimiter: check.delimiter,
+    sampleRejects,
+  };
+}
+
+/** The header row's cells, parsed like the rest of the file. */
+async function headerCells(check: FileCheck): Promise<string[]> {
+  const parser = parse({ delimiter: check.delimiter, bom: true, relax_column_count: true, to_line: 1, relax_quotes: true });
+  parser.end(check.headerLine);
+  for await (const record of parser as AsyncIterable<string[]>) return record.map((c) => c.trim());
+  return [];
+}
+
+function readRow(
+  record: readonly string[],
+  columns: ColumnMap,
+  deps: AudienceDeps,
+  consentFlag: string | null,
+  runAt: number,
+  confirmed: boolean,
+): ImportRow | { reason: string; email: string } {
+  const raw = (record[columns.email] ?? '').trim();
+  const parsed = parseAddress(raw);
+  if (!parsed.ok) return { reason: ADDRESS_PROBLEM_TEXT[parsed.problem], email: raw };
+  let createdAt = runAt;
+  if (columns.createdAt !== undefined && (record[columns.createdAt] ?? '').trim()) {
+    const ms = parseImportDate(record[columns.createdAt]!);
+    if (ms === null) return { reason: 'created_at is not a date', email: parsed.address };
+    createdAt = ms;
+  }
+  const consentSource = (columns.consentSource !== undefined ? record[columns.consentSource]?.trim() : '') || consentFlag;
+  if (confirmed && !consentSource) return { reason: 'no consent source', email: parsed.address };
+  return {
+    email: parsed.address,
+    emailHash: deps.keys.addressHash(parsed.address),
+    name: nameOf(record, columns),
+    createdAt,
+    consentSource: consentSource ? consentSource.slice(0, 500) : null,
+  };
+}
+
+/** A CSV writer for refused rows that respects the disk's pace. */
+function rejectsWriter(path: string) {
+  const out: WriteStream = createWriteStream(path);
+  const csv = stringify({ header: true, columns: ['line', 'reason', 'email'] });
+  csv.pipe(out);
+  return {
+    async write(r: Reject) {
+      if (!csv.write([r.line, r.reason, r.email])) await once(csv, 'drain');
+    },
+    async close() {
+      csv.end();
+      await once(out, 'close');
+    },
+  };
+}

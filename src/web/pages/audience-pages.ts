@@ -1,0 +1,98 @@
+// The audience's public pages: after subscribing, the confirmation page, the
+// unsubscribe page and the preferences page. Plain, accessible HTML in the
+// publication's language; every value is escaped by `html`. Buttons post back
+// to the same link: a GET only ever shows a page.
+import { html, type SafeHtml } from '../html.ts';
+import { page } from './layout.ts';
+import { audienceStrings, fill, type AudienceStrings } from '../../audience/strings.ts';
+import type { Language } from '../../edition/publication.ts';
+import type { PreferencesView } from '../../audience/preferences.ts';
+
+function shell(language: Language, title: string, body: SafeHtml): string {
+  return page({
+    title,
+    lang: language,
+    head: html`<meta name="robots" content="noindex">`,
+    body: html`<main class="narrow">
+<h1>${title}</h1>
+${body}
+</main>`,
+  });
+}
+
+/** A page that only says something (done, already done, invalid link). */
+export function messagePage(language: Language, title: string, message: string, extra?: SafeHtml): string {
+  return shell(language, title, html`<p role="status">${message}</p>${extra ?? null}`);
+}
+
+/** The page a confirmation link opens: one button that confirms. */
+export function confirmPage(language: Language, publicationName: string, action: string): string {
+  const s = audienceStrings(language);
+  return shell(
+    language,
+    s.confirmTitle,
+    html`<p>${fill(s.confirmQuestion, { name: publicationName })}</p>
+<p><small>${fill(s.consentWording, { name: publicationName })}</small></p>
+<form method="post" action="${action}">
+<input type="hidden" name="wording" value="${s.wordingVersion}">
+<p><button type="submit">${s.confirmButton}</button></p>
+</form>`,
+  );
+}
+
+/** The page an unsubscribe link opens: leave, stay, or change preferences. */
+export function unsubscribePage(language: Language, publicationName: string, action: string, archiveUrl: string, preferencesUrl?: string): string {
+  const s = audienceStrings(language);
+  return shell(
+    language,
+    s.unsubscribeTitle,
+    html`<p>${fill(s.unsubscribeQuestion, { name: publicationName })}</p>
+<form method="post" action="${action}">
+<p><button type="submit">${s.unsubscribeButton}</button></p>
+</form>
+<p><a href="${archiveUrl}">${s.stayLink}</a>${preferencesUrl ? html` · <a href="${preferencesUrl}">${s.changePreferences}</a>` : null}</p>`,
+  );
+}
+
+/** The preferences form: publications to receive, name. */
+export function preferencesPage(language: Language, view: PreferencesView, action: string, saved = false): string {
+  const s: AudienceStrings = audienceStrings(language);
+  const items = view.publications.map(
+    (p) =>
+      html`<li><label><input type="checkbox" name="publication" value="${p.id}"${p.receives ? html` checked` : null}> ${p.name}</label></li>`,
+  );
+  return shell(
+    language,
+    s.preferencesTitle,
+    html`${saved ? html`<p role="status">${s.saved}</p>` : null}
+<p>${view.email}</p>
+<form method="post" action="${action}">
+<fieldset>
+<legend>${s.publicationsLegend}</legend>
+<ul class="plain">${items}</ul>
+</fieldset>
+<p><label for="name">${s.nameLabel}</label><br><input id="name" name="name" type="text" autocomplete="given-name" value="${view.name ?? ''}"></p>
+<p><button type="submit">${s.saveButton}</button></p>
+</form>`,
+  );
+}
+
+/** The answer to the subscribe form: always the same words, whatever the list held. */
+export function checkInboxPage(language: Language, publicationName: string): string {
+  const s = audienceStrings(language);
+  return messagePage(language, s.confirmTitle, fill(s.checkInbox, { name: publicationName }));
+}
+
+/** The subscribe form again, with the problem of the address. */
+export function invalidAddressPage(language: Language, action: string, email: string): string {
+  const s = audienceStrings(language);
+  return shell(
+    language,
+    s.subscribeButton,
+    html`<p role="alert" id="problem">${s.invalidAddress}</p>
+<form method="post" action="${action}">
+<p><label for="email">${s.emailLabel}</label><br><input id="email" name="email" type="email" required autocomplete="email" aria-describedby="problem" value="${email}"></p>
+<p><button type="submit">${s.subscribeButton}</button></p>
+</form>`,
+  );
+}

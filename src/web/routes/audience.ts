@@ -1,0 +1,134 @@
+// The audience's public routes: the subscribe form's target, and the links of
+// every mail (confirm, unsubscribe, preferences). GET shows a page and never
+// changes anything, because mail security scanners open every link; state
+// changes only on POST: the page's button, or the mailbox provider's RFC 8058
+// one-click POST (`List-Unsubscribe=One-Click`, no cookie, no page).
+// The subscribe form needs no CSRF token: anyone may ask, and nothing happens
+// until the mailbox owner follows the confirmation link (double opt-in).
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { RoutePlugin } from '../app.ts';
+import { audienceDeps, type AudienceDeps } from '../../audience/deps.ts';
+import { subscribe } from '../../audience/subscribe.ts';
+import { confirmSubscription, inspectConfirmation } from '../../audience/confirm.ts';
+import { inspectUnsubscribe, unsubscribeByToken } from '../../audience/unsubscribe.ts';
+import { loadPreferences, savePreferences } from '../../audience/preferences.ts';
+import { audienceStrings, fill } from '../../audience/strings.ts';
+import { publicationUrl } from '../../render/urls.ts';
+import type { Language } from '../../edition/publication.ts';
+import {
+  checkInboxPage,
+  confirmPage,
+  invalidAddressPage,
+  messagePage,
+  preferencesPage,
+  unsubscribePage,
+} from '../pages/audience-pages.ts';
+
+type TokenRequest = FastifyRequest<{ Params: { token: string } }>;
+
+function html(reply: FastifyReply, status: number, body: string): FastifyReply {
+  // Pages reached by a personal link: never cached, never indexed.
+  return reply.code(status).header('Cache-Control', 'no-store').header('X-Robots-Tag', 'noindex').type('text/html; charset=utf-8').send(body);
+}
+
+/** The page language when the token names no publication: the reader's, French by default. */
+function languageOf(request: FastifyRequest): Language {
+  const accept = String(request.headers['accept-language'] ?? '');
+  return /^\s*en\b/i.test(accept) ? 'en' : 'fr';
+}
+
+function bodyField(request: FastifyRequest, name: string): string | undefined {
+  const body = request.body as Record<string, unknown> | string | undefined;
+  if (!body || typeof body !== 'object') return undefined;
+  const v = body[name];
+  return typeof v === 'string' ? v : Array.isArray(v) && typeof v[0] === 'string' ? v[0] : undefined;
+}
+
+/** True for the RFC 8058 one-click body, url-encoded or multipart. */
+function isOneClick(request: FastifyRequest): boolean {
+  if (bodyField(request, 'List-Unsubscribe') === 'One-Click') return true;
+  return typeof request.body === 'string' && /name="List-Unsubscribe"\s+One-Click/.test(request.body.replace(/\r\n/g, '\n').replace(/\n+/g, ' '));
+}
+
+function invalidLink(request: FastifyRequest, reply: FastifyReply, reason: 'invalid' | 'expired', language?: Language) {
+  const lang = language ?? languageOf(request);
+  const s = audienceStrings(lang);
+  return html(reply, reason === 'expired' ? 410 : 400, messagePage(lang, s.invalidLink.split('.')[0]!, reason === 'expired' ? s.expiredLink : s.invalidLink));
+}
+
+function register(app: FastifyInstance, a: AudienceDeps): void {
+  // RFC 8058 allows the one-click POST as multipart/form-data; only its text matters here.
+  app.addContentTypeParser('multipart/form-data', { parseAs: 'string', bodyLimit: 16 * 1024 }, (_req, body, done) => done(null, body));
+
+  app.post<{ Params: { slug: string } }>('/:slug/subscribe', async (request, reply) => {
+    const result = await subscribe(a, {
+      publicationSlug: request.params.slug,
+      email: bodyField(request, 'email') ?? '',
+      name: bodyField(request, 'name'),
+      ip: request.ip,
+      method: 'form',
+    });
+    if (result.status === 'unknown-publication') return reply.callNotFound();
+    const { language, name, slug } = result.publication;
+    if (result.status === 'invalid-address') return html(reply, 400, invalidAddressPage(language, `/${slug}/subscribe`, bodyField(request, 'email') ?? ''));
+    return html(reply, 200, checkInboxPage(language, name));
+  });
+
+  app.get('/confirm/:token', async (request: TokenRequest, reply) => {
+    const r = await inspectConfirmation(a, request.params.token);
+    if (r.status === 'invalid' || r.status === 'expired' || !r.publication) return invalidLink(request, reply, r.status === 'invalid' ? 'invalid' : 'expired', r.publication?.language);
+    const { language, name } = r.publication;
+    const s = audienceStrings(language);
+    if (r.status === 'already-confirmed') return html(reply, 200, messagePage(language, s.confirmTitle, fill(s.alreadyConfirmed, { name })));
+    return html(reply, 200, confirmPage(language, name, `/confirm/${request.params.token}`));
+  });
+
+  app.post('/confirm/:token', async (request: TokenRequest, reply) => {
+    const r = await confirmSubscription(a, request.params.token, { ip: request.ip });
+    if (r.status === 'invalid' || r.status === 'expired' || !r.publication) return invalidLink(request, reply, r.status === 'invalid' ? 'invalid' : 'expired', r.publication?.language);
+    const { language, name } = r.publication;
+    const s = audienceStrings(language);
+    const text = fill(r.status === 'confirmed' ? s.confirmed : s.alreadyConfirmed, { name });
+    return html(reply, 200, messagePage(language, s.confirmTitle, text));
+  });
+
+  app.get('/unsubscribe/:token', async (request: TokenRequest, reply) => {
+    const r = await inspectUnsubscribe(a, request.params.token);
+    if (r.status === 'invalid') return invalidLink(request, reply, 'invalid');
+    const { language, name, slug } = r.publication;
+    const s = audienceStrings(language);
+    if (r.status === 'already-unsubscribed') return html(reply, 200, messagePage(language, s.unsubscribeTitle, fill(s.unsubscribed, { name })));
+    return html(reply, 200, unsubscribePage(language, name, `/unsubscribe/${request.params.token}`, publicationUrl(a.publicUrl, slug), r.preferencesUrl));
+  });
+
+  app.post('/unsubscribe/:token', async (request: TokenRequest, reply) => {
+    const r = await unsubscribeByToken(a, request.params.token, { method: isOneClick(request) ? 'one-click' : 'link', ip: request.ip });
+    if (r.status === 'invalid') return invalidLink(request, reply, 'invalid');
+    const { language, name } = r.publication;
+    const s = audienceStrings(language);
+    return html(reply, 200, messagePage(language, s.unsubscribeTitle, fill(s.unsubscribed, { name })));
+  });
+
+  app.get('/preferences/:token', async (request: TokenRequest, reply) => {
+    const view = await loadPreferences(a, request.params.token);
+    if (view.status !== 'ok') return invalidLink(request, reply, 'invalid');
+    return html(reply, 200, preferencesPage(view.publication.language, view, `/preferences/${request.params.token}`));
+  });
+
+  app.post('/preferences/:token', async (request: TokenRequest, reply) => {
+    const body = (typeof request.body === 'object' && request.body ? request.body : {}) as Record<string, unknown>;
+    const raw = body.publication;
+    const ids = (Array.isArray(raw) ? raw : raw === undefined ? [] : [raw]).map((v) => Number(v)).filter((n) => Number.isSafeInteger(n));
+    const view = await savePreferences(a, request.params.token, { name: bodyField(request, 'name') ?? null, publicationIds: ids, ip: request.ip });
+    if (view.status !== 'ok') return invalidLink(request, reply, 'invalid');
+    return html(reply, 200, preferencesPage(view.publication.language, view, `/preferences/${request.params.token}`, true));
+  });
+}
+
+/** POST /:slug/subscribe, GET/POST /confirm/:token, /unsubscribe/:token, /preferences/:token */
+export const routes: RoutePlugin = async (app, deps) => {
+  // Mails go where the configuration says: SMTP_URL's first relay, else DATA_DIR/outbox.
+  const a = audienceDeps(deps.config, deps.store, { clock: deps.clock });
+  // Encapsulated, so that the multipart parser applies to these routes only.
+  await app.register(async (scope) => register(scope, a));
+};
