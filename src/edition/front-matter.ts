@@ -28,6 +28,9 @@ export interface FrontMatter {
   places: Partial<Record<FrontMatterKey, Place>>;
 }
 
+/** How many YAML syntax errors are reported: the rest follow from the first ones. */
+export const MAX_YAML_PROBLEMS = 5;
+
 export const SLUG_PATTERN = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 
 /** True when `text` is `YYYY-MM-DD` and names a day that exists in the Gregorian calendar. */
@@ -48,7 +51,10 @@ export function parseFrontMatter(yamlText: string, origin: Place, file: string):
   const diagnostics: Diagnostic[] = [];
   const data: FrontMatter = { places: {} };
   const source = parseYamlSource(yamlText, origin);
-  for (const p of source.problems) diagnostics.push(diagnostic('front-matter-yaml', file, p.at, `front matter: ${p.message}`));
+  // One YAML mistake cascades (each `[` left open is one more error): the first few say it all.
+  for (const p of source.problems.slice(0, MAX_YAML_PROBLEMS)) {
+    diagnostics.push(diagnostic('front-matter-yaml', file, p.at, `front matter: ${p.message}`));
+  }
 
   const contents = source.doc.contents;
   if (contents === null || (isScalar(contents) && (contents.value === null || contents.value === ''))) {

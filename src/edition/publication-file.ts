@@ -10,7 +10,7 @@ import { didYouMean } from './closest-key.ts';
 import { PUBLICATION_KEYS, publicationSchema, teamMemberSchema } from './publication.ts';
 import type { Publication } from './publication.ts';
 import { diagnostic } from './rules.ts';
-import { SLUG_PATTERN } from './front-matter.ts';
+import { MAX_YAML_PROBLEMS, SLUG_PATTERN } from './front-matter.ts';
 import { parseYamlSource } from './yaml-source.ts';
 import type { Place, YamlSource } from './yaml-source.ts';
 
@@ -20,7 +20,7 @@ const TEAM_MEMBER_KEYS = Object.keys(teamMemberSchema.shape);
 export function parsePublicationYaml(text: string, file: string): { publication?: Publication; diagnostics: Diagnostic[] } {
   const diagnostics: Diagnostic[] = [];
   const source = parseYamlSource(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
-  for (const p of source.problems) diagnostics.push(diagnostic('publication-yaml', file, p.at, `publication settings: ${p.message}`));
+  for (const p of source.problems.slice(0, MAX_YAML_PROBLEMS)) diagnostics.push(diagnostic('publication-yaml', file, p.at, `publication settings: ${p.message}`));
   // With broken YAML the structure is a guess: schema problems would only add noise.
   if (diagnostics.length) return { diagnostics };
   if (!isMap(source.doc.contents)) {

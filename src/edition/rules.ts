@@ -33,6 +33,7 @@ export const EDITION_RULES = {
   'heading-empty': { severity: 'error', description: 'a section label or a kicker without text' },
   'story-outside-section': { severity: 'error', description: 'a `##` story before any `#` section' },
   'story-empty': { severity: 'error', description: 'a story without text under its kicker' },
+  'edition-too-large': { severity: 'error', description: 'an edition source too long to be a briefing (over 256 KiB)' },
   'edition-empty': { severity: 'error', description: 'an edition without any `#` section' },
   'section-empty': { severity: 'error', description: 'a section with neither content nor stories' },
   'code-block': { severity: 'error', description: 'code blocks are not part of the format' },
