@@ -1,0 +1,184 @@
+// The newsroom dashboard through its forms: sign-in, sessions, CSRF, roles on
+// every route, saving versions, workflow moves, versions with their diff.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { parseHTML } from 'linkedom';
+import { testBackends } from '../helpers/store.ts';
+import { AUTHOR, EDITOR, OUTSIDER, Visitor, newsroom, sampleSource } from './harness.ts';
+import { getEdition, listVersions } from '../../src/store/editions.ts';
+
+// linkedom keeps a <textarea>'s character references as typed; a browser decodes them (RCDATA).
+function rcdata(text: string | null | undefined): string {
+  const entities: Record<string, string> = { '&lt;': '<', '&gt;': '>', '&quot;': '"', '&#39;': "'", '&amp;': '&' };
+  return (text ?? '').replace(/&(?:lt|gt|quot|#39|amp);/g, (e) => entities[e]!);
+}
+
+for (const backend of await testBackends()) {
+  test(`dashboard on ${backend.name}`, async (t) => {
+    const n = await newsroom(backend);
+    t.after(() => n.close());
+    const { techEdition, policyEdition } = n.ids;
+
+    await t.test('pages without a session redirect to the sign-in page', async () => {
+      const res = await n.app.inject('/newsroom/editions/1');
+      assert.equal(res.statusCode, 303);
+      assert.equal(res.headers.location, '/newsroom/sign-in?next=%2Fnewsroom%2Feditions%2F1');
+    });
+
+    await t.test('a wrong password is refused without saying which part was wrong', async () => {
+      const v = new Visitor(n.app);
+      await v.get('/newsroom/sign-in');
+      const res = await v.post('/newsroom/sign-in', { email: EDITOR.email, password: 'nope' });
+      assert.equal(res.statusCode, 401);
+      assert.match(res.body, /Unknown address or wrong password/);
+      const unknown = await v.post('/newsroom/sign-in', { email: 'nobody@example.org', password: 'nope' });
+      assert.equal(unknown.statusCode, 401);
+    });
+
+    await t.test('sign-in without the CSRF token is refused', async () => {
+      const v = new Visitor(n.app);
+      await v.get('/newsroom/sign-in');
+      const res = await v.post('/newsroom/sign-in', { email: EDITOR.email, password: EDITOR.password }, { csrf: null });
+      assert.equal(res.statusCode, 403);
+      const forged = await v.post('/newsroom/sign-in', { email: EDITOR.email, password: EDITOR.password }, { csrf: 'forged' });
+      assert.equal(forged.statusCode, 403);
+    });
+
+    await t.test('sign-in sets a signed, httpOnly, SameSite=Lax session cookie', async () => {
+      const v = new Visitor(n.app);
+      await v.get('/newsroom/sign-in');
+      const res = await v.post('/newsroom/sign-in', { email: EDITOR.email.toUpperCase(), password: EDITOR.password, next: '/newsroom' });
+      assert.equal(res.statusCode, 303);
+      assert.equal(res.headers.location, '/newsroom');
+      const cookie = (res.cookies as Array<{ name: string; value: string; httpOnly?: boolean; sameSite?: string }>).find((c) => c.name === 'matinale_session');
+      assert.ok(cookie);
+      assert.equal(cookie.httpOnly, true);
+      assert.equal(cookie.sameSite, 'Lax');
+      assert.match(cookie.value, /\./, 'signed');
+      const list = await v.get('/newsroom');
+      assert.equal(list.statusCode, 200);
+      assert.match(list.body, /Tech Matin/);
+      assert.match(list.body, /Policy Morning/);
+    });
+
+    await t.test('an altered session cookie is not a session', async () => {
+      const res = await n.app.inject({ url: '/api/editions', headers: { cookie: 'matinale_session=abc.def' } });
+      assert.equal(res.statusCode, 401);
+      assert.equal(res.json().error.code, 'unauthenticated');
+    });
+
+    await t.test('a next address outside the newsroom is ignored', async () => {
+      const v = new Visitor(n.app);
+      await v.get('/newsroom/sign-in');
+      const res = await v.post('/newsroom/sign-in', { email: EDITOR.email, password: EDITOR.password, next: '//evil.test/x' });
+      assert.equal(res.headers.location, '/newsroom');
+    });
+
+    await t.test('the editor shows the source, the preview and the moves the role allows', async () => {
+      const author = new Visitor(n.app);
+      await author.signIn(AUTHOR);
+      const res = await author.get(`/newsroom/editions/${techEdition}`);
+      assert.equal(res.statusCode, 200);
+      const { document } = parseHTML(res.body);
+      assert.equal(rcdata(document.querySelector('textarea#source')?.textContent), sampleSource('tech-matin'));
+      assert.match(document.querySelector('iframe#preview')?.getAttribute('srcdoc') ?? '', /<h1>/);
+      assert.ok(document.querySelector('iframe#preview')?.hasAttribute('sandbox'));
+      // Approved: an author has no move (back to draft is an editor's).
+      assert.equal(document.querySelectorAll('form[action$="/transition"]').length, 0);
+      assert.equal(document.querySelector('script')?.getAttribute('src'), '/assets/editor.js');
+    });
+
+    await t.test('an author cannot approve: 403, nothing changes', async () => {
+      const author = new Visitor(n.app);
+      await author.signIn(AUTHOR);
+      const back = await author.post(`/newsroom/editions/${techEdition}/transition`, { to: 'draft' });
+      assert.equal(back.statusCode, 403);
+      assert.equal((await getEdition(n.store, techEdition))?.status, 'approved');
+    });
+
+    await t.test('someone outside the publication cannot open or change its edition', async () => {
+      const outsider = new Visitor(n.app);
+      await outsider.signIn(OUTSIDER);
+      assert.equal((await outsider.get(`/newsroom/editions/${techEdition}`)).statusCode, 403);
+      assert.equal((await outsider.post(`/newsroom/editions/${techEdition}/save`, { source: 'x' })).statusCode, 403);
+      const list = await outsider.get('/newsroom');
+      assert.doesNotMatch(list.body, /Tech Matin/);
+    });
+
+    await t.test('saving keeps a version; an approved edition goes back to ready', async () => {
+      const author = new Visitor(n.app);
+      await author.signIn(AUTHOR);
+      const edited = sampleSource('tech-matin').replace('dernière tranche', 'ultime tranche');
+      const res = await author.post(`/newsroom/editions/${techEdition}/save`, { source: edited });
+      assert.equal(res.statusCode, 303);
+      assert.equal(res.headers.location, `/newsroom/editions/${techEdition}?done=saved`);
+      const edition = await getEdition(n.store, techEdition);
+      assert.equal(edition?.status, 'ready');
+      assert.equal(edition?.currentVersion, 2);
+      const versions = await listVersions(n.store, techEdition);
+      assert.equal(versions.at(-1)?.author, AUTHOR.email);
+      const page = await author.get(`/newsroom/editions/${techEdition}/versions`);
+      assert.match(page.body, /<del>[^<]*dernière tranche/);
+      assert.match(page.body, /<ins>[^<]*ultime tranche/);
+    });
+
+    await t.test('saving without the CSRF token is refused', async () => {
+      const author = new Visitor(n.app);
+      await author.signIn(AUTHOR);
+      const res = await author.post(`/newsroom/editions/${techEdition}/save`, { source: sampleSource('tech-matin') }, { csrf: null });
+      assert.equal(res.statusCode, 403);
+      assert.equal((await getEdition(n.store, techEdition))?.currentVersion, 2);
+    });
+
+    await t.test('the front matter must keep the edition’s date', async () => {
+      const author = new Visitor(n.app);
+      await author.signIn(AUTHOR);
+      const res = await author.post(`/newsroom/editions/${techEdition}/save`, { source: sampleSource('tech-matin').replace('2026-03-02', '2026-03-09') });
+      assert.equal(res.statusCode, 400);
+      assert.match(res.body, /keep/);
+    });
+
+    await t.test('an editor approves through the form', async () => {
+      const editor = new Visitor(n.app);
+      await editor.signIn(EDITOR);
+      const res = await editor.post(`/newsroom/editions/${techEdition}/transition`, { to: 'approved' });
+      assert.equal(res.statusCode, 303);
+      assert.equal((await getEdition(n.store, techEdition))?.status, 'approved');
+      const page = await editor.get(res.headers.location as string);
+      assert.match(page.body, /Approved\./);
+      // A move the state does not allow is a conflict, not a crash.
+      const again = await editor.post(`/newsroom/editions/${techEdition}/transition`, { to: 'approved' });
+      assert.equal(again.statusCode, 409);
+    });
+
+    await t.test('an edition with errors cannot go to review', async () => {
+      const editor = new Visitor(n.app);
+      await editor.signIn(EDITOR);
+      const broken = sampleSource('policy-morning') + '\n```\ncode\n```\n';
+      assert.equal((await editor.post(`/newsroom/editions/${policyEdition}/save`, { source: broken })).statusCode, 303);
+      const res = await editor.post(`/newsroom/editions/${policyEdition}/transition`, { to: 'ready' });
+      assert.equal(res.statusCode, 422);
+      assert.equal((await getEdition(n.store, policyEdition))?.status, 'draft');
+    });
+
+    await t.test('the editor escapes the source and the diagnostics', async () => {
+      const editor = new Visitor(n.app);
+      await editor.signIn(EDITOR);
+      const evil = sampleSource('policy-morning') + '\n</textarea><script>alert(1)</script>\n';
+      await editor.post(`/newsroom/editions/${policyEdition}/save`, { source: evil });
+      const page = await editor.get(`/newsroom/editions/${policyEdition}`);
+      assert.doesNotMatch(page.body, /<\/textarea><script>/);
+      const { document } = parseHTML(page.body);
+      assert.equal(rcdata(document.querySelector('textarea#source')?.textContent), evil);
+      assert.equal(document.querySelectorAll('script').length, 1);
+    });
+
+    await t.test('sign-out ends the session', async () => {
+      const editor = new Visitor(n.app);
+      await editor.signIn(EDITOR);
+      const out = await editor.post('/newsroom/sign-out', {});
+      assert.equal(out.statusCode, 303);
+      assert.equal((await editor.get('/newsroom')).statusCode, 303);
+    });
+  });
+}
