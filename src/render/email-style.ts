@@ -54,7 +54,7 @@ export function roleStyle(role: Role): string {
 export const EMAIL_HEAD_CSS = `
 :root { color-scheme: light dark; supported-color-schemes: light dark; }
 @media (prefers-color-scheme: dark) {
-  body, .mt-body, .mt-body > div { background-color: ${COLORS.darkPage} !important; }
+  body, .mt-body { background-color: ${COLORS.darkPage} !important; }
   .mt-card, .mt-card > table, .mt-card td { background-color: ${COLORS.darkCard} !important; }
   .mt-card div, .mt-card p, .mt-card li, .mt-card h1, .mt-card h3, .mt-card span { color: ${COLORS.darkText} !important; }
   .mt-card .mt-muted, .mt-card .mt-muted p { color: ${COLORS.darkMuted} !important; }

@@ -16,7 +16,7 @@ test('the edition date stays the same calendar day whatever the time zone', () =
   // 2026-03-02 in Pacific/Kiritimati (UTC+14) and in Pacific/Pago_Pago (UTC-11) is still Monday.
   for (const timezone of ['Pacific/Kiritimati', 'Pacific/Pago_Pago', 'Europe/Paris']) {
     const parts = editionParts(edition(), publication({ timezone }), OPTIONS);
-    assert.equal(parts.dateline, 'lundi 2 mars 2026');
+    assert.equal(parts.dateline, 'lundi 2\u00a0mars 2026');
   }
 });
 
@@ -44,7 +44,7 @@ test('greeting and tip line come from the publication’s templates, else the la
     publication({ greeting: 'Salut, c’est le {date}, ici {name}.', tipLine: 'Écrivez à {team}' }),
     OPTIONS,
   );
-  assert.equal(piecesText(custom.greeting), 'Salut, c’est le lundi 2 mars, ici Tech Matin.');
+  assert.equal(piecesText(custom.greeting), 'Salut, c’est le lundi 2\u00a0mars, ici Tech Matin.');
   const links = custom.tipLine.filter((p) => p.href);
   assert.deepEqual(
     links.map((p) => [p.text, p.href]),
@@ -56,7 +56,7 @@ test('greeting and tip line come from the publication’s templates, else the la
   );
   assert.match(piecesText(custom.tipLine), /^Écrivez à Jeanne Moreau et Lucie Fabre /);
   const byDefault = editionParts(edition(), publication(), OPTIONS);
-  assert.match(piecesText(byDefault.greeting), /lundi 2 mars/);
+  assert.match(piecesText(byDefault.greeting), /lundi 2\u00a0mars/);
   assert.match(piecesText(byDefault.greeting), /Tech Matin/);
 });
 

@@ -112,7 +112,7 @@ test('the email shows every part in the order readers expect', async () => {
     [...order].sort((a, b) => a - b),
     'parts out of order',
   );
-  assert.match(doc.querySelector('.mt-greeting-text')!.textContent!, /lundi 2 mars/);
+  assert.match(doc.querySelector('.mt-greeting-text')!.textContent!, /lundi 2\u00a0mars/);
   assert.equal(doc.querySelector('.mt-byline')!.textContent, 'Par JEANNE MOREAU');
   assert.equal(doc.querySelector('.mt-with')!.textContent, 'Avec PAUL GIRARD et INÈS HADDAD');
   assert.match(doc.querySelector('.mt-credits-text')!.textContent!, /^Un grand merci à\u00a0: notre éditrice/);

