@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { isRealDate, parseFrontMatter, publicationSlugOf } from '../../src/edition/front-matter.ts';
+import { MAX_YAML_PROBLEMS, isRealDate, parseFrontMatter, publicationSlugOf } from '../../src/edition/front-matter.ts';
 import { closestKey, editDistance } from '../../src/edition/closest-key.ts';
 
 const at = { line: 2, column: 1 };
@@ -29,6 +29,11 @@ describe('parseFrontMatter', () => {
     assert.deepEqual(diagnostics, []);
     assert.equal(data.subject, '1e3');
     assert.equal(data.thanks, 'true');
+  });
+
+  it('reports the first few YAML errors of a cascade only', () => {
+    const { diagnostics } = parseFrontMatter(`by: ${'['.repeat(200)}`, at, 'e.md');
+    assert.equal(diagnostics.filter((d) => d.rule === 'front-matter-yaml').length, MAX_YAML_PROBLEMS);
   });
 
   it('reports a YAML error with yaml’s message, without its own positions', () => {

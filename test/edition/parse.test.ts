@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { parseEdition } from '../../src/edition/parse.ts';
+import { MAX_SOURCE_LENGTH, parseEdition } from '../../src/edition/parse.ts';
 import { hasErrors } from '../../src/edition/diagnostic.ts';
 import type { Diagnostic } from '../../src/edition/diagnostic.ts';
 import { EDITION_RULES, isEditionRule } from '../../src/edition/rules.ts';
@@ -291,6 +291,9 @@ describe('parseEdition: body rules', () => {
     ['a blank line between kicker and teaser', '# S\n\n## K.\n\n> Menu : T.\n\nText.\n'],
     ['a hashtag inside text', '# S\n\nLe mot-clé #MeToo revient.\n'],
     ['a setext section', 'S\n=\n\nText.\n'],
+    ['a teaser wrapped on two quoted lines', '# S\n\n## K.\n> menu: A long\n> teaser.\n\nText.\n'],
+    ['a paragraph opening with menu: away from a kicker', '# S\n\nMenu: what the canteen serves.\n'],
+    ['bold words that are not a lead (no space after)', '# S\n\n- **Dana Brooks**, of the Treasury.\n'],
   ];
   for (const [name, body] of valid) {
     it(`accepts ${name}`, () => {
@@ -311,6 +314,22 @@ describe('parseEdition: body rules', () => {
       'image-alt@15:1',
       'image-url@15:1',
     ]);
+  });
+
+  it('refuses a source too large to be a briefing, without reading it', () => {
+    const r = parse(`# S\n\n${'*a'.repeat(MAX_SOURCE_LENGTH)}\n`);
+    assert.deepEqual(places(r.diagnostics), ['edition-too-large@1:1']);
+    assert.equal(r.edition, undefined);
+  });
+
+  it('reports nested blockquotes once', () => {
+    assert.deepEqual(places(parse('# S\n\n>>>> Deep.\n\nText.\n').diagnostics), ['blockquote@8:1']);
+  });
+
+  it('keeps bold words without a following space as text, not a lead', () => {
+    const { edition } = parse('# S\n\n- **Dana Brooks**, of the Treasury.\n');
+    const list = edition!.sections[0]!.blocks[0]!;
+    assert.ok(list.type === 'list' && list.items[0]!.lead === undefined && list.items[0]!.children[0]!.type === 'strong');
   });
 
   it('still returns the edition when only the body has errors', () => {
