@@ -15,6 +15,16 @@ import { escapeHtml } from '../../src/render/html-escape.ts';
 import { fillPlaceholders, SAMPLE_PLACEHOLDER_VALUES } from '../../src/render/placeholders.ts';
 import { startPreview } from '../../src/cli/preview.ts';
 
+// Browser globals, used inside page.evaluate only: the project compiles without the DOM library.
+interface BrowserElement {
+  closest(selector: string): BrowserElement | null;
+}
+declare const document: {
+  documentElement: { scrollWidth: number; clientWidth: number };
+  querySelector(selector: string): BrowserElement | null;
+};
+declare function getComputedStyle(element: BrowserElement): { color: string; backgroundColor: string };
+
 const CHROMIUM = '/usr/bin/chromium';
 const skip = existsSync(CHROMIUM) ? false : `Debian's chromium is not installed at ${CHROMIUM} (apt-get install chromium)`;
 const FIXTURES = fileURLToPath(new URL('../fixtures/render/', import.meta.url));
