@@ -10,8 +10,7 @@ import type { Diagnostic } from '../edition/diagnostic.ts';
 import { loadEdition } from '../edition/load.ts';
 import { lintEdition } from '../edition/lint.ts';
 import { publicationSlugOf } from '../edition/front-matter.ts';
-import { findPublicationFile } from '../edition/publication-file.ts';
-import { readWordList, wordListPathFor } from '../edition/spelling.ts';
+import { newsroomWordsFor } from '../edition/spelling.ts';
 import { EXIT_REFUSED, UsageError } from './usage-error.ts';
 
 interface LintOptions {
@@ -49,22 +48,17 @@ export async function lintFile(path: string, options: Pick<LintOptions, 'publica
   const loaded = await loadEdition(path, options.publication ? { publicationFile: options.publication } : {});
   const diagnostics = [...loaded.diagnostics];
   if (loaded.edition && loaded.publication) {
-    const words = await wordsFor(path, loaded.source, options);
+    const words = await newsroomWordsFor({
+      editionPath: path,
+      slug: publicationSlugOf(loaded.source),
+      publicationFile: options.publication,
+      wordsFile: options.words,
+    });
     diagnostics.push(
       ...(await lintEdition({ source: loaded.source, edition: loaded.edition, publication: loaded.publication, file: path, words })),
     );
   }
   return sortDiagnostics(diagnostics);
-}
-
-// The word list given with --words, else the one beside the publication settings, if any.
-async function wordsFor(path: string, source: string, options: Pick<LintOptions, 'publication' | 'words'>): Promise<string[]> {
-  if (options.words) return readWordList(options.words);
-  const slug = publicationSlugOf(source);
-  const publicationFile = options.publication ?? (slug ? findPublicationFile(path, slug) : undefined);
-  if (!publicationFile || !slug) return [];
-  const list = wordListPathFor(publicationFile, slug);
-  return existsSync(list) ? readWordList(list) : [];
 }
 
 function summary(diagnostics: readonly Diagnostic[]): string {

@@ -7,12 +7,14 @@
 // newsroom adds (names, the publication's words, its word list) are kept
 // beside it in a set per check, never added to the shared Hunspell instance,
 // so that one publication's words never leak into another's check.
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadModule } from 'hunspell-asm';
 import type { Hunspell, HunspellFactory } from 'hunspell-asm';
 import type { Language, Publication } from './publication.ts';
+import { findPublicationFile } from './publication-file.ts';
 
 /** A word found in a text, with its place (UTF-16 offset in that text). */
 export interface WordToken {
@@ -179,4 +181,23 @@ export async function readWordList(path: string): Promise<string[]> {
 /** Where a publication's word list lives: `<slug>.words.txt` beside its settings file. */
 export function wordListPathFor(publicationFile: string, slug: string): string {
   return join(dirname(publicationFile), `${slug}.words.txt`);
+}
+
+/**
+ * The newsroom word list for an edition: `wordsFile` when given (`--words`),
+ * else `<slug>.words.txt` beside the publication settings (the given file, or
+ * the one found beside the edition), else none.
+ */
+export async function newsroomWordsFor(options: {
+  editionPath: string;
+  slug: string | undefined;
+  publicationFile?: string | undefined;
+  wordsFile?: string | undefined;
+}): Promise<string[]> {
+  if (options.wordsFile) return readWordList(options.wordsFile);
+  if (!options.slug) return [];
+  const publicationFile = options.publicationFile ?? findPublicationFile(options.editionPath, options.slug);
+  if (!publicationFile) return [];
+  const list = wordListPathFor(publicationFile, options.slug);
+  return existsSync(list) ? readWordList(list) : [];
 }

@@ -8,6 +8,7 @@ import {
   dictionaryFor,
   isUncheckable,
   knownWordsOf,
+  newsroomWordsFor,
   readWordList,
   tokenize,
   wordListPathFor,
@@ -65,4 +66,11 @@ test('word lists: one word a line, comments and blank lines ignored, beside the 
   writeFileSync(file, '# la rédaction\nArcep\n\n  Jean Dupont  \r\ndatacenter # accepté\n');
   assert.deepEqual(await readWordList(file), ['Arcep', 'Jean Dupont', 'datacenter']);
   assert.equal(wordListPathFor('publications/tech-matin.yaml', 'tech-matin'), join('publications', 'tech-matin.words.txt'));
+});
+
+test('newsroomWordsFor: --words first, else the list beside the publication settings, else none', async () => {
+  const editionPath = 'test/fixtures/lint/clean.md';
+  assert.deepEqual(await newsroomWordsFor({ editionPath, slug: 'aube-numerique' }), ['Arcep', 'datacenter']);
+  assert.deepEqual(await newsroomWordsFor({ editionPath, slug: 'aube-numerique', wordsFile: 'test/fixtures/lint/other.words.txt' }), ['vidéaste']);
+  assert.deepEqual(await newsroomWordsFor({ editionPath, slug: 'no-such-publication' }), []);
 });
