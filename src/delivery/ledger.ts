@@ -1,0 +1,63 @@
+// What delivery needs from the delivery ledger (one row per recipient of a
+// send). Declared here, by its consumer; src/store/ledger.ts implements it
+// over SQLite or PostgreSQL, tests may swap it. See README.md for the guarantees.
+import type { MessageTemplate } from './message-template.ts';
+
+/** A ledger row a worker holds under lease. */
+export interface ClaimedRecipient {
+  id: number;
+  sendId: number;
+  publicationId: number;
+  subscriberId: number | null;
+  email: string;
+  /** Attempts so far, this one included. */
+  attempts: number;
+}
+
+/** The final or intermediate result of one attempt. */
+export type Outcome =
+  | { id: number; state: 'sent'; messageId: string; code: number; response: string }
+  | { id: number; state: 'bounced'; messageId: string; code: number | null; response: string }
+  | { id: number; state: 'failed'; messageId: string; code: number | null; response: string }
+  | { id: number; state: 'retry'; messageId: string; code: number | null; response: string; nextAttemptAt: number };
+
+/** What a worker needs to know of a running send. */
+export interface SendForDelivery {
+  id: number;
+  publicationId: number;
+  kind: 'list' | 'test' | 'resend';
+  status: string;
+  startedAt: number;
+  template: MessageTemplate;
+}
+
+export interface ClaimOptions {
+  workerId: string;
+  now: number;
+  leaseMs: number;
+  limit: number;
+  /** Only rows of this send (`send --wait` works on its own send first). */
+  sendId?: number;
+}
+
+export interface Ledger {
+  /**
+   * Takes up to `limit` rows of running sends that are due (pending with
+   * next_attempt_at ≤ now, or held under a lease that has expired), marks them
+   * `sending` under this worker's lease, and returns them. Rows whose address
+   * was suppressed or unsubscribed since the snapshot are set `suppressed` and not returned.
+   */
+  claim(options: ClaimOptions): Promise<ClaimedRecipient[]>;
+  /** Extends the lease of rows this worker still holds; returns how many it still holds. */
+  renew(workerId: string, ids: readonly number[], until: number): Promise<number>;
+  /** Records the outcomes of a batch, in one transaction. */
+  record(workerId: string, outcomes: readonly Outcome[], now: number): Promise<void>;
+  /** The send and its message, if it is still running. */
+  sendForDelivery(sendId: number): Promise<SendForDelivery | undefined>;
+  /** Marks the send done when no row is left to deliver; true when this call did it. */
+  finishIfComplete(sendId: number, now: number): Promise<boolean>;
+  /** Recipients of a send per state (for the summary line of a finished send). */
+  counts(sendId: number): Promise<Record<string, number>>;
+  /** Pauses a running send, with the reason the newsroom will read. */
+  pause(sendId: number, reason: string, now: number): Promise<boolean>;
+}

@@ -1,0 +1,52 @@
+// The message of a send, built once when the send starts: the edition's current
+// version parsed, rendered by render/ (MJML email and plain text, placeholders
+// left in), and MIME-encoded into the template that every worker splices.
+import { parseEdition } from '../edition/parse.ts';
+import { subjectOf } from '../render/edition-text.ts';
+import { renderEmail } from '../render/email.ts';
+import { renderText } from '../render/text.ts';
+import { publicationUrl } from '../render/urls.ts';
+import type { Store } from '../store/db.ts';
+import { getVersion } from '../store/editions.ts';
+import { getPublication } from '../store/publications.ts';
+import type { SendRow } from '../store/schema.ts';
+import { buildMessageTemplate, type MessageTemplate } from './message-template.ts';
+
+/** Thrown when a send's edition cannot be turned into a message (it does not parse). */
+export class MessageBuildError extends Error {}
+
+/** The pre-encoded message of a send. */
+export async function buildSendMessage(store: Store, send: SendRow, options: { publicUrl: string; mailDomain: string }): Promise<MessageTemplate> {
+  const edition = await store.db.selectFrom('editions').selectAll().where('id', '=', send.edition_id).executeTakeFirstOrThrow();
+  const version = await getVersion(store, edition.id, edition.current_version);
+  const stored = await getPublication(store, send.publication_id);
+  if (!version || !stored) throw new MessageBuildError(`edition ${edition.id} has no source or no publication`);
+  const publication = stored.settings;
+  const parsed = parseEdition(version.source, { file: `edition-${edition.id}.md`, publication });
+  if (!parsed.edition) {
+    const first = parsed.diagnostics.find((d) => d.severity === 'error') ?? parsed.diagnostics[0];
+    throw new MessageBuildError(`edition ${edition.id} does not parse: ${first ? first.message : 'unknown error'}`);
+  }
+  const render = { publicUrl: options.publicUrl };
+  const subject = subjectOf(parsed.edition);
+  return buildMessageTemplate(
+    {
+      subject: send.kind === 'test' ? `[TEST] ${subject}` : subject,
+      html: renderEmail(parsed.edition, publication, render),
+      text: renderText(parsed.edition, publication, render),
+    },
+    {
+      from: publication.from,
+      ...(publication.replyTo ? { replyTo: publication.replyTo } : {}),
+      listId: `${publication.name.replace(/[<>"]/g, '')} <${publication.slug}.${options.mailDomain}>`,
+      listArchive: publicationUrl(options.publicUrl, publication.slug),
+      feedbackId: `${send.id}:${publication.slug}:${send.kind}:matinale`,
+    },
+  );
+}
+
+/** The domain of Message-IDs, List-Id and the return path: DKIM_DOMAIN (aligned with the signature), else PUBLIC_URL's host. */
+export function mailDomainOf(options: { dkimDomain?: string; publicUrl: string }): string {
+  if (options.dkimDomain) return options.dkimDomain;
+  return new URL(options.publicUrl).hostname || 'localhost';
+}

@@ -1,0 +1,139 @@
+// A running delivery worker with the scheduler: what `matinale worker` runs,
+// and what `matinale serve` starts in-process. Claims batches while there is
+// work, sleeps `pollMs` when there is none, ticks the scheduler when it holds
+// the scheduler lock, and stops cleanly: the batch in hand is finished and
+// recorded, then the loop ends (SIGTERM in `matinale worker`).
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import pino from 'pino';
+import { systemClock, type Clock } from '../clock.ts';
+import type { Config } from '../config.ts';
+import { AudienceKeys } from '../audience/keys.ts';
+import { suppress } from '../audience/suppression.ts';
+import type { Store } from '../store/db.ts';
+import { storeLedger } from '../store/ledger.ts';
+import { schedulerLock } from '../store/scheduler-lock.ts';
+import { audienceLinks } from './audience-links.ts';
+import { DkimSigner } from './dkim.ts';
+import { outboxTransport } from './outbox.ts';
+import { schedulerTick } from './scheduler.ts';
+import { mailDomainOf } from './send-message.ts';
+import type { SendDeps } from './sends.ts';
+import { smtpPool } from './smtp-pool.ts';
+import type { Transport } from './transport.ts';
+import { DeliveryWorker, type DeliveryLogger, type WorkerPolicy } from './worker.ts';
+
+export interface StartWorkerOptions {
+  store: Store;
+  config: Config;
+  clock?: Clock;
+  /** Default: the SMTP pool of SMTP_URL, else the outbox in DATA_DIR/outbox. */
+  transport?: Transport;
+  logger?: DeliveryLogger;
+  policy?: Partial<WorkerPolicy>;
+  /** Run the scheduler too (default true). */
+  scheduler?: boolean;
+  /** How late a scheduled send may still start (default 2 hours). */
+  graceMs?: number;
+  /** Sleep between polls when there is nothing to do (default 1 s). */
+  pollMs?: number;
+  workerId?: string;
+}
+
+export interface RunningWorker {
+  readonly workerId: string;
+  readonly worker: DeliveryWorker;
+  /** Finishes the batch in hand, releases the scheduler lock, closes the transport. */
+  stop(): Promise<void>;
+  /** Settles when the loop has ended. */
+  readonly done: Promise<void>;
+}
+
+/** The parts a worker is made of, from the configuration. */
+export function deliveryParts(options: Pick<StartWorkerOptions, 'store' | 'config' | 'clock' | 'transport' | 'logger'>) {
+  const { store, config } = options;
+  const clock = options.clock ?? systemClock;
+  const mailDomain = mailDomainOf({ dkimDomain: config.dkim?.domain, publicUrl: config.publicUrl });
+  const transport =
+    options.transport ?? (config.smtpUrls.length ? smtpPool(config.smtpUrls, { clock }) : outboxTransport(join(config.dataDir, 'outbox'), clock));
+  const logger = options.logger ?? pino({ base: { pid: process.pid }, redact: ['token', 'secret', 'password'] }, pino.destination(2));
+  const keys = new AudienceKeys(config.secret);
+  const sendDeps: SendDeps = { store, clock, publicUrl: config.publicUrl, mailDomain };
+  return {
+    clock,
+    mailDomain,
+    transport,
+    logger,
+    sendDeps,
+    links: audienceLinks({ secret: config.secret, publicUrl: config.publicUrl, mailDomain, clock }),
+    dkim: config.dkim ? new DkimSigner(config.dkim) : undefined,
+    suppressor: {
+      suppress: (publicationId: number, email: string, details: Record<string, unknown>) =>
+        suppress({ store, keys, clock }, publicationId, email, 'hard-bounce', details),
+    },
+  };
+}
+
+/** Starts the worker loop (and the scheduler); returns at once. */
+export function startWorker(options: StartWorkerOptions): RunningWorker {
+  const parts = deliveryParts(options);
+  const workerId = options.workerId ?? `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
+  const worker = new DeliveryWorker({
+    workerId,
+    ledger: storeLedger(options.store),
+    transport: parts.transport,
+    links: parts.links,
+    clock: parts.clock,
+    logger: parts.logger,
+    mailDomain: parts.mailDomain,
+    dkim: parts.dkim,
+    suppressor: parts.suppressor,
+    policy: options.policy,
+  });
+  const lock = options.scheduler === false ? undefined : schedulerLock(options.store);
+  const graceMs = options.graceMs ?? 2 * 3_600_000;
+  const pollMs = options.pollMs ?? 1000;
+  let stopping = false;
+  let wake: (() => void) | undefined;
+
+  const loop = async () => {
+    let lastTick = -Infinity;
+    while (!stopping) {
+      try {
+        if (lock && parts.clock.now() - lastTick >= pollMs) {
+          lastTick = parts.clock.now();
+          if (await lock.tryAcquire()) {
+            const r = await schedulerTick(parts.sendDeps, graceMs);
+            if (r.started.length || r.missed.length) parts.logger.info({ worker: workerId, ...r }, 'scheduler');
+          }
+        }
+        if ((await worker.runBatch()) > 0) continue;
+      } catch (err) {
+        parts.logger.error({ worker: workerId, err: (err as Error).message }, 'delivery loop error');
+      }
+      if (stopping) break;
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, pollMs);
+        wake = () => {
+          clearTimeout(t);
+          resolve();
+        };
+      });
+    }
+  };
+  const done = loop().finally(async () => {
+    await lock?.release();
+    await parts.transport.close();
+  });
+  return {
+    workerId,
+    worker,
+    done,
+    async stop() {
+      stopping = true;
+      wake?.();
+      await done;
+    },
+  };
+}

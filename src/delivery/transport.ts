@@ -1,0 +1,32 @@
+// What delivery needs to hand one message to the outside world. Declared here,
+// implemented by the SMTP pool (smtp-pool.ts) and the local outbox (outbox.ts);
+// tests swap it.
+
+/** One spliced message and its envelope. */
+export interface OutgoingMessage {
+  /** Envelope sender (VERP return path): bounces come back to an address naming the recipient. */
+  from: string;
+  to: string;
+  raw: Buffer;
+  messageId: string;
+}
+
+/**
+ * What the relay said. `permanent` is a 5xx to the recipient or the message
+ * (a bounce); anything else that failed (4xx, a reset connection, a timeout,
+ * a relay refusing us) is temporary and retried. `slowDown` is a 421/451:
+ * the relay asks us to send more slowly.
+ */
+export type SubmitResult =
+  | { ok: true; code: number; response: string }
+  | { ok: false; permanent: boolean; code: number | null; response: string; slowDown?: boolean };
+
+export interface Transport {
+  /** For logs: `outbox`, `smtp relay.example.net:587`… never with a password. */
+  readonly description: string;
+  /** Submits one message; never throws for a relay's refusal, only returns it. */
+  submit(message: OutgoingMessage): Promise<SubmitResult>;
+  /** How many messages it can usefully have in flight at once. */
+  readonly concurrency: number;
+  close(): Promise<void>;
+}

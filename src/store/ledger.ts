@@ -1,0 +1,208 @@
+// The delivery ledger over SQLite or PostgreSQL: claims with a lease, lease
+// renewal, results, completion. Implements delivery's `Ledger`.
+//
+// Claiming: PostgreSQL (`supportsSkipLocked`) selects the rows `FOR UPDATE
+// SKIP LOCKED`, so that many workers claim disjoint batches side by side
+// without waiting for each other. SQLite has one writer at a time: the same
+// claim runs inside a `BEGIN IMMEDIATE` transaction, which is all the
+// exclusion it needs. Both mark the rows `sending` under the worker's lease in
+// the same statement that picks them.
+import { sql, type Kysely } from 'kysely';
+import type { ClaimOptions, ClaimedRecipient, Ledger, Outcome, SendForDelivery } from '../delivery/ledger.ts';
+import type { MessageTemplate } from '../delivery/message-template.ts';
+import type { Store } from './db.ts';
+import type { Actor } from './edition-workflow.ts';
+import { transitionEdition } from './editions.ts';
+import { recipientCounts, type DeliveryDatabase } from './sends.ts';
+import { inTransaction } from './transaction.ts';
+
+const SYSTEM: Actor = { kind: 'system', name: 'delivery' };
+
+function db(store: Store): Kysely<DeliveryDatabase> {
+  return store.db as unknown as Kysely<DeliveryDatabase>;
+}
+
+/** The ledger of a store. */
+export function storeLedger(store: Store): Ledger {
+  return {
+    claim: (options) => claim(store, options),
+    renew: (workerId, ids, until) => renew(store, workerId, ids, until),
+    record: (workerId, outcomes, now) => record(store, workerId, outcomes, now),
+    sendForDelivery: (sendId) => sendForDelivery(store, sendId),
+    finishIfComplete: (sendId, now) => finishIfComplete(store, sendId, now),
+    pause: (sendId, reason, now) => pauseSend(store, sendId, reason, now),
+    counts: async (sendId) => (await recipientCounts(store, sendId)).counts,
+  };
+}
+
+async function claim(store: Store, o: ClaimOptions): Promise<ClaimedRecipient[]> {
+  return inTransaction(store, async (tx) => {
+    let pick = tx.db
+      .selectFrom('recipients as r')
+      .select('r.id')
+      .where('r.send_id', 'in', (eb) => {
+        let running = eb.selectFrom('sends').select('sends.id').where('sends.status', '=', 'running');
+        if (o.sendId !== undefined) running = running.where('sends.id', '=', o.sendId);
+        return running;
+      })
+      .where((eb) =>
+        eb.or([
+          eb.and([eb('r.state', '=', 'pending'), eb('r.next_attempt_at', '<=', o.now)]),
+          eb.and([eb('r.state', '=', 'sending'), eb('r.lease_expires_at', '<', o.now)]),
+        ]),
+      )
+      .orderBy('r.id')
+      .limit(o.limit);
+    if (tx.capabilities.supportsSkipLocked) pick = pick.forUpdate().skipLocked();
+    const claimed = await tx.db
+      .updateTable('recipients')
+      .set((eb) => ({
+        state: 'sending',
+        lease_owner: o.workerId,
+        lease_expires_at: o.now + o.leaseMs,
+        attempts: eb('attempts', '+', 1),
+        updated_at: o.now,
+      }))
+      .where('id', 'in', pick)
+      .returning(['id', 'send_id', 'subscriber_id', 'email', 'attempts'])
+      .execute();
+    if (claimed.length === 0) return [];
+
+    // Someone who left (or was suppressed) after the snapshot is not mailed.
+    const ids = claimed.map((c) => c.id);
+    const gone = await tx.db
+      .updateTable('recipients')
+      .set({ state: 'suppressed', lease_owner: null, lease_expires_at: null, updated_at: o.now })
+      .where('id', 'in', ids)
+      .where('subscriber_id', 'is not', null)
+      .where((eb) =>
+        eb.or([
+          eb.not(
+            eb.exists(
+              eb
+                .selectFrom('subscriptions as sub')
+                .innerJoin('sends as s', 's.publication_id', 'sub.publication_id')
+                .select(sql.lit(1).as('one'))
+                .whereRef('s.id', '=', 'recipients.send_id')
+                .whereRef('sub.subscriber_id', '=', 'recipients.subscriber_id')
+                .where('sub.status', '=', 'active'),
+            ),
+          ),
+          eb.exists(
+            eb
+              .selectFrom('suppressions as x')
+              .innerJoin('subscribers as p', 'p.email_hash', 'x.email_hash')
+              .innerJoin('sends as s', 's.publication_id', 'x.publication_id')
+              .select(sql.lit(1).as('one'))
+              .whereRef('s.id', '=', 'recipients.send_id')
+              .whereRef('p.id', '=', 'recipients.subscriber_id'),
+          ),
+        ]),
+      )
+      // Test sends mail the given addresses whatever their subscription.
+      .where('send_id', 'in', (eb) => eb.selectFrom('sends').select('id').where('kind', '!=', 'test'))
+      .returning('id')
+      .execute();
+    const goneIds = new Set(gone.map((g) => g.id));
+    const sendIds = [...new Set(claimed.map((c) => c.send_id))];
+    const publications = new Map(
+      (await tx.db.selectFrom('sends').select(['id', 'publication_id']).where('id', 'in', sendIds).execute()).map((s) => [s.id, s.publication_id]),
+    );
+    return claimed
+      .filter((c) => !goneIds.has(c.id))
+      .sort((a, b) => a.id - b.id)
+      .map((c) => ({
+        id: c.id,
+        sendId: c.send_id,
+        publicationId: publications.get(c.send_id)!,
+        subscriberId: c.subscriber_id,
+        email: c.email,
+        attempts: c.attempts,
+      }));
+  });
+}
+
+async function renew(store: Store, workerId: string, ids: readonly number[], until: number): Promise<number> {
+  if (ids.length === 0) return 0;
+  const r = await store.db
+    .updateTable('recipients')
+    .set({ lease_expires_at: until })
+    .where('id', 'in', [...ids])
+    .where('state', '=', 'sending')
+    .where('lease_owner', '=', workerId)
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows);
+}
+
+async function record(store: Store, workerId: string, outcomes: readonly Outcome[], now: number): Promise<void> {
+  if (outcomes.length === 0) return;
+  await inTransaction(store, async (tx) => {
+    for (const o of outcomes) {
+      const common = { message_id: o.messageId, relay_code: o.code, relay_response: o.response.slice(0, 1000), updated_at: now };
+      const set =
+        o.state === 'retry'
+          ? { ...common, state: 'pending' as const, next_attempt_at: o.nextAttemptAt, lease_owner: null, lease_expires_at: null }
+          : { ...common, state: o.state, lease_owner: null, lease_expires_at: null };
+      // Only a row still in flight takes a result: when this worker's lease
+      // expired and another worker already recorded its own, the first result stands.
+      await tx.db.updateTable('recipients').set(set).where('id', '=', o.id).where('state', '=', 'sending').execute();
+    }
+  });
+  void workerId;
+}
+
+async function sendForDelivery(store: Store, sendId: number): Promise<SendForDelivery | undefined> {
+  const row = await db(store)
+    .selectFrom('sends as s')
+    .innerJoin('send_messages as m', 'm.send_id', 's.id')
+    .select(['s.id', 's.publication_id', 's.kind', 's.status', 's.started_at', 'm.template'])
+    .where('s.id', '=', sendId)
+    .executeTakeFirst();
+  if (!row) return undefined;
+  return {
+    id: row.id,
+    publicationId: row.publication_id,
+    kind: row.kind,
+    status: row.status,
+    startedAt: row.started_at ?? 0,
+    template: JSON.parse(row.template) as MessageTemplate,
+  };
+}
+
+/** Marks a running send done when every row has a final state; moves a list send's edition to sent. */
+export async function finishIfComplete(store: Store, sendId: number, now: number): Promise<boolean> {
+  return inTransaction(store, async (tx) => {
+    const r = await tx.db
+      .updateTable('sends')
+      .set({ status: 'done', finished_at: now, status_reason: null })
+      .where('id', '=', sendId)
+      .where('status', '=', 'running')
+      .where((eb) =>
+        eb.not(
+          eb.exists(
+            eb.selectFrom('recipients').select('id').where('send_id', '=', sendId).where('state', 'in', ['pending', 'sending']),
+          ),
+        ),
+      )
+      .executeTakeFirst();
+    if (Number(r.numUpdatedRows) === 0) return false;
+    const send = await tx.db.selectFrom('sends').select(['kind', 'edition_id']).where('id', '=', sendId).executeTakeFirstOrThrow();
+    if (send.kind === 'list') {
+      const edition = await tx.db.selectFrom('editions').select('status').where('id', '=', send.edition_id).executeTakeFirst();
+      if (edition?.status === 'sending') await transitionEdition(tx, send.edition_id, 'sent', SYSTEM, { clock: { now: () => now } });
+    }
+    return true;
+  });
+}
+
+/** Pauses a running send with a reason for the newsroom; false when it was not running. */
+export async function pauseSend(store: Store, sendId: number, reason: string, now: number): Promise<boolean> {
+  void now;
+  const r = await store.db
+    .updateTable('sends')
+    .set({ status: 'paused', status_reason: reason })
+    .where('id', '=', sendId)
+    .where('status', '=', 'running')
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) > 0;
+}
