@@ -115,10 +115,12 @@ export async function importSubscribers(deps: AudienceDeps, o: ImportOptions): P
     relax_column_count: true,
     skip_empty_lines: true,
     skip_records_with_error: true,
+    // Exports from spreadsheets put stray quotes inside fields (`"Ann"x`): keep them as text.
+    relax_quotes: true,
     info: true,
     from_line: 2,
     on_skip: (err: CsvError | undefined) => {
-      pendingSkips.push({ line: Number(err?.lines ?? 0), reason: `unreadable CSV (${err?.code ?? 'error'})`, email: '' });
+      pendingSkips.push({ line: Number(err?.lines ?? 0), reason: csvProblem(err?.code), email: '' });
       return undefined;
     },
   });
@@ -160,6 +162,12 @@ export async function importSubscribers(deps: AudienceDeps, o: ImportOptions): P
     delimiter: check.delimiter,
     sampleRejects,
   };
+}
+
+/** Words for csv-parse's error codes, for the rejects file. */
+function csvProblem(code: string | undefined): string {
+  if (code === 'CSV_QUOTE_NOT_CLOSED') return 'unreadable CSV: a quote opened in this row is never closed (the rest of the file was read as one field)';
+  return `unreadable CSV (${code ?? 'error'})`;
 }
 
 /** The header row's cells, parsed like the rest of the file. */

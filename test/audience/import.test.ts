@@ -1,0 +1,181 @@
+// Importing CSV files of subscribers (and exporting them), on every backend.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import iconv from 'iconv-lite';
+import { testBackends } from '../helpers/store.ts';
+import { audienceFixture, type AudienceFixture } from './audience-fixture.ts';
+import { importSubscribers, ImportRefusedError, NotCsvError, type ImportOptions } from '../../src/audience/import.ts';
+import { exportSubscribers } from '../../src/audience/export.ts';
+import { suppress } from '../../src/audience/suppression.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'matinale-import-'));
+process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+let n = 0;
+
+function file(content: string | Buffer): string {
+  const path = join(dir, `file-${++n}.csv`);
+  writeFileSync(path, content);
+  return path;
+}
+
+async function counts(f: AudienceFixture) {
+  const c = async (t: 'subscribers' | 'subscriptions' | 'consent_log') =>
+    Number((await f.store.db.selectFrom(t).select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+  return { subscribers: await c('subscribers'), subscriptions: await c('subscriptions'), consent: await c('consent_log') };
+}
+
+async function statuses(f: AudienceFixture) {
+  const rows = await f.store.db
+    .selectFrom('subscriptions')
+    .innerJoin('subscribers', 'subscribers.id', 'subscriptions.subscriber_id')
+    .select(['subscribers.email', 'subscribers.name', 'subscriptions.status'])
+    .orderBy('subscribers.email')
+    .execute();
+  return rows.map((r) => [r.email, r.name, r.status]);
+}
+
+const run = (f: AudienceFixture, o: Partial<ImportOptions> & { file: string }) => importSubscribers(f.deps, { publicationSlug: 'tech-matin', ...o });
+
+for (const backend of await testBackends()) {
+  const it = (name: string, body: (f: AudienceFixture) => Promise<void>) =>
+    test(`${backend.name}: ${name}`, async () => {
+      const f = await audienceFixture(backend);
+      try {
+        await body(f);
+      } finally {
+        await f.close();
+      }
+    });
+
+  it('imports a UTF-8 file with BOM, CRLF, quoted fields and another tool\'s column names; bad rows go to the rejects file', async (f) => {
+    const path = file(
+      '\uFEFF"Email Address","First Name","Last Name",OPTIN_TIME\r\n' +
+        'ann@Example.org,Ann,"Lee, Jr.",2025-01-02 10:00:00\r\n' +
+        'not-an-address,Bob,,\r\n' +
+        '"carl@example.org","Carl ""CJ""",Jones,\r\n' +
+        '\r\n' +
+        'ANN@example.org,Ann again,,\r\n' +
+        ',,,\r\n' +
+        'dora@bücher.de,Dora,,not a date\r\n' +
+        'eve@example.org,Eve,,\r\n',
+    );
+    const rejects = join(dir, 'rejects-1.csv');
+    const summary = await run(f, { file: path, rejectsFile: rejects });
+    assert.equal(summary.encoding, 'utf8');
+    assert.equal(summary.delimiter, ',');
+    assert.deepEqual([summary.rows, summary.imported, summary.unchanged, summary.rejected], [7, 3, 0, 4]);
+    assert.deepEqual(await statuses(f), [
+      ['ann@example.org', 'Ann Lee, Jr.', 'pending'],
+      ['carl@example.org', 'Carl "CJ" Jones', 'pending'],
+      ['eve@example.org', 'Eve', 'pending'],
+    ]);
+    assert.equal(
+      readFileSync(rejects, 'utf8'),
+      'line,reason,email\n' +
+        '3,no @ in the address,not-an-address\n' +
+        '6,duplicate of line 2,ANN@example.org\n' +
+        '7,no address,\n' +
+        '8,created_at is not a date,dora@xn--bcher-kva.de\n',
+    );
+    const ann = await f.store.db.selectFrom('subscribers').select('created_at').where('email', '=', 'ann@example.org').executeTakeFirstOrThrow();
+    assert.equal(ann.created_at, Date.parse('2025-01-02T10:00:00Z'));
+    // One consent log row per subscription created, with how it came.
+    const log = await f.store.db.selectFrom('consent_log').select(['action', 'method']).execute();
+    assert.deepEqual(log.map((l) => [l.action, l.method]), Array(3).fill(['import', 'import']));
+  });
+
+  it('re-importing the same file changes nothing', async (f) => {
+    const path = file('email,name\nann@example.org,Ann\nbob@example.org,Bob\nbad,\nann@example.org,Twice\n');
+    const first = await run(f, { file: path, batchSize: 1 });
+    assert.deepEqual([first.imported, first.unchanged, first.rejected], [2, 0, 2]);
+    assert.deepEqual(first.sampleRejects.map((r) => r.reason), ['no @ in the address', 'duplicate in the file']);
+    const before = await counts(f);
+    f.clock.advance(1000);
+    const again = await run(f, { file: path, batchSize: 1 });
+    assert.deepEqual([again.imported, again.unchanged, again.rejected], [0, 3, 1]);
+    assert.deepEqual(await counts(f), before);
+  });
+
+  it('a semicolon-separated Windows-1252 file is read as such', async (f) => {
+    const path = file(iconv.encode('e-mail;Nom;consent_source\r\nzoe@example.fr;Zoé Côté;salon 2025\r\nandre@example.fr;André €uro;\r\n', 'win1252'));
+    const summary = await run(f, { file: path, confirmed: true, consentSource: 'old list' });
+    assert.equal(summary.encoding, 'windows-1252');
+    assert.equal(summary.delimiter, ';');
+    assert.deepEqual(await statuses(f), [
+      ['andre@example.fr', 'André €uro', 'active'],
+      ['zoe@example.fr', 'Zoé Côté', 'active'],
+    ]);
+    const details = (await f.store.db.selectFrom('consent_log').select(['action', 'details']).orderBy('id').execute()).map((r) => [
+      r.action,
+      (JSON.parse(r.details!) as { consentSource: string }).consentSource,
+    ]);
+    assert.deepEqual(details.sort(), [['import-confirmed', 'old list'], ['import-confirmed', 'salon 2025']]);
+  });
+
+  it('--confirmed without any consent source is refused before anything is written', async (f) => {
+    const path = file('email\nann@example.org\n');
+    await assert.rejects(run(f, { file: path, confirmed: true }), ImportRefusedError);
+    assert.deepEqual(await counts(f), { subscribers: 0, subscriptions: 0, consent: 0 });
+  });
+
+  it('suppressed addresses are not re-subscribed by an import', async (f) => {
+    await suppress(f.deps, f.ids.tech, 'gone@example.org', 'unsubscribe');
+    await suppress(f.deps, f.ids.tech, 'bounced@example.org', 'hard-bounce');
+    const summary = await run(f, { file: file('email\nGone@example.org\nbounced@EXAMPLE.org\nstays@example.org\n'), confirmed: true, consentSource: 'x' });
+    assert.deepEqual([summary.imported, summary.rejected], [1, 2]);
+    assert.deepEqual(summary.sampleRejects.map((r) => [r.line, r.reason]), [[2, 'suppressed'], [3, 'suppressed']]);
+    assert.deepEqual(await statuses(f), [['stays@example.org', null, 'active']]);
+  });
+
+  it('stray quotes inside a field are kept as text; a quote never closed is rejected with its reason', async (f) => {
+    const summary = await run(f, { file: file('email,name\nann@example.org,"Ann"x\nbob@example.org,Bob\ncarl@example.org,"Carl\n') });
+    assert.deepEqual([summary.imported, summary.rejected], [2, 1]);
+    assert.match(summary.sampleRejects[0]!.reason, /unreadable CSV: a quote opened in this row is never closed/);
+    assert.deepEqual((await statuses(f)).map((r) => r[1]), ['"Ann"x', 'Bob']);
+  });
+
+  it('a file that is not CSV is refused with a clear message before anything is written', async (f) => {
+    const png = Buffer.from('89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489', 'hex');
+    await assert.rejects(run(f, { file: file(png) }), (e: Error) => e instanceof NotCsvError && /binary data/.test(e.message));
+    await assert.rejects(run(f, { file: file('') }), (e: Error) => e instanceof NotCsvError && /empty/.test(e.message));
+    await assert.rejects(
+      run(f, { file: file('id,phone\n1,0601020304\n') }),
+      (e: Error) => e instanceof NotCsvError && /no email column.*« id », « phone »/.test(e.message),
+    );
+    await assert.rejects(run(f, { file: file('{"email": "ann@example.org"}\n') }), NotCsvError);
+    await assert.rejects(run(f, { file: file(Buffer.from([0xff, 0xfe, 0x65, 0x00])) }), /UTF-16/);
+    await assert.rejects(run(f, { file: file('email\nann@example.org\n'), publicationSlug: 'nope' }), ImportRefusedError);
+    assert.deepEqual(await counts(f), { subscribers: 0, subscriptions: 0, consent: 0 });
+  });
+
+  it('a binary file with text at its start is still refused before anything is written', async (f) => {
+    const path = file(Buffer.concat([Buffer.from('email\nann@example.org\n'.repeat(5000)), Buffer.from([0, 1, 2, 3])]));
+    await assert.rejects(run(f, { file: path }), NotCsvError);
+    assert.deepEqual(await counts(f), { subscribers: 0, subscriptions: 0, consent: 0 });
+  });
+
+  it('progress is reported batch by batch', async (f) => {
+    const rows = Array.from({ length: 25 }, (_, i) => `p${i}@example.org`).join('\n');
+    const seen: number[] = [];
+    await run(f, { file: file(`email\n${rows}\n`), batchSize: 10, onProgress: (p) => seen.push(p.rows) });
+    assert.deepEqual(seen, [10, 20, 25]);
+  });
+
+  it('exports the publication\'s subscribers with their status as CSV', async (f) => {
+    await run(f, { file: file('email,name\nann@example.org,"Ann, A."\nbob@example.org,\n') });
+    await suppress(f.deps, f.ids.tech, 'bob@example.org', 'complaint');
+    const out = new PassThrough();
+    let text = '';
+    out.on('data', (c: Buffer) => (text += c.toString()));
+    const rows = await exportSubscribers(f.store, 'tech-matin', out);
+    assert.equal(rows, 2);
+    const lines = text.trim().split('\n');
+    assert.equal(lines[0], 'email,name,status,source,created_at,confirmed_at,unsubscribed_at');
+    assert.match(lines[1]!, /^ann@example\.org,"Ann, A\.",pending,import,2026-03-02T05:00:00\.000Z,,$/);
+    assert.match(lines[2]!, /^bob@example\.org,,unsubscribed,import,/);
+  });
+}
