@@ -74,11 +74,16 @@ export function parseFrontMatter(yamlText: string, origin: Place, file: string):
     const valuePlace = value ? source.placeOf(value) : place;
     if (!(FRONT_MATTER_KEYS as readonly string[]).includes(key)) {
       diagnostics.push(
-        diagnostic('front-matter-unknown-key', file, place, `unknown front-matter key \`${key}\`${didYouMean(key, FRONT_MATTER_KEYS)}`),
+        diagnostic('front-matter-unknown-key', file, place, `unknown front-matter key \`${key}\`${suggestion(key)}`),
       );
       continue;
     }
     const known = key as FrontMatterKey;
+    // `with:` left blank (or `~`) means none: an empty optional key is no mistake.
+    if (isEmptyValue(value) && !REQUIRED.includes(known)) {
+      seen.add(known);
+      continue;
+    }
     // yaml already reports duplicate keys; keep the first value.
     if (seen.has(known)) continue;
     seen.add(known);
@@ -135,6 +140,34 @@ export function parseFrontMatter(yamlText: string, origin: Place, file: string):
   return { data, diagnostics };
 }
 
+/** Words authors reach for instead of the format's keys, and the key they mean. */
+const SYNONYMS: Record<string, FrontMatterKey> = {
+  author: 'by',
+  authors: 'by',
+  auteur: 'by',
+  auteurs: 'by',
+  par: 'by',
+  contributors: 'with',
+  avec: 'with',
+  credits: 'thanks',
+  merci: 'thanks',
+  title: 'subject',
+  titre: 'subject',
+  sujet: 'subject',
+  objet: 'subject',
+  newsletter: 'publication',
+};
+
+/** " (did you mean `by`?)" from a near spelling or a synonym, or nothing. */
+function suggestion(key: string): string {
+  const synonym = SYNONYMS[key.toLowerCase()];
+  return synonym && Object.hasOwn(SYNONYMS, key.toLowerCase()) ? ` (did you mean \`${synonym}\`?)` : didYouMean(key, FRONT_MATTER_KEYS);
+}
+
+function isEmptyValue(node: YamlNode | null): boolean {
+  return node === null || (isScalar(node) && (node.value === null || node.value === undefined));
+}
+
 /** The text of a scalar (numbers and booleans as written), or undefined for anything else. */
 function scalarText(node: YamlNode | null): string | undefined {
   if (!isScalar(node) || node.value === null || node.value === undefined) return undefined;
@@ -176,6 +209,10 @@ function readNames(
       return undefined;
     }
     return ok ? names : undefined;
+  }
+  if (isEmptyValue(value)) {
+    diagnostics.push(diagnostic('front-matter-name', file, place, `\`${key}\` is empty: write a name or a list of names`));
+    return undefined;
   }
   const text = scalarText(value);
   if (text === undefined) {

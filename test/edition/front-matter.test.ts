@@ -31,6 +31,27 @@ describe('parseFrontMatter', () => {
     assert.equal(data.thanks, 'true');
   });
 
+  it('takes a blank optional key as absent, and a blank required key as an error', () => {
+    const blank = parseFrontMatter('publication: tech-matin\ndate: 2026-03-02\nby: J\nwith:\nthanks: ~', at, 'e.md');
+    assert.deepEqual(blank.diagnostics, []);
+    assert.equal(blank.data.with, undefined);
+    const required = parseFrontMatter('publication: tech-matin\ndate: 2026-03-02\nby:', at, 'e.md');
+    assert.deepEqual(required.diagnostics.map((d) => `${d.rule}@${d.line}:${d.column}`), ['front-matter-name@4:4']);
+  });
+
+  it('suggests the key an author means by a synonym', () => {
+    const { diagnostics } = parseFrontMatter('publication: tech-matin\ndate: 2026-03-02\nauthor: J\nTitre: x\nconstructor: y', at, 'e.md');
+    assert.deepEqual(
+      diagnostics.map((d) => d.message),
+      [
+        'unknown front-matter key `author` (did you mean `by`?)',
+        'unknown front-matter key `Titre` (did you mean `subject`?)',
+        'unknown front-matter key `constructor`',
+        'front matter lacks `by`',
+      ],
+    );
+  });
+
   it('reports the first few YAML errors of a cascade only', () => {
     const { diagnostics } = parseFrontMatter(`by: ${'['.repeat(200)}`, at, 'e.md');
     assert.equal(diagnostics.filter((d) => d.rule === 'front-matter-yaml').length, MAX_YAML_PROBLEMS);
