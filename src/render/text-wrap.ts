@@ -8,8 +8,13 @@ export const TEXT_WIDTH = 78;
 
 const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
 
+// Only combining marks, joiners and astral characters make a seen character
+// longer than one UTF-16 unit; text without them is counted the fast way.
+const NEEDS_SEGMENTING = /[\p{M}\u200d\u{10000}-\u{10ffff}]/u;
+
 /** The number of characters a reader sees in `text`. */
 export function displayLength(text: string): number {
+  if (!NEEDS_SEGMENTING.test(text)) return text.length;
   let n = 0;
   for (const _ of graphemes.segment(text)) n++;
   return n;
@@ -44,12 +49,14 @@ export function wrap(text: string, options: WrapOptions = {}): string[] {
   for (const hardLine of text.split('\n')) {
     let line = '';
     let length = 0;
+    let prefixLength = displayLength(prefix);
     for (const word of hardLine.split(' ')) {
       if (!word) continue;
       const len = wordLength(word);
-      if (line && displayLength(prefix) + length + 1 + len > width) {
+      if (line && prefixLength + length + 1 + len > width) {
         lines.push(prefix + line);
         prefix = rest;
+        prefixLength = displayLength(prefix);
         line = '';
         length = 0;
       }
