@@ -1,0 +1,134 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { FakeClock } from '../../src/clock.ts';
+import { AudienceKeys } from '../../src/audience/keys.ts';
+import { verifyToken } from '../../src/audience/tokens.ts';
+import { storeLedger } from '../../src/store/ledger.ts';
+import { getSend, sendRecipients } from '../../src/store/sends.ts';
+import { requestSend } from '../../src/delivery/sends.ts';
+import { DeliveryWorker } from '../../src/delivery/worker.ts';
+import { deliveryParts } from '../../src/delivery/start-worker.ts';
+import { smtpPool } from '../../src/delivery/smtp-pool.ts';
+import { testBackends } from '../helpers/store.ts';
+import { memoryLogger, SECRET, seedNewsroom, startSmtpSink, testConfig } from './newsroom-fixture.ts';
+import { decodeQp } from './message-fixture.ts';
+
+for (const backend of await testBackends()) {
+  test(`${backend.name}: a send reaches every recipient exactly once, matching the ledger one for one`, { timeout: 60_000 }, async () => {
+    const store = await backend.open();
+    const clock = new FakeClock(Date.parse('2026-03-02T05:00:00Z'));
+    const bounced = 'reader00003@example.net';
+    const slow = 'reader00005@example.net';
+    const sink = await startSmtpSink({
+      rcpt: (address, attempt) => {
+        if (address === bounced) return { code: 550, message: '5.1.1 <reader00003@example.net>: Recipient address rejected: User unknown' };
+        if (address === slow && attempt < 3) return { code: 451, message: '4.7.1 Try again later, slow down' };
+        return undefined;
+      },
+    });
+    try {
+      const newsroom = await seedNewsroom(store, 60);
+      const transport = smtpPool([`${sink.url}?pool=3`], { clock });
+      const logger = memoryLogger();
+      const parts = deliveryParts({ store, config: testConfig(), clock, transport, logger });
+      const send = await requestSend(parts.sendDeps, { editionId: newsroom.editionId, createdBy: 'editor@example.org' });
+      assert.equal(send.status, 'running');
+      const worker = new DeliveryWorker({
+        workerId: 'w1',
+        ledger: storeLedger(store),
+        transport,
+        links: parts.links,
+        clock,
+        logger,
+        mailDomain: parts.mailDomain,
+        suppressor: parts.suppressor,
+        policy: { batchSize: 25 },
+        random: () => 0.5,
+      });
+      for (let round = 0; round < 20; round++) {
+        while ((await worker.runBatch()) > 0);
+        if ((await getSend(store, send.id))!.status === 'done') break;
+        clock.advance(10 * 60_000);
+      }
+      await transport.close();
+
+      const finished = (await getSend(store, send.id))!;
+      assert.equal(finished.status, 'done');
+      const edition = await store.db.selectFrom('editions').select('status').where('id', '=', newsroom.editionId).executeTakeFirstOrThrow();
+      assert.equal(edition.status, 'sent');
+
+      const rows = await sendRecipients(store, send.id);
+      // The snapshot: every active, unsuppressed subscriber, nobody else.
+      assert.deepEqual(rows.map((r) => r.email).sort(), [...newsroom.active].sort());
+      const sent = rows.filter((r) => r.state === 'sent');
+      assert.equal(sent.length, newsroom.active.length - 1);
+      const b = rows.find((r) => r.email === bounced)!;
+      assert.equal(b.state, 'bounced');
+      assert.equal(b.relay_code, 550);
+      assert.match(b.relay_response!, /User unknown/);
+      const keys = new AudienceKeys(SECRET);
+      const suppression = await store.db.selectFrom('suppressions').selectAll().where('email_hash', '=', keys.addressHash(bounced)).executeTakeFirst();
+      assert.equal(suppression?.reason, 'hard-bounce');
+      const s = rows.find((r) => r.email === slow)!;
+      assert.equal(s.state, 'sent');
+      assert.equal(s.attempts, 3);
+
+      // Received one for one: each recipient once, with the ledger's Message-ID.
+      assert.equal(sink.received.length, sent.length);
+      const byRecipient = new Map(sink.received.map((m) => [m.to[0]!, m]));
+      assert.equal(byRecipient.size, sink.received.length, 'no recipient received twice');
+      for (const row of sent) {
+        const m = byRecipient.get(row.email);
+        assert.ok(m, `${row.email} received it`);
+        assert.equal(m.messageId, row.message_id);
+        assert.equal(row.relay_code, 250);
+        assert.match(row.relay_response!, /queued as/);
+        assert.equal(m.from, `bounces+${send.id}-${row.id}@techmatin.example.org`);
+        // Its own working unsubscribe token, in the header and in the body.
+        const text = m.raw.toString('utf8');
+        const token = /List-Unsubscribe: <https:\/\/techmatin\.example\.org\/unsubscribe\/([^>]+)>/.exec(text)![1]!;
+        const check = verifyToken(keys, token, { purpose: 'unsubscribe', now: clock.now() });
+        assert.ok(check.ok);
+        assert.equal(check.claims.subscriberId, newsroom.subscriberIds.get(row.email));
+        assert.equal(check.claims.publicationId, newsroom.publicationId);
+        assert.ok(decodeQp(text).includes(`/unsubscribe/${token}`), 'the body links to the same token');
+      }
+      assert.ok(sink.connections <= 6, `connections are reused (${sink.connections} opened for ${sink.received.length} messages)`);
+      const batches = logger.lines.filter((l) => l.msg === 'delivery batch');
+      assert.ok(batches.length >= 3 && batches.length < 20, 'one log line per batch');
+      assert.ok(logger.lines.some((l) => l.msg === 'send finished'));
+      assert.ok(!JSON.stringify(logger.lines).includes('/unsubscribe/'), 'no token in the logs');
+    } finally {
+      await sink.close();
+      await store.dispose();
+    }
+  });
+
+  test(`${backend.name}: a send pauses itself when too many attempts fail, and says why`, { timeout: 60_000 }, async () => {
+    const store = await backend.open();
+    const clock = new FakeClock(Date.parse('2026-03-02T05:00:00Z'));
+    const sink = await startSmtpSink({ rcpt: () => ({ code: 452, message: '4.3.1 Insufficient system storage' }) });
+    try {
+      const newsroom = await seedNewsroom(store, 80);
+      const transport = smtpPool([sink.url], { clock });
+      const logger = memoryLogger();
+      const parts = deliveryParts({ store, config: testConfig(), clock, transport, logger });
+      const send = await requestSend(parts.sendDeps, { editionId: newsroom.editionId, createdBy: 'editor@example.org' });
+      const worker = new DeliveryWorker({
+        workerId: 'w1', ledger: storeLedger(store), transport, links: parts.links, clock, logger, mailDomain: parts.mailDomain,
+        policy: { batchSize: 100, errorRate: { windowMs: 60_000, threshold: 0.5, minAttempts: 20 } },
+      });
+      await worker.runBatch();
+      await transport.close();
+      const paused = (await getSend(store, send.id))!;
+      assert.equal(paused.status, 'paused');
+      assert.match(paused.status_reason!, /attempts failed/);
+      const rows = await sendRecipients(store, send.id);
+      assert.ok(rows.every((r) => r.state === 'pending'), 'nothing lost: every row waits');
+      assert.equal(await worker.runBatch(), 0, 'a paused send is not claimed');
+    } finally {
+      await sink.close();
+      await store.dispose();
+    }
+  });
+}
