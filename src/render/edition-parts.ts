@@ -109,11 +109,10 @@ export function editionParts(edition: Edition, publication: Publication, options
     publication.team.map((m) => ({ text: t(m.name), href: mailtoUrl(m.email) })),
     language,
   );
+  const tipForm: Piece[] = [{ text: t(strings.tipFormLink), href: tipFormUrl(options.publicUrl, publication.slug) }];
   const tipLine = [
     ...fillTemplate(publication.tipLine ?? strings.tipLine, { team, name: nameP }, language),
-    { text: ' ' },
-    { text: t(strings.tipForm), href: tipFormUrl(options.publicUrl, publication.slug) },
-    { text: '.' },
+    ...fillTemplate(strings.tipForm, { form: tipForm }, language),
   ];
 
   const dateDay = t(writtenDate(edition.date, language));

@@ -69,8 +69,7 @@ ${menuItemsHtml(edition, ctx)}
   return `<mjml lang="${parts.language}" dir="ltr">
 <mj-head>
 <mj-title>${escapeHtml(parts.subject)}</mj-title>
-<mj-preview>${escapeHtml(parts.preheader)}</mj-preview>
-<mj-attributes>
+${parts.preheader ? `<mj-preview>${escapeHtml(parts.preheader)}</mj-preview>\n` : ''}<mj-attributes>
 <mj-all font-family="${escapeHtml(FONT)}" />
 <mj-text font-size="17px" line-height="1.55" color="${COLORS.text}" padding="0 24px" />
 <mj-section background-color="${COLORS.card}" />

@@ -16,8 +16,10 @@ export interface Strings {
   greeting: string;
   /** Default tip line template: {team}. */
   tipLine: string;
-  /** Link to the tip form, after the team's addresses. */
+  /** After the team's addresses: {form} is the link to the tip form. */
   tipForm: string;
+  /** The words of that link. */
+  tipFormLink: string;
   /** Credits line: {thanks}. */
   credits: string;
   unsubscribe: string;
@@ -42,7 +44,8 @@ const fr: Strings = {
   viewInBrowser: 'Lire dans le navigateur',
   greeting: 'Bonjour, nous sommes le {date} et voici {name}.',
   tipLine: "Une info, un document, une rumeur à vérifier ? Écrivez à {team}",
-  tipForm: 'ou passez par notre formulaire chiffré',
+  tipForm: ' ou passez par {form}.',
+  tipFormLink: 'notre formulaire chiffré',
   credits: 'Un grand merci à : {thanks}',
   unsubscribe: 'Se désinscrire',
   preferences: 'Gérer vos préférences',
@@ -62,7 +65,8 @@ const en: Strings = {
   viewInBrowser: 'Read in your browser',
   greeting: 'Good morning. It is {date} and this is {name}.',
   tipLine: 'A tip, a document, a rumour worth checking? Write to {team}',
-  tipForm: 'or use our encrypted tip form',
+  tipForm: ', or use {form}.',
+  tipFormLink: 'our encrypted tip form',
   credits: 'Many thanks to {thanks}',
   unsubscribe: 'Unsubscribe',
   preferences: 'Manage your preferences',

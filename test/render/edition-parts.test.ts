@@ -51,7 +51,7 @@ test('greeting and tip line come from the publication’s templates, else the la
     [
       ['Jeanne Moreau', 'mailto:jeanne.moreau@example.org'],
       ['Lucie Fabre', 'mailto:lucie.fabre@example.org'],
-      ['ou passez par notre formulaire chiffré', 'https://news.example.org/tech-matin/tips'],
+      ['notre formulaire chiffré', 'https://news.example.org/tech-matin/tips'],
     ],
   );
   assert.match(piecesText(custom.tipLine), /^Écrivez à Jeanne Moreau et Lucie Fabre /);
