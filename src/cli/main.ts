@@ -13,6 +13,8 @@ const modules: Array<() => Promise<{ register: Registrar }>> = [
   () => import('./publication.ts'),
   () => import('./preview.ts'),
   () => import('./render.ts'),
+  () => import('./serve.ts'),
+  () => import('./user.ts'),
 ];
 
 export async function buildProgram(): Promise<Command> {

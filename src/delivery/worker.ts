@@ -1,189 +1,139 @@
-// One delivery worker: claims a batch of ledger rows under a lease, renews the
-// lease while it works, splices and signs each recipient's message, submits
-// it, and records every result in one transaction per batch. Temporary
-// failures go back to pending with a backoff; 5xx bounces suppress the address;
-// a send whose error share crosses the threshold is paused. Locking, retry
-// policy, the error window, transport and ledger each live in their own module.
-import type { Clock } from '../clock.ts';
-import type { DkimSigner } from './dkim.ts';
-import { ErrorRateWindow, DEFAULT_ERROR_RATE_POLICY, type ErrorRatePolicy } from './error-rate.ts';
-import type { ClaimedRecipient, Ledger, Outcome } from './ledger.ts';
-import { recipientValues, type RecipientLinks } from './recipient-values.ts';
-import { DEFAULT_RETRY_POLICY, nextAttemptAt, type RetryPolicy } from './retry-policy.ts';
-import { compileMessage, spliceMessage, type CompiledMessage } from './splice.ts';
-import type { SubmitResult, Transport } from './transport.ts';
+// A running delivery worker with the scheduler: what `matinale worker` runs,
+// and what `matinale serve` starts in-process. Claims batches while there is
+// work, sleeps `pollMs` when there is none, ticks the scheduler when it holds
+// the scheduler lock, and stops cleanly: the batch in hand is finished and
+// recorded, then the loop ends (SIGTERM in `matinale worker`).
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import pino from 'pino';
+import { systemClock, type Clock } from '../clock.ts';
+import type { Config } from '../config.ts';
+import { AudienceKeys } from '../audience/keys.ts';
+import { suppress } from '../audience/suppression.ts';
+import type { Store } from '../store/db.ts';
+import { storeLedger } from '../store/ledger.ts';
+import { schedulerLock } from '../store/scheduler-lock.ts';
+import { audienceLinks } from './audience-links.ts';
+import { DkimSigner } from './dkim.ts';
+import { outboxTransport } from './outbox.ts';
+import { schedulerTick } from './scheduler.ts';
+import { mailDomainOf } from './send-message.ts';
+import type { SendDeps } from './sends.ts';
+import { smtpPool } from './smtp-pool.ts';
+import type { Transport } from './transport.ts';
+import { DeliveryWorker, type DeliveryLogger, type WorkerPolicy } from './worker.ts';
 
-/** Where a bounced address goes: the publication's suppression list (audience). */
-export interface Suppressor {
-  suppress(publicationId: number, email: string, details: Record<string, unknown>): Promise<void>;
-}
-
-/** Structured logs: one line per batch, one summary per send. */
-export interface DeliveryLogger {
-  info(obj: object, msg: string): void;
-  warn(obj: object, msg: string): void;
-  error(obj: object, msg: string): void;
-}
-
-export interface WorkerPolicy {
-  batchSize: number;
-  leaseMs: number;
-  retry: RetryPolicy;
-  errorRate: ErrorRatePolicy;
-}
-
-export const DEFAULT_WORKER_POLICY: WorkerPolicy = {
-  batchSize: 200,
-  leaseMs: 60_000,
-  retry: DEFAULT_RETRY_POLICY,
-  errorRate: DEFAULT_ERROR_RATE_POLICY,
-};
-
-export interface WorkerDeps {
-  workerId: string;
-  ledger: Ledger;
-  transport: Transport;
-  links: RecipientLinks;
-  clock: Clock;
-  logger: DeliveryLogger;
-  /** Domain of Message-IDs and of the VERP return path. */
-  mailDomain: string;
-  dkim?: DkimSigner;
-  suppressor?: Suppressor;
+export interface StartWorkerOptions {
+  store: Store;
+  config: Config;
+  clock?: Clock;
+  /** Default: the SMTP pool of SMTP_URL, else the outbox in DATA_DIR/outbox. */
+  transport?: Transport;
+  logger?: DeliveryLogger;
   policy?: Partial<WorkerPolicy>;
-  random?: () => number;
+  /** Run the scheduler too (default true). */
+  scheduler?: boolean;
+  /** How late a scheduled send may still start (default 2 hours). */
+  graceMs?: number;
+  /** Sleep between polls when there is nothing to do (default 1 s). */
+  pollMs?: number;
+  workerId?: string;
 }
 
-/** A worker; `runBatch` does one claim-send-record round. */
-export class DeliveryWorker {
-  private readonly policy: WorkerPolicy;
-  private readonly errors: ErrorRateWindow;
-  private readonly messages = new Map<number, { compiled: CompiledMessage; startedAt: number; kind: string }>();
-
-  constructor(private readonly deps: WorkerDeps) {
-    this.policy = { ...DEFAULT_WORKER_POLICY, ...deps.policy };
-    this.errors = new ErrorRateWindow(this.policy.errorRate);
-  }
-
-  /** Claims and delivers one batch; returns how many rows it handled (0: nothing due). */
-  async runBatch(options: { sendId?: number } = {}): Promise<number> {
-    const { ledger, clock, workerId } = this.deps;
-    const started = clock.now();
-    const rows = await ledger.claim({ workerId, now: started, leaseMs: this.policy.leaseMs, limit: this.policy.batchSize, sendId: options.sendId });
-    if (rows.length === 0) return 0;
-
-    const inFlight = new Set(rows.map((r) => r.id));
-    const renewal = setInterval(() => {
-      ledger.renew(workerId, [...inFlight], clock.now() + this.policy.leaseMs).catch((err: Error) => {
-        this.deps.logger.warn({ err: err.message }, 'lease renewal failed');
-      });
-    }, Math.max(50, Math.floor(this.policy.leaseMs / 3)));
-    renewal.unref();
-
-    const outcomes: Outcome[] = [];
-    const paused = new Set<number>();
-    try {
-      await mapLimit(rows, Math.max(1, this.deps.transport.concurrency * 2), async (row) => {
-        const outcome = await this.deliver(row, paused);
-        outcomes.push(outcome);
-        inFlight.delete(row.id);
-      });
-    } finally {
-      clearInterval(renewal);
-    }
-    const now = clock.now();
-    await ledger.record(workerId, outcomes, now);
-    await this.suppressBounces(rows, outcomes);
-
-    const tally = { sent: 0, bounced: 0, failed: 0, retry: 0 };
-    for (const o of outcomes) tally[o.state]++;
-    const sendIds = [...new Set(rows.map((r) => r.sendId))];
-    this.deps.logger.info(
-      { worker: workerId, sends: sendIds, claimed: rows.length, ...tally, ms: now - started, transport: this.deps.transport.description },
-      'delivery batch',
-    );
-    for (const sendId of sendIds) {
-      if (await ledger.finishIfComplete(sendId, now)) {
-        this.messages.delete(sendId);
-        this.errors.forget(sendId);
-        const counts = await ledger.counts(sendId);
-        this.deps.logger.info({ send: sendId, ...counts }, 'send finished');
-      }
-    }
-    return rows.length;
-  }
-
-  private async deliver(row: ClaimedRecipient, paused: Set<number>): Promise<Outcome> {
-    const { clock, mailDomain } = this.deps;
-    const message = await this.messageOf(row.sendId);
-    const values = recipientValues(
-      this.deps.links,
-      { sendId: row.sendId, recipientId: row.id, publicationId: row.publicationId, subscriberId: row.subscriberId, email: row.email },
-      mailDomain,
-      clock.now(),
-    );
-    if (!message || paused.has(row.sendId)) {
-      // The send was paused (or cancelled) meanwhile: the row waits, untouched by this attempt.
-      return { id: row.id, state: 'retry', messageId: values.messageId, code: null, response: 'send paused before this attempt', nextAttemptAt: clock.now() };
-    }
-    let result: SubmitResult;
-    try {
-      const raw = spliceMessage(message.compiled, values, clock.now());
-      result = await this.deps.transport.submit({ from: `bounces+${row.sendId}-${row.id}@${mailDomain}`, to: row.email, raw, messageId: values.messageId });
-    } catch (err) {
-      result = { ok: false, permanent: false, code: null, response: `error: ${(err as Error).message}` };
-    }
-    const now = clock.now();
-    const base = { id: row.id, messageId: values.messageId, code: result.code, response: result.response };
-    let outcome: Outcome;
-    if (result.ok) outcome = { ...base, state: 'sent', code: result.code };
-    else if (result.permanent) outcome = { ...base, state: 'bounced' };
-    else {
-      const at = nextAttemptAt(this.policy.retry, row.attempts, now, message.startedAt, this.deps.random);
-      outcome = at === null ? { ...base, state: 'failed' } : { ...base, state: 'retry', nextAttemptAt: at };
-    }
-    const reason = this.errors.record(row.sendId, !result.ok, now);
-    if (reason && !paused.has(row.sendId)) {
-      paused.add(row.sendId);
-      if (await this.deps.ledger.pause(row.sendId, reason, now)) this.deps.logger.warn({ send: row.sendId, reason }, 'send paused');
-      this.messages.delete(row.sendId);
-      this.errors.forget(row.sendId);
-    }
-    return outcome;
-  }
-
-  private async messageOf(sendId: number) {
-    let m = this.messages.get(sendId);
-    if (!m) {
-      const send = await this.deps.ledger.sendForDelivery(sendId);
-      if (!send || send.status !== 'running') return undefined;
-      m = { compiled: compileMessage(send.template, this.deps.dkim), startedAt: send.startedAt, kind: send.kind };
-      this.messages.set(sendId, m);
-    }
-    return m;
-  }
-
-  private async suppressBounces(rows: ClaimedRecipient[], outcomes: Outcome[]): Promise<void> {
-    const { suppressor } = this.deps;
-    if (!suppressor) return;
-    const byId = new Map(rows.map((r) => [r.id, r]));
-    for (const o of outcomes) {
-      const row = byId.get(o.id)!;
-      if (o.state !== 'bounced' || row.subscriberId === null) continue;
-      try {
-        await suppressor.suppress(row.publicationId, row.email, { send: row.sendId, code: o.code, response: o.response });
-      } catch (err) {
-        this.deps.logger.error({ send: row.sendId, recipient: row.id, err: (err as Error).message }, 'could not suppress a bounced address');
-      }
-    }
-  }
+export interface RunningWorker {
+  readonly workerId: string;
+  readonly worker: DeliveryWorker;
+  /** Finishes the batch in hand, releases the scheduler lock, closes the transport. */
+  stop(): Promise<void>;
+  /** Settles when the loop has ended. */
+  readonly done: Promise<void>;
 }
 
-/** Runs `fn` over `items` with at most `limit` at a time. */
-async function mapLimit<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const lanes = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) await fn(items[next++]!);
+/** The parts a worker is made of, from the configuration. */
+export function deliveryParts(options: Pick<StartWorkerOptions, 'store' | 'config' | 'clock' | 'transport' | 'logger'>) {
+  const { store, config } = options;
+  const clock = options.clock ?? systemClock;
+  const mailDomain = mailDomainOf({ dkimDomain: config.dkim?.domain, publicUrl: config.publicUrl });
+  const transport =
+    options.transport ?? (config.smtpUrls.length ? smtpPool(config.smtpUrls, { clock }) : outboxTransport(join(config.dataDir, 'outbox'), clock));
+  const logger = options.logger ?? pino({ base: { pid: process.pid }, redact: ['token', 'secret', 'password'] }, pino.destination(2));
+  const keys = new AudienceKeys(config.secret);
+  const sendDeps: SendDeps = { store, clock, publicUrl: config.publicUrl, mailDomain };
+  return {
+    clock,
+    mailDomain,
+    transport,
+    logger,
+    sendDeps,
+    links: audienceLinks({ secret: config.secret, publicUrl: config.publicUrl, mailDomain, clock }),
+    dkim: config.dkim ? new DkimSigner(config.dkim) : undefined,
+    suppressor: {
+      suppress: (publicationId: number, email: string, details: Record<string, unknown>) =>
+        suppress({ store, keys, clock }, publicationId, email, 'hard-bounce', details),
+    },
+  };
+}
+
+/** Starts the worker loop (and the scheduler); returns at once. */
+export function startWorker(options: StartWorkerOptions): RunningWorker {
+  const parts = deliveryParts(options);
+  const workerId = options.workerId ?? `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
+  const worker = new DeliveryWorker({
+    workerId,
+    ledger: storeLedger(options.store),
+    transport: parts.transport,
+    links: parts.links,
+    clock: parts.clock,
+    logger: parts.logger,
+    mailDomain: parts.mailDomain,
+    dkim: parts.dkim,
+    suppressor: parts.suppressor,
+    policy: options.policy,
   });
-  await Promise.all(lanes);
+  const lock = options.scheduler === false ? undefined : schedulerLock(options.store);
+  const graceMs = options.graceMs ?? 2 * 3_600_000;
+  const pollMs = options.pollMs ?? 1000;
+  let stopping = false;
+  let wake: (() => void) | undefined;
+
+  const loop = async () => {
+    let lastTick = -Infinity;
+    while (!stopping) {
+      try {
+        if (lock && parts.clock.now() - lastTick >= pollMs) {
+          lastTick = parts.clock.now();
+          if (await lock.tryAcquire()) {
+            const r = await schedulerTick(parts.sendDeps, graceMs);
+            if (r.started.length || r.missed.length) parts.logger.info({ worker: workerId, ...r }, 'scheduler');
+          }
+        }
+        if ((await worker.runBatch()) > 0) continue;
+      } catch (err) {
+        parts.logger.error({ worker: workerId, err: (err as Error).message }, 'delivery loop error');
+      }
+      if (stopping) break;
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, pollMs);
+        wake = () => {
+          clearTimeout(t);
+          resolve();
+        };
+      });
+    }
+  };
+  const done = loop().finally(async () => {
+    await lock?.release();
+    await parts.transport.close();
+  });
+  return {
+    workerId,
+    worker,
+    done,
+    async stop() {
+      stopping = true;
+      wake?.();
+      await done;
+    },
+  };
 }

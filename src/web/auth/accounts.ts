@@ -4,6 +4,7 @@ import type { Store } from '../../store/db.ts';
 import type { Clock } from '../../clock.ts';
 import { ROLES, type Role } from '../../edition/publication.ts';
 import { hashPassword } from './password.ts';
+import { inTransaction } from '../../store/transaction.ts';
 
 /** A signed-in member of the newsroom and their roles. */
 export interface Account {
@@ -40,7 +41,8 @@ export async function addAccount(store: Store, input: NewAccount, clock: Clock):
   const email = normaliseEmail(input.email);
   const passwordHash = await hashPassword(input.password);
   const now = clock.now();
-  return store.db.transaction().execute(async (trx) => {
+  return inTransaction(store, async (tx) => {
+    const trx = tx.db;
     let publications = trx.selectFrom('publications').select(['id', 'slug']);
     if (input.publicationSlugs?.length) publications = publications.where('slug', 'in', input.publicationSlugs);
     const pubs = await publications.execute();

@@ -1,0 +1,54 @@
+// `matinale user add EMAIL --role author|editor|admin [--name NAME]
+// [--publication SLUG…] [--password-stdin]`: a newsroom account that can sign
+// in to the dashboard. The password comes from stdin (never from argv, where
+// other users of the machine could read it), or is generated and printed once.
+import { randomBytes } from 'node:crypto';
+import type { Command } from 'commander';
+import { withStore } from './context.ts';
+import { addAccount } from '../web/auth/accounts.ts';
+import { systemClock } from '../clock.ts';
+import { ROLES, type Role } from '../edition/publication.ts';
+import { RefusedError, UsageError } from './usage-error.ts';
+
+/** The first line of stdin, for --password-stdin. */
+async function readPassword(stream: NodeJS.ReadableStream): Promise<string> {
+  let text = '';
+  for await (const chunk of stream) {
+    text += chunk.toString();
+    if (text.includes('\n')) break;
+  }
+  return text.split(/\r?\n/)[0] ?? '';
+}
+
+const MIN_PASSWORD = 10;
+
+/** Registers `matinale user add`. */
+export function register(program: Command): void {
+  const user = program.command('user').description('newsroom accounts (dashboard sign-in)');
+  user
+    .command('add <email>')
+    .description('create or update an account and its role (in every publication unless --publication is given)')
+    .requiredOption('--role <role>', `one of ${ROLES.join(', ')}`)
+    .option('--name <name>', 'the person’s name as the newsroom writes it')
+    .option('--publication <slug...>', 'publications the role applies to (default: all)')
+    .option('--password-stdin', 'read the password from the first line of stdin')
+    .action(async (email: string, opts: { role: string; name?: string; publication?: string[]; passwordStdin?: boolean }) => {
+      if (!(ROLES as readonly string[]).includes(opts.role)) throw new UsageError(`--role must be one of ${ROLES.join(', ')}`);
+      if (!/^[^\s@]+@[^\s@]+$/.test(email)) throw new UsageError(`${email} is not an email address`);
+      const generated = !opts.passwordStdin;
+      const password = opts.passwordStdin ? await readPassword(process.stdin) : randomBytes(12).toString('base64url');
+      if (password.length < MIN_PASSWORD) throw new RefusedError(`the password must have at least ${MIN_PASSWORD} characters`);
+      await withStore(async (store) => {
+        try {
+          await addAccount(
+            store,
+            { email, password, role: opts.role as Role, ...(opts.name ? { name: opts.name } : {}), ...(opts.publication ? { publicationSlugs: opts.publication } : {}) },
+            systemClock,
+          );
+        } catch (err) {
+          throw new RefusedError((err as Error).message);
+        }
+      });
+      process.stdout.write(`${email.trim().toLowerCase()} can sign in as ${opts.role}${generated ? ` with the password ${password} (shown once)` : ''}\n`);
+    });
+}

@@ -1,0 +1,189 @@
+// One delivery worker: claims a batch of ledger rows under a lease, renews the
+// lease while it works, splices and signs each recipient's message, submits
+// it, and records every result in one transaction per batch. Temporary
+// failures go back to pending with a backoff; 5xx bounces suppress the address;
+// a send whose error share crosses the threshold is paused. Locking, retry
+// policy, the error window, transport and ledger each live in their own module.
+import type { Clock } from '../clock.ts';
+import type { DkimSigner } from './dkim.ts';
+import { ErrorRateWindow, DEFAULT_ERROR_RATE_POLICY, type ErrorRatePolicy } from './error-rate.ts';
+import type { ClaimedRecipient, Ledger, Outcome } from './ledger.ts';
+import { recipientValues, type RecipientLinks } from './recipient-values.ts';
+import { DEFAULT_RETRY_POLICY, nextAttemptAt, type RetryPolicy } from './retry-policy.ts';
+import { compileMessage, spliceMessage, type CompiledMessage } from './splice.ts';
+import type { SubmitResult, Transport } from './transport.ts';
+
+/** Where a bounced address goes: the publication's suppression list (audience). */
+export interface Suppressor {
+  suppress(publicationId: number, email: string, details: Record<string, unknown>): Promise<void>;
+}
+
+/** Structured logs: one line per batch, one summary per send. */
+export interface DeliveryLogger {
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+  error(obj: object, msg: string): void;
+}
+
+export interface WorkerPolicy {
+  batchSize: number;
+  leaseMs: number;
+  retry: RetryPolicy;
+  errorRate: ErrorRatePolicy;
+}
+
+export const DEFAULT_WORKER_POLICY: WorkerPolicy = {
+  batchSize: 200,
+  leaseMs: 60_000,
+  retry: DEFAULT_RETRY_POLICY,
+  errorRate: DEFAULT_ERROR_RATE_POLICY,
+};
+
+export interface WorkerDeps {
+  workerId: string;
+  ledger: Ledger;
+  transport: Transport;
+  links: RecipientLinks;
+  clock: Clock;
+  logger: DeliveryLogger;
+  /** Domain of Message-IDs and of the VERP return path. */
+  mailDomain: string;
+  dkim?: DkimSigner;
+  suppressor?: Suppressor;
+  policy?: Partial<WorkerPolicy>;
+  random?: () => number;
+}
+
+/** A worker; `runBatch` does one claim-send-record round. */
+export class DeliveryWorker {
+  private readonly policy: WorkerPolicy;
+  private readonly errors: ErrorRateWindow;
+  private readonly messages = new Map<number, { compiled: CompiledMessage; startedAt: number; kind: string }>();
+
+  constructor(private readonly deps: WorkerDeps) {
+    this.policy = { ...DEFAULT_WORKER_POLICY, ...deps.policy };
+    this.errors = new ErrorRateWindow(this.policy.errorRate);
+  }
+
+  /** Claims and delivers one batch; returns how many rows it handled (0: nothing due). */
+  async runBatch(options: { sendId?: number } = {}): Promise<number> {
+    const { ledger, clock, workerId } = this.deps;
+    const started = clock.now();
+    const rows = await ledger.claim({ workerId, now: started, leaseMs: this.policy.leaseMs, limit: this.policy.batchSize, sendId: options.sendId });
+    if (rows.length === 0) return 0;
+
+    const inFlight = new Set(rows.map((r) => r.id));
+    const renewal = setInterval(() => {
+      ledger.renew(workerId, [...inFlight], clock.now() + this.policy.leaseMs).catch((err: Error) => {
+        this.deps.logger.warn({ err: err.message }, 'lease renewal failed');
+      });
+    }, Math.max(50, Math.floor(this.policy.leaseMs / 3)));
+    renewal.unref();
+
+    const outcomes: Outcome[] = [];
+    const paused = new Set<number>();
+    try {
+      await mapLimit(rows, Math.max(1, this.deps.transport.concurrency * 2), async (row) => {
+        const outcome = await this.deliver(row, paused);
+        outcomes.push(outcome);
+        inFlight.delete(row.id);
+      });
+    } finally {
+      clearInterval(renewal);
+    }
+    const now = clock.now();
+    await ledger.record(workerId, outcomes, now);
+    await this.suppressBounces(rows, outcomes);
+
+    const tally = { sent: 0, bounced: 0, failed: 0, retry: 0 };
+    for (const o of outcomes) tally[o.state]++;
+    const sendIds = [...new Set(rows.map((r) => r.sendId))];
+    this.deps.logger.info(
+      { worker: workerId, sends: sendIds, claimed: rows.length, ...tally, ms: now - started, transport: this.deps.transport.description },
+      'delivery batch',
+    );
+    for (const sendId of sendIds) {
+      if (await ledger.finishIfComplete(sendId, now)) {
+        this.messages.delete(sendId);
+        this.errors.forget(sendId);
+        const counts = await ledger.counts(sendId);
+        this.deps.logger.info({ send: sendId, ...counts }, 'send finished');
+      }
+    }
+    return rows.length;
+  }
+
+  private async deliver(row: ClaimedRecipient, paused: Set<number>): Promise<Outcome> {
+    const { clock, mailDomain } = this.deps;
+    const message = await this.messageOf(row.sendId);
+    const values = recipientValues(
+      this.deps.links,
+      { sendId: row.sendId, recipientId: row.id, publicationId: row.publicationId, subscriberId: row.subscriberId, email: row.email },
+      mailDomain,
+      clock.now(),
+    );
+    if (!message || paused.has(row.sendId)) {
+      // The send was paused (or cancelled) meanwhile: the row waits, untouched by this attempt.
+      return { id: row.id, state: 'retry', messageId: values.messageId, code: null, response: 'send paused before this attempt', nextAttemptAt: clock.now() };
+    }
+    let result: SubmitResult;
+    try {
+      const raw = spliceMessage(message.compiled, values, clock.now());
+      result = await this.deps.transport.submit({ from: `bounces+${row.sendId}-${row.id}@${mailDomain}`, to: row.email, raw, messageId: values.messageId });
+    } catch (err) {
+      result = { ok: false, permanent: false, code: null, response: `error: ${(err as Error).message}` };
+    }
+    const now = clock.now();
+    const base = { id: row.id, messageId: values.messageId, code: result.code, response: result.response };
+    let outcome: Outcome;
+    if (result.ok) outcome = { ...base, state: 'sent', code: result.code };
+    else if (result.permanent) outcome = { ...base, state: 'bounced' };
+    else {
+      const at = nextAttemptAt(this.policy.retry, row.attempts, now, message.startedAt, this.deps.random);
+      outcome = at === null ? { ...base, state: 'failed' } : { ...base, state: 'retry', nextAttemptAt: at };
+    }
+    const reason = this.errors.record(row.sendId, !result.ok, now);
+    if (reason && !paused.has(row.sendId)) {
+      paused.add(row.sendId);
+      if (await this.deps.ledger.pause(row.sendId, reason, now)) this.deps.logger.warn({ send: row.sendId, reason }, 'send paused');
+      this.messages.delete(row.sendId);
+      this.errors.forget(row.sendId);
+    }
+    return outcome;
+  }
+
+  private async messageOf(sendId: number) {
+    let m = this.messages.get(sendId);
+    if (!m) {
+      const send = await this.deps.ledger.sendForDelivery(sendId);
+      if (!send || send.status !== 'running') return undefined;
+      m = { compiled: compileMessage(send.template, this.deps.dkim), startedAt: send.startedAt, kind: send.kind };
+      this.messages.set(sendId, m);
+    }
+    return m;
+  }
+
+  private async suppressBounces(rows: ClaimedRecipient[], outcomes: Outcome[]): Promise<void> {
+    const { suppressor } = this.deps;
+    if (!suppressor) return;
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    for (const o of outcomes) {
+      const row = byId.get(o.id)!;
+      if (o.state !== 'bounced' || row.subscriberId === null) continue;
+      try {
+        await suppressor.suppress(row.publicationId, row.email, { send: row.sendId, code: o.code, response: o.response });
+      } catch (err) {
+        this.deps.logger.error({ send: row.sendId, recipient: row.id, err: (err as Error).message }, 'could not suppress a bounced address');
+      }
+    }
+  }
+}
+
+/** Runs `fn` over `items` with at most `limit` at a time. */
+async function mapLimit<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const lanes = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) await fn(items[next++]!);
+  });
+  await Promise.all(lanes);
+}
