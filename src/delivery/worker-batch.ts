@@ -1,4 +1,4 @@
-// One delivery worker: claims a batch of ledger rows under a lease, renews the
+// One round of a delivery worker: claims a batch of ledger rows under a lease, renews the
 // lease while it works, splices and signs each recipient's message, submits
 // it, and records every result in one transaction per batch. Temporary
 // failures go back to pending with a backoff; 5xx bounces suppress the address;

@@ -1,4 +1,4 @@
-// A running delivery worker with the scheduler: what `matinale worker` runs,
+// The delivery worker loop with the scheduler: what `matinale worker` runs,
 // and what `matinale serve` starts in-process. Claims batches while there is
 // work, sleeps `pollMs` when there is none, ticks the scheduler when it holds
 // the scheduler lock, and stops cleanly: the batch in hand is finished and
@@ -22,7 +22,7 @@ import { mailDomainOf } from './send-message.ts';
 import type { SendDeps } from './sends.ts';
 import { smtpPool } from './smtp-pool.ts';
 import type { Transport } from './transport.ts';
-import { DeliveryWorker, type DeliveryLogger, type WorkerPolicy } from './worker.ts';
+import { DeliveryWorker, type DeliveryLogger, type WorkerPolicy } from './worker-batch.ts';
 
 export interface StartWorkerOptions {
   store: Store;

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { FakeClock } from '../../src/clock.ts';
 import { dateIn, latestOccurrence, schedulerTick } from '../../src/delivery/scheduler.ts';
-import { deliveryParts } from '../../src/delivery/start-worker.ts';
+import { deliveryParts } from '../../src/delivery/worker.ts';
 import { outboxTransport } from '../../src/delivery/outbox.ts';
 import { schedulerLock } from '../../src/store/scheduler-lock.ts';
 import { testBackends } from '../helpers/store.ts';
