@@ -42,6 +42,8 @@ export interface LintInput {
   file: string;
   /** The newsroom word list and any other words to accept (one word or name each). */
   words?: readonly string[];
+  /** Propose replacements for unknown words (default true; a live preview may turn it off for speed). */
+  suggest?: boolean;
 }
 
 /** Lints a parsed edition: warnings at the exact place of each problem, sorted by place. */
@@ -60,6 +62,7 @@ export async function lintEdition(input: LintInput): Promise<Diagnostic[]> {
     language,
     texts: textsOf(edition, source),
     spelling,
+    suggest: input.suggest ?? true,
     report(rule, offset, message) {
       const { line, column } = lines.pointAt(offset);
       diagnostics.push({ file, line, column, severity: LINT_RULES[rule].severity, rule, message });

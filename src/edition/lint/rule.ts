@@ -16,6 +16,8 @@ export interface LintContext {
   texts: readonly TextPiece[];
   /** The spell checker of the publication's language, with its known words. */
   spelling: SpellChecker;
+  /** Whether rules may spend time on suggestions (Hunspell's are slow). */
+  suggest: boolean;
   /** Reports a problem at a source offset (0-based, as in the model's points). */
   report(rule: LintRuleId, offset: number, message: string): void;
 }

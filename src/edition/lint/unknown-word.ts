@@ -5,20 +5,29 @@ import type { LintRule } from './rule.ts';
 import { isUncheckable, tokenize } from '../spelling.ts';
 
 // Hunspell takes about a quarter of a second per French suggestion: only the
-// first few distinct unknown words get them, so that a text full of names
+// first few distinct unknown words get them, and only words in lower case —
+// an unknown capitalised word is nearly always a name, for which the
+// dictionary has nothing useful to propose — so that a text full of names
 // is still checked in well under a second.
 const MAX_SUGGESTED_WORDS = 5;
+
+function wantsSuggestions(word: string): boolean {
+  const first = word.replace(/^[^'’]*['’]/, '')[0] ?? '';
+  return first !== first.toLocaleUpperCase();
+}
 
 export const unknownWord: LintRule = {
   id: 'unknown-word',
   check(ctx) {
     const suggestions = new Map<string, string[]>();
+    let suggestedCount = 0;
     for (const piece of ctx.texts) {
       for (const { word, offset } of tokenize(piece.value)) {
         if (isUncheckable(word) || ctx.spelling.isKnown(word)) continue;
         let suggested = suggestions.get(word);
         if (!suggested) {
-          suggested = suggestions.size < MAX_SUGGESTED_WORDS ? ctx.spelling.suggest(word) : [];
+          suggested = ctx.suggest && suggestedCount < MAX_SUGGESTED_WORDS && wantsSuggestions(word) ? ctx.spelling.suggest(word) : [];
+          if (suggested.length) suggestedCount++;
           suggestions.set(word, suggested);
         }
         const hint = suggested.length ? ` (did you mean ${suggested.map((s) => `« ${s} »`).join(', ')}?)` : '';

@@ -28,13 +28,18 @@ export function editionSource(body: string, language: Language = 'fr'): string {
 }
 
 /** Parses and lints `body` as an edition of a `language` publication; parse errors fail the test. */
-export async function lintBody(body: string, language: Language = 'fr', words: string[] = []): Promise<{ source: string; diagnostics: Diagnostic[] }> {
+export async function lintBody(
+  body: string,
+  language: Language = 'fr',
+  words: string[] = [],
+  suggest = true,
+): Promise<{ source: string; diagnostics: Diagnostic[] }> {
   const source = editionSource(body, language);
   const pub = publication(language);
   const parsed = parseEdition(source, { file: 'e.md', publication: pub });
   assert.deepEqual(parsed.diagnostics.filter((d) => d.severity === 'error'), [], 'the test edition should parse');
   assert.ok(parsed.edition);
-  const diagnostics = await lintEdition({ source, edition: parsed.edition, publication: pub, file: 'e.md', words });
+  const diagnostics = await lintEdition({ source, edition: parsed.edition, publication: pub, file: 'e.md', words, suggest });
   return { source, diagnostics };
 }
 

@@ -22,3 +22,13 @@ test('unknown-word: team names, the publication name, word list, byline, acronym
   const without = await lintBody(body, 'fr');
   assert.deepEqual(without.diagnostics.filter((d) => d.rule === 'unknown-word').map((d) => /« (\S+) »/.exec(d.message)![1]), ['l’Ofcom']);
 });
+
+test('unknown-word: no suggestion for a capitalised word (a name), nor when suggestions are off', async () => {
+  const { diagnostics } = await lintBody('# Le fait du jour\n\nZorglubine rencontre le gouvernemant.\n');
+  const messages = diagnostics.filter((d) => d.rule === 'unknown-word').map((d) => d.message);
+  assert.equal(messages.length, 2);
+  assert.doesNotMatch(messages[0]!, /did you mean/);
+  assert.match(messages[1]!, /did you mean/);
+  const off = await lintBody('# Le fait du jour\n\nZorglubine rencontre le gouvernemant.\n', 'fr', [], false);
+  assert.ok(off.diagnostics.filter((d) => d.rule === 'unknown-word').every((d) => !/did you mean/.test(d.message)));
+});
