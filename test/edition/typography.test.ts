@@ -97,6 +97,11 @@ test('fr: courtesy titles stay with the name', () => {
   assert.equal(typeset('Mme la ministre', 'fr'), 'Mme la ministre');
 });
 
+test('en: titles stay with the name; a lower-case word after them does not', () => {
+  assert.equal(typeset('Dr Patel and Mr. Jones', 'en'), `Dr${NBSP}Patel and Mr.${NBSP}Jones`);
+  assert.equal(typeset('the Dr said', 'en'), 'the Dr said');
+});
+
 test('dashes: a spaced hyphen is an aside dash held to the word before', () => {
   assert.equal(typeset('le budget -- déjà voté - est là', 'fr'), `le budget${NBSP}— déjà voté${NBSP}— est là`);
   assert.equal(typeset('start-up et 1990-2000', 'fr'), 'start-up et 1990-2000');
