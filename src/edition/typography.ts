@@ -29,6 +29,8 @@ const DISABLED: Record<Language, string[]> = {
     'common/nbsp/beforeShortLastWord',
     'common/nbsp/beforeShortLastNumber',
     'common/nbsp/afterShortWordByList',
+    // Would split « ami(e)s » and « f(x) » into « ami (e)s », « f (x) ».
+    'common/space/beforeBracket',
   ],
   en: [
     'common/space/trimLeft',
@@ -38,6 +40,7 @@ const DISABLED: Record<Language, string[]> = {
     'common/nbsp/beforeShortLastNumber',
     // A no-break space after « a », « the », « at »…: Russian-style, not ours.
     'common/nbsp/afterShortWordByList',
+    'common/space/beforeBracket',
   ],
 };
 

@@ -113,6 +113,11 @@ test('leading and trailing spaces of a text fragment are kept', () => {
   assert.equal(typeset(' according to ', 'en'), ' according to ');
 });
 
+test('a bracket inside a word is left alone (« ami(e)s », « f(x) »)', () => {
+  assert.equal(typeset('les ami(e)s et f(x)', 'fr'), 'les ami(e)s et f(x)');
+  assert.equal(typeset('the user(s) of f(x)', 'en'), 'the user(s) of f(x)');
+});
+
 test('output holds Unicode characters, never HTML entities', () => {
   const out = typeset('Il dit "oui" : 300 000 € ... & <3', 'fr');
   assert.doesNotMatch(out, /&[a-z#0-9]+;/i);
