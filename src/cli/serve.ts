@@ -4,12 +4,13 @@
 // or SIGTERM, when it stops taking requests, lets the worker finish its batch
 // and closes the store.
 import type { Command } from 'commander';
-import { loadConfig, type Config } from '../config.ts';
-import { openStore, type Store } from '../store/db.ts';
+import { loadConfig } from '../config.ts';
+import { openStore } from '../store/db.ts';
 import { migrateToLatest } from '../store/migrate.ts';
-import { systemClock, type Clock } from '../clock.ts';
+import { systemClock } from '../clock.ts';
 import { buildApp } from '../web/app.ts';
 import { demoAccountFile, savedDemoAccount, seedDemo } from '../demo/seed.ts';
+import { startWorker, type RunningWorker } from '../delivery/worker.ts';
 import { UsageError } from './usage-error.ts';
 
 export interface ServeOptions {
@@ -21,21 +22,6 @@ export interface ServeOptions {
   out?: (line: string) => void;
   /** Pino request logs (on for the command). */
   logger?: boolean;
-}
-
-/** A running worker, as delivery's `startWorker` returns it. */
-interface RunningWorker {
-  stop(): Promise<void>;
-}
-type WorkerStarter = (deps: { store: Store; config: Config; clock: Clock }) => Promise<RunningWorker> | RunningWorker;
-
-/**
- * Delivery's in-process worker and scheduler, when the delivery module
- * exports `startWorker`; undefined otherwise (the web app then runs alone).
- */
-async function workerStarter(): Promise<WorkerStarter | undefined> {
-  const delivery: Record<string, unknown> = await import('../delivery/worker.ts').catch(() => ({}));
-  return typeof delivery.startWorker === 'function' ? (delivery.startWorker as WorkerStarter) : undefined;
 }
 
 export interface RunningServer {
@@ -65,10 +51,7 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
     const local = ['127.0.0.1', '0.0.0.0', '::', '::1', 'localhost'].includes(options.host);
     const url = `http://${local ? 'localhost' : options.host}:${actualPort}`;
 
-    if (options.worker) {
-      const start = await workerStarter();
-      if (start) worker = await start({ store, config, clock });
-    }
+    if (options.worker) worker = startWorker({ store, config, clock });
 
     out(`Matinale is running at ${url} (${store.description}${config.smtpUrls.length ? '' : `, mail kept in ${config.dataDir}/outbox`})`);
     out(`  newsroom dashboard: ${url}/newsroom`);
@@ -78,7 +61,7 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
     } else if (savedDemoAccount(config)) {
       out(`  demo editor account: see ${demoAccountFile(config)}`);
     }
-    out(options.worker ? (worker ? '  delivery worker and scheduler: running in this process' : '  delivery worker: not available in this build') : '  delivery worker: off (--no-worker)');
+    out(options.worker ? '  delivery worker and scheduler: running in this process' : '  delivery worker: off (--no-worker)');
 
     let closing: Promise<void> | undefined;
     return {
