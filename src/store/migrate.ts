@@ -7,12 +7,14 @@ import type { Store } from './db.ts';
 import type { ColumnTypes } from './dialect.ts';
 import { initial } from './migrations/0001-initial.ts';
 import { delivery } from './migrations/0003-delivery.ts';
+import { subscriptionsKeyset } from './migrations/0004-subscriptions-keyset.ts';
 
 /** Every migration, in order; names never change once released. */
 export function migrations(t: ColumnTypes): Record<string, Migration> {
   return {
     '0001-initial': initial(t),
     '0003-delivery': delivery(t),
+    '0004-subscriptions-keyset': subscriptionsKeyset(),
   };
 }
 
