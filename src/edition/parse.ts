@@ -9,15 +9,15 @@ import { gfmTable } from 'micromark-extension-gfm-table';
 import { gfmTableFromMarkdown } from 'mdast-util-gfm-table';
 import type { Nodes, Root, RootContent, PhrasingContent, Paragraph as MdParagraph, List as MdList, Blockquote } from 'mdast';
 import type { Diagnostic } from './diagnostic.ts';
-import type { Block, Edition, Inline, List, ListItem, MenuItem, Paragraph, Point, Section, Span, Story } from './model.ts';
+import type { Block, Edition, Inline, List, ListItem, MenuItem, Paragraph, Section, Story } from './model.ts';
 import type { Publication } from './publication.ts';
 import { parseFrontMatter } from './front-matter.ts';
 import type { FrontMatter } from './front-matter.ts';
-import { diagnostic } from './rules.ts';
-import type { EditionRuleId } from './rules.ts';
 import { plainText } from './inline-text.ts';
 import { slugify, uniqueSlug } from './slug.ts';
 import { deepFreeze } from './deep-freeze.ts';
+import { Context, NO_POINT, advance, spanOf, startOf } from './parse-context.ts';
+import { clip, readInlines, reportDefinition, scanAll } from './parse-inline.ts';
 
 export interface ParseOptions {
   /** The file name diagnostics carry (as the user named it). */
@@ -113,42 +113,6 @@ function sortByPlace(diagnostics: Diagnostic[]): Diagnostic[] {
     .map(({ d }) => d);
 }
 
-/** The state one parse carries: the file, its lines, the diagnostics so far. */
-class Context {
-  readonly diagnostics: Diagnostic[] = [];
-  private lines: string[] | undefined;
-
-  constructor(
-    readonly file: string,
-    readonly text: string,
-  ) {}
-
-  report(rule: EditionRuleId, at: { line: number; column: number } | undefined, message: string): void {
-    this.diagnostics.push(diagnostic(rule, this.file, at, message));
-  }
-
-  /** Line `n` (1-based) of the source, without its end of line. */
-  line(n: number): string {
-    this.lines ??= this.text.split(/\r\n|\r|\n/);
-    return this.lines[n - 1] ?? '';
-  }
-}
-
-const NO_POINT: Point = { line: 1, column: 1, offset: 0 };
-
-function spanOf(node: { position?: { start: Point | { line: number; column: number; offset?: number }; end: { line: number; column: number; offset?: number } } }): Span {
-  const p = node.position;
-  if (!p) return { start: { ...NO_POINT }, end: { ...NO_POINT } };
-  return {
-    start: { line: p.start.line, column: p.start.column, offset: p.start.offset ?? 0 },
-    end: { line: p.end.line, column: p.end.column, offset: p.end.offset ?? 0 },
-  };
-}
-
-function startOf(node: Nodes): { line: number; column: number } {
-  return node.position?.start ?? NO_POINT;
-}
-
 interface OpenStory extends Story {
   blocks: Block[];
 }
@@ -221,7 +185,7 @@ function readBody(ctx: Context, tree: Root, body: RootContent[]): { intro: Block
             startOf(node),
             `headings stop at \`##\` (a story's kicker); this one is level ${node.depth}: make it a lead-in (**Words.**) instead`,
           );
-          scanPhrasing(ctx, node.children);
+          scanAll(ctx, node.children);
         }
         break;
       }
@@ -355,21 +319,6 @@ function trimStart(inlines: Inline[]): Inline[] {
   ];
 }
 
-/** The point reached after reading `text` from `point`. */
-function advance(point: Point, text: string): Point {
-  let { line, column } = point;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (c === '\n' || (c === '\r' && text[i + 1] !== '\n')) {
-      line++;
-      column = 1;
-    } else if (c !== '\r') {
-      column++;
-    }
-  }
-  return { line, column, offset: point.offset + text.length };
-}
-
 /** A list; each item holds one paragraph, whose bold opening becomes the item's lead. */
 function readList(ctx: Context, node: MdList): List | undefined {
   const items: ListItem[] = [];
@@ -399,129 +348,6 @@ function readList(ctx: Context, node: MdList): List | undefined {
   return items.length ? { type: 'list', ordered: node.ordered === true, items, position: spanOf(node) } : undefined;
 }
 
-// Deeper nesting than this is not prose: it is flattened to text, which keeps
-// the converter's recursion bounded whatever the input.
-const MAX_INLINE_DEPTH = 64;
-
-/** Converts mdast phrasing content to the model's inlines, reporting what the format refuses. */
-function readInlines(ctx: Context, nodes: readonly PhrasingContent[], depth = 0): Inline[] {
-  const out: Inline[] = [];
-  for (const node of nodes) {
-    const position = spanOf(node);
-    switch (node.type) {
-      case 'text':
-        checkFootnoteMarks(ctx, node.value, position.start);
-        out.push({ type: 'text', value: node.value, position });
-        break;
-      case 'break':
-        out.push({ type: 'break', position });
-        break;
-      case 'emphasis':
-      case 'strong':
-        if (depth >= MAX_INLINE_DEPTH) {
-          scanPhrasing(ctx, node.children);
-          out.push({ type: 'text', value: flatText(node), position });
-        } else {
-          out.push({ type: node.type, children: readInlines(ctx, node.children, depth + 1), position });
-        }
-        break;
-      case 'link': {
-        checkLink(ctx, node.url, startOf(node));
-        const children = depth >= MAX_INLINE_DEPTH ? [] : readInlines(ctx, node.children, depth + 1);
-        if (!plainText(children) && !children.some((c) => c.type === 'image')) {
-          ctx.report('link-empty', startOf(node), `a link without text (to ${node.url || 'nowhere'}): readers need words to click`);
-        }
-        out.push({ type: 'link', url: node.url, children, position });
-        break;
-      }
-      case 'image':
-        checkImage(ctx, node.url, node.alt ?? '', startOf(node));
-        out.push({ type: 'image', url: node.url, alt: node.alt ?? '', position });
-        break;
-      case 'inlineCode':
-        ctx.report('inline-code', startOf(node), 'inline code (`…`) is not part of the format: write the words plainly or in *emphasis*');
-        out.push({ type: 'text', value: node.value, position });
-        break;
-      case 'html':
-        ctx.report('raw-html', startOf(node), `raw HTML \`${clip(node.value)}\` is not part of the format`);
-        break;
-      case 'linkReference':
-      case 'imageReference':
-        reportReference(ctx, node);
-        if (node.type === 'linkReference') {
-          out.push(...(depth >= MAX_INLINE_DEPTH ? [{ type: 'text' as const, value: flatText(node), position }] : readInlines(ctx, node.children, depth + 1)));
-        }
-        break;
-      default:
-        // Phrasing the format does not know (none with our extensions): keep its words.
-        out.push({ type: 'text', value: flatText(node), position });
-    }
-  }
-  return out;
-}
-
-/**
- * `[^1]` in text: a footnote mark or note that Markdown left as text (a note
- * of several words is not a link definition), still a footnote to the author.
- */
-function checkFootnoteMarks(ctx: Context, value: string, start: Point): void {
-  if (!value.includes('[^')) return;
-  for (const m of value.matchAll(/\[\^[^\]\s]+\]/g)) {
-    ctx.report('footnote', advance(start, value.slice(0, m.index)), 'footnotes are not part of the format: put the note in the text');
-  }
-}
-
-function reportReference(ctx: Context, node: Extract<Nodes, { type: 'linkReference' | 'imageReference' }>): void {
-  if (node.label?.startsWith('^')) {
-    ctx.report('footnote', startOf(node), 'footnotes are not part of the format: put the note in the text');
-  } else {
-    ctx.report('reference-link', startOf(node), 'reference links (`[text][ref]`) are not part of the format: write `[text](https://…)`');
-  }
-}
-
-const LINK_SCHEMES = ['http:', 'https:', 'mailto:'];
-
-/** Links must be absolute http, https or mailto URLs: they leave the newsroom in an email. */
-function checkLink(ctx: Context, url: string, at: { line: number; column: number }): void {
-  const parsed = parseUrl(url);
-  if (!parsed || !LINK_SCHEMES.includes(parsed.protocol)) {
-    ctx.report('link-url', at, `link to \`${clip(url) || '(nothing)'}\`: links must be absolute http, https or mailto URLs`);
-  } else if (parsed.protocol !== 'mailto:' && !parsed.hostname) {
-    ctx.report('link-url', at, `link to \`${clip(url)}\` has no host`);
-  } else if (parsed.protocol === 'mailto:' && !/^[^@\s]+@[^@\s]+/.test(decodeSafe(parsed.pathname))) {
-    ctx.report('link-url', at, `link to \`${clip(url)}\`: a mailto link needs an address`);
-  }
-}
-
-function checkImage(ctx: Context, url: string, alt: string, at: { line: number; column: number }): void {
-  if (!alt.trim()) ctx.report('image-alt', at, 'an image needs alt text: `![what it shows](https://…)`');
-  const parsed = parseUrl(url);
-  if (!parsed || (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') || !parsed.hostname) {
-    ctx.report('image-url', at, `image at \`${clip(url) || '(nothing)'}\`: images must have an absolute http or https URL`);
-  }
-}
-
-function parseUrl(url: string): URL | undefined {
-  try {
-    return new URL(url);
-  } catch {
-    return undefined;
-  }
-}
-
-function decodeSafe(text: string): string {
-  try {
-    return decodeURIComponent(text);
-  } catch {
-    return text;
-  }
-}
-
-function clip(text: string): string {
-  const one = text.replace(/\s+/g, ' ').trim();
-  return one.length > 60 ? `${one.slice(0, 57)}…` : one;
-}
-
 /** Top-level blocks the format refuses. */
 function reportForeign(ctx: Context, node: RootContent): void {
   switch (node.type) {
@@ -539,8 +365,7 @@ function reportForeign(ctx: Context, node: RootContent): void {
       ctx.report('raw-html', startOf(node), `raw HTML \`${clip(node.value)}\` is not part of the format`);
       break;
     case 'definition':
-      if (node.label?.startsWith('^')) ctx.report('footnote', startOf(node), 'footnotes are not part of the format: put the note in the text');
-      else ctx.report('definition', startOf(node), 'link definitions (`[ref]: url`) are not part of the format: write `[text](https://…)`');
+      reportDefinition(ctx, node);
       break;
     case 'yaml':
       // A second front matter cannot happen (only the first lines can be one); nothing to say.
@@ -550,65 +375,3 @@ function reportForeign(ctx: Context, node: RootContent): void {
   }
 }
 
-/**
- * Reports, inside content that is refused as a whole (a blockquote, a table,
- * a nested list), every problem it holds, so that all are fixed in one pass;
- * nested containers are not reported again (`>>>>` is one mistake, not four).
- * Iterative: nesting depth is unbounded in Markdown.
- */
-function scanAll(ctx: Context, nodes: readonly Nodes[]): void {
-  const stack: Nodes[] = [...nodes].reverse();
-  while (stack.length) {
-    const node = stack.pop()!;
-    switch (node.type) {
-      case 'html':
-        ctx.report('raw-html', startOf(node), `raw HTML \`${clip(node.value)}\` is not part of the format`);
-        break;
-      case 'code':
-        ctx.report('code-block', startOf(node), 'code blocks are not part of the format');
-        break;
-      case 'inlineCode':
-        ctx.report('inline-code', startOf(node), 'inline code (`…`) is not part of the format: write the words plainly or in *emphasis*');
-        break;
-      case 'table':
-        ctx.report('table', startOf(node), 'tables are not part of the format: use a list');
-        break;
-      case 'thematicBreak':
-        ctx.report('thematic-break', startOf(node), 'thematic breaks (`---`, `***`) are not part of the format');
-        break;
-      case 'heading':
-        if (node.depth > 2) ctx.report('heading-too-deep', startOf(node), `headings stop at \`##\`; this one is level ${node.depth}`);
-        break;
-      case 'link':
-        checkLink(ctx, node.url, startOf(node));
-        break;
-      case 'image':
-        checkImage(ctx, node.url, node.alt ?? '', startOf(node));
-        break;
-      case 'linkReference':
-      case 'imageReference':
-        reportReference(ctx, node);
-        break;
-      case 'definition':
-        reportForeign(ctx, node);
-        break;
-    }
-    if ('children' in node) for (let i = node.children.length - 1; i >= 0; i--) stack.push(node.children[i] as Nodes);
-  }
-}
-
-function scanPhrasing(ctx: Context, nodes: readonly PhrasingContent[]): void {
-  scanAll(ctx, nodes);
-}
-
-/** All the text under a node, iteratively (for content too deep to convert). */
-function flatText(node: Nodes): string {
-  let out = '';
-  const stack: Nodes[] = [node];
-  while (stack.length) {
-    const n = stack.pop()!;
-    if ('value' in n && typeof n.value === 'string' && n.type !== 'html') out += n.value;
-    if ('children' in n) for (let i = n.children.length - 1; i >= 0; i--) stack.push(n.children[i] as Nodes);
-  }
-  return out;
-}
