@@ -14,6 +14,7 @@ const modules: Array<() => Promise<{ register: Registrar }>> = [
   () => import('./preview.ts'),
   () => import('./render.ts'),
   () => import('./serve.ts'),
+  () => import('./subscribers.ts'),
   () => import('./user.ts'),
 ];
 
