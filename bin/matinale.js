@@ -4,4 +4,7 @@
 import { register } from 'tsx/esm/api';
 
 register();
-await import('../src/cli/main.ts');
+const { main } = await import('../src/cli/main.ts');
+const code = await main(process.argv.slice(2));
+// Long-running commands (serve, worker, preview) keep the event loop alive themselves.
+if (code !== 0) process.exit(code);

@@ -13,9 +13,12 @@ const modules: Array<() => Promise<{ register: Registrar }>> = [
   () => import('./publication.ts'),
   () => import('./preview.ts'),
   () => import('./render.ts'),
+  () => import('./send.ts'),
+  () => import('./sends.ts'),
   () => import('./serve.ts'),
   () => import('./subscribers.ts'),
   () => import('./user.ts'),
+  () => import('./worker.ts'),
 ];
 
 export async function buildProgram(): Promise<Command> {
@@ -43,11 +46,4 @@ export async function main(argv: string[]): Promise<number> {
     if (process.env.MATINALE_DEBUG) process.stderr.write(`${(err as Error).stack}\n`);
     return 1;
   }
-}
-
-if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('matinale.js')) {
-  const code = await main(process.argv.slice(2));
-  // Long-running commands (serve, worker, preview) keep the event loop alive themselves.
-  if (code !== 0) process.exit(code);
-  else process.exitCode = 0;
 }
