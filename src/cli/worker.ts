@@ -1,0 +1,34 @@
+// `matinale worker [--no-scheduler]`: a delivery worker (and the scheduler,
+// which one process at a time holds on PostgreSQL) until SIGTERM or SIGINT,
+// when it finishes and records the batch in hand, then exits 0.
+import type { Command } from 'commander';
+import { loadConfig } from '../config.ts';
+import { systemClock } from '../clock.ts';
+import { startWorker } from '../delivery/worker.ts';
+import { openStore } from '../store/db.ts';
+import { migrateToLatest } from '../store/migrate.ts';
+
+/** Adds `worker` to the program. */
+export function register(program: Command): void {
+  program
+    .command('worker')
+    .description('deliver sends (and run the scheduler) until SIGTERM')
+    .option('--no-scheduler', 'deliver only; leave the schedules to other processes')
+    .action(async (flags: { scheduler: boolean }) => {
+      const config = loadConfig(process.env);
+      const store = openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+      try {
+        await migrateToLatest(store);
+        const running = startWorker({ store, config, clock: systemClock, scheduler: flags.scheduler });
+        process.stderr.write(`matinale worker ${running.workerId} on ${store.description}\n`);
+        const stop = () => void running.stop();
+        process.once('SIGTERM', stop);
+        process.once('SIGINT', stop);
+        await running.done;
+        process.off('SIGTERM', stop);
+        process.off('SIGINT', stop);
+      } finally {
+        await store.close();
+      }
+    });
+}

@@ -1,0 +1,61 @@
+// `send --wait`: the command delivers its own send as a worker until every
+// recipient has a final state (other workers may help meanwhile), reporting
+// progress as it goes. A send scheduled for later is waited for, then started.
+import type { Store } from '../store/db.ts';
+import { storeLedger } from '../store/ledger.ts';
+import { getSend } from '../store/sends.ts';
+import { sendProgress, type SendProgress } from './progress.ts';
+import { startDueSends } from './sends.ts';
+import type { deliveryParts } from './worker.ts';
+import { DeliveryWorker, type WorkerPolicy } from './worker-batch.ts';
+import { realSleep, type Sleep } from './rate-limit.ts';
+
+export interface FollowOptions {
+  store: Store;
+  parts: ReturnType<typeof deliveryParts>;
+  sendId: number;
+  workerId: string;
+  onProgress: (p: SendProgress) => void;
+  policy?: Partial<WorkerPolicy>;
+  graceMs?: number;
+  /** Sleep between polls when rows wait for a retry or another worker (default 1 s). */
+  pollMs?: number;
+  sleep?: Sleep;
+}
+
+/** Delivers the send until it is done, paused, missed or cancelled; returns its final progress. */
+export async function followSend(o: FollowOptions): Promise<SendProgress> {
+  const { clock } = o.parts;
+  const sleep = o.sleep ?? realSleep;
+  const worker = new DeliveryWorker({
+    workerId: o.workerId,
+    ledger: storeLedger(o.store),
+    transport: o.parts.transport,
+    links: o.parts.links,
+    clock,
+    logger: o.parts.logger,
+    mailDomain: o.parts.mailDomain,
+    dkim: o.parts.dkim,
+    suppressor: o.parts.suppressor,
+    policy: o.policy,
+  });
+  for (;;) {
+    const send = await getSend(o.store, o.sendId);
+    if (!send) throw new Error(`no send ${o.sendId}`);
+    if (send.status === 'scheduled') {
+      const wait = send.scheduled_for - clock.now();
+      if (wait > 0) {
+        o.onProgress((await sendProgress(o.store, o.sendId, clock.now()))!);
+        await sleep(Math.min(wait, 60_000));
+        continue;
+      }
+      await startDueSends(o.parts.sendDeps, o.graceMs ?? 2 * 3_600_000);
+      continue;
+    }
+    const handled = send.status === 'running' ? await worker.runBatch({ sendId: o.sendId }) : 0;
+    const progress = (await sendProgress(o.store, o.sendId, clock.now()))!;
+    o.onProgress(progress);
+    if (progress.status !== 'running') return progress;
+    if (handled === 0) await sleep(o.pollMs ?? 1000);
+  }
+}
