@@ -33,6 +33,7 @@ export const LINTERS: readonly LintRule[] = [
   kickerTooLong,
 ];
 
+/** What lintEdition reads: the parsed edition, its source and its publication. */
 export interface LintInput {
   /** The edition's source, exactly as parsed (positions point into it). */
   source: string;

@@ -12,6 +12,7 @@ const RIGHTLY_DOUBLED: Record<Language, ReadonlySet<string>> = {
 
 const DOUBLED = String.raw`(?<![\p{L}\p{M}\d'’-])([\p{L}\p{M}]+)(\s+)(\1)(?![\p{L}\p{M}\d'’-])`;
 
+/** Reports a word typed twice in a row, at the second one. */
 export const doubledWord: LintRule = {
   id: 'doubled-word',
   check(ctx) {

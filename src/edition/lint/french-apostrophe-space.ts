@@ -5,6 +5,7 @@ import { eachMatch } from './rule.ts';
 
 const SPACED = String.raw`(?<![\p{L}\p{M}])((?:jusqu|lorsqu|puisqu|quoiqu|presqu|qu|[cdjlmnst])['’])[ \t\u00A0\u202F]+(?=[\p{L}\p{M}])`;
 
+/** Reports a space after an elision apostrophe, at the elided word. */
 export const frenchApostropheSpace: LintRule = {
   id: 'fr-apostrophe-space',
   languages: ['fr'],

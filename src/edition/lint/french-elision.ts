@@ -20,6 +20,7 @@ const VOWEL_SOUND_LETTERS = /^[FLMNRSX]/;
 
 const ELIDED = String.raw`(?<![\p{L}\p{M}])((?:jusqu|lorsqu|puisqu|quoiqu|presqu|qu|[cdjlmnst])['’])([\p{L}\p{M}]+)`;
 
+/** Reports an elision before a consonant or an h aspiré, at the elided word. */
 export const frenchElision: LintRule = {
   id: 'fr-elision',
   languages: ['fr'],

@@ -5,6 +5,7 @@ import { eachMatch } from './rule.ts';
 
 const WRONG = String.raw`(?<![\p{L}\p{M}])((?:jusqu|lorsqu|puisqu|quoiqu|presqu|qu|[cdjlmnst]))[ \t\u00A0\u202F]*([‘\x60´])[ \t\u00A0\u202F]*(?=[\p{L}\p{M}])`;
 
+/** Reports an opening quote typed as an apostrophe, at the elided word. */
 export const frenchQuoteApostrophe: LintRule = {
   id: 'fr-quote-apostrophe',
   languages: ['fr'],

@@ -4,6 +4,7 @@
 import type { LintRule } from './rule.ts';
 import { eachMatch } from './rule.ts';
 
+/** Reports each straight double quote of French copy. */
 export const frenchStraightQuotes: LintRule = {
   id: 'fr-straight-quotes',
   languages: ['fr'],

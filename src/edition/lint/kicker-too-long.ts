@@ -11,6 +11,7 @@ export function countWords(text: string): number {
   return text.split(/\s+/).filter((w) => /[\p{L}\p{N}]/u.test(w)).length;
 }
 
+/** Reports a kicker of more than ten words, at its first word. */
 export const kickerTooLong: LintRule = {
   id: 'kicker-too-long',
   check(ctx) {

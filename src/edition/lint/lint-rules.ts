@@ -3,6 +3,7 @@
 // stop a render or a send.
 import type { RuleInfo } from '../rules.ts';
 
+/** Every lint rule id, with its severity and what it means. */
 export const LINT_RULES = {
   'fr-elision': { severity: 'warning', description: 'French: an elision before a consonant or an h aspiré (« l’source », « l’hauteur »)' },
   'fr-apostrophe-space': { severity: 'warning', description: 'French: a space after an elision apostrophe (« l’ Sommet »)' },
@@ -15,4 +16,5 @@ export const LINT_RULES = {
   'kicker-too-long': { severity: 'warning', description: 'a kicker longer than ten words' },
 } as const satisfies Record<string, RuleInfo>;
 
+/** The id of a lint rule. */
 export type LintRuleId = keyof typeof LINT_RULES;

@@ -5,6 +5,7 @@ import type { LintRule } from './rule.ts';
 /** The most teasers a menu holds. */
 export const MAX_MENU_TEASERS = 5;
 
+/** Reports a menu of more than five teasers, at the sixth. */
 export const menuTooLong: LintRule = {
   id: 'menu-too-long',
   check(ctx) {

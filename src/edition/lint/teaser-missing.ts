@@ -3,6 +3,7 @@
 import type { LintRule } from './rule.ts';
 import { plainText } from '../inline-text.ts';
 
+/** Reports a story of the first section without a teaser, at its kicker. */
 export const teaserMissing: LintRule = {
   id: 'teaser-missing',
   check(ctx) {

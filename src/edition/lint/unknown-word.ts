@@ -16,6 +16,7 @@ function wantsSuggestions(word: string): boolean {
   return first !== first.toLocaleUpperCase();
 }
 
+/** Reports each word no dictionary and no known word list holds. */
 export const unknownWord: LintRule = {
   id: 'unknown-word',
   check(ctx) {
