@@ -29,7 +29,7 @@ export interface LintRule {
   check(context: LintContext): void;
 }
 
-/** Calls `found` for each match of `pattern` in each text piece, with the source offset of the match plus `shift`. */
+/** Calls `found` for each match of `pattern` in each text piece, with a way to the source offset of any index in it. */
 export function eachMatch(
   texts: readonly TextPiece[],
   pattern: RegExp,
