@@ -34,10 +34,6 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
   const env = options.env ?? process.env;
   const out = options.out ?? ((line: string) => process.stdout.write(line + '\n'));
   const config = loadConfig(env);
-  // Links in pages and mail follow the port when PUBLIC_URL was left to its default.
-  if (!env.PUBLIC_URL && config.publicUrl === 'http://localhost:3000' && options.port !== 3000) {
-    config.publicUrl = `http://localhost:${options.port}`;
-  }
   const clock = systemClock;
   const store = openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   let worker: RunningWorker | undefined;
@@ -50,6 +46,8 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
     const actualPort = typeof bound === 'object' && bound ? bound.port : options.port;
     const local = ['127.0.0.1', '0.0.0.0', '::', '::1', 'localhost'].includes(options.host);
     const url = `http://${local ? 'localhost' : options.host}:${actualPort}`;
+    // Links in pages and mail follow the port when PUBLIC_URL was left to its default.
+    if (!env.PUBLIC_URL && config.publicUrl === 'http://localhost:3000') config.publicUrl = url;
 
     if (options.worker) worker = startWorker({ store, config, clock });
 
