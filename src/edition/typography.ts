@@ -61,10 +61,29 @@ const SAFE = [
 const TYPED_OPEN = '\uE000';
 const TYPED_CLOSE = '\uE001';
 
+// A straight quote at the edge of a text fragment belongs to a quotation that
+// goes on in the next node (« He said "[this](url)" today »): alone, typograf
+// cannot tell which way it faces and gets it wrong. Its place in the fragment
+// tells: at the end after a space it opens, at the start before a space or a
+// punctuation mark it closes. Such quotes are set aside the same way.
+const EDGE_OPEN = '\uE002';
+const EDGE_CLOSE = '\uE003';
+const EDGE_OPEN_AT = /(^|[\s(\[])"$/;
+const EDGE_CLOSE_AT = /^"(?=[\s,.;:!?)\]…]|$)/;
+
+const QUOTES: Record<string, readonly [string, string]> = { fr: ['«', '»'], 'en-US': ['“', '”'] };
+
 const restoreTypedGuillemets: TypografRule = {
   name: 'common/matinale/typedGuillemets',
   index: 950,
-  handler: (text) => text.replace(/\uE000/g, '«').replace(/\uE001/g, '»'),
+  handler: (text, _settings, context) => {
+    const [open, close] = QUOTES[context.prefs.locale[0] ?? ''] ?? ['“', '”'];
+    return text
+      .replace(/\uE000/g, '«')
+      .replace(/\uE001/g, '»')
+      .replace(/\uE002/g, open)
+      .replace(/\uE003/g, close);
+  },
 };
 
 let registered = false;
@@ -95,6 +114,10 @@ export function engineFor(language: Language): Typograf {
 /** Sets the typography of `language` on plain text typed by an author. */
 export function typeset(text: string, language: Language): string {
   if (text === '') return text;
-  const hidden = text.replace(/«/g, TYPED_OPEN).replace(/»/g, TYPED_CLOSE);
+  let hidden = text.replace(/«/g, TYPED_OPEN).replace(/»/g, TYPED_CLOSE);
+  // A fragment that is one quote alone says nothing about its direction: left to typograf.
+  if (hidden !== '"') {
+    hidden = hidden.replace(EDGE_OPEN_AT, `$1${EDGE_OPEN}`).replace(EDGE_CLOSE_AT, EDGE_CLOSE);
+  }
   return engineFor(language).execute(hidden);
 }

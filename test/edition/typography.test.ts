@@ -41,6 +41,15 @@ test('fr: a guillemet alone in a text fragment (around a link) is spaced too', (
   assert.equal(typeset(' », ajoute', 'fr'), `${NNBSP}», ajoute`);
 });
 
+test('a straight quote at the edge of a fragment (a quotation around a link) faces the right way', () => {
+  assert.equal(typeset('He said "', 'en'), 'He said “');
+  assert.equal(typeset('", today', 'en'), '”, today');
+  assert.equal(typeset('Il dit "', 'fr'), `Il dit «${NNBSP}`);
+  assert.equal(typeset('" aujourd’hui', 'fr'), `${NNBSP}» aujourd’hui`);
+  // Inside a fragment, typograf decides as usual.
+  assert.equal(typeset('a "b" c', 'en'), 'a “b” c');
+});
+
 test('en: straight double quotes become curly quotes, no inner spacing', () => {
   assert.equal(typeset('it is "tight", he said', 'en'), 'it is “tight”, he said');
 });
