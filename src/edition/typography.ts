@@ -68,7 +68,7 @@ const TYPED_CLOSE = '\uE001';
 // punctuation mark it closes. Such quotes are set aside the same way.
 const EDGE_OPEN = '\uE002';
 const EDGE_CLOSE = '\uE003';
-const EDGE_OPEN_AT = /(^|[\s(\[])"$/;
+const EDGE_OPEN_AT = /(^|[\s([])"$/;
 const EDGE_CLOSE_AT = /^"(?=[\s,.;:!?)\]…]|$)/;
 
 const QUOTES: Record<string, readonly [string, string]> = { fr: ['«', '»'], 'en-US': ['“', '”'] };
