@@ -38,6 +38,7 @@ export interface AudienceStrings {
   publicationsLegend: string;
   saveButton: string;
   saved: string;
+  invalidLinkTitle: string;
   invalidLink: string;
   expiredLink: string;
   notFound: string;
@@ -79,6 +80,7 @@ const fr: AudienceStrings = {
   publicationsLegend: 'Lettres reçues',
   saveButton: 'Enregistrer',
   saved: 'Vos préférences sont enregistrées.',
+  invalidLinkTitle: "Ce lien n'est pas valide",
   invalidLink: "Ce lien n'est pas valide. Vérifiez qu'il est complet.",
   expiredLink: "Ce lien a expiré. Inscrivez-vous à nouveau pour en recevoir un autre.",
   notFound: 'Page introuvable.',
@@ -119,6 +121,7 @@ const en: AudienceStrings = {
   publicationsLegend: 'Newsletters you receive',
   saveButton: 'Save',
   saved: 'Your preferences are saved.',
+  invalidLinkTitle: 'This link is not valid',
   invalidLink: 'This link is not valid. Check that it is complete.',
   expiredLink: 'This link has expired. Subscribe again to get a new one.',
   notFound: 'Page not found.',

@@ -53,7 +53,7 @@ function isOneClick(request: FastifyRequest): boolean {
 function invalidLink(request: FastifyRequest, reply: FastifyReply, reason: 'invalid' | 'expired', language?: Language) {
   const lang = language ?? languageOf(request);
   const s = audienceStrings(lang);
-  return html(reply, reason === 'expired' ? 410 : 400, messagePage(lang, s.invalidLink.split('.')[0]!, reason === 'expired' ? s.expiredLink : s.invalidLink));
+  return html(reply, reason === 'expired' ? 410 : 400, messagePage(lang, s.invalidLinkTitle, reason === 'expired' ? s.expiredLink : s.invalidLink));
 }
 
 function register(app: FastifyInstance, a: AudienceDeps): void {

@@ -1,0 +1,174 @@
+// The audience's public routes through app.inject, on every backend, with
+// mails read back from the local outbox as .eml files.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { testBackends } from '../helpers/store.ts';
+import { newsroom, type Newsroom } from './harness.ts';
+import { linkInText, outbox } from '../audience/mail-reader.ts';
+
+const form = (fields: Record<string, string | string[]>) => {
+  const p = new URLSearchParams();
+  for (const [k, v] of Object.entries(fields)) for (const x of [v].flat()) p.append(k, x);
+  return { payload: p.toString(), headers: { 'content-type': 'application/x-www-form-urlencoded' } };
+};
+
+async function status(n: Newsroom, email: string, publicationId = n.ids.techMatin) {
+  const row = await n.store.db
+    .selectFrom('subscriptions')
+    .innerJoin('subscribers', 'subscribers.id', 'subscriptions.subscriber_id')
+    .select('subscriptions.status')
+    .where('subscribers.email', '=', email)
+    .where('subscriptions.publication_id', '=', publicationId)
+    .executeTakeFirst();
+  return row?.status;
+}
+
+const mails = (n: Newsroom) => outbox(join(n.config.dataDir, 'outbox'));
+const lastMailTo = (n: Newsroom, to: string) => mails(n).filter((m) => m.to.includes(to)).at(-1);
+const path = (url: string) => new URL(url).pathname;
+
+async function subscribeAndConfirm(n: Newsroom, email: string) {
+  await n.app.inject({ method: 'POST', url: '/tech-matin/subscribe', ...form({ email }) });
+  const confirm = path(linkInText(lastMailTo(n, email), '/confirm/'));
+  const r = await n.app.inject({ method: 'POST', url: confirm });
+  assert.equal(r.statusCode, 200);
+}
+
+for (const backend of await testBackends()) {
+  const it = (name: string, body: (n: Newsroom) => Promise<void>) =>
+    test(`${backend.name}: ${name}`, async () => {
+      const n = await newsroom(backend);
+      try {
+        await body(n);
+      } finally {
+        await n.close();
+      }
+    });
+
+  it('the subscribe form answers the same for a new and a known address, and mails a confirmation link', async (n) => {
+    const first = await n.app.inject({ method: 'POST', url: '/tech-matin/subscribe', ...form({ email: 'ann@example.org', name: 'Ann' }) });
+    assert.equal(first.statusCode, 200);
+    assert.match(first.body, /<html lang="fr">/);
+    assert.match(first.body, /un message vient de lui être envoyé/);
+    assert.equal(await status(n, 'ann@example.org'), 'pending');
+    const again = await n.app.inject({ method: 'POST', url: '/tech-matin/subscribe', ...form({ email: 'ann@example.org', name: 'Ann' }) });
+    assert.equal(again.statusCode, first.statusCode);
+    assert.equal(again.body, first.body);
+    const mail = lastMailTo(n, 'ann@example.org');
+    assert.equal(mail?.subject, 'Confirmez votre inscription à Tech Matin');
+    assert.match(linkInText(mail, '/confirm/'), /^http:\/\/news\.test\/confirm\//);
+    // The consent log holds a keyed hash of the IP, never the IP.
+    const log = await n.store.db.selectFrom('consent_log').select(['ip_hash', 'details']).execute();
+    assert.ok(log.length > 0 && log.every((l) => l.ip_hash && !l.ip_hash.includes('127.0.0.1')));
+  });
+
+  it('an invalid address gets the form back with the problem, escaped; an unknown publication a 404', async (n) => {
+    const r = await n.app.inject({ method: 'POST', url: '/tech-matin/subscribe', ...form({ email: '"><script>alert(1)</script>' }) });
+    assert.equal(r.statusCode, 400);
+    assert.doesNotMatch(r.body, /<script>alert/);
+    assert.match(r.body, /&quot;&gt;&lt;script&gt;/);
+    assert.equal((await n.app.inject({ method: 'POST', url: '/nope/subscribe', ...form({ email: 'a@example.org' }) })).statusCode, 404);
+    assert.equal(mails(n).length, 0);
+  });
+
+  it('GET on the confirmation link shows a button and changes nothing; POST confirms and the welcome mail follows', async (n) => {
+    await n.app.inject({ method: 'POST', url: '/tech-matin/subscribe', ...form({ email: 'ann@example.org' }) });
+    const confirm = path(linkInText(lastMailTo(n, 'ann@example.org'), '/confirm/'));
+    for (let i = 0; i < 3; i++) {
+      const page = await n.app.inject({ method: 'GET', url: confirm });
+      assert.equal(page.statusCode, 200);
+      assert.match(page.body, new RegExp(`<form method="post" action="${confirm}">`));
+      assert.equal(page.headers['cache-control'], 'no-store');
+    }
+    assert.equal((await n.app.inject({ method: 'HEAD', url: confirm })).statusCode, 200);
+    assert.equal(await status(n, 'ann@example.org'), 'pending');
+    const done = await n.app.inject({ method: 'POST', url: confirm });
+    assert.match(done.body, /Votre inscription à Tech Matin est confirmée/);
+    assert.equal(await status(n, 'ann@example.org'), 'active');
+    assert.equal(lastMailTo(n, 'ann@example.org')?.subject, 'Bienvenue dans Tech Matin');
+    const twice = await n.app.inject({ method: 'POST', url: confirm });
+    assert.equal(twice.statusCode, 200);
+    assert.match(twice.body, /était déjà confirmée/);
+    assert.equal(mails(n).filter((m) => m.subject.startsWith('Bienvenue')).length, 1);
+  });
+
+  it('forged or altered tokens are refused on every link, GET and POST', async (n) => {
+    await subscribeAndConfirm(n, 'ann@example.org');
+    const unsubscribe = path(linkInText(lastMailTo(n, 'ann@example.org'), '/unsubscribe/'));
+    const altered = unsubscribe.slice(0, -2) + (unsubscribe.endsWith('AA') ? 'BB' : 'AA');
+    for (const url of [altered, '/unsubscribe/u1.1.1.AAAAAAAAAAAAAAAAAAAAAA', '/confirm/garbage', '/preferences/p1.1.1.AAAAAAAAAAAAAAAAAAAAAA', altered.replace('/unsubscribe/', '/confirm/')]) {
+      for (const method of ['GET', 'POST'] as const) {
+        const r = await n.app.inject({ method, url, ...form({ 'List-Unsubscribe': 'One-Click' }) });
+        assert.equal(r.statusCode, 400, `${method} ${url}`);
+        assert.match(r.body, /Ce lien n&#39;est pas valide/);
+      }
+    }
+    assert.equal(await status(n, 'ann@example.org'), 'active');
+  });
+
+  it('GET on the unsubscribe link shows the page (leave, stay, preferences) and changes nothing', async (n) => {
+    await subscribeAndConfirm(n, 'ann@example.org');
+    const unsubscribe = path(linkInText(lastMailTo(n, 'ann@example.org'), '/unsubscribe/'));
+    const page = await n.app.inject({ method: 'GET', url: unsubscribe });
+    assert.equal(page.statusCode, 200);
+    assert.match(page.body, /Voulez-vous ne plus recevoir Tech Matin/);
+    assert.match(page.body, new RegExp(`<form method="post" action="${unsubscribe}">`));
+    assert.match(page.body, /href="http:\/\/news\.test\/tech-matin">Rester inscrit/);
+    assert.match(page.body, /href="http:\/\/news\.test\/preferences\/p[^"]+">Gérer mes préférences/);
+    assert.equal(await status(n, 'ann@example.org'), 'active');
+  });
+
+  it('RFC 8058 one-click POST unsubscribes without cookie or page, url-encoded or multipart', async (n) => {
+    await subscribeAndConfirm(n, 'ann@example.org');
+    await subscribeAndConfirm(n, 'bob@example.org');
+    const annLink = path(linkInText(lastMailTo(n, 'ann@example.org'), '/unsubscribe/'));
+    const r = await n.app.inject({ method: 'POST', url: annLink, ...form({ 'List-Unsubscribe': 'One-Click' }) });
+    assert.equal(r.statusCode, 200);
+    assert.equal(await status(n, 'ann@example.org'), 'unsubscribed');
+
+    const bobLink = path(linkInText(lastMailTo(n, 'bob@example.org'), '/unsubscribe/'));
+    const boundary = '----matinale';
+    const multipart = `--${boundary}\r\nContent-Disposition: form-data; name="List-Unsubscribe"\r\n\r\nOne-Click\r\n--${boundary}--\r\n`;
+    const m = await n.app.inject({ method: 'POST', url: bobLink, payload: multipart, headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } });
+    assert.equal(m.statusCode, 200);
+    assert.equal(await status(n, 'bob@example.org'), 'unsubscribed');
+    const methods = (await n.store.db.selectFrom('consent_log').select(['action', 'method']).where('action', '=', 'unsubscribe').execute()).map((x) => x.method);
+    assert.deepEqual(methods, ['one-click', 'one-click']);
+    // Again: still 200, nothing more logged.
+    assert.equal((await n.app.inject({ method: 'POST', url: annLink, ...form({ 'List-Unsubscribe': 'One-Click' }) })).statusCode, 200);
+    assert.equal((await n.store.db.selectFrom('consent_log').select('id').where('action', '=', 'unsubscribe').execute()).length, 2);
+  });
+
+  it('the page\'s button (POST without the one-click body) also unsubscribes', async (n) => {
+    await subscribeAndConfirm(n, 'ann@example.org');
+    const link = path(linkInText(lastMailTo(n, 'ann@example.org'), '/unsubscribe/'));
+    const r = await n.app.inject({ method: 'POST', url: link, ...form({}) });
+    assert.equal(r.statusCode, 200);
+    assert.match(r.body, /Vous ne recevrez plus Tech Matin/);
+    assert.equal(await status(n, 'ann@example.org'), 'unsubscribed');
+    const empty = await n.app.inject({ method: 'POST', url: link });
+    assert.equal(empty.statusCode, 200);
+    const log = await n.store.db.selectFrom('consent_log').select('method').where('action', '=', 'unsubscribe').execute();
+    assert.deepEqual(log.map((l) => l.method), ['link']);
+  });
+
+  it('preferences: GET shows the form and changes nothing; POST applies it', async (n) => {
+    await subscribeAndConfirm(n, 'ann@example.org');
+    const prefs = path(linkInText(lastMailTo(n, 'ann@example.org'), '/preferences/'));
+    const page = await n.app.inject({ method: 'GET', url: prefs });
+    assert.equal(page.statusCode, 200);
+    assert.match(page.body, new RegExp(`value="${n.ids.techMatin}" checked`));
+    assert.match(page.body, new RegExp(`value="${n.ids.policyMorning}">`));
+    assert.equal(await status(n, 'ann@example.org', n.ids.policyMorning), undefined);
+    const saved = await n.app.inject({ method: 'POST', url: prefs, ...form({ publication: [String(n.ids.techMatin), String(n.ids.policyMorning)], name: '<b>Ann</b>' }) });
+    assert.equal(saved.statusCode, 200);
+    assert.match(saved.body, /Vos préférences sont enregistrées/);
+    assert.match(saved.body, /value="&lt;b&gt;Ann&lt;\/b&gt;"/);
+    assert.equal(await status(n, 'ann@example.org', n.ids.policyMorning), 'active');
+    assert.equal(await status(n, 'ann@example.org', n.ids.techMatin), 'active');
+    await n.app.inject({ method: 'POST', url: prefs, ...form({ name: 'Ann' }) });
+    assert.equal(await status(n, 'ann@example.org', n.ids.policyMorning), 'unsubscribed');
+    assert.equal(await status(n, 'ann@example.org', n.ids.techMatin), 'unsubscribed');
+  });
+}
