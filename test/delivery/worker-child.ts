@@ -1,0 +1,21 @@
+// A worker process for the kill test (not a test itself): opens the store the
+// parent gives in MATINALE_TEST_STORE, delivers through MATINALE_TEST_SMTP,
+// and says "ready" on stdout. The parent kills it with SIGKILL or SIGTERM.
+import { openStore } from '../../src/store/db.ts';
+import { startWorker } from '../../src/delivery/worker.ts';
+import { testConfig } from './newsroom-fixture.ts';
+
+const store = openStore(JSON.parse(process.env.MATINALE_TEST_STORE!));
+const running = startWorker({
+  store,
+  config: testConfig({ smtpUrls: [process.env.MATINALE_TEST_SMTP!] }),
+  scheduler: false,
+  pollMs: 100,
+  workerId: process.env.MATINALE_TEST_WORKER,
+  policy: { batchSize: 20, leaseMs: 1500 },
+  logger: { info: () => {}, warn: () => {}, error: (o, m) => process.stderr.write(`${m} ${JSON.stringify(o)}\n`) },
+});
+process.stdout.write('ready\n');
+process.once('SIGTERM', () => {
+  void running.stop().then(() => store.close()).then(() => process.exit(0));
+});
