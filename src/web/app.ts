@@ -27,6 +27,7 @@ const routeModules: Array<() => Promise<{ routes: RoutePlugin }>> = [
   () => import('./routes/api-editions.ts'),
   () => import('./routes/assets.ts'),
   () => import('./routes/audience.ts'),
+  () => import('./routes/dashboard-delivery.ts'),
   () => import('./routes/dashboard-editions.ts'),
   () => import('./routes/dashboard-sign-in.ts'),
   () => import('./routes/health.ts'),

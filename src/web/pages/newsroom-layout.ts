@@ -11,6 +11,8 @@ export interface NewsroomPageOptions {
   csrf: string;
   body: SafeHtml;
   script?: string;
+  /** Reload the page every so many seconds (live figures without a script). */
+  refreshSeconds?: number;
   /** Which navigation entry is current. */
   current?: 'editions' | 'sends' | 'outbox';
 }
@@ -23,7 +25,7 @@ export function newsroomPage(options: NewsroomPageOptions): string {
     title: `${options.title} — Matinale newsroom`,
     lang: 'en',
     bodyClass: 'newsroom',
-    head: html`<meta name="csrf-token" content="${options.csrf}">`,
+    head: html`<meta name="csrf-token" content="${options.csrf}">${options.refreshSeconds ? html`\n<meta http-equiv="refresh" content="${options.refreshSeconds}">` : null}`,
     ...(options.script ? { script: options.script } : {}),
     body: html`<header class="topbar">
 <nav aria-label="Newsroom"><ul>

@@ -1,0 +1,71 @@
+// Dashboard: the sends with their progress, and the local outbox; the same
+// progress figures as JSON for scripts at /api/sends.
+import type { RoutePlugin } from '../app.ts';
+import { storeDesk } from '../store-desk.ts';
+import { csrfToken, requireAccount, requireRoleSomewhere } from '../auth/guard.ts';
+import { hasRole, type Account } from '../auth/accounts.ts';
+import { newsroomPage } from '../pages/newsroom-layout.ts';
+import { outboxList, outboxMessagePage } from '../pages/outbox-pages.ts';
+import { sendsList, type SendRow } from '../pages/sends-pages.ts';
+import { listOutbox, outboxMessage } from '../outbox-reader.ts';
+import { recentProgress } from '../../delivery/progress.ts';
+import { WebError } from '../errors.ts';
+import type { Desk } from '../desk.ts';
+import type { Clock } from '../../clock.ts';
+import type { Store } from '../../store/db.ts';
+
+/** The recent sends of the publications the account is on. */
+async function visibleSends(desk: Desk, store: Store, clock: Clock, account: Account): Promise<SendRow[]> {
+  const rows: SendRow[] = [];
+  for (const progress of await recentProgress(store, clock.now(), 50)) {
+    const edition = await desk.edition(progress.editionId);
+    if (!edition || !hasRole(account, edition.publicationId, 'author')) continue;
+    const publication = await desk.publicationById(edition.publicationId);
+    rows.push({ progress, edition, ...(publication ? { publication } : {}) });
+  }
+  return rows;
+}
+
+/** GET /newsroom/sends, /api/sends, /newsroom/outbox, /newsroom/outbox/:file */
+export const routes: RoutePlugin = (app, deps) => {
+  const desk = storeDesk(deps.store, deps.clock);
+
+  app.get('/newsroom/sends', async (request, reply) => {
+    const account = await requireAccount(request, deps);
+    const rows = await visibleSends(desk, deps.store, deps.clock, account);
+    const csrf = csrfToken(request, reply, deps.config);
+    // While a send runs, the page refreshes itself: live progress without a script.
+    const running = rows.some((r) => r.progress.status === 'running');
+    return reply
+      .type('text/html; charset=utf-8')
+      .send(newsroomPage({ title: 'Sends', account, csrf, current: 'sends', body: sendsList(rows), ...(running ? { refreshSeconds: 5 } : {}) }));
+  });
+
+  app.get('/api/sends', async (request) => {
+    const account = await requireAccount(request, deps);
+    const rows = await visibleSends(desk, deps.store, deps.clock, account);
+    return { sends: rows.map((r) => ({ ...r.progress, publication: r.publication?.slug ?? null, date: r.edition?.date ?? null })) };
+  });
+
+  app.get('/newsroom/outbox', async (request, reply) => {
+    const account = await requireAccount(request, deps);
+    // Messages carry subscribers' addresses and working unsubscribe links: editors only.
+    requireRoleSomewhere(account, 'editor', 'read the outbox');
+    const { items, total } = listOutbox(deps.config.dataDir);
+    const csrf = csrfToken(request, reply, deps.config);
+    return reply
+      .type('text/html; charset=utf-8')
+      .send(newsroomPage({ title: 'Outbox', account, csrf, current: 'outbox', body: outboxList(items, total, deps.config.smtpUrls.length) }));
+  });
+
+  app.get<{ Params: { file: string } }>('/newsroom/outbox/:file', async (request, reply) => {
+    const account = await requireAccount(request, deps);
+    requireRoleSomewhere(account, 'editor', 'read the outbox');
+    const found = outboxMessage(deps.config.dataDir, request.params.file);
+    if (!found) throw new WebError('not-found', 'No such message in the outbox');
+    const csrf = csrfToken(request, reply, deps.config);
+    return reply.type('text/html; charset=utf-8').send(
+      newsroomPage({ title: 'Outbox message', account, csrf, current: 'outbox', body: outboxMessagePage(request.params.file, found.raw, found.message) }),
+    );
+  });
+};
