@@ -10,12 +10,14 @@
 // the placeholders replaced, and no line of the encoded body is ever too long.
 import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
+import type * as MimeFuncs from 'nodemailer/lib/mime-funcs';
+import type * as Qp from 'nodemailer/lib/qp';
 import { PLACEHOLDERS } from '../render/placeholders.ts';
 
 // nodemailer's helpers are CommonJS objects whose methods call each other through `this`.
 const require = createRequire(import.meta.url);
-const mimeFuncs = require('nodemailer/lib/mime-funcs') as typeof import('nodemailer/lib/mime-funcs');
-const qp = require('nodemailer/lib/qp') as typeof import('nodemailer/lib/qp');
+const mimeFuncs = require('nodemailer/lib/mime-funcs') as typeof MimeFuncs;
+const qp = require('nodemailer/lib/qp') as typeof Qp;
 
 /** The per-recipient values a template leaves open. */
 export const SLOTS = ['to', 'messageId', 'date', 'unsubscribeUrl', 'preferencesUrl', 'unsubscribeMailto', 'recipient'] as const;

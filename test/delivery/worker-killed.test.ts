@@ -30,7 +30,7 @@ async function until(condition: () => boolean | Promise<boolean>, what: string, 
 
 for (const backend of await testBackends()) {
   const workers = backend.name === 'postgres' ? 3 : 1;
-  test(`${backend.name}: a worker killed mid-send (SIGKILL) loses nothing; ${workers === 3 ? 'the two other workers' : 'another worker'} finish it`, { timeout: 120_000 }, async () => {
+  test(`${backend.name}: a worker killed mid-send (SIGKILL) loses nothing; ${workers === 3 ? 'the two other workers finish' : 'another worker finishes'} it`, { timeout: 120_000 }, async () => {
     const store = await backend.open();
     // Each message takes a little while, so that the kill lands mid-batch.
     const sink = await startSmtpSink({
