@@ -44,6 +44,8 @@ export interface Desk {
   editionByDate(publicationId: number, date: string): Promise<DeskEdition | undefined>;
   versions(editionId: number): Promise<DeskVersion[]>;
   version(editionId: number, number: number): Promise<DeskVersion | undefined>;
+  /** Starts the edition of a publication for a date with its first version; an existing one is returned as is. */
+  create(publicationId: number, date: string, source: string, author: string): Promise<{ edition: DeskEdition; created: boolean }>;
   /** Saves a new version (the store sends an approved edition back to ready); returns the edition after. */
   save(editionId: number, source: string, author: string, subject: string | null): Promise<DeskEdition>;
   /** A guarded transition; throws the store's error when the current status does not allow it. */

@@ -83,3 +83,35 @@ export async function moveEdition(desk: Desk, account: Account, id: number, to: 
   // The store checks the move again inside its transaction: that check is the one that counts.
   return desk.transition(context.edition.id, target, account.email);
 }
+
+/** The first version of a new edition: front matter and one story to replace, in the publication's language. */
+export function editionTemplate(publication: DeskPublication, date: string, author: string): string {
+  const fr = publication.language === 'fr';
+  return [
+    '---',
+    `publication: ${publication.slug}`,
+    `date: ${date}`,
+    `by: ${author}`,
+    '---',
+    '',
+    fr ? '# Le fait du jour' : '# The big story',
+    '',
+    fr ? '## Le titre ici.' : '## The kicker here.',
+    fr ? '> menu: Le teaser du menu.' : '> menu: The teaser in the menu.',
+    '',
+    fr ? "Le premier paragraphe de l'histoire." : 'The first paragraph of the story.',
+    '',
+  ].join('\n');
+}
+
+/** Starts (or finds) the edition of a publication for a date; authors and above. */
+export async function startEdition(desk: Desk, account: Account, slug: unknown, date: unknown): Promise<DeskEdition> {
+  if (typeof slug !== 'string' || typeof date !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(date) || Number.isNaN(Date.parse(`${date}T00:00:00Z`))) {
+    throw new WebError('invalid-input', 'Choose a publication and a date (YYYY-MM-DD)');
+  }
+  const publication = await desk.publicationBySlug(slug);
+  if (!publication) throw new WebError('not-found', `No publication ${slug}`);
+  requireRole(account, publication.id, 'author', 'start an edition of this publication');
+  const { edition } = await desk.create(publication.id, date, editionTemplate(publication, date, account.name), account.email);
+  return edition;
+}

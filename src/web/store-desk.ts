@@ -55,6 +55,12 @@ export function storeDesk(store: Store, clock: Clock): Desk {
       const v = await getVersion(store, editionId, number);
       return v && { number: v.number, source: v.source, author: v.author, createdAt: v.createdAt };
     },
+    async create(publicationId, date, source, author) {
+      const existing = await findEdition(store, publicationId, date);
+      if (existing) return { edition: edition(existing), created: false };
+      const saved = await saveEdition(store, { publicationId, date, source, author }, { clock });
+      return { edition: edition((await getEdition(store, saved.editionId))!), created: saved.created };
+    },
     async save(editionId, source, author, subject) {
       const current = await getEdition(store, editionId);
       if (!current) throw Object.assign(new Error(`no edition ${editionId}`), { code: 'edition-not-found' });

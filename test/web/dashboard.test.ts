@@ -173,6 +173,24 @@ for (const backend of await testBackends()) {
       assert.equal(document.querySelectorAll('script').length, 1);
     });
 
+    await t.test('starting an edition opens the editor on a template without errors', async () => {
+      const author = new Visitor(n.app);
+      await author.signIn(AUTHOR);
+      const res = await author.post('/newsroom/editions', { publication: 'tech-matin', date: '2026-03-10' });
+      assert.equal(res.statusCode, 303);
+      const location = res.headers.location as string;
+      assert.match(location, /^\/newsroom\/editions\/\d+$/);
+      const page = await author.get(location);
+      assert.match(page.body, /date: 2026-03-10/);
+      assert.doesNotMatch(page.body, /<li class="error">/);
+      assert.match(page.body, /Mark ready for review/);
+      const again = await author.post('/newsroom/editions', { publication: 'tech-matin', date: '2026-03-10' });
+      assert.equal(again.headers.location, location, 'the same edition, not a second one');
+      assert.equal((await author.post('/newsroom/editions', { publication: 'policy-morning', date: '2026-03-10' })).statusCode, 403);
+      assert.equal((await author.post('/newsroom/editions', { publication: 'tech-matin', date: '2026-02-30x' })).statusCode, 400);
+      assert.equal((await author.post('/newsroom/editions', { publication: 'tech-matin', date: '2026-03-11' }, { csrf: null })).statusCode, 403);
+    });
+
     await t.test('sign-out ends the session', async () => {
       const editor = new Visitor(n.app);
       await editor.signIn(EDITOR);

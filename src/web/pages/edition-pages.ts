@@ -2,7 +2,7 @@
 import { diffLines } from 'diff';
 import { html, type SafeHtml } from '../html.ts';
 import type { Diagnostic } from '../../edition/diagnostic.ts';
-import type { DeskEdition, DeskTransition, DeskVersion } from '../desk.ts';
+import type { DeskEdition, DeskPublication, DeskTransition, DeskVersion } from '../desk.ts';
 import type { EditionContext } from '../edition-actions.ts';
 import type { EditionPreview } from '../edition-preview.ts';
 import { CSRF_FIELD } from '../auth/guard.ts';
@@ -22,10 +22,25 @@ function when(ms: number): string {
   return new Date(ms).toISOString().replace('T', ' ').slice(0, 16) + ' UTC';
 }
 
-/** The editions list. */
-export function editionsList(editions: EditionContext[]): SafeHtml {
-  if (editions.length === 0) return html`<h1>Editions</h1><p>No edition yet. Add one with <code>matinale edition add EDITION.md</code>.</p>`;
+/** The form that starts a new edition. */
+function newEditionForm(publications: DeskPublication[], csrf: string, today: string): SafeHtml | null {
+  if (publications.length === 0) return null;
+  return html`<form method="post" action="/newsroom/editions" class="new-edition">
+<input type="hidden" name="${CSRF_FIELD}" value="${csrf}">
+<label for="new-publication">Publication</label>
+<select id="new-publication" name="publication">${publications.map((p) => html`<option value="${p.slug}">${p.name}</option>`)}</select>
+<label for="new-date">Date</label>
+<input id="new-date" name="date" type="date" required value="${today}">
+<button type="submit">Start an edition</button>
+</form>`;
+}
+
+/** The editions list, with the form to start one. */
+export function editionsList(editions: EditionContext[], writable: DeskPublication[], csrf: string, today: string): SafeHtml {
+  const form = newEditionForm(writable, csrf, today);
+  if (editions.length === 0) return html`<h1>Editions</h1>${form}<p>No edition yet. Start one above, or add one with <code>matinale edition add EDITION.md</code>.</p>`;
   return html`<h1>Editions</h1>
+${form}
 <table class="editions">
 <thead><tr><th scope="col">Date</th><th scope="col">Publication</th><th scope="col">Subject</th><th scope="col">Status</th><th scope="col">Version</th><th scope="col">Updated</th></tr></thead>
 <tbody>

@@ -3,7 +3,8 @@
 import type { RoutePlugin } from '../app.ts';
 import { storeDesk } from '../store-desk.ts';
 import { csrfToken, requireAccount, verifyCsrf } from '../auth/guard.ts';
-import { editionFor, editionsFor, moveEdition, movesFor, saveSource } from '../edition-actions.ts';
+import { editionFor, editionsFor, moveEdition, movesFor, saveSource, startEdition } from '../edition-actions.ts';
+import { hasRole } from '../auth/accounts.ts';
 import { previewEdition } from '../edition-preview.ts';
 import { newsroomPage } from '../pages/newsroom-layout.ts';
 import { editionsList, editorPage, versionsPage } from '../pages/edition-pages.ts';
@@ -18,17 +19,26 @@ const NOTICES: Record<string, string> = {
 
 type IdParams = { Params: { id: string } };
 
-/** GET /newsroom, GET /newsroom/editions/:id, POST …/save, POST …/transition, GET …/versions */
+/** GET /newsroom, POST /newsroom/editions, GET /newsroom/editions/:id, POST …/save, POST …/transition, GET …/versions */
 export const routes: RoutePlugin = (app, deps) => {
   const desk = storeDesk(deps.store, deps.clock);
 
   app.get('/newsroom', async (request, reply) => {
     const account = await requireAccount(request, deps);
     const editions = await editionsFor(desk, account);
+    const writable = (await desk.publications()).filter((p) => hasRole(account, p.id, 'author'));
     const csrf = csrfToken(request, reply, deps.config);
+    const today = new Date(deps.clock.now()).toISOString().slice(0, 10);
     return reply
       .type('text/html; charset=utf-8')
-      .send(newsroomPage({ title: 'Editions', account, csrf, current: 'editions', body: editionsList(editions) }));
+      .send(newsroomPage({ title: 'Editions', account, csrf, current: 'editions', body: editionsList(editions, writable, csrf, today) }));
+  });
+
+  app.post<{ Body: { publication?: string; date?: string } }>('/newsroom/editions', async (request, reply) => {
+    const account = await requireAccount(request, deps);
+    verifyCsrf(request, deps.config);
+    const edition = await startEdition(desk, account, request.body?.publication, request.body?.date);
+    return reply.redirect(`/newsroom/editions/${edition.id}`, 303);
   });
 
   app.get<IdParams & { Querystring: { done?: string } }>('/newsroom/editions/:id', async (request, reply) => {
