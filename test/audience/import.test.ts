@@ -116,6 +116,16 @@ for (const backend of await testBackends()) {
     assert.deepEqual(details.sort(), [['import-confirmed', 'old list'], ['import-confirmed', 'salon 2025']]);
   });
 
+  it('Windows-1252 is detected even when its first non-ASCII byte comes late in the file', async (f) => {
+    const ascii = Array.from({ length: 3000 }, (_, i) => `r${i}@example.org,Reader ${i}`).join('\r\n');
+    const path = file(Buffer.concat([Buffer.from(`email,name\r\n${ascii}\r\n`), iconv.encode('late@example.org,Hélène\r\n', 'win1252')]));
+    const summary = await run(f, { file: path });
+    assert.equal(summary.encoding, 'windows-1252');
+    assert.equal(summary.imported, 3001);
+    const row = await f.store.db.selectFrom('subscribers').select('name').where('email', '=', 'late@example.org').executeTakeFirstOrThrow();
+    assert.equal(row.name, 'Hélène');
+  });
+
   it('--confirmed without any consent source is refused before anything is written', async (f) => {
     const path = file('email\nann@example.org\n');
     await assert.rejects(run(f, { file: path, confirmed: true }), ImportRefusedError);
