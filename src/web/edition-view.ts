@@ -4,7 +4,8 @@
 import { parseEdition } from '../edition/parse.ts';
 import { hasErrors, type Diagnostic } from '../edition/diagnostic.ts';
 import type { Edition } from '../edition/model.ts';
-import type { Publication } from '../edition/publication.ts';
+import type { Language, Publication } from '../edition/publication.ts';
+import { typeset } from '../render/typeset.ts';
 import { subjectOf, preheaderOf } from '../edition/inline-text.ts';
 
 export interface ParsedEdition {
@@ -31,7 +32,7 @@ export function publishable(parsed: ParsedEdition): Edition | undefined {
   return parsed.edition && !hasErrors(parsed.diagnostics) ? parsed.edition : undefined;
 }
 
-/** Subject and preheader for lists and feeds. */
-export function summaryOf(edition: Edition): { subject: string; preheader: string } {
-  return { subject: subjectOf(edition), preheader: preheaderOf(edition) };
+/** Subject and preheader for lists and feeds, typeset for the publication's language as the email sets them. */
+export function summaryOf(edition: Edition, language: Language): { subject: string; preheader: string } {
+  return { subject: typeset(subjectOf(edition), language), preheader: typeset(preheaderOf(edition), language) };
 }

@@ -10,6 +10,7 @@ export const WEB_ERRORS = {
   'csrf-refused': { status: 403, message: 'The form expired or did not come from this site; reload the page and try again' },
   'invalid-input': { status: 400, message: 'The request is not valid' },
   'bad-credentials': { status: 401, message: 'Unknown address or wrong password' },
+  'too-many-attempts': { status: 429, message: 'Too many failed sign-ins; wait a quarter of an hour and try again' },
   'transition-refused': { status: 409, message: 'This edition cannot move to that status from its current one' },
   conflict: { status: 409, message: 'The edition changed meanwhile; reload it' },
   'edition-invalid': { status: 422, message: 'The edition has errors' },

@@ -35,6 +35,17 @@ for (const backend of await testBackends()) {
       assert.equal(unknown.statusCode, 401);
     });
 
+    await t.test('repeated wrong passwords are slowed down, for that address only', async () => {
+      const v = new Visitor(n.app);
+      await v.get('/newsroom/sign-in');
+      for (let i = 0; i < 10; i++) assert.equal((await v.post('/newsroom/sign-in', { email: OUTSIDER.email, password: 'guess' + i })).statusCode, 401);
+      const blocked = await v.post('/newsroom/sign-in', { email: OUTSIDER.email, password: OUTSIDER.password });
+      assert.equal(blocked.statusCode, 429);
+      assert.equal((await v.post('/newsroom/sign-in', { email: EDITOR.email, password: EDITOR.password })).statusCode, 303);
+      n.clock.advance(16 * 60 * 1000);
+      assert.equal((await v.post('/newsroom/sign-in', { email: OUTSIDER.email, password: OUTSIDER.password })).statusCode, 303);
+    });
+
     await t.test('sign-in without the CSRF token is refused', async () => {
       const v = new Visitor(n.app);
       await v.get('/newsroom/sign-in');

@@ -4,6 +4,8 @@ import { html } from '../html.ts';
 import { page } from '../pages/layout.ts';
 import { credentialsFor } from '../auth/accounts.ts';
 import { verifyPassword } from '../auth/password.ts';
+import { SignInThrottle } from '../auth/sign-in-throttle.ts';
+import { WEB_ERRORS } from '../errors.ts';
 import { closeSession, openSession } from '../auth/sessions.ts';
 import { csrfToken, CSRF_FIELD, SESSION_COOKIE, sessionToken, setSessionCookie, verifyCsrf } from '../auth/guard.ts';
 
@@ -33,6 +35,7 @@ ${problem ? html`<p class="problem" role="alert">${problem}</p>` : null}
 
 /** GET/POST /newsroom/sign-in, POST /newsroom/sign-out */
 export const routes: RoutePlugin = (app, deps) => {
+  const throttle = new SignInThrottle(deps.clock);
   app.get<{ Querystring: { next?: string } }>('/newsroom/sign-in', async (request, reply) => {
     const csrf = csrfToken(request, reply, deps.config);
     return reply.type('text/html; charset=utf-8').send(signInPage(csrf, safeNext(request.query.next)));
@@ -42,13 +45,20 @@ export const routes: RoutePlugin = (app, deps) => {
     verifyCsrf(request, deps.config);
     const { email, password } = request.body ?? {};
     const next = safeNext(request.body?.next);
+    const address = typeof email === 'string' ? email : '';
+    if (!throttle.allows(request.ip, address)) {
+      const csrf = csrfToken(request, reply, deps.config);
+      return reply.code(429).type('text/html; charset=utf-8').send(signInPage(csrf, next, WEB_ERRORS['too-many-attempts'].message + '.'));
+    }
     const credentials = typeof email === 'string' && email ? await credentialsFor(deps.store, email) : undefined;
     // Verify even for an unknown address, so that timing does not tell which addresses exist.
     const ok = await verifyPassword(typeof password === 'string' ? password : '', credentials?.passwordHash ?? DUMMY_HASH);
     if (!credentials || !ok) {
+      throttle.fail(request.ip, address);
       const csrf = csrfToken(request, reply, deps.config);
       return reply.code(401).type('text/html; charset=utf-8').send(signInPage(csrf, next, 'Unknown address or wrong password.'));
     }
+    throttle.succeed(request.ip, address);
     const token = await openSession(deps.store, credentials.userId, deps.clock);
     setSessionCookie(reply, deps.config, token);
     return reply.redirect(next, 303);

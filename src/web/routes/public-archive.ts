@@ -25,7 +25,7 @@ export const routes: RoutePlugin = (app, deps) => {
     const base = `/${publication.slug}`;
     const list = editions.map(
       ({ row, edition }) =>
-        html`<li><a href="${base}/${row.date}"><time datetime="${row.date}">${writtenDate(row.date, language, { year: true })}</time> — ${summaryOf(edition).subject}</a></li>`,
+        html`<li><a href="${base}/${row.date}"><time datetime="${row.date}">${writtenDate(row.date, language, { year: true })}</time> — ${summaryOf(edition, language).subject}</a></li>`,
     );
     const token = csrfToken(request, reply, deps.config);
     const body = html`<main class="narrow">

@@ -7,7 +7,6 @@ import { publishedEditions } from '../public-site.ts';
 import { summaryOf } from '../edition-view.ts';
 import { publicNotFound } from '../edge.ts';
 import { editionUrl, publicationUrl } from '../../render/urls.ts';
-import { typeset } from '../../render/typeset.ts';
 import { escapeHtml } from '../../render/html-escape.ts';
 import type { Language } from '../../edition/publication.ts';
 
@@ -43,12 +42,12 @@ export const routes: RoutePlugin = (app, deps) => {
       });
       for (const { row, edition } of editions) {
         const url = editionUrl(publicUrl, publication.slug, row.date);
-        const { subject, preheader } = summaryOf(edition);
+        const { subject, preheader } = summaryOf(edition, language);
         feed.addItem({
           id: url,
           link: url,
-          title: format.htmlTitle ? escapeHtml(typeset(subject, language)) : typeset(subject, language),
-          description: preheader ? escapeHtml(typeset(preheader, language)) : undefined,
+          title: format.htmlTitle ? escapeHtml(subject) : subject,
+          description: preheader ? escapeHtml(preheader) : undefined,
           date: new Date(row.updatedAt),
           published: new Date(`${row.date}T00:00:00Z`),
           author: edition.by.map((name) => ({ name })),

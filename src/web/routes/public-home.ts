@@ -18,7 +18,7 @@ export const routes: RoutePlugin = (app, deps) => {
       const [latest] = await publishedEditions(desk, deps.config, p, 1);
       items.push(html`<li>
 <h2><a href="/${p.slug}" lang="${p.language}">${p.name}</a></h2>
-${latest ? html`<p lang="${p.language}"><a href="/${p.slug}/${latest.row.date}">${writtenDate(latest.row.date, p.language as Language, { year: true })} — ${summaryOf(latest.edition).subject}</a></p>` : null}
+${latest ? html`<p lang="${p.language}"><a href="/${p.slug}/${latest.row.date}">${writtenDate(latest.row.date, p.language as Language, { year: true })} — ${summaryOf(latest.edition, p.language as Language).subject}</a></p>` : null}
 </li>`);
     }
     const body = html`<main class="narrow">
