@@ -90,6 +90,10 @@ class Session {
       });
       connection.on('end', () => (session.broken = true));
       connection.connect(() => {
+        // The end of DATA (".\r\n") is a small write of its own: with Nagle's
+        // algorithm it waits for the ACK of the body, which the relay delays
+        // (up to 40 ms) while it has nothing to answer. One stall per message.
+        (connection as unknown as { _socket?: { setNoDelay?(on: boolean): void } })._socket?.setNoDelay?.(true);
         if (!relay.auth) {
           settled = true;
           return resolve(session);

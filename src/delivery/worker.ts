@@ -38,6 +38,11 @@ export interface StartWorkerOptions {
   graceMs?: number;
   /** Sleep between polls when there is nothing to do (default 1 s). */
   pollMs?: number;
+  /**
+   * Batches in flight at once (default 2): while one batch's results are
+   * recorded and the next claimed, the other keeps the SMTP connections busy.
+   */
+  lanes?: number;
   workerId?: string;
 }
 
@@ -95,34 +100,48 @@ export function startWorker(options: StartWorkerOptions): RunningWorker {
   const graceMs = options.graceMs ?? 2 * 3_600_000;
   const pollMs = options.pollMs ?? 1000;
   let stopping = false;
-  let wake: (() => void) | undefined;
 
-  const loop = async () => {
+  const scheduler = async () => {
     let lastTick = -Infinity;
     while (!stopping) {
-      try {
-        if (lock && parts.clock.now() - lastTick >= pollMs) {
-          lastTick = parts.clock.now();
-          if (await lock.tryAcquire()) {
+      if (parts.clock.now() - lastTick >= pollMs) {
+        lastTick = parts.clock.now();
+        try {
+          if (await lock!.tryAcquire()) {
             const r = await schedulerTick(parts.sendDeps, graceMs);
             if (r.started.length || r.missed.length) parts.logger.info({ worker: workerId, ...r }, 'scheduler');
           }
+        } catch (err) {
+          parts.logger.error({ worker: workerId, err: (err as Error).message }, 'scheduler error');
         }
+      }
+      await pause();
+    }
+  };
+  const lane = async () => {
+    while (!stopping) {
+      try {
         if ((await worker.runBatch()) > 0) continue;
       } catch (err) {
         parts.logger.error({ worker: workerId, err: (err as Error).message }, 'delivery loop error');
       }
-      if (stopping) break;
-      await new Promise<void>((resolve) => {
-        const t = setTimeout(resolve, pollMs);
-        wake = () => {
-          clearTimeout(t);
-          resolve();
-        };
-      });
+      if (!stopping) await pause();
     }
   };
-  const done = loop().finally(async () => {
+  const sleepers = new Set<() => void>();
+  const pause = () =>
+    new Promise<void>((resolve) => {
+      const wake = () => {
+        clearTimeout(t);
+        sleepers.delete(wake);
+        resolve();
+      };
+      const t = setTimeout(wake, pollMs);
+      sleepers.add(wake);
+    });
+  const loop = () => Promise.all([...(lock ? [scheduler()] : []), ...Array.from({ length: Math.max(1, options.lanes ?? 2) }, lane)]);
+
+  const done = loop().then(() => undefined).finally(async () => {
     await lock?.release();
     await parts.transport.close();
   });
@@ -132,7 +151,7 @@ export function startWorker(options: StartWorkerOptions): RunningWorker {
     done,
     async stop() {
       stopping = true;
-      wake?.();
+      for (const wake of [...sleepers]) wake();
       await done;
     },
   };

@@ -137,19 +137,37 @@ async function renew(store: Store, workerId: string, ids: readonly number[], unt
 async function record(store: Store, workerId: string, outcomes: readonly Outcome[], now: number): Promise<void> {
   if (outcomes.length === 0) return;
   await inTransaction(store, async (tx) => {
-    for (const o of outcomes) {
-      const common = { message_id: o.messageId, relay_code: o.code, relay_response: o.response.slice(0, 1000), updated_at: now };
-      const set =
-        o.state === 'retry'
-          ? { ...common, state: 'pending' as const, next_attempt_at: o.nextAttemptAt, lease_owner: null, lease_expires_at: null }
-          : { ...common, state: o.state, lease_owner: null, lease_expires_at: null };
+    // One UPDATE … FROM (VALUES …) per chunk rather than one statement per row:
+    // a batch's results land together, at a fraction of the cost.
+    for (let i = 0; i < outcomes.length; i += RECORD_CHUNK) {
+      const rows = outcomes.slice(i, i + RECORD_CHUNK).map(
+        (o) =>
+          sql`(cast(${o.id} as bigint), ${o.state === 'retry' ? 'pending' : o.state}, ${o.messageId}, cast(${o.code} as integer), ${o.response.slice(0, 1000)}, cast(${o.state === 'retry' ? o.nextAttemptAt : null} as bigint))`,
+      );
       // Only a row still in flight takes a result: when this worker's lease
       // expired and another worker already recorded its own, the first result stands.
-      await tx.db.updateTable('recipients').set(set).where('id', '=', o.id).where('state', '=', 'sending').execute();
+      await sql`
+        update recipients set
+          state = v.state,
+          message_id = v.message_id,
+          relay_code = v.relay_code,
+          relay_response = v.relay_response,
+          next_attempt_at = coalesce(v.next_attempt_at, recipients.next_attempt_at),
+          lease_owner = null,
+          lease_expires_at = null,
+          updated_at = ${now}
+        from (
+          select column1 as id, column2 as state, column3 as message_id, column4 as relay_code, column5 as relay_response, column6 as next_attempt_at
+          from (values ${sql.join(rows)}) as t
+        ) as v
+        where recipients.id = v.id and recipients.state = 'sending'`.execute(tx.db);
     }
   });
   void workerId;
 }
+
+/** Rows per statement when recording (6 parameters each, well under both backends' limits). */
+const RECORD_CHUNK = 500;
 
 async function sendForDelivery(store: Store, sendId: number): Promise<SendForDelivery | undefined> {
   const row = await db(store)
