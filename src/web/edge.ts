@@ -7,6 +7,7 @@ import { instrument } from './metrics.ts';
 import { toWebError, type WebError } from './errors.ts';
 import { errorPage, notFoundPage } from './pages/error-page.ts';
 import type { Desk } from './desk.ts';
+import type { Diagnostic } from '../edition/diagnostic.ts';
 
 function wantsJson(request: FastifyRequest): boolean {
   return request.url.startsWith('/api/') || /\.json(\?|$)/.test(request.url) || request.url === '/api';
@@ -19,7 +20,8 @@ function send(request: FastifyRequest, reply: FastifyReply, error: WebError): Fa
   if (error.code === 'unauthenticated' && request.method === 'GET' && request.url.startsWith('/newsroom')) {
     return reply.redirect(`/newsroom/sign-in?next=${encodeURIComponent(request.url)}`, 303);
   }
-  return reply.code(error.status).type('text/html; charset=utf-8').send(errorPage(error.status, error.message));
+  const diagnostics = Array.isArray(error.data?.diagnostics) ? (error.data.diagnostics as Diagnostic[]) : [];
+  return reply.code(error.status).type('text/html; charset=utf-8').send(errorPage(error.status, error.message, diagnostics));
 }
 
 /** Installs headers, metrics, the error handler and the 404 handler. */

@@ -169,6 +169,7 @@ for (const backend of await testBackends()) {
       assert.equal((await editor.post(`/newsroom/editions/${policyEdition}/save`, { source: broken })).statusCode, 303);
       const res = await editor.post(`/newsroom/editions/${policyEdition}/transition`, { to: 'ready' });
       assert.equal(res.statusCode, 422);
+      assert.match(res.body, /<li class="error"><span class="where">\d+:\d+<\/span>/, 'the errors are listed');
       assert.equal((await getEdition(n.store, policyEdition))?.status, 'draft');
     });
 

@@ -36,6 +36,19 @@ for (const backend of await testBackends()) {
       assert.ok(form.querySelector('input[type="email"][name="email"]'));
     });
 
+    await t.test('the subscribe form’s fields are what the audience’s route takes', async () => {
+      const res = await n.app.inject({
+        method: 'POST',
+        url: '/tech-matin/subscribe',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        payload: new URLSearchParams({ _csrf: 'x', email: 'reader@example.net', name: 'Reader' }).toString(),
+      });
+      assert.equal(res.statusCode, 200);
+      assert.match(res.body, /lang="fr"/);
+      const pending = await n.store.db.selectFrom('subscriptions').select('status').where('publication_id', '=', n.ids.techMatin).execute();
+      assert.deepEqual(pending.map((p) => p.status), ['pending']);
+    });
+
     await t.test('the edition page is render’s web page', async () => {
       const res = await n.app.inject('/tech-matin/2026-03-02');
       assert.equal(res.statusCode, 200);

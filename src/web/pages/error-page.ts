@@ -2,6 +2,7 @@
 // public site, the rest in the dashboard's language (English).
 import { html } from '../html.ts';
 import { page } from './layout.ts';
+import type { Diagnostic } from '../../edition/diagnostic.ts';
 import { siteStrings } from './public-strings.ts';
 
 /** The public 404 page, in the publication's language when the path names one. */
@@ -17,12 +18,15 @@ export function notFoundPage(publication?: { slug: string; name: string; languag
   });
 }
 
-/** A refusal or failure page: status, message, a way back. */
-export function errorPage(status: number, message: string): string {
+/** A refusal or failure page: status, message, the diagnostics behind it if any, a way back. */
+export function errorPage(status: number, message: string, diagnostics: readonly Diagnostic[] = []): string {
+  const list = diagnostics.length
+    ? html`<ul class="diagnostics">${diagnostics.map((d) => html`<li class="${d.severity}"><span class="where">${d.line}:${d.column}</span> ${d.message} <code>${d.rule}</code></li>`)}</ul>`
+    : null;
   return page({
     title: `${status} — ${message}`,
     lang: 'en',
     bodyClass: 'newsroom',
-    body: html`<main class="narrow"><h1>${message}</h1><p>Error ${status}. <a href="/newsroom">Back to the newsroom</a></p></main>`,
+    body: html`<main class="narrow"><h1>${message}</h1>${list}<p>Error ${status}. <a href="/newsroom">Back to the newsroom</a></p></main>`,
   });
 }
