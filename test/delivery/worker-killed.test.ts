@@ -42,7 +42,7 @@ for (const backend of await testBackends()) {
             const raw = Buffer.concat(chunks);
             const messageId = /^Message-ID: <([^>]+)>/im.exec(raw.toString('utf8'))?.[1] ?? '';
             sink.received.push({ from: '', to: session.envelope.rcptTo.map((r) => r.address), raw, messageId });
-            setTimeout(() => cb(null, `Ok: queued as ${messageId}`), 5);
+            setTimeout(() => cb(null, `Ok: queued as ${messageId}`), 15);
           });
         },
       },
@@ -54,9 +54,12 @@ for (const backend of await testBackends()) {
       const parts = deliveryParts({ store, config: testConfig(), clock, transport: outboxTransport('/nonexistent', clock), logger: undefined });
       const send = await requestSend(parts.sendDeps, { editionId: newsroom.editionId, createdBy: 'test' });
       const url = `${sink.url}?pool=2`;
-      for (let i = 0; i < workers; i++) children.push(await spawnWorker(`w${i + 1}`, store.options, url));
+      children.push(...(await Promise.all(Array.from({ length: workers }, (_, i) => spawnWorker(`w${i + 1}`, store.options, url)))));
 
-      await until(() => sink.received.length >= 60, 'the first messages');
+      // Kill the first worker while it holds rows under lease, mid-send.
+      const holding = async () =>
+        (await store.db.selectFrom('recipients').select('id').where('lease_owner', '=', 'w1').where('state', '=', 'sending').execute()).length > 0;
+      await until(async () => sink.received.length >= 30 && (await holding()), 'the first worker to be busy');
       const victim = children[0]!;
       victim.kill('SIGKILL');
       await new Promise((r) => victim.once('exit', r));
