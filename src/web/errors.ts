@@ -3,6 +3,8 @@
 // Services below the edge throw their own typed errors; `toWebError` maps the
 // ones the web knows, so that HTTP statuses exist only at this edge.
 
+import { SendRefused } from '../store/sends.ts';
+
 export const WEB_ERRORS = {
   'not-found': { status: 404, message: 'Not found' },
   unauthenticated: { status: 401, message: 'Sign in first' },
@@ -13,6 +15,7 @@ export const WEB_ERRORS = {
   'too-many-attempts': { status: 429, message: 'Too many failed sign-ins; wait a quarter of an hour and try again' },
   'transition-refused': { status: 409, message: 'This edition cannot move to that status from its current one' },
   conflict: { status: 409, message: 'The edition changed meanwhile; reload it' },
+  'send-refused': { status: 409, message: 'This send cannot be made' },
   'edition-invalid': { status: 422, message: 'The edition has errors' },
   internal: { status: 500, message: 'Something went wrong on our side' },
 } as const satisfies Record<string, { status: number; message: string }>;
@@ -56,6 +59,8 @@ export function toWebError(err: unknown): WebError {
     const mapped = WORKFLOW_STATUS[code];
     if (mapped) return new WebError(mapped, message, { reason: code });
   }
+  // Delivery's refusals (store/sends.ts SendRefused): not approved, already sent, no address…
+  if (err instanceof SendRefused) return new WebError(code.endsWith('not-found') ? 'not-found' : 'send-refused', message, { reason: code });
   if (/not[-_]?found/i.test(code)) return new WebError('not-found', message);
   // Fastify's own client errors (bad JSON, body too large, schema validation).
   if (e?.validation || (typeof e?.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500)) {

@@ -79,6 +79,32 @@ for (const backend of await testBackends()) {
       assert.equal((await editor.get('/newsroom/outbox/nothing.eml')).statusCode, 404);
     });
 
+    await t.test('sends from the editor: tests for members, the list for editors only, once', async () => {
+      const author = new Visitor(n.app);
+      await author.signIn(AUTHOR);
+      const editorPage = await author.get(`/newsroom/editions/${n.ids.techEdition}`);
+      assert.match(editorPage.body, /Send the test/);
+      assert.doesNotMatch(editorPage.body, /Send to the list now/);
+      const testSend = await author.post(`/newsroom/editions/${n.ids.techEdition}/send`, { kind: 'test', to: 'proof@example.net' });
+      assert.equal(testSend.statusCode, 303);
+      assert.equal(testSend.headers.location, '/newsroom/sends');
+      assert.equal((await author.post(`/newsroom/editions/${n.ids.techEdition}/send`, { kind: 'test', to: 'not an address' })).statusCode, 400);
+      assert.equal((await author.post(`/newsroom/editions/${n.ids.techEdition}/send`, { kind: 'list' })).statusCode, 403);
+      assert.equal((await author.post(`/newsroom/editions/${n.ids.techEdition}/send`, { kind: 'test', to: 'a@example.net' }, { csrf: null })).statusCode, 403);
+
+      const editor = new Visitor(n.app);
+      await editor.signIn(EDITOR);
+      assert.match((await editor.get(`/newsroom/editions/${n.ids.techEdition}`)).body, /Send to the list now/);
+      const list = await editor.post(`/newsroom/editions/${n.ids.techEdition}/send`, { kind: 'list' });
+      assert.equal(list.statusCode, 303);
+      const again = await editor.post(`/newsroom/editions/${n.ids.techEdition}/send`, { kind: 'list' });
+      assert.equal(again.statusCode, 409);
+      const kinds = await n.store.db.selectFrom('sends').select('kind').where('edition_id', '=', n.ids.techEdition).orderBy('id').execute();
+      assert.deepEqual(kinds.map((k) => k.kind), ['test', 'test', 'list']);
+      const drafts = await editor.post(`/newsroom/editions/${n.ids.policyEdition}/send`, { kind: 'list' });
+      assert.equal(drafts.statusCode, 409, 'a draft is not sent to the list');
+    });
+
     await t.test('a message written without an index line (audience mails) is listed too', async () => {
       const dir = join(n.config.dataDir, 'outbox');
       mkdirSync(dir, { recursive: true });

@@ -74,6 +74,10 @@ export function editorPage(options: {
   moves: DeskTransition[];
   csrf: string;
   isPublic: boolean;
+  /** May this account send the edition to its list now (an editor, an approved edition)? */
+  canSendList: boolean;
+  /** Default address of a test send (the account's own). */
+  testAddress: string;
   notice?: string;
 }): SafeHtml {
   const { edition, publication } = options.context;
@@ -109,6 +113,25 @@ ${
 </form>`,
       )}</div>`
     : html`<p>No move available to you while the edition is ${edition.status}.</p>`
+}
+</section>
+<section aria-labelledby="send-title">
+<h2 id="send-title">Send</h2>
+<form method="post" action="${base}/send" class="moves">
+<input type="hidden" name="${CSRF_FIELD}" value="${options.csrf}">
+<input type="hidden" name="kind" value="test">
+<label for="test-to">Send a test to</label>
+<input id="test-to" name="to" type="text" value="${options.testAddress}" required>
+<button type="submit">Send the test</button>
+</form>
+${
+  options.canSendList
+    ? html`<form method="post" action="${base}/send" class="moves">
+<input type="hidden" name="${CSRF_FIELD}" value="${options.csrf}">
+<input type="hidden" name="kind" value="list">
+<button type="submit">Send to the list now</button>
+</form>`
+    : html`<p>Once approved, an editor can send it to the list now; otherwise the scheduler sends it at the publication's time.</p>`
 }
 </section>`;
 }

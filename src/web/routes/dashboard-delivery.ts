@@ -2,7 +2,10 @@
 // progress figures as JSON for scripts at /api/sends.
 import type { RoutePlugin } from '../app.ts';
 import { storeDesk } from '../store-desk.ts';
-import { csrfToken, requireAccount, requireRoleSomewhere } from '../auth/guard.ts';
+import { csrfToken, requireAccount, requireRole, requireRoleSomewhere, verifyCsrf } from '../auth/guard.ts';
+import { editionFor } from '../edition-actions.ts';
+import { requestSend } from '../../delivery/sends.ts';
+import { mailDomainOf } from '../../delivery/send-message.ts';
 import { hasRole, type Account } from '../auth/accounts.ts';
 import { newsroomPage } from '../pages/newsroom-layout.ts';
 import { outboxList, outboxMessagePage } from '../pages/outbox-pages.ts';
@@ -26,7 +29,7 @@ async function visibleSends(desk: Desk, store: Store, clock: Clock, account: Acc
   return rows;
 }
 
-/** GET /newsroom/sends, /api/sends, /newsroom/outbox, /newsroom/outbox/:file */
+/** GET /newsroom/sends, POST /newsroom/editions/:id/send, GET /api/sends, /newsroom/outbox, /newsroom/outbox/:file */
 export const routes: RoutePlugin = (app, deps) => {
   const desk = storeDesk(deps.store, deps.clock);
 
@@ -39,6 +42,31 @@ export const routes: RoutePlugin = (app, deps) => {
     return reply
       .type('text/html; charset=utf-8')
       .send(newsroomPage({ title: 'Sends', account, csrf, current: 'sends', body: sendsList(rows), ...(running ? { refreshSeconds: 5 } : {}) }));
+  });
+
+  app.post<{ Params: { id: string }; Body: { kind?: string; to?: string } }>('/newsroom/editions/:id/send', async (request, reply) => {
+    const account = await requireAccount(request, deps);
+    verifyCsrf(request, deps.config);
+    const { edition, publication } = await editionFor(desk, account, Number(request.params.id));
+    const kind = request.body?.kind;
+    let test: string[] | undefined;
+    if (kind === 'list') {
+      requireRole(account, publication.id, 'editor', 'send an edition to its list');
+    } else if (kind === 'test') {
+      test = String(request.body?.to ?? '').split(/[\s,;]+/).filter(Boolean);
+      if (test.length === 0 || test.length > 10 || !test.every((a) => /^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/.test(a))) {
+        throw new WebError('invalid-input', 'A test goes to one to ten addresses, separated by commas or spaces');
+      }
+    } else {
+      throw new WebError('invalid-input', 'Choose a test send or a send to the list');
+    }
+    const mailDomain = mailDomainOf({ dkimDomain: deps.config.dkim?.domain, publicUrl: deps.config.publicUrl });
+    await requestSend({ store: deps.store, clock: deps.clock, publicUrl: deps.config.publicUrl, mailDomain }, {
+      editionId: edition.id,
+      createdBy: account.email,
+      ...(test ? { test } : {}),
+    });
+    return reply.redirect('/newsroom/sends', 303);
   });
 
   app.get('/api/sends', async (request) => {

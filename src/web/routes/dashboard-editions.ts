@@ -55,6 +55,8 @@ export const routes: RoutePlugin = (app, deps) => {
       moves: movesFor(account, context),
       csrf,
       isPublic: publicStatuses(deps.config).includes(context.edition.status),
+      canSendList: context.edition.status === 'approved' && hasRole(account, context.publication.id, 'editor'),
+      testAddress: account.email,
       ...(notice ? { notice } : {}),
     });
     return reply
