@@ -64,6 +64,27 @@ test('matinale serve on an empty data folder shows the demo newsroom', { timeout
     body: new URLSearchParams({ _csrf: csrf, email: account[1]!, password: account[2]!, next: '/newsroom' }).toString(),
   });
   assert.equal(signIn.status, 303);
+  const jar = [cookies, ...signIn.headers.getSetCookie().map((c) => c.split(';')[0])].join('; ');
+
+  // Send the French edition to the demo list: the in-process worker delivers it to the outbox.
+  const editions = (await (await fetch(`${url}/api/editions`, { headers: { cookie: jar } })).json()) as { editions: Array<{ id: number; publication: string }> };
+  const tech = editions.editions.find((e) => e.publication === 'tech-matin')!;
+  const send = await fetch(`${url}/newsroom/editions/${tech.id}/send`, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: jar },
+    body: new URLSearchParams({ _csrf: csrf, kind: 'list' }).toString(),
+  });
+  assert.equal(send.status, 303);
+  let sent = 0;
+  for (let i = 0; i < 150 && sent < 4; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const sends = (await (await fetch(`${url}/api/sends`, { headers: { cookie: jar } })).json()) as { sends: Array<{ counts: { sent: number } }> };
+    sent = sends.sends[0]?.counts.sent ?? 0;
+  }
+  assert.equal(sent, 4, 'the four demo subscribers');
+  const outbox = await (await fetch(`${url}/newsroom/outbox`, { headers: { cookie: jar } })).text();
+  assert.equal((outbox.match(/href="\/newsroom\/outbox\/[^"]+"/g) ?? []).length, 4);
 
   child.kill('SIGTERM');
   assert.equal(await exited, 0, stderr);
