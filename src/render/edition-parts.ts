@@ -92,6 +92,18 @@ function upper(text: string, strings: Strings): string {
   return text.toLocaleUpperCase(strings.locale);
 }
 
+/**
+ * The email subject as every rendering shows it: the edition's (or its
+ * default), typeset for the publication's language, never empty.
+ */
+export function typesetSubject(edition: Edition, publication: Publication): string {
+  const language = publication.language;
+  return (
+    typeset(subjectOf(edition).trim(), language) ||
+    `${typeset(publication.name, language)} — ${typeset(writtenDate(edition.date, language, { year: true }), language)}`
+  );
+}
+
 /** Computes every platform-added part of an edition. */
 export function editionParts(edition: Edition, publication: Publication, options: RenderOptions): EditionParts {
   const language = publication.language;
@@ -123,7 +135,7 @@ export function editionParts(edition: Edition, publication: Publication, options
     ? piecesText(fillTemplate(strings.credits, { thanks: [{ text: t(thanks) }] }, language)) + (/[.!?…]$/.test(thanks) ? '' : '.')
     : undefined;
 
-  const subject = t(subjectOf(edition).trim()) || `${name} — ${t(writtenDate(edition.date, language, { year: true }))}`;
+  const subject = typesetSubject(edition, publication);
   const preheader = t(preheaderOf(edition).trim());
 
   return {

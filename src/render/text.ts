@@ -7,7 +7,7 @@ import { editionParts, type Piece } from './edition-parts.ts';
 import { stringsFor } from './strings.ts';
 import { typeset } from './typeset.ts';
 import { absoluteUrl, type RenderOptions } from './urls.ts';
-import { displayLength, wrap } from './text-wrap.ts';
+import { displayLength, TEXT_WIDTH, wrap } from './text-wrap.ts';
 
 /** Numbers links in reading order; each part lists the ones it used. */
 class References {
@@ -112,13 +112,14 @@ function storyChunks(story: Story, ctx: TextContext): Chunk[] {
   if (first?.type === 'paragraph') {
     return [wrap(`${kicker} ${paragraphText(first, ctx)}`), ...rest.map((b) => blockLines(b, ctx))];
   }
-  return [[kicker], ...story.blocks.map((b) => blockLines(b, ctx))];
+  return [wrap(kicker), ...story.blocks.map((b) => blockLines(b, ctx))];
 }
 
 function sectionChunks(section: Section, ctx: TextContext): Chunk[] {
   const label = typeset(section.label, ctx.language).toLocaleUpperCase(ctx.language);
+  const labelLines = wrap(label);
   const chunks: Chunk[] = [
-    [label, '='.repeat(Math.min(displayLength(label), 78))],
+    [...labelLines, '='.repeat(Math.min(Math.max(...labelLines.map(displayLength)), TEXT_WIDTH))],
     ...section.blocks.map((b) => blockLines(b, ctx)),
     ...section.stories.flatMap((s) => storyChunks(s, ctx)),
   ];
@@ -138,7 +139,7 @@ export function renderText(edition: Edition, publication: Publication, options: 
   const upper = (s: string) => s.toLocaleUpperCase(parts.language);
 
   const chunks: Chunk[] = [];
-  chunks.push([upper(parts.masthead), parts.dateline]);
+  chunks.push([...wrap(upper(parts.masthead)), ...wrap(parts.dateline)]);
   chunks.push(
     ...withReferences(
       [
@@ -151,7 +152,7 @@ export function renderText(edition: Edition, publication: Publication, options: 
   );
   if (edition.menu.length) {
     chunks.push([
-      upper(parts.menuTitle),
+      ...wrap(upper(parts.menuTitle)),
       ...edition.menu.flatMap((m) =>
         wrap(inlineText(m.teaser, ctx, { noLinks: true }), { firstPrefix: '— ', restPrefix: '  ' }),
       ),
@@ -165,8 +166,8 @@ export function renderText(edition: Edition, publication: Publication, options: 
   chunks.push(['-- ']);
   // Placeholder URLs get lines of their own: filled in, they are long.
   const colon = typeset(parts.strings.colon, parts.language);
-  chunks.push([f.unsubscribe.text + colon, f.unsubscribe.href]);
-  chunks.push([f.preferences.text + colon, f.preferences.href]);
+  chunks.push([...wrap(f.unsubscribe.text + colon), f.unsubscribe.href]);
+  chunks.push([...wrap(f.preferences.text + colon), f.preferences.href]);
   chunks.push(wrap(f.why), wrap(f.address));
 
   return chunks.map((c) => c.join('\n')).join('\n\n') + '\n';
