@@ -2,6 +2,7 @@
 // errors with their status, and the preview the editor calls while typing.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { testBackends } from '../helpers/store.ts';
 import { AUTHOR, EDITOR, Visitor, newsroom, sampleSource } from './harness.ts';
 import { getEdition } from '../../src/store/editions.ts';
@@ -92,9 +93,11 @@ for (const backend of await testBackends()) {
   });
 }
 
-test('every error code has a message and a status of 4xx or 5xx', () => {
+test('every error code has a message, a 4xx or 5xx status, and its line in src/web/README.md', () => {
+  const readme = readFileSync(new URL('../../src/web/README.md', import.meta.url), 'utf8');
   for (const [code, { status, message }] of Object.entries(WEB_ERRORS)) {
     assert.ok(message.length > 0, code);
     assert.ok(status >= 400 && status < 600, code);
+    assert.match(readme, new RegExp(`^\\| \`${code}\` \\| ${status} \\|`, 'm'), `${code} documented with its status`);
   }
 });
