@@ -149,7 +149,10 @@ export async function startPreview(options: PreviewOptions): Promise<PreviewServ
       clearTimeout(timer);
       for (const w of watchers) w.close();
       for (const c of clients) c.end();
-      await new Promise<void>((ok) => server.close(() => ok()));
+      const closed = new Promise<void>((ok) => server.close(() => ok()));
+      // Browsers keep connections open; Ctrl-C must not wait for them to time out.
+      server.closeAllConnections();
+      await closed;
       await building;
     },
   };
