@@ -4,6 +4,7 @@
 // pure white, and every colour has a dark-mode counterpart.
 import type { HtmlDialect, Role } from './html-content.ts';
 
+/** The palette, light and dark; the web page uses it too, so both look alike. */
 export const COLORS = {
   page: '#f3f0ea',
   card: '#ffffff',
@@ -20,6 +21,7 @@ export const COLORS = {
   darkAccent: '#f28b82',
 } as const;
 
+/** System fonts only: a web font would cost a request and most mail clients ignore them. */
 export const FONT = "-apple-system, BlinkMacSystemFont, 'Segoe UI', Helvetica, Arial, sans-serif";
 
 const ROLE_STYLES: Record<Role, string> = {

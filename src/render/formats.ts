@@ -8,6 +8,7 @@ import { renderJson } from './json.ts';
 import { renderEml } from './eml.ts';
 import type { RenderOptions } from './urls.ts';
 
+/** The formats `matinale render --format` accepts. */
 export const FORMATS = ['email', 'text', 'web', 'json', 'eml'] as const;
 export type Format = (typeof FORMATS)[number];
 
