@@ -40,6 +40,26 @@
     });
   }
 
+  // The frame may be read from here (sandbox allow-same-origin, still no
+  // scripts inside): keep the reader's scroll position across updates.
+  function showPage(markup) {
+    var y = 0;
+    try {
+      y = frame.contentWindow.scrollY;
+    } catch {
+      y = 0;
+    }
+    frame.addEventListener('load', function restore() {
+      frame.removeEventListener('load', restore);
+      try {
+        frame.contentWindow.scrollTo(0, y);
+      } catch {
+        // nothing to restore
+      }
+    });
+    frame.srcdoc = markup;
+  }
+
   function refresh() {
     var mine = ++sequence;
     state.textContent = 'Updating preview…';
@@ -57,7 +77,7 @@
       })
       .then(function (body) {
         if (mine !== sequence) return;
-        if (body.html !== null) frame.srcdoc = body.html;
+        if (body.html !== null) showPage(body.html);
         showDiagnostics(body.diagnostics);
         var errors = body.diagnostics.filter(function (d) { return d.severity === 'error'; }).length;
         state.textContent = errors ? 'Preview updated: ' + errors + ' error(s).' : 'Preview updated.';

@@ -95,7 +95,7 @@ ${options.notice ? html`<p class="notice" role="status">${options.notice}</p>` :
 </form>
 <section class="preview" aria-labelledby="preview-title">
 <h2 id="preview-title">Preview</h2>
-<iframe id="preview" title="Preview of the edition's web page" sandbox srcdoc="${options.preview.html ?? ''}"></iframe>
+<iframe id="preview" title="Preview of the edition's web page" sandbox="allow-same-origin" srcdoc="${options.preview.html ?? ''}"></iframe>
 </section>
 </div>
 <section aria-labelledby="diagnostics-title">
