@@ -5,11 +5,14 @@
 import type { Clock } from '../../clock.ts';
 
 export interface ThrottlePolicy {
+  /** Failures allowed per (client, address) within the window. */
   maxFailures: number;
+  /** Failures allowed per address from all clients together: client addresses can be forged behind a trusting proxy setup. */
+  maxFailuresPerAddress: number;
   windowMs: number;
 }
 
-export const DEFAULT_THROTTLE: ThrottlePolicy = { maxFailures: 10, windowMs: 15 * 60 * 1000 };
+export const DEFAULT_THROTTLE: ThrottlePolicy = { maxFailures: 10, maxFailuresPerAddress: 50, windowMs: 15 * 60 * 1000 };
 
 /** Failed sign-ins per (client, address), forgotten after the window. */
 export class SignInThrottle {
@@ -33,13 +36,15 @@ export class SignInThrottle {
 
   /** True when this client may try this address again now. */
   allows(ip: string, email: string): boolean {
-    return this.recent(this.key(ip, email)).length < this.policy.maxFailures;
+    return (
+      this.recent(this.key(ip, email)).length < this.policy.maxFailures &&
+      this.recent(this.key('*', email)).length < this.policy.maxFailuresPerAddress
+    );
   }
 
   /** Records a failed attempt. */
   fail(ip: string, email: string): void {
-    const key = this.key(ip, email);
-    this.failures.set(key, [...this.recent(key), this.clock.now()]);
+    for (const key of [this.key(ip, email), this.key('*', email)]) this.failures.set(key, [...this.recent(key), this.clock.now()]);
     // Bound the memory an attacker can make us hold.
     if (this.failures.size > 10_000) this.failures.delete(this.failures.keys().next().value!);
   }
