@@ -1,6 +1,7 @@
 // Queries of the subscribers table. A subscriber is found by the keyed hash of
 // its address (email_hash), never by the address itself, so that lookups work
 // the same before and after an erasure.
+import { sql } from 'kysely';
 import type { Store } from './db.ts';
 import type { SubscriberRow } from './schema.ts';
 
@@ -89,112 +90,90 @@ export interface ImportBatchOutcome {
   outcomes: Array<'imported' | 'unchanged' | 'suppressed' | 'duplicate'>;
 }
 
-// Both backends bind at most 32,766 parameters in one statement (SQLite's
-// limit, PostgreSQL allows 65,535); chunks stay under it.
-const MAX_PARAMS = 30_000;
+/** Column types of a JSON row source, as SQL names them. */
+type JsonColumns = Record<string, 'text' | 'bigint'>;
 
-function chunks<T>(items: readonly T[], columns: number): T[][] {
-  const size = Math.max(1, Math.floor(MAX_PARAMS / columns));
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
+/**
+ * The rows of a JSON array (one bound parameter) as a table `x` with the
+ * given columns: `json_to_recordset` on PostgreSQL, `json_each` on SQLite.
+ * One parameter instead of one per value: no giant statement to build, bind,
+ * parse and plan for every batch, which is what made multi-row VALUES slow.
+ */
+function jsonRows(store: Store, rows: readonly object[], columns: JsonColumns) {
+  const json = JSON.stringify(rows);
+  const names = Object.keys(columns);
+  if (store.capabilities.dialect === 'postgres') {
+    const defs = sql.raw(names.map((n) => `${n} ${columns[n]}`).join(', '));
+    return sql`json_to_recordset(${json}::json) as x(${defs})`;
+  }
+  const picks = sql.raw(names.map((n) => `value->>'${n}' as ${n}`).join(', '));
+  return sql`(select ${picks} from json_each(${json})) as x`;
 }
 
 /**
  * Imports one batch of rows (distinct hashes) into a publication, in the
  * caller's transaction: suppressed hashes are left out, new subscribers and
  * subscriptions created, existing ones left untouched, and one consent log
- * row appended per subscription created. Set-based: a handful of statements
- * per batch whatever its size.
+ * row appended per subscription created. Set-based: six statements per batch
+ * whatever its size, each with one JSON parameter.
  */
 export async function importBatch(store: Store, rows: readonly ImportRow[], o: ImportBatchOptions): Promise<ImportBatchOutcome> {
-  const hashes = rows.map((r) => r.emailHash);
-  const suppressed = new Set<string>();
-  for (const part of chunks(hashes, 1)) {
-    const found = await store.db
-      .selectFrom('suppressions')
-      .select('email_hash')
-      .where('publication_id', '=', o.publicationId)
-      .where('email_hash', 'in', part)
-      .execute();
-    for (const f of found) suppressed.add(f.email_hash);
-  }
-  const candidates = rows.filter((r) => !suppressed.has(r.emailHash));
+  if (rows.length === 0) return { outcomes: [] };
+  const input = rows.map((r) => ({ e: r.email, h: r.emailHash, n: r.name, c: r.createdAt }));
+  const suppressed = new Set(
+    (
+      await sql<{ h: string }>`select x.h from ${jsonRows(store, input, { h: 'text' })}
+        join suppressions s on s.publication_id = ${o.publicationId} and s.email_hash = x.h`.execute(store.db)
+    ).rows.map((r) => r.h),
+  );
+  const candidates = suppressed.size ? input.filter((r) => !suppressed.has(r.h)) : input;
+  const byHash = new Map(rows.map((r) => [r.emailHash, r]));
 
-  for (const part of chunks(candidates, 5)) {
-    await store.db
-      .insertInto('subscribers')
-      .values(part.map((r) => ({ email: r.email, email_hash: r.emailHash, name: r.name, created_at: r.createdAt, updated_at: o.runAt })))
-      .onConflict((oc) => oc.doNothing())
-      .execute();
-  }
-  const idOf = new Map<string, number>();
-  for (const part of chunks(candidates, 1)) {
-    if (part.length === 0) continue;
-    const found = await store.db
-      .selectFrom('subscribers')
-      .select(['id', 'email_hash'])
-      .where('email_hash', 'in', part.map((r) => r.emailHash))
-      .execute();
-    for (const f of found) idOf.set(f.email_hash, f.id);
-  }
+  // "where true": SQLite needs it to tell the upsert's ON from a join's.
+  await sql`insert into subscribers (email, email_hash, name, created_at, updated_at)
+    select x.e, x.h, x.n, x.c, ${o.runAt} from ${jsonRows(store, candidates, { e: 'text', h: 'text', n: 'text', c: 'bigint' })}
+    where true on conflict do nothing`.execute(store.db);
+  const idOf = new Map(
+    (
+      await sql<{ id: number; email_hash: string }>`select s.id, s.email_hash from ${jsonRows(store, candidates, { h: 'text' })}
+        join subscribers s on s.email_hash = x.h`.execute(store.db)
+    ).rows.map((r) => [r.email_hash, Number(r.id)]),
+  );
 
-  const created = new Set<number>();
-  const withIds = candidates.filter((r) => idOf.has(r.emailHash));
-  for (const part of chunks(withIds, 8)) {
-    const inserted = await store.db
-      .insertInto('subscriptions')
-      .values(
-        part.map((r) => ({
-          subscriber_id: idOf.get(r.emailHash)!,
-          publication_id: o.publicationId,
-          status: o.status,
-          source: o.method,
-          created_at: o.runAt,
-          confirmed_at: o.status === 'active' ? o.runAt : null,
-          unsubscribed_at: null,
-          updated_at: o.runAt,
-        })),
-      )
-      .onConflict((oc) => oc.columns(['subscriber_id', 'publication_id']).doNothing())
-      .returning('subscriber_id')
-      .execute();
-    for (const i of inserted) created.add(i.subscriber_id);
-  }
+  const ids = [...idOf.values()].map((id) => ({ id }));
+  const confirmedAt = o.status === 'active' ? o.runAt : null;
+  const created = new Set(
+    (
+      await sql<{ subscriber_id: number }>`insert into subscriptions
+        (subscriber_id, publication_id, status, source, created_at, confirmed_at, unsubscribed_at, updated_at)
+        select x.id, ${o.publicationId}, ${o.status}, ${o.method}, ${o.runAt}, ${confirmedAt}, null, ${o.runAt}
+        from ${jsonRows(store, ids, { id: 'bigint' })}
+        where true on conflict (subscriber_id, publication_id) do nothing returning subscriber_id`.execute(store.db)
+    ).rows.map((r) => Number(r.subscriber_id)),
+  );
 
-  const logged = withIds.filter((r) => created.has(idOf.get(r.emailHash)!));
-  for (const part of chunks(logged, 8)) {
-    await store.db
-      .insertInto('consent_log')
-      .values(
-        part.map((r) => ({
-          subscriber_id: idOf.get(r.emailHash)!,
-          publication_id: o.publicationId,
-          action: o.status === 'active' ? 'import-confirmed' : 'import',
-          method: o.method,
-          wording_version: null,
-          ip_hash: null,
-          details: JSON.stringify({ consentSource: r.consentSource, subscribedAt: new Date(r.createdAt).toISOString() }),
-          at: o.runAt,
-        })),
-      )
-      .execute();
+  const action = o.status === 'active' ? 'import-confirmed' : 'import';
+  const logged: Array<{ id: number; d: string }> = [];
+  for (const [hash, id] of idOf) {
+    if (!created.has(id)) continue;
+    const r = byHash.get(hash)!;
+    logged.push({ id, d: JSON.stringify({ consentSource: r.consentSource, subscribedAt: new Date(r.createdAt).toISOString() }) });
+  }
+  if (logged.length) {
+    await sql`insert into consent_log (subscriber_id, publication_id, action, method, wording_version, ip_hash, details, at)
+      select x.id, ${o.publicationId}, ${action}, ${o.method}, null, null, x.d, ${o.runAt}
+      from ${jsonRows(store, logged, { id: 'bigint', d: 'text' })}`.execute(store.db);
   }
 
   // Rows whose subscription existed: created earlier by this same run means the
   // address appeared earlier in the file; otherwise it was already there.
-  const existing = withIds.filter((r) => !created.has(idOf.get(r.emailHash)!)).map((r) => idOf.get(r.emailHash)!);
+  const existing = ids.filter((x) => !created.has(x.id));
   const sameRun = new Set<number>();
-  for (const part of chunks(existing, 1)) {
-    const found = await store.db
-      .selectFrom('subscriptions')
-      .select('subscriber_id')
-      .where('publication_id', '=', o.publicationId)
-      .where('subscriber_id', 'in', part)
-      .where('created_at', '=', o.runAt)
-      .where('source', '=', o.method)
-      .execute();
-    for (const f of found) sameRun.add(f.subscriber_id);
+  if (existing.length) {
+    const found = await sql<{ subscriber_id: number }>`select s.subscriber_id from ${jsonRows(store, existing, { id: 'bigint' })}
+      join subscriptions s on s.subscriber_id = x.id
+      where s.publication_id = ${o.publicationId} and s.created_at = ${o.runAt} and s.source = ${o.method}`.execute(store.db);
+    for (const f of found.rows) sameRun.add(Number(f.subscriber_id));
   }
 
   return {
