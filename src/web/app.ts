@@ -49,7 +49,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(cookie, { secret: deps.config.secret });
   const full = { store: deps.store, config: deps.config, clock: deps.clock ?? systemClock };
   // Headers, metrics and error mapping first, so that they cover every route.
-  installEdge(app, storeDesk(full.store, full.clock));
+  installEdge(app, storeDesk(full.store, full.clock), { https: full.config.publicUrl.startsWith('https:') });
   for (const load of routeModules) await (await load()).routes(app, full);
   return app;
 }

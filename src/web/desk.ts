@@ -30,6 +30,13 @@ export interface DeskVersion {
   createdAt: number;
 }
 
+export interface DeskMove {
+  from: EditionStatus;
+  to: EditionStatus;
+  actor: string;
+  at: number;
+}
+
 /** Statuses an editor may ask for from the dashboard (the rest belong to delivery). */
 export const DESK_TRANSITIONS = ['draft', 'ready', 'approved'] as const;
 export type DeskTransition = (typeof DESK_TRANSITIONS)[number];
@@ -44,6 +51,8 @@ export interface Desk {
   editionByDate(publicationId: number, date: string): Promise<DeskEdition | undefined>;
   versions(editionId: number): Promise<DeskVersion[]>;
   version(editionId: number, number: number): Promise<DeskVersion | undefined>;
+  /** The moves the edition made, oldest first: who moved it, from what to what, when. */
+  transitions(editionId: number): Promise<DeskMove[]>;
   /** Starts the edition of a publication for a date with its first version; an existing one is returned as is. */
   create(publicationId: number, date: string, source: string, author: string): Promise<{ edition: DeskEdition; created: boolean }>;
   /** Saves a new version (the store sends an approved edition back to ready); returns the edition after. */

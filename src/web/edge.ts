@@ -25,8 +25,8 @@ function send(request: FastifyRequest, reply: FastifyReply, error: WebError): Fa
 }
 
 /** Installs headers, metrics, the error handler and the 404 handler. */
-export function installEdge(app: FastifyInstance, desk: Desk): void {
-  securityHeaders(app);
+export function installEdge(app: FastifyInstance, desk: Desk, options: { https: boolean }): void {
+  securityHeaders(app, options);
   instrument(app);
   app.setErrorHandler((err, request, reply) => {
     const error = toWebError(err);

@@ -15,9 +15,12 @@ export const CONTENT_SECURITY_POLICY = [
   "object-src 'none'",
 ].join('; ');
 
-/** Adds the headers to every response of the app. */
-export function securityHeaders(app: FastifyInstance): void {
-  app.addHook('onSend', async (_request, reply, payload) => {
+/** Adds the headers to every response of the app; HSTS when the public address is https. */
+export function securityHeaders(app: FastifyInstance, options: { https: boolean }): void {
+  app.addHook('onSend', async (request, reply, payload) => {
+    if (options.https) reply.header('Strict-Transport-Security', 'max-age=31536000');
+    // Dashboard and API answers hold private data and CSRF tokens: never cached, by the browser or on the way.
+    if (request.url.startsWith('/newsroom') || request.url.startsWith('/api/')) reply.header('Cache-Control', 'no-store');
     reply.header('Content-Security-Policy', CONTENT_SECURITY_POLICY);
     reply.header('X-Content-Type-Options', 'nosniff');
     reply.header('Referrer-Policy', 'strict-origin-when-cross-origin');

@@ -2,7 +2,7 @@
 import type { Store } from '../store/db.ts';
 import type { Clock } from '../clock.ts';
 import { getPublication, getPublicationBySlug, listPublications, type StoredPublication } from '../store/publications.ts';
-import { getEdition, findEdition, getVersion, listEditions, listVersions, saveEdition, transitionEdition, type EditionRecord } from '../store/editions.ts';
+import { getEdition, findEdition, listTransitions, getVersion, listEditions, listVersions, saveEdition, transitionEdition, type EditionRecord } from '../store/editions.ts';
 import type { Desk, DeskEdition, DeskPublication } from './desk.ts';
 
 function publication(p: StoredPublication): DeskPublication {
@@ -55,6 +55,7 @@ export function storeDesk(store: Store, clock: Clock): Desk {
       const v = await getVersion(store, editionId, number);
       return v && { number: v.number, source: v.source, author: v.author, createdAt: v.createdAt };
     },
+    transitions: (editionId) => listTransitions(store, editionId),
     async create(publicationId, date, source, author) {
       const existing = await findEdition(store, publicationId, date);
       if (existing) return { edition: edition(existing), created: false };

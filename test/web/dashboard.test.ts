@@ -68,6 +68,7 @@ for (const backend of await testBackends()) {
       assert.match(cookie.value, /\./, 'signed');
       const list = await v.get('/newsroom');
       assert.equal(list.statusCode, 200);
+      assert.equal(list.headers['cache-control'], 'no-store');
       assert.match(list.body, /Tech Matin/);
       assert.match(list.body, /Policy Morning/);
     });
@@ -131,6 +132,12 @@ for (const backend of await testBackends()) {
       const page = await author.get(`/newsroom/editions/${techEdition}/versions`);
       assert.match(page.body, /<del>[^<]*dernière tranche/);
       assert.match(page.body, /<ins>[^<]*ultime tranche/);
+      const history = [...parseHTML(page.body).document.querySelectorAll('ol.history li')].map((li) => li.textContent?.replace(/^.*UTC: /, ''));
+      assert.deepEqual(history, [
+        `${AUTHOR.email} moved it from draft to ready`,
+        `${EDITOR.email} moved it from ready to approved`,
+        `${AUTHOR.email} moved it from approved to ready`,
+      ]);
     });
 
     await t.test('saving without the CSRF token is refused', async () => {

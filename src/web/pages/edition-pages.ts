@@ -2,7 +2,7 @@
 import { diffLines } from 'diff';
 import { html, type SafeHtml } from '../html.ts';
 import type { Diagnostic } from '../../edition/diagnostic.ts';
-import type { DeskEdition, DeskPublication, DeskTransition, DeskVersion } from '../desk.ts';
+import type { DeskEdition, DeskMove, DeskPublication, DeskTransition, DeskVersion } from '../desk.ts';
 import type { EditionContext } from '../edition-actions.ts';
 import type { EditionPreview } from '../edition-preview.ts';
 import { CSRF_FIELD } from '../auth/guard.ts';
@@ -137,7 +137,7 @@ ${
 }
 
 /** Versions of an edition and the line diff between two of them. */
-export function versionsPage(context: EditionContext, versions: DeskVersion[], a?: DeskVersion, b?: DeskVersion): SafeHtml {
+export function versionsPage(context: EditionContext, versions: DeskVersion[], moves: DeskMove[], a?: DeskVersion, b?: DeskVersion): SafeHtml {
   const { edition, publication } = context;
   const options = (selected?: number) =>
     versions.map((v) => html`<option value="${v.number}"${v.number === selected ? html` selected` : null}>${v.number}</option>`);
@@ -160,5 +160,11 @@ export function versionsPage(context: EditionContext, versions: DeskVersion[], a
 <label for="b">with version</label> <select id="b" name="b">${options(b?.number)}</select>
 <button type="submit">Compare</button>
 </form>
-${diff}`;
+${diff}
+<h2>History</h2>
+${
+  moves.length
+    ? html`<ol class="history">${moves.map((m) => html`<li>${when(m.at)}: ${m.actor} moved it from ${statusBadge(m.from)} to ${statusBadge(m.to)}</li>`)}</ol>`
+    : html`<p>It has not moved since it was started as a draft.</p>`
+}`;
 }

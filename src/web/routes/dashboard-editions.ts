@@ -82,13 +82,14 @@ export const routes: RoutePlugin = (app, deps) => {
     const account = await requireAccount(request, deps);
     const context = await editionFor(desk, account, Number(request.params.id));
     const versions = await desk.versions(context.edition.id);
+    const moves = await desk.transitions(context.edition.id);
     const last = versions.at(-1);
     const pick = (n: string | undefined, fallback: number | undefined) => versions.find((v) => v.number === (n ? Number(n) : fallback));
     const b = pick(request.query.b, last?.number);
     const a = pick(request.query.a, versions.length > 1 ? versions.at(-2)?.number : last?.number);
     const csrf = csrfToken(request, reply, deps.config);
     return reply.type('text/html; charset=utf-8').send(
-      newsroomPage({ title: 'Versions', account, csrf, current: 'editions', body: versionsPage(context, versions, a, b) }),
+      newsroomPage({ title: 'Versions', account, csrf, current: 'editions', body: versionsPage(context, versions, moves, a, b) }),
     );
   });
 };
