@@ -1,4 +1,5 @@
-// Fixed strings of the public site pages (home, archive, 404) per language.
+// Fixed strings of the public site pages (home, archive, 404) per language,
+// already typeset (typographic apostrophes, no-break spaces) since they are not author text.
 // The edition page itself takes its strings from render/strings.ts.
 
 export interface SiteStrings {
@@ -8,7 +9,6 @@ export interface SiteStrings {
   emailLabel: string;
   nameLabel: string;
   subscribeButton: string;
-  feeds: string;
   notFoundTitle: string;
   notFoundText: string;
   backToArchive: string;
@@ -18,13 +18,12 @@ export interface SiteStrings {
 const fr: SiteStrings = {
   editions: 'Toutes les éditions',
   noEditionYet: 'Aucune édition publiée pour le moment.',
-  subscribeTitle: "S'inscrire",
+  subscribeTitle: 'S’inscrire',
   emailLabel: 'Adresse électronique',
   nameLabel: 'Prénom (facultatif)',
   subscribeButton: 'Recevoir chaque matin',
-  feeds: 'Flux : RSS, Atom, JSON',
   notFoundTitle: 'Page introuvable',
-  notFoundText: "Cette page n'existe pas, ou pas encore.",
+  notFoundText: 'Cette page n’existe pas, ou pas encore.',
   backToArchive: 'Retour aux éditions',
   home: 'Accueil',
 };
@@ -36,7 +35,6 @@ const en: SiteStrings = {
   emailLabel: 'Email address',
   nameLabel: 'First name (optional)',
   subscribeButton: 'Get it every morning',
-  feeds: 'Feeds: RSS, Atom, JSON',
   notFoundTitle: 'Page not found',
   notFoundText: 'This page does not exist, or not yet.',
   backToArchive: 'Back to all editions',

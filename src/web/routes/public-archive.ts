@@ -11,6 +11,7 @@ import { publicNotFound } from '../edge.ts';
 import { csrfToken, CSRF_FIELD } from '../auth/guard.ts';
 import { writtenDate } from '../../render/written-date.ts';
 import { stringsFor } from '../../render/strings.ts';
+import { typeset } from '../../render/typeset.ts';
 import type { Language } from '../../edition/publication.ts';
 
 /** GET /:slug */
@@ -32,7 +33,7 @@ export const routes: RoutePlugin = (app, deps) => {
 <header><h1>${publication.name}</h1></header>
 <section aria-labelledby="subscribe-title" class="subscribe">
 <h2 id="subscribe-title">${s.subscribeTitle}</h2>
-<p>${stringsFor(language).subscribe.replace('{name}', publication.name)}</p>
+<p>${typeset(stringsFor(language).subscribe.replace('{name}', publication.name), language)}</p>
 <form method="post" action="${base}/subscribe">
 <input type="hidden" name="${CSRF_FIELD}" value="${token}">
 <p><label for="email">${s.emailLabel}</label><br><input id="email" name="email" type="email" required autocomplete="email"></p>
