@@ -12,10 +12,8 @@ export interface Account {
   personId: number;
   name: string;
   email: string;
-  /** Role per publication id. */
+  /** Role per publication id: the one source of what the account may do, as the store's workflow checks too. */
   roles: Map<number, Role>;
-  /** An admin of any publication administers the whole newsroom. */
-  isAdmin: boolean;
 }
 
 export interface NewAccount {
@@ -102,12 +100,11 @@ export async function accountOf(store: Store, userId: number): Promise<Account |
     .execute();
   const roles = new Map<number, Role>();
   for (const m of memberships) if ((ROLES as readonly string[]).includes(m.role)) roles.set(m.publication_id, m.role as Role);
-  return { ...row, roles, isAdmin: [...roles.values()].includes('admin') };
+  return { ...row, roles };
 }
 
-/** The role an account holds in a publication (admins hold admin everywhere). */
+/** The role an account holds in a publication, from its membership there. */
 export function roleIn(account: Account, publicationId: number): Role | undefined {
-  if (account.isAdmin) return 'admin';
   return account.roles.get(publicationId);
 }
 

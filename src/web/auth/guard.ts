@@ -75,8 +75,7 @@ export function requireRole(account: Account, publicationId: number, role: Role,
 
 /** Refuses with `forbidden` unless the account holds at least `role` in some publication (newsroom-wide pages). */
 export function requireRoleSomewhere(account: Account, role: Role, what: string): void {
-  const ids = account.isAdmin ? [-1] : [...account.roles.keys()];
-  if (!ids.some((id) => hasRole(account, id, role))) throw new WebError('forbidden', `Only an ${role} can ${what}`);
+  if (![...account.roles.keys()].some((id) => hasRole(account, id, role))) throw new WebError('forbidden', `Only an ${role} can ${what}`);
 }
 
 function sign(secret: string, value: string): string {
