@@ -210,6 +210,17 @@ for (const backend of await testBackends()) {
       assert.equal((await author.post('/newsroom/editions', { publication: 'tech-matin', date: '2026-03-11' }, { csrf: null })).statusCode, 403);
     });
 
+    await t.test('the publications page shows the member’s publications only, with their audience', async () => {
+      const author = new Visitor(n.app);
+      await author.signIn(AUTHOR);
+      const res = await author.get('/newsroom/publications');
+      assert.equal(res.statusCode, 200);
+      assert.match(res.body, /Tech Matin <small>\(tech-matin, your role: author\)/);
+      assert.doesNotMatch(res.body, /Policy Morning/);
+      assert.match(res.body, /0 active, 0 pending confirmation, 0 unsubscribed/);
+      assert.match(res.body, /Lucie Fabre \(editor\)/);
+    });
+
     await t.test('sign-out ends the session', async () => {
       const editor = new Visitor(n.app);
       await editor.signIn(EDITOR);

@@ -14,7 +14,7 @@ export interface NewsroomPageOptions {
   /** Reload the page every so many seconds (live figures without a script). */
   refreshSeconds?: number;
   /** Which navigation entry is current. */
-  current?: 'editions' | 'sends' | 'outbox';
+  current?: 'editions' | 'publications' | 'sends' | 'outbox';
 }
 
 /** A dashboard page. */
@@ -31,6 +31,7 @@ export function newsroomPage(options: NewsroomPageOptions): string {
 <nav aria-label="Newsroom"><ul>
 <li><strong>Matinale</strong></li>
 ${link('editions', '/newsroom', 'Editions')}
+${link('publications', '/newsroom/publications', 'Publications')}
 ${link('sends', '/newsroom/sends', 'Sends')}
 ${link('outbox', '/newsroom/outbox', 'Outbox')}
 <li><a href="/">Public site</a></li>
