@@ -65,6 +65,9 @@ test('matinale serve on an empty data folder shows the demo newsroom', { timeout
   });
   assert.equal(signIn.status, 303);
   const jar = [cookies, ...signIn.headers.getSetCookie().map((c) => c.split(';')[0])].join('; ');
+  // Forms carry a token bound to the session: take it from a page seen signed in.
+  const dashboard = await (await fetch(`${url}/newsroom`, { headers: { cookie: jar } })).text();
+  const token = /name="_csrf" value="([^"]+)"/.exec(dashboard)![1]!;
 
   // Send the French edition to the demo list: the in-process worker delivers it to the outbox.
   const editions = (await (await fetch(`${url}/api/editions`, { headers: { cookie: jar } })).json()) as { editions: Array<{ id: number; publication: string }> };
@@ -73,7 +76,7 @@ test('matinale serve on an empty data folder shows the demo newsroom', { timeout
     method: 'POST',
     redirect: 'manual',
     headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: jar },
-    body: new URLSearchParams({ _csrf: csrf, kind: 'list' }).toString(),
+    body: new URLSearchParams({ _csrf: token, kind: 'list' }).toString(),
   });
   assert.equal(send.status, 303);
   let sent = 0;

@@ -78,8 +78,10 @@ export function requireRoleSomewhere(account: Account, role: Role, what: string)
   if (![...account.roles.keys()].some((id) => hasRole(account, id, role))) throw new WebError('forbidden', `Only an ${role} can ${what}`);
 }
 
-function sign(secret: string, value: string): string {
-  return createHmac('sha256', secret).update(`csrf:${value}`).digest('base64url');
+// The token is bound to the session too (when there is one), so that a CSRF
+// cookie planted before someone signs in is worth nothing afterwards.
+function sign(secret: string, value: string, request: FastifyRequest): string {
+  return createHmac('sha256', secret).update(`csrf:${value}:${sessionToken(request) ?? ''}`).digest('base64url');
 }
 
 /**
@@ -97,7 +99,7 @@ export function csrfToken(request: FastifyRequest, reply: FastifyReply, config: 
     // Later calls in the same request must see the same value.
     request.cookies[CSRF_COOKIE] = reply.signCookie(value);
   }
-  return sign(config.secret, value);
+  return sign(config.secret, value, request);
 }
 
 /** Refuses a state-changing request whose CSRF token (form field or header) does not match its cookie. */
@@ -107,7 +109,7 @@ export function verifyCsrf(request: FastifyRequest, config: Config): void {
   const cookie = request.cookies[CSRF_COOKIE];
   const unsigned = cookie ? request.unsignCookie(cookie) : undefined;
   if (typeof sent !== 'string' || !unsigned?.valid || !unsigned.value) throw new WebError('csrf-refused');
-  const expected = Buffer.from(sign(config.secret, unsigned.value));
+  const expected = Buffer.from(sign(config.secret, unsigned.value, request));
   const given = Buffer.from(sent);
   if (expected.length !== given.length || !timingSafeEqual(expected, given)) throw new WebError('csrf-refused');
 }
