@@ -36,3 +36,20 @@ export function publishable(parsed: ParsedEdition): Edition | undefined {
 export function summaryOf(edition: Edition, language: Language): { subject: string; preheader: string } {
   return { subject: typeset(subjectOf(edition), language), preheader: typeset(preheaderOf(edition), language) };
 }
+
+const renderings = new Map<string, string>();
+
+/**
+ * A rendering of a published version, cached: the « view in browser » page is
+ * opened by many readers at once right after a send. The key holds everything
+ * the output depends on (version, settings, public URL), so it never goes stale.
+ */
+export function cachedRendering(key: { editionId: number; version: number; publication: Publication; publicUrl: string; format: string }, render: () => string): string {
+  const k = `${key.format}:${key.editionId}:${key.version}:${key.publicUrl}:${JSON.stringify(key.publication)}`;
+  const hit = renderings.get(k);
+  if (hit !== undefined) return hit;
+  const out = render();
+  if (renderings.size >= MAX_ENTRIES) renderings.delete(renderings.keys().next().value!);
+  renderings.set(k, out);
+  return out;
+}

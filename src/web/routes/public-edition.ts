@@ -8,6 +8,7 @@ import { publicNotFound } from '../edge.ts';
 import { renderWeb } from '../../render/web.ts';
 import { renderJson } from '../../render/json.ts';
 import { WebError } from '../errors.ts';
+import { cachedRendering } from '../edition-view.ts';
 
 const PAGE = /^(\d{4}-\d{2}-\d{2})(\.json)?$/;
 
@@ -25,7 +26,11 @@ export const routes: RoutePlugin = (app, deps) => {
     }
     const options = { publicUrl: deps.config.publicUrl };
     reply.header('Cache-Control', 'public, max-age=60');
-    if (json) return reply.type('application/json; charset=utf-8').send(renderJson(found.edition, publication.settings, options));
-    return reply.type('text/html; charset=utf-8').send(renderWeb(found.edition, publication.settings, options));
+    const key = { editionId: found.row.id, version: found.row.currentVersion, publication: publication.settings, publicUrl: options.publicUrl };
+    if (json) {
+      const body = cachedRendering({ ...key, format: 'json' }, () => renderJson(found.edition, publication.settings, options));
+      return reply.type('application/json; charset=utf-8').send(body);
+    }
+    return reply.type('text/html; charset=utf-8').send(cachedRendering({ ...key, format: 'web' }, () => renderWeb(found.edition, publication.settings, options)));
   });
 };
