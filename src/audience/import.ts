@@ -92,11 +92,7 @@ export async function importSubscribers(deps: AudienceDeps, o: ImportOptions): P
 
   let batch: Array<ImportRow & { line: number }> = [];
   const firstLineOf = new Map<string, number>();
-  const flush = async () => {
-    if (batch.length === 0) return;
-    const rows = batch;
-    batch = [];
-    firstLineOf.clear();
+  const write = async (rows: Array<ImportRow & { line: number }>) => {
     const { outcomes } = await inTransaction(deps.store, (tx) =>
       importBatch(tx, rows, { publicationId: publication.id, status: o.confirmed ? 'active' : 'pending', runAt, method: 'import' }),
     );
@@ -107,6 +103,19 @@ export async function importSubscribers(deps: AudienceDeps, o: ImportOptions): P
       else await reject({ line: rows[i]!.line, reason: outcome === 'suppressed' ? 'suppressed' : 'duplicate in the file', email: rows[i]!.email });
     }
     o.onProgress?.({ ...progress });
+  };
+  // One batch is written while the next is parsed (the database works while
+  // Node reads), never more: memory stays at two batches whatever the file size.
+  let inflight: Promise<void> = Promise.resolve();
+  const flush = async () => {
+    if (batch.length === 0) return;
+    const rows = batch;
+    batch = [];
+    firstLineOf.clear();
+    await inflight;
+    inflight = write(rows);
+    // A failure is rethrown by the next `await inflight`, not left unhandled meanwhile.
+    inflight.catch(() => {});
   };
 
   const parser = parse({
@@ -151,7 +160,9 @@ export async function importSubscribers(deps: AudienceDeps, o: ImportOptions): P
     }
     for (const s of pendingSkips.splice(0)) await reject(s);
     await flush();
+    await inflight;
   } finally {
+    await inflight.catch(() => {});
     source.destroy();
     await rejects?.close();
   }

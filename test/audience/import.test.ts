@@ -171,7 +171,7 @@ for (const backend of await testBackends()) {
   it('progress is reported batch by batch', async (f) => {
     const rows = Array.from({ length: 25 }, (_, i) => `p${i}@example.org`).join('\n');
     const seen: number[] = [];
-    await run(f, { file: file(`email\n${rows}\n`), batchSize: 10, onProgress: (p) => seen.push(p.rows) });
+    await run(f, { file: file(`email\n${rows}\n`), batchSize: 10, onProgress: (p) => seen.push(p.imported) });
     assert.deepEqual(seen, [10, 20, 25]);
   });
 
