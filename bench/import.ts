@@ -29,7 +29,7 @@ import { systemClock } from '../src/clock.ts';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const DATABASE_URL = process.env.BENCH_DATABASE_URL || process.env.TEST_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
-const CASES = ['sqlite-import', 'postgres-import', 'postgres-copy'] as const;
+const CASES = ['sqlite-import', 'postgres-import', 'postgres-copy', 'postgres-sql-floor'] as const;
 type CaseName = (typeof CASES)[number];
 
 interface CaseResult {
@@ -119,6 +119,32 @@ async function runCase(name: CaseName, file: string, db: OpenOptions): Promise<C
       await pipeline(createReadStream(file), client.query(copyFrom('copy bare_copy from stdin with (format csv, header true)')));
       const ms = performance.now() - started;
       const n = Number((await client.query('select count(*) as n from bare_copy')).rows[0].n);
+      return { case: name, rows: n, imported: n, rejected: 0, ms, rowsPerSecond: n / (ms / 1000), peakRssMiB: peakRssMiB() };
+    } finally {
+      await client.end();
+    }
+  }
+  if (name === 'postgres-sql-floor') {
+    // The floor of the schema itself: COPY into a bare table, then three
+    // set-based INSERT … SELECT into the real tables (their indexes, foreign
+    // keys and the consent log), with no per-row work in Node at all.
+    const client = new pg.Client({ connectionString: DATABASE_URL, options: `-c search_path=${db.schema}` });
+    await client.connect();
+    try {
+      await client.query('create table bare_copy (email text, name text, created_at text)');
+      const pub = Number((await client.query(`select id from publications where slug = 'bench'`)).rows[0].id);
+      const started = performance.now();
+      await pipeline(createReadStream(file), client.query(copyFrom('copy bare_copy from stdin with (format csv, header true)')));
+      await client.query('begin');
+      await client.query(`insert into subscribers (email, email_hash, name, created_at, updated_at)
+        select lower(email), encode(sha256(lower(email)::bytea), 'base64'), name, 0, 0 from bare_copy on conflict do nothing`);
+      await client.query(`insert into subscriptions (subscriber_id, publication_id, status, source, created_at, confirmed_at, updated_at)
+        select id, $1, 'active', 'import', 0, 0, 0 from subscribers on conflict do nothing`, [pub]);
+      await client.query(`insert into consent_log (subscriber_id, publication_id, action, method, details, at)
+        select id, $1, 'import-confirmed', 'import', '{"consentSource":"bench"}', 0 from subscribers`, [pub]);
+      await client.query('commit');
+      const ms = performance.now() - started;
+      const n = Number((await client.query('select count(*) as n from subscriptions')).rows[0].n);
       return { case: name, rows: n, imported: n, rejected: 0, ms, rowsPerSecond: n / (ms / 1000), peakRssMiB: peakRssMiB() };
     } finally {
       await client.end();
@@ -239,7 +265,7 @@ async function orchestrate(): Promise<void> {
       for (const name of CASES) {
         const db = await freshDatabase(name, dir);
         try {
-          const result = await child(name, name === 'postgres-copy' ? files.valid : files.all, db.options);
+          const result = await child(name, name === 'postgres-copy' || name === 'postgres-sql-floor' ? files.valid : files.all, db.options);
           process.stderr.write(`run ${r + 1}/${repeat} ${name}: ${round(result.ms)} ms, ${round(result.rowsPerSecond)} rows/s, peak RSS ${result.peakRssMiB} MiB\n`);
           results.push(result);
         } finally {
@@ -262,9 +288,11 @@ async function orchestrate(): Promise<void> {
     const copy = summary.find((s) => s.case === 'postgres-copy')!;
     const pgImport = summary.find((s) => s.case === 'postgres-import')!;
     const ratio = round(pgImport.medianRowsPerSecond / copy.medianRowsPerSecond, 3);
-    const maxRss = Math.max(...summary.filter((s) => s.case !== 'postgres-copy').map((s) => s.peakRssMiB));
+    const floor = summary.find((s) => s.case === 'postgres-sql-floor')!;
+    const floorRatio = round(pgImport.medianRowsPerSecond / floor.medianRowsPerSecond, 3);
+    const maxRss = Math.max(...summary.filter((s) => s.case.endsWith('-import')).map((s) => s.peakRssMiB));
     const environment = { date: new Date().toISOString(), node: process.version, cpu: cpus()[0]?.model, cores: cpus().length, memoryGiB: round(totalmem() / 2 ** 30) };
-    const json = { rows, fileBytes: bytes, validRows: files.validRows, repeat, environment, cases: summary, runs: results, postgresImportToCopyRatio: ratio, goals: { ratioAtLeast: 0.5, peakRssUnderMiB: 300 } };
+    const json = { rows, fileBytes: bytes, validRows: files.validRows, repeat, environment, cases: summary, runs: results, postgresImportToCopyRatio: ratio, postgresImportToSqlFloorRatio: floorRatio, goals: { ratioAtLeast: 0.5, peakRssUnderMiB: 300 } };
     mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
     writeFileSync(join(ROOT, 'bench/results/import.json'), `${JSON.stringify(json, null, 2)}\n`);
     const md = [
@@ -280,6 +308,12 @@ async function orchestrate(): Promise<void> {
       ...summary.map((s) => `| ${s.case} | ${s.rows} | ${s.medianMs} | ${s.medianRowsPerSecond} | ${s.peakRssMiB} |`),
       '',
       `PostgreSQL import / COPY: **${ratio}** (goal ≥ 0.5: ${ratio >= 0.5 ? 'met' : 'not met'}). Peak RSS of an import: **${maxRss} MiB** (goal < 300: ${maxRss < 300 ? 'met' : 'not met'}).`,
+      '',
+      `\`postgres-sql-floor\` is what the schema itself costs: COPY of the same valid rows into a bare table, then three set-based`,
+      '`INSERT … SELECT` into subscribers, subscriptions and consent_log (their unique indexes, foreign keys and index on the log),',
+      `with no work per row in Node. The import reaches **${floorRatio}** of it. COPY into a bare table writes one unindexed row per`,
+      'address; an import writes three rows in three tables with nine indexes (primary keys included) and four foreign keys, checks the suppression',
+      'list and reports every row: the gap to COPY is the schema, not the transfer.',
       '',
     ].join('\n');
     writeFileSync(join(ROOT, 'bench/results/import.md'), md);
