@@ -65,6 +65,8 @@ interface SmtpError extends Error {
 class Session {
   messages = 0;
   broken = false;
+  /** Fails the message in flight when the connection dies under it (nodemailer then never calls back). */
+  private abort: ((err: SmtpError) => void) | undefined;
   private constructor(private readonly connection: SMTPConnection) {}
 
   static open(relay: RelaySettings): Promise<Session> {
@@ -77,18 +79,19 @@ class Session {
         connectionTimeout: 30_000,
         greetingTimeout: 30_000,
         socketTimeout: 120_000,
-        name: undefined,
       });
       const session = new Session(connection);
       let settled = false;
-      connection.once('error', (err: Error) => {
+      const fail = (err: SmtpError) => {
         session.broken = true;
+        session.abort?.(err);
         if (!settled) {
           settled = true;
           reject(err);
         }
-      });
-      connection.on('end', () => (session.broken = true));
+      };
+      connection.on('error', (err: SmtpError) => fail(err));
+      connection.on('end', () => fail(Object.assign(new Error('the relay closed the connection'), { code: 'ECONNECTION' })));
       connection.connect(() => {
         // The end of DATA (".\r\n") is a small write of its own: with Nagle's
         // algorithm it waits for the ACK of the body, which the relay delays
@@ -99,11 +102,11 @@ class Session {
           return resolve(session);
         }
         connection.login(relay.auth, (err) => {
-          settled = true;
           if (err) {
-            connection.close();
-            return reject(err);
+            fail(err as SmtpError);
+            return connection.close();
           }
+          settled = true;
           resolve(session);
         });
       });
@@ -113,7 +116,17 @@ class Session {
   send(message: OutgoingMessage): Promise<SMTPConnection.SentMessageInfo> {
     this.messages++;
     return new Promise((resolve, reject) => {
-      this.connection.send({ from: message.from, to: [message.to] }, message.raw, (err, info) => (err ? reject(err) : resolve(info)));
+      if (this.broken) return reject(Object.assign(new Error('the connection is closed'), { code: 'ECONNECTION' }));
+      let done = false;
+      const finish = (err: SmtpError | null, info?: SMTPConnection.SentMessageInfo) => {
+        if (done) return;
+        done = true;
+        this.abort = undefined;
+        if (err) reject(err);
+        else resolve(info!);
+      };
+      this.abort = (err) => finish(err);
+      this.connection.send({ from: message.from, to: [message.to] }, message.raw, (err, info) => finish(err as SmtpError | null, info));
     });
   }
 

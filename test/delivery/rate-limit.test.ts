@@ -1,0 +1,64 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { FakeClock } from '../../src/clock.ts';
+import { RateLimiter } from '../../src/delivery/rate-limit.ts';
+
+function limiter(perSecond: number, perHour = Infinity) {
+  const clock = new FakeClock(0);
+  const slept: number[] = [];
+  const l = new RateLimiter({ perSecond, perHour }, clock, async (ms) => {
+    slept.push(ms);
+    clock.advance(ms);
+  });
+  return { clock, l, slept };
+}
+
+async function timeFor(l: RateLimiter, clock: FakeClock, n: number): Promise<number> {
+  const start = clock.now();
+  for (let i = 0; i < n; i++) await l.acquire();
+  return clock.now() - start;
+}
+
+test('holds the operator’s rate per second', async () => {
+  const { l, clock } = limiter(10);
+  // A full bucket lets 10 go at once; 100 more take 10 seconds.
+  assert.equal(await timeFor(l, clock, 10), 0);
+  const ms = await timeFor(l, clock, 100);
+  assert.ok(ms >= 9_900 && ms <= 10_100, `${ms} ms`);
+});
+
+test('holds the hourly limit too', async () => {
+  const { l, clock } = limiter(Infinity, 3600);
+  await timeFor(l, clock, 60); // the bucket holds a minute's worth
+  const ms = await timeFor(l, clock, 10);
+  assert.ok(ms >= 9_000 && ms <= 11_000, `${ms} ms: one per second`);
+});
+
+test('halves on "slow down" (421/451), down to a floor, then climbs back to the operator’s rate', async () => {
+  const { l, clock } = limiter(40);
+  l.slowDown();
+  assert.equal(l.currentRate, 20);
+  l.slowDown();
+  l.slowDown();
+  l.slowDown();
+  l.slowDown();
+  l.slowDown();
+  assert.equal(l.currentRate, l.floor, 'never below the floor');
+  await timeFor(l, clock, 1);
+  const slowMs = await timeFor(l, clock, 5);
+  assert.ok(slowMs >= 3_000, `slow: ${slowMs} ms for 5 messages`);
+  // Quiet for long enough: back up a tenth at a time, until the operator's rate.
+  for (let i = 0; i < 20; i++) {
+    clock.advance(l.recoverAfterMs);
+    await l.acquire();
+  }
+  assert.equal(l.currentRate, 40);
+});
+
+test('concurrent callers are served in turn, none lost', async () => {
+  const { l, clock } = limiter(5);
+  const order: number[] = [];
+  await Promise.all(Array.from({ length: 15 }, (_, i) => l.acquire().then(() => order.push(i))));
+  assert.deepEqual(order, Array.from({ length: 15 }, (_, i) => i));
+  assert.ok(clock.now() >= 2_000 - 1);
+});

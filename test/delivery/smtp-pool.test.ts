@@ -1,0 +1,182 @@
+import { test } from 'node:test';
+import { createServer, type AddressInfo } from 'node:net';
+import assert from 'node:assert/strict';
+import { parseRelayUrl, smtpPool } from '../../src/delivery/smtp-pool.ts';
+import { systemClock } from '../../src/clock.ts';
+import type { OutgoingMessage } from '../../src/delivery/transport.ts';
+import { startSmtpSink } from './newsroom-fixture.ts';
+
+function message(n: number, to = `reader${n}@example.net`): OutgoingMessage {
+  const messageId = `1.${n}.matinale@example.org`;
+  const raw = Buffer.from(`From: a@example.org\r\nTo: <${to}>\r\nMessage-ID: <${messageId}>\r\nSubject: n${n}\r\n\r\n.a line that starts with a dot\r\nbody ${n}\r\n`);
+  return { from: `bounces+1-${n}@example.org`, to, raw, messageId };
+}
+
+test('relay URLs carry the pool and rate options', () => {
+  const r = parseRelayUrl('smtp://user%40x:p%3Ass@relay.example.net:2525?pool=3&rate=40&hourly=1000&tls=insecure');
+  assert.deepEqual(
+    { host: r.host, port: r.port, secure: r.secure, auth: r.auth, pool: r.poolSize, rate: r.perSecond, hourly: r.perHour, reject: r.rejectUnauthorized },
+    { host: 'relay.example.net', port: 2525, secure: false, auth: { user: 'user@x', pass: 'p:ss' }, pool: 3, rate: 40, hourly: 1000, reject: false },
+  );
+  assert.equal(parseRelayUrl('smtps://relay.example.net').port, 465);
+  assert.ok(!r.description.includes('p:ss') && !r.description.includes('user'));
+  assert.throws(() => parseRelayUrl('http://relay.example.net'), /smtp:\/\//);
+  assert.throws(() => parseRelayUrl('smtp://relay.example.net?pool=0'), /pool/);
+});
+
+test('messages go through a few reused, authenticated connections, byte for byte (dot-stuffing undone)', async () => {
+  const sink = await startSmtpSink({ auth: { user: 'matinale', pass: 's3cret' } });
+  const transport = smtpPool([`${sink.url}?pool=3`], { clock: systemClock });
+  try {
+    const results = await Promise.all(Array.from({ length: 40 }, (_, i) => transport.submit(message(i))));
+    assert.ok(results.every((r) => r.ok && r.code === 250), JSON.stringify(results[0]));
+    assert.equal(sink.received.length, 40);
+    assert.ok(sink.connections <= 3, `${sink.connections} connections for 40 messages`);
+    const m = sink.received.find((x) => x.to[0] === 'reader7@example.net')!;
+    assert.deepEqual(m.raw, message(7).raw);
+    assert.equal(m.from, 'bounces+1-7@example.org');
+  } finally {
+    await transport.close();
+    await sink.close();
+  }
+});
+
+test('wrong credentials are a temporary failure of the relay, not a bounce', async () => {
+  const sink = await startSmtpSink({ auth: { user: 'matinale', pass: 's3cret' } });
+  const url = sink.url.replace('s3cret', 'wrong');
+  const transport = smtpPool([url], { clock: systemClock });
+  try {
+    const r = await transport.submit(message(1));
+    assert.equal(r.ok, false);
+    assert.equal(!r.ok && r.permanent, false);
+    assert.equal(!r.ok && r.code, 535);
+  } finally {
+    await transport.close();
+    await sink.close();
+  }
+});
+
+test('STARTTLS is used when the relay offers it', async () => {
+  let secure = false;
+  const sink = await startSmtpSink({
+    server: {
+      disabledCommands: ['AUTH'],
+      onMailFrom(_address, session, cb) {
+        secure = session.secure;
+        cb();
+      },
+    },
+  });
+  const transport = smtpPool([`${sink.url}?tls=insecure`], { clock: systemClock });
+  try {
+    const r = await transport.submit(message(1));
+    assert.ok(r.ok, JSON.stringify(r));
+    assert.equal(secure, true);
+  } finally {
+    await transport.close();
+    await sink.close();
+  }
+});
+
+test('the relay’s code and answer are kept: 5xx to RCPT is permanent, 4xx temporary, a 5xx to MAIL FROM is the relay refusing us', async () => {
+  const sink = await startSmtpSink({
+    rcpt: (address) =>
+      address.startsWith('gone') ? { code: 550, message: '5.1.1 User unknown' } : address.startsWith('busy') ? { code: 421, message: '4.7.0 Slow down' } : undefined,
+    server: {
+      onMailFrom(address, _session, cb) {
+        if (address.address.startsWith('bounces+9')) {
+          const err = new Error('5.7.1 Sender refused') as Error & { responseCode: number };
+          err.responseCode = 554;
+          return cb(err);
+        }
+        cb();
+      },
+    },
+  });
+  const transport = smtpPool([`${sink.url}?pool=1`], { clock: systemClock });
+  try {
+    const gone = await transport.submit(message(1, 'gone@example.net'));
+    assert.deepEqual(gone, { ok: false, permanent: true, code: 550, response: '550 5.1.1 User unknown', slowDown: false });
+    const busy = await transport.submit(message(2, 'busy@example.net'));
+    assert.equal(busy.ok, false);
+    assert.equal(!busy.ok && busy.permanent, false);
+    assert.equal(!busy.ok && busy.slowDown, true);
+    const refused = { ...message(3), from: 'bounces+9-3@example.org' };
+    const r = await transport.submit(refused);
+    assert.equal(!r.ok && r.permanent, false, 'not a bounce');
+    assert.equal(!r.ok && r.code, 554);
+    // The connection is still usable after the refusals.
+    assert.ok((await transport.submit(message(4))).ok);
+  } finally {
+    await transport.close();
+    await sink.close();
+  }
+});
+
+test('a 421 at the end of DATA (the relay hangs up) is temporary; the next message gets a new connection', async () => {
+  let refuse = true;
+  const sink = await startSmtpSink({
+    server: {
+      onData(stream, _session, cb) {
+        stream.on('data', () => {});
+        stream.on('end', () => {
+          if (!refuse) return cb(null, 'Ok');
+          refuse = false;
+          cb(Object.assign(new Error('4.3.2 Shutting down'), { responseCode: 421 }));
+        });
+      },
+    },
+  });
+  const transport = smtpPool([sink.url], { clock: systemClock });
+  try {
+    const first = await transport.submit(message(1));
+    assert.equal(first.ok, false);
+    assert.equal(!first.ok && first.permanent, false);
+    assert.equal(!first.ok && first.code, 421);
+    assert.ok((await transport.submit(message(2))).ok);
+  } finally {
+    await transport.close();
+    await sink.close();
+  }
+});
+
+test('a connection reset in the middle of a message is a temporary failure, without a code', async () => {
+  const server = createServer((socket) => {
+    socket.write('220 flaky ESMTP\r\n');
+    socket.on('data', (chunk: Buffer) => {
+      const line = chunk.toString();
+      if (line.startsWith('EHLO')) socket.write('250-flaky\r\n250 PIPELINING\r\n');
+      else if (line.startsWith('MAIL')) socket.resetAndDestroy();
+    });
+    socket.on('error', () => {});
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  const transport = smtpPool([`smtp://127.0.0.1:${port}`], { clock: systemClock });
+  try {
+    const r = await transport.submit(message(1));
+    assert.equal(r.ok, false);
+    assert.equal(!r.ok && r.permanent, false);
+    assert.equal(!r.ok && r.code, null);
+    assert.match(!r.ok ? r.response : '', /ECONNRESET|ECONNECTION|closed/i);
+  } finally {
+    await transport.close();
+    await new Promise((resolve) => server.close(resolve));
+  }
+});
+
+test('several relays share the load', async () => {
+  const a = await startSmtpSink();
+  const b = await startSmtpSink();
+  const transport = smtpPool([`${a.url}?pool=2`, `${b.url}?pool=2`], { clock: systemClock });
+  try {
+    const results = await Promise.all(Array.from({ length: 40 }, (_, i) => transport.submit(message(i))));
+    assert.ok(results.every((r) => r.ok));
+    assert.equal(a.received.length + b.received.length, 40);
+    assert.ok(a.received.length >= 10 && b.received.length >= 10, `${a.received.length} / ${b.received.length}`);
+  } finally {
+    await transport.close();
+    await a.close();
+    await b.close();
+  }
+});
