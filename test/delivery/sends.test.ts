@@ -1,0 +1,130 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { FakeClock } from '../../src/clock.ts';
+import { requestResend, requestSend, startDueSends } from '../../src/delivery/sends.ts';
+import { deliveryParts } from '../../src/delivery/worker.ts';
+import { DeliveryWorker } from '../../src/delivery/worker-batch.ts';
+import { outboxTransport, type OutboxEntry } from '../../src/delivery/outbox.ts';
+import { storeLedger } from '../../src/store/ledger.ts';
+import { SendRefused, getSend, sendRecipients } from '../../src/store/sends.ts';
+import type { TestStore } from '../helpers/store.ts';
+import { testBackends } from '../helpers/store.ts';
+import { memoryLogger, seedNewsroom, testConfig } from './newsroom-fixture.ts';
+
+function setup(store: TestStore, dir = '/nonexistent') {
+  const clock = new FakeClock(Date.parse('2026-03-02T04:00:00Z'));
+  const logger = memoryLogger();
+  const transport = outboxTransport(join(dir, 'outbox'), clock);
+  const parts = deliveryParts({ store, config: testConfig({ dataDir: dir }), clock, transport, logger });
+  const worker = new DeliveryWorker({ workerId: 'w', ledger: storeLedger(store), transport, links: parts.links, clock, logger, mailDomain: parts.mailDomain, suppressor: parts.suppressor });
+  const drain = async () => {
+    while ((await worker.runBatch()) > 0);
+  };
+  return { clock, parts, drain };
+}
+
+async function refusal(p: Promise<unknown>): Promise<string> {
+  try {
+    await p;
+  } catch (err) {
+    assert.ok(err instanceof SendRefused, String(err));
+    return err.code;
+  }
+  assert.fail('the send was not refused');
+}
+
+for (const backend of await testBackends()) {
+  test(`${backend.name}: only an approved edition goes to the list, once; a test send goes anywhere, marked [TEST]`, async () => {
+    const store = await backend.open();
+    const dir = mkdtempSync(join(tmpdir(), 'matinale-outbox-'));
+    try {
+      const newsroom = await seedNewsroom(store, 12, { status: 'draft' });
+      const { parts, drain } = setup(store, dir);
+      assert.equal(await refusal(requestSend(parts.sendDeps, { editionId: newsroom.editionId, createdBy: 't' })), 'not-approved');
+
+      const testSend = await requestSend(parts.sendDeps, { editionId: newsroom.editionId, test: ['editor@example.org', 'boss@example.org'], createdBy: 't' });
+      assert.equal(testSend.kind, 'test');
+      assert.equal(testSend.status, 'running');
+      await drain();
+      const rows = await sendRecipients(store, testSend.id);
+      assert.deepEqual(rows.map((r) => [r.email, r.state]), [['editor@example.org', 'sent'], ['boss@example.org', 'sent']]);
+      const edition = await store.db.selectFrom('editions').select('status').where('id', '=', newsroom.editionId).executeTakeFirstOrThrow();
+      assert.equal(edition.status, 'draft', 'a test send does not move the edition');
+
+      // Through the outbox: one .eml per message and one index line each.
+      const index = readFileSync(join(dir, 'outbox', 'index.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as OutboxEntry);
+      assert.deepEqual(index.map((e) => e.to).sort(), ['boss@example.org', 'editor@example.org']);
+      for (const e of index) {
+        const eml = readFileSync(join(dir, 'outbox', e.file), 'utf8');
+        assert.match(eml, /^Subject: \[TEST\] /m);
+        assert.ok(eml.includes(`Message-ID: <${e.messageId}>`));
+        assert.equal(rows.find((r) => r.email === e.to)!.message_id, e.messageId);
+      }
+      assert.equal(readdirSync(join(dir, 'outbox')).filter((f) => f.endsWith('.eml')).length, 2);
+
+      await store.db.updateTable('editions').set({ status: 'approved' }).where('id', '=', newsroom.editionId).execute();
+      const list = await requestSend(parts.sendDeps, { editionId: newsroom.editionId, createdBy: 't' });
+      assert.equal(list.kind, 'list');
+      assert.equal(await refusal(requestSend(parts.sendDeps, { editionId: newsroom.editionId, createdBy: 't' })), 'already-sent');
+      await drain();
+      assert.equal((await getSend(store, list.id))!.status, 'done');
+      assert.equal(await refusal(requestSend(parts.sendDeps, { editionId: newsroom.editionId, createdBy: 't' })), 'already-sent');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+      await store.dispose();
+    }
+  });
+
+  test(`${backend.name}: a send at a later time snapshots its recipients when it starts; who left meanwhile is not mailed`, async () => {
+    const store = await backend.open();
+    try {
+      const newsroom = await seedNewsroom(store, 10);
+      const { clock, parts, drain } = setup(store);
+      const send = await requestSend(parts.sendDeps, { editionId: newsroom.editionId, at: clock.now() + 3_600_000, createdBy: 't' });
+      assert.equal(send.status, 'scheduled');
+      assert.equal((await sendRecipients(store, send.id)).length, 0, 'no snapshot before the start');
+      assert.deepEqual(await startDueSends(parts.sendDeps, 3_600_000), { started: [], missed: [] });
+
+      clock.advance(3_600_000);
+      assert.deepEqual(await startDueSends(parts.sendDeps, 3_600_000), { started: [send.id], missed: [] });
+      assert.deepEqual(await startDueSends(parts.sendDeps, 3_600_000), { started: [], missed: [] }, 'started once');
+      const snapshot = await sendRecipients(store, send.id);
+      assert.equal(snapshot.length, newsroom.active.length);
+
+      // One reader leaves after the snapshot, before delivery.
+      const leaver = newsroom.subscriberIds.get(newsroom.active[0]!)!;
+      await store.db.updateTable('subscriptions').set({ status: 'unsubscribed' }).where('subscriber_id', '=', leaver).execute();
+      await drain();
+      const rows = await sendRecipients(store, send.id);
+      assert.equal(rows.find((r) => r.subscriber_id === leaver)!.state, 'suppressed');
+      assert.equal(rows.filter((r) => r.state === 'sent').length, newsroom.active.length - 1);
+    } finally {
+      await store.dispose();
+    }
+  });
+
+  test(`${backend.name}: a resend takes only the rows that failed`, async () => {
+    const store = await backend.open();
+    try {
+      const newsroom = await seedNewsroom(store, 10);
+      const { parts, drain } = setup(store);
+      const send = await requestSend(parts.sendDeps, { editionId: newsroom.editionId, createdBy: 't' });
+      await drain();
+      assert.equal(await refusal(requestResend(parts.sendDeps, send.id, 't')), 'no-failed-rows');
+      const [a, b] = await sendRecipients(store, send.id);
+      await store.db.updateTable('recipients').set({ state: 'failed' }).where('id', '=', a!.id).execute();
+      await store.db.updateTable('recipients').set({ state: 'bounced' }).where('id', '=', b!.id).execute();
+      const resend = await requestResend(parts.sendDeps, send.id, 't');
+      assert.equal(resend.kind, 'resend');
+      assert.equal(resend.parent_send_id, send.id);
+      assert.deepEqual((await sendRecipients(store, resend.id)).map((r) => r.email), [a!.email]);
+      await drain();
+      assert.equal((await getSend(store, resend.id))!.status, 'done');
+    } finally {
+      await store.dispose();
+    }
+  });
+}
