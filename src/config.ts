@@ -20,6 +20,8 @@ export interface Config {
   /** One or several relays; empty means the local outbox. */
   smtpUrls: string[];
   publicUrl: string;
+  /** Trust X-Forwarded-For from a reverse proxy (TRUST_PROXY=1): only behind one, or clients could spoof their address. */
+  trustProxy?: boolean;
   /** Key for signed tokens and sessions (hex). Never log it. */
   secret: string;
   dkim?: DkimConfig;
@@ -49,6 +51,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       .split(',')
       .map((s) => s.trim())
       .filter(Boolean),
+    trustProxy: env.TRUST_PROXY === '1' || env.TRUST_PROXY === 'true',
     publicUrl: (env.PUBLIC_URL || file.publicUrl || 'http://localhost:3000').replace(/\/+$/, ''),
     secret: env.MATINALE_SECRET || secretIn(dataDir),
   };

@@ -44,7 +44,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     logger: deps.logger
       ? { level: 'info', redact: ['req.headers.authorization', 'req.headers.cookie'] }
       : false,
-    trustProxy: true,
+    // Only behind a reverse proxy the operator declared: otherwise X-Forwarded-For is the client's to forge.
+    trustProxy: deps.config.trustProxy ?? false,
   });
   await app.register(formbody);
   await app.register(cookie, { secret: deps.config.secret });
