@@ -1,0 +1,71 @@
+// The newcomer's path through the command line, in child processes: an
+// approved edition sent to the demo list through the outbox with --wait, its
+// figures from `matinale sends`, and a worker that exits cleanly on SIGTERM.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+function matinale(env: NodeJS.ProcessEnv, ...args: string[]) {
+  const r = spawnSync(process.execPath, ['bin/matinale.js', ...args], { env: { ...process.env, ...env }, encoding: 'utf8' });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+test('send --now --wait delivers an approved edition to the list through the outbox; a second send is refused', { timeout: 120_000 }, () => {
+  const dir = mkdtempSync(join(tmpdir(), 'matinale-cli-'));
+  const env = { DATA_DIR: dir, DATABASE_URL: '', SMTP_URL: '', PUBLIC_URL: 'https://news.example.org', MATINALE_SECRET: 'c'.repeat(64) };
+  try {
+    assert.equal(matinale(env, 'publication', 'add', 'examples/publications/tech-matin.yaml').code, 0);
+    const added = matinale(env, 'edition', 'add', 'examples/2026-03-02-tech-matin.md', '--approve', '--json');
+    assert.equal(added.code, 0, added.stderr);
+    const editionId = String((JSON.parse(added.stdout) as { editionId?: number; id?: number }).editionId ?? (JSON.parse(added.stdout) as { id: number }).id);
+    writeFileSync(join(dir, 'list.csv'), ['email', ...Array.from({ length: 25 }, (_, i) => `reader${i}@example.net`)].join('\n') + '\n');
+    assert.equal(matinale(env, 'subscribers', 'import', join(dir, 'list.csv'), '--publication', 'tech-matin', '--confirmed', '--consent-source', 'test').code, 0);
+
+    const refusedUsage = matinale(env, 'send', editionId, '--now', '--at', '06:00');
+    assert.equal(refusedUsage.code, 2);
+
+    const sent = matinale(env, 'send', editionId, '--now', '--wait', '--json');
+    assert.equal(sent.code, 0, sent.stderr);
+    const final = JSON.parse(sent.stdout.trim().split('\n').pop()!) as { status: string; counts: Record<string, number>; total: number };
+    assert.equal(final.status, 'done');
+    assert.equal(final.counts.sent, 25);
+    const index = readFileSync(join(dir, 'outbox', 'index.jsonl'), 'utf8').trim().split('\n');
+    assert.equal(index.length, 25);
+
+    const again = matinale(env, 'send', editionId, '--now');
+    assert.equal(again.code, 1);
+    assert.match(again.stderr, /already has send/);
+
+    const status = matinale(env, 'sends');
+    assert.equal(status.code, 0);
+    assert.match(status.stdout, /send 1 done: 25\/25 · sent 25 bounced 0 failed 0/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('matinale worker exits 0 on SIGTERM', { timeout: 60_000 }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'matinale-cli-'));
+  try {
+    const child = spawn(process.execPath, ['bin/matinale.js', 'worker'], {
+      env: { ...process.env, DATA_DIR: dir, DATABASE_URL: '', SMTP_URL: '', MATINALE_SECRET: 'c'.repeat(64) },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    await new Promise<void>((resolve, reject) => {
+      child.stderr!.on('data', (c: Buffer) => {
+        stderr += c.toString();
+        if (stderr.includes('matinale worker')) resolve();
+      });
+      child.once('exit', (code) => reject(new Error(`worker exited early (${code}): ${stderr}`)));
+    });
+    child.kill('SIGTERM');
+    const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
+    assert.equal(code, 0, stderr);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
