@@ -4,7 +4,7 @@
 // (csv-parse), validated, normalised, de-duplicated and written in batches,
 // one transaction each. Memory stays flat whatever the file size: only one
 // batch of rows is held at a time. Re-importing the same file changes nothing.
-import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
+import { createReadStream, createWriteStream, openSync, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { parse, type CsvError } from 'csv-parse';
 import { stringify } from 'csv-stringify';
@@ -217,9 +217,15 @@ function readRow(
   };
 }
 
-/** A CSV writer for refused rows that respects the disk's pace. */
+/** A CSV writer for refused rows that respects the disk's pace; opened at once, so that a bad path fails before any row is written. */
 function rejectsWriter(path: string) {
-  const out: WriteStream = createWriteStream(path);
+  let fd: number;
+  try {
+    fd = openSync(path, 'w');
+  } catch (err) {
+    throw new ImportRefusedError(`cannot write the rejects file ${path} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+  }
+  const out: WriteStream = createWriteStream('', { fd });
   const csv = stringify({ header: true, columns: ['line', 'reason', 'email'] });
   csv.pipe(out);
   return {

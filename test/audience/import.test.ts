@@ -126,6 +126,11 @@ for (const backend of await testBackends()) {
     assert.equal(row.name, 'Hélène');
   });
 
+  it('a rejects file that cannot be written refuses the import before anything is written', async (f) => {
+    await assert.rejects(run(f, { file: file('email\nann@example.org\n'), rejectsFile: join(dir, 'no-such-dir', 'r.csv') }), /cannot write the rejects file/);
+    assert.deepEqual(await counts(f), { subscribers: 0, subscriptions: 0, consent: 0 });
+  });
+
   it('--confirmed without any consent source is refused before anything is written', async (f) => {
     const path = file('email\nann@example.org\n');
     await assert.rejects(run(f, { file: path, confirmed: true }), ImportRefusedError);
