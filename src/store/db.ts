@@ -4,8 +4,9 @@ import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import pg from 'pg';
-import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import { Kysely, SqliteDialect } from 'kysely';
 import { CAPABILITIES, COLUMN_TYPES, type Capabilities, type ColumnTypes } from './dialect.ts';
+import { CurrentSchemaPostgresDialect } from './postgres-introspector.ts';
 import type { Database } from './schema.ts';
 
 export interface Store {
@@ -48,7 +49,7 @@ export function openStore(options: OpenOptions): Store {
       types: pgTypes,
       ...(options.schema ? { options: `-c search_path=${options.schema}` } : {}),
     });
-    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    const db = new Kysely<Database>({ dialect: new CurrentSchemaPostgresDialect({ pool }) });
     return {
       db,
       capabilities: CAPABILITIES.postgres,
