@@ -1,16 +1,18 @@
 // Importing a list of subscribers from a CSV file, streamed: the file is
 // checked whole first (import-file-check.ts) so that a file that is not CSV
 // is refused before anything is written; then rows are parsed one by one
-// (csv-parse), validated, normalised, de-duplicated and written in batches,
-// one transaction each. Memory stays flat whatever the file size: only one
-// batch of rows is held at a time. Re-importing the same file changes nothing.
+// (csv-parse), validated, normalised, de-duplicated and handed to the store in
+// chunks (store/subscriber-import.ts: COPY and set-based statements in one
+// transaction on PostgreSQL, a transaction per chunk on SQLite). Memory stays
+// flat whatever the file size: at most two chunks are held at a time.
+// Re-importing the same file changes nothing.
 import { createReadStream, createWriteStream, openSync, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { parse, type CsvError } from 'csv-parse';
 import { stringify } from 'csv-stringify';
 import iconv from 'iconv-lite';
-import { inTransaction } from '../store/transaction.ts';
-import { importBatch, type ImportRow } from '../store/subscribers.ts';
+import type { ImportRow } from '../store/subscribers.ts';
+import { openSubscriberImport, type ChunkOutcome } from '../store/subscriber-import.ts';
 import type { AudienceDeps } from './deps.ts';
 import { ADDRESS_PROBLEM_TEXT, parseAddress } from './address.ts';
 import { checkImportFile, NotCsvError, type FileCheck } from './import-file-check.ts';
@@ -28,6 +30,7 @@ export interface ImportOptions {
   consentSource?: string;
   /** Write refused rows there (CSV: line, reason, email). */
   rejectsFile?: string;
+  /** Rows per chunk written at once (default: what suits the backend). */
   batchSize?: number;
   onProgress?: (p: ImportProgress) => void;
 }
@@ -80,7 +83,6 @@ export async function importSubscribers(deps: AudienceDeps, o: ImportOptions): P
   }
 
   const runAt = deps.clock.now();
-  const batchSize = o.batchSize ?? 2000;
   const progress: ImportProgress = { rows: 0, expectedRows: Math.max(0, check.lines), imported: 0, unchanged: 0, rejected: 0 };
   const sampleRejects: Reject[] = [];
   const rejects = o.rejectsFile ? rejectsWriter(o.rejectsFile) : undefined;
@@ -90,30 +92,38 @@ export async function importSubscribers(deps: AudienceDeps, o: ImportOptions): P
     await rejects?.write(r);
   };
 
-  let batch: Array<ImportRow & { line: number }> = [];
+  let writer;
+  try {
+    writer = await openSubscriberImport(deps.store, {
+      publicationId: publication.id,
+      status: o.confirmed ? 'active' : 'pending',
+      runAt,
+      method: 'import',
+    });
+  } catch (err) {
+    await rejects?.close();
+    throw err;
+  }
+  const batchSize = o.batchSize ?? writer.chunkSize;
+  let batchRows = 0;
   const firstLineOf = new Map<string, number>();
-  const write = async (rows: Array<ImportRow & { line: number }>) => {
-    const { outcomes } = await inTransaction(deps.store, (tx) =>
-      importBatch(tx, rows, { publicationId: publication.id, status: o.confirmed ? 'active' : 'pending', runAt, method: 'import' }),
-    );
-    for (let i = 0; i < rows.length; i++) {
-      const outcome = outcomes[i]!;
-      if (outcome === 'imported') progress.imported++;
-      else if (outcome === 'unchanged') progress.unchanged++;
-      else await reject({ line: rows[i]!.line, reason: outcome === 'suppressed' ? 'suppressed' : 'duplicate in the file', email: rows[i]!.email });
+  const report = async (outcome: ChunkOutcome) => {
+    progress.imported += outcome.imported;
+    progress.unchanged += outcome.unchanged;
+    for (const r of outcome.refused) {
+      await reject({ line: r.line, reason: r.reason === 'suppressed' ? 'suppressed' : 'duplicate in the file', email: r.email });
     }
     o.onProgress?.({ ...progress });
   };
-  // One batch is written while the next is parsed (the database works while
-  // Node reads), never more: memory stays at two batches whatever the file size.
+  // One chunk is written while the next is parsed (the database works while
+  // Node reads), never more: memory stays at two chunks whatever the file size.
   let inflight: Promise<void> = Promise.resolve();
   const flush = async () => {
-    if (batch.length === 0) return;
-    const rows = batch;
-    batch = [];
+    if (batchRows === 0) return;
+    batchRows = 0;
     firstLineOf.clear();
     await inflight;
-    inflight = write(rows);
+    inflight = writer.flush().then(report);
     // A failure is rethrown by the next `await inflight`, not left unhandled meanwhile.
     inflight.catch(() => {});
   };
@@ -155,14 +165,18 @@ export async function importSubscribers(deps: AudienceDeps, o: ImportOptions): P
         continue;
       }
       firstLineOf.set(row.emailHash, line);
-      batch.push({ ...row, line });
-      if (batch.length >= batchSize) await flush();
+      writer.add({ ...row, line });
+      if (++batchRows >= batchSize) await flush();
     }
     for (const s of pendingSkips.splice(0)) await reject(s);
     await flush();
     await inflight;
-  } finally {
+    await writer.finish();
+  } catch (err) {
     await inflight.catch(() => {});
+    await writer.abort();
+    throw err;
+  } finally {
     source.destroy();
     await rejects?.close();
   }

@@ -13,6 +13,12 @@ export interface Store {
   db: Kysely<Database>;
   capabilities: Capabilities;
   columnTypes: ColumnTypes;
+  /**
+   * The PostgreSQL pool under `db`, for what Kysely cannot do (`COPY`, in
+   * subscriber-import.ts); absent on SQLite and on transaction views. Only
+   * store modules use it.
+   */
+  pgPool?: pg.Pool;
   /** A short description for logs, without any password. */
   description: string;
   close(): Promise<void>;
@@ -54,6 +60,7 @@ export function openStore(options: OpenOptions): Store {
       db,
       capabilities: CAPABILITIES.postgres,
       columnTypes: COLUMN_TYPES.postgres,
+      pgPool: pool,
       description: `postgres ${redact(url)}${options.schema ? ` (schema ${options.schema})` : ''}`,
       close: () => db.destroy(),
     };

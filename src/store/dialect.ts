@@ -16,6 +16,12 @@ export interface Capabilities {
   supportsConcurrentWriters: boolean;
   /** `INSERT … RETURNING`. Both have it; kept explicit for clarity of intent. */
   supportsReturning: boolean;
+  /**
+   * `COPY … FROM STDIN` through the store's pool: bulk writes (imports) stream
+   * rows into a staging table and then write them set-based, instead of
+   * sending them as statement parameters.
+   */
+  supportsCopy: boolean;
 }
 
 /** Column types used by the migrations, per backend. */
@@ -37,6 +43,7 @@ export const CAPABILITIES: Record<DialectName, Capabilities> = {
     supportsAdvisoryLocks: false,
     supportsConcurrentWriters: false,
     supportsReturning: true,
+    supportsCopy: false,
   },
   postgres: {
     dialect: 'postgres',
@@ -44,6 +51,7 @@ export const CAPABILITIES: Record<DialectName, Capabilities> = {
     supportsAdvisoryLocks: true,
     supportsConcurrentWriters: true,
     supportsReturning: true,
+    supportsCopy: true,
   },
 };
 

@@ -11,6 +11,7 @@ import { audienceFixture, type AudienceFixture } from './audience-fixture.ts';
 import { importSubscribers, ImportRefusedError, NotCsvError, type ImportOptions } from '../../src/audience/import.ts';
 import { exportSubscribers } from '../../src/audience/export.ts';
 import { suppress } from '../../src/audience/suppression.ts';
+import { ensureSubscriber } from '../../src/store/subscribers.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'matinale-import-'));
 process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
@@ -178,6 +179,42 @@ for (const backend of await testBackends()) {
     const seen: number[] = [];
     await run(f, { file: file(`email\n${rows}\n`), batchSize: 10, onProgress: (p) => seen.push(p.imported) });
     assert.deepEqual(seen, [10, 20, 25]);
+  });
+
+  it('names with tabs, backslashes, line breaks and \\N come back as they were written', async (f) => {
+    const names = ['Ann\tTab', 'Back\\slash', 'Two\nlines', '\\N', 'Zoé « Ω »'];
+    const csv = names.map((n, i) => `r${i}@example.org,"${n}"`).join('\n');
+    const summary = await run(f, { file: file(`email,name\n${csv}\n`) });
+    assert.equal(summary.imported, names.length);
+    assert.deepEqual((await statuses(f)).map((r) => r[1]), names);
+  });
+
+  it('a failure during the import leaves no chunk half-written (and none at all where the backend streams the whole file in one transaction)', async (f) => {
+    const rows = Array.from({ length: 5 }, (_, i) => `f${i}@example.org`).join('\n');
+    let calls = 0;
+    const onProgress = () => {
+      if (++calls === 2) throw new Error('the terminal went away');
+    };
+    await assert.rejects(run(f, { file: file(`email\n${rows}\n`), batchSize: 2, onProgress }), /the terminal went away/);
+    const after = await counts(f);
+    // Chunks are written whole: every subscriber has its subscription and its consent row.
+    assert.equal(after.subscriptions, after.subscribers);
+    assert.equal(after.consent, after.subscribers);
+    // The failing call reports the second chunk: SQLite committed both chunks before it, PostgreSQL nothing.
+    assert.equal(after.subscribers, f.store.capabilities.supportsCopy ? 0 : 4);
+    // And the import can simply be run again (later: a run is told apart by its time).
+    f.clock.advance(1000);
+    const again = await run(f, { file: file(`email\n${rows}\n`) });
+    assert.equal(again.imported + again.unchanged, 5);
+    assert.deepEqual(await counts(f), { subscribers: 5, subscriptions: 5, consent: 5 });
+  });
+
+  it('an address already held under another hash (secret rotated) is left unchanged, and the rest imported', async (f) => {
+    await ensureSubscriber(f.store, { email: 'ann@example.org', emailHash: 'old-secret-hash', name: 'Ann', at: 1 });
+    const summary = await run(f, { file: file('email\nann@example.org\nbob@example.org\n'), confirmed: true, consentSource: 'x' });
+    assert.deepEqual([summary.imported, summary.unchanged, summary.rejected], [1, 1, 0]);
+    assert.deepEqual(await statuses(f), [['bob@example.org', null, 'active']]);
+    assert.deepEqual(await counts(f), { subscribers: 2, subscriptions: 1, consent: 1 });
   });
 
   it('exports the publication\'s subscribers with their status as CSV', async (f) => {

@@ -1,0 +1,255 @@
+// Writing an import's valid rows into subscribers, subscriptions and the
+// consent log, chunk by chunk, with the strategy the backend allows:
+//
+// - With `supportsCopy` (PostgreSQL) the whole import is one transaction on one
+//   connection: each chunk is streamed with `COPY … FROM STDIN` into a
+//   temporary staging table, then written by two set-based statements (new
+//   subscribers; then subscriptions, consent log rows and the outcomes in one
+//   statement). Rows never travel as statement parameters, and nothing is
+//   committed unless the whole file is: a failure leaves nothing behind.
+// - Otherwise (SQLite) each chunk is one transaction of `importBatch`: SQLite
+//   has one writer at a time, and a transaction as long as the whole file
+//   would lock every sign-up out for as long.
+//
+// Both give the same outcomes per row, in the same words.
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import type { Store } from './db.ts';
+import { inTransaction } from './transaction.ts';
+import { importBatch, type ImportBatchOptions, type ImportRow } from './subscribers.ts';
+
+/** A valid row of the file, with its line number. */
+export interface ImportRowAt extends ImportRow {
+  line: number;
+}
+
+/** What happened to the rows of one chunk. */
+export interface ChunkOutcome {
+  imported: number;
+  unchanged: number;
+  /** Rows refused by what the database holds, in line order: suppressed, or an address already imported earlier in the same file. */
+  refused: Array<{ line: number; email: string; reason: 'suppressed' | 'duplicate' }>;
+}
+
+/** One import being written; chunks are flushed one at a time (wait for a flush before the next). */
+export interface SubscriberImport {
+  /** Rows per chunk that suit this backend. */
+  readonly chunkSize: number;
+  /** Adds a row (distinct hash within the chunk) to the current chunk. */
+  add(row: ImportRowAt): void;
+  /** Writes the rows added since the last flush; the next chunk may be filled meanwhile. */
+  flush(): Promise<ChunkOutcome>;
+  /** Makes everything written so far permanent and releases the connection. */
+  finish(): Promise<void>;
+  /** Gives up: what is not committed is rolled back; the connection is released. */
+  abort(): Promise<void>;
+}
+
+/** The consent log's details of an imported row (the same text on every backend). */
+export function importDetails(r: ImportRow): string {
+  return JSON.stringify({ consentSource: r.consentSource, subscribedAt: new Date(r.createdAt).toISOString() });
+}
+
+/** Starts writing an import into a publication. */
+export async function openSubscriberImport(store: Store, o: ImportBatchOptions): Promise<SubscriberImport> {
+  if (store.capabilities.supportsCopy && store.pgPool) return copyImport(store.pgPool, o);
+  return batchImport(store, o);
+}
+
+function batchImport(store: Store, o: ImportBatchOptions): SubscriberImport {
+  let rows: ImportRowAt[] = [];
+  return {
+    chunkSize: 2000,
+    add(row) {
+      rows.push(row);
+    },
+    async flush() {
+      const chunk = rows;
+      rows = [];
+      const { outcomes } = await inTransaction(store, (tx) => importBatch(tx, chunk, o));
+      const out: ChunkOutcome = { imported: 0, unchanged: 0, refused: [] };
+      chunk.forEach((r, i) => {
+        const outcome = outcomes[i]!;
+        if (outcome === 'imported') out.imported++;
+        else if (outcome === 'unchanged') out.unchanged++;
+        else out.refused.push({ line: r.line, email: r.email, reason: outcome });
+      });
+      return out;
+    },
+    async finish() {},
+    async abort() {},
+  };
+}
+
+// COPY's text format: backslash, tab, newline and carriage return must be escaped; \N is null.
+const COPY_SPECIAL = /[\\\t\n\r]/;
+const COPY_ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' };
+function copyText(value: string | null): string {
+  if (value === null) return '\\N';
+  return COPY_SPECIAL.test(value) ? value.replace(/[\\\t\n\r]/g, (c) => COPY_ESCAPES[c]!) : value;
+}
+
+// The COPY text of 1,000 rows is kept and sent as one string: one stream
+// write per row costs more than the row itself.
+const LINES_PER_BLOCK = 1000;
+const UNIQUE_VIOLATION = '23505';
+
+interface Chunk {
+  blocks: string[];
+  rows: number;
+}
+
+interface OutcomeRow {
+  outcome: 'imported' | 'duplicate' | 'suppressed';
+  line: number;
+  email: string | null;
+}
+
+async function copyImport(pool: pg.Pool, o: ImportBatchOptions): Promise<SubscriberImport> {
+  const client = await pool.connect();
+  let released = false;
+  const release = (err?: Error) => {
+    if (released) return;
+    released = true;
+    client.release(err);
+  };
+  try {
+    await client.query('begin');
+    // Staging rows are the file's, not the newsroom's: no WAL, gone at commit.
+    await client.query(`create temporary table import_stage
+      (line integer not null, e text not null, h text not null, n text, c bigint not null, d text not null) on commit drop`);
+  } catch (err) {
+    release(err as Error);
+    throw err;
+  }
+
+  const action = o.status === 'active' ? 'import-confirmed' : 'import';
+  const confirmedAt = o.status === 'active' ? o.runAt : null;
+  let staged = false;
+
+  const writeChunk = async (chunk: Chunk): Promise<ChunkOutcome> => {
+    if (staged) await client.query('truncate import_stage');
+    staged = true;
+    await pipeline(Readable.from(chunk.blocks), client.query(copyFrom('copy import_stage (line, e, h, n, c, d) from stdin')));
+    // A temporary table has no statistics until analysed: without them the
+    // planner guesses its size and may probe 1,000,000 subscribers one by one.
+    await client.query('analyze import_stage');
+    await client.query('savepoint import_chunk');
+    let rows: OutcomeRow[];
+    try {
+      rows = await writeStaged(false);
+    } catch (err) {
+      // Another transaction added one of these addresses (or subscriptions)
+      // since our snapshot: write the chunk again, skipping conflicts row by row.
+      if ((err as { code?: string }).code !== UNIQUE_VIOLATION) throw err;
+      await client.query('rollback to savepoint import_chunk');
+      rows = await writeStaged(true);
+    }
+    await client.query('release savepoint import_chunk');
+    const out: ChunkOutcome = { imported: 0, unchanged: 0, refused: [] };
+    for (const r of rows) {
+      if (r.outcome === 'imported') out.imported = Number(r.line);
+      else out.refused.push({ line: Number(r.line), email: r.email ?? '', reason: r.outcome as 'suppressed' | 'duplicate' });
+    }
+    out.refused.sort((a, b) => a.line - b.line);
+    out.unchanged = chunk.rows - out.imported - out.refused.length;
+    return out;
+  };
+
+  // Plain inserts of the rows not already there (an anti-join) are much
+  // cheaper than ON CONFLICT's speculative insertion of every row (about 40%
+  // of the subscribers insert here); `onConflict` is the fallback when a
+  // concurrent writer got in between.
+  const writeStaged = async (onConflict: boolean): Promise<OutcomeRow[]> => {
+    await client.query(
+      `insert into subscribers (email, email_hash, name, created_at, updated_at)
+       select s.e, s.h, s.n, s.c, $2 from import_stage s
+       where not exists (select 1 from suppressions p where p.publication_id = $1 and p.email_hash = s.h)
+         and not exists (select 1 from subscribers b where b.email_hash = s.h)
+       order by s.line
+       ${onConflict ? 'on conflict do nothing' : ''}`,
+      [o.publicationId, o.runAt],
+    );
+    // One statement, one snapshot: `subscriptions` as read by the last two
+    // selects is the table before this statement's own inserts, so a
+    // subscription it finds with this run's time and method was created by an
+    // earlier chunk — the address came earlier in the file.
+    const { rows } = await client.query<OutcomeRow>(
+      `with ids as materialized (
+         select s.line, s.e, s.d, b.id from import_stage s join subscribers b on b.email_hash = s.h
+         where not exists (select 1 from suppressions p where p.publication_id = $1 and p.email_hash = s.h)
+       ),
+       created as (
+         insert into subscriptions (subscriber_id, publication_id, status, source, created_at, confirmed_at, unsubscribed_at, updated_at)
+         select i.id, $1, $2, $3, $4, $5::bigint, null, $4 from ids i
+         where not exists (select 1 from subscriptions x where x.subscriber_id = i.id and x.publication_id = $1)
+         order by i.line
+         ${onConflict ? 'on conflict (subscriber_id, publication_id) do nothing' : ''}
+         returning subscriber_id
+       ),
+       logged as (
+         insert into consent_log (subscriber_id, publication_id, action, method, wording_version, ip_hash, details, at)
+         select i.id, $1, $6, $3, null, null, i.d, $4 from created c join ids i on i.id = c.subscriber_id order by i.line
+         returning 1
+       )
+       select 'imported' as outcome, count(*)::integer as line, null::text as email from logged
+       union all
+       select 'duplicate', i.line, i.e from ids i
+         join subscriptions x on x.subscriber_id = i.id and x.publication_id = $1
+         where x.created_at = $4 and x.source = $3
+       union all
+       select 'suppressed', s.line, s.e from import_stage s
+         join suppressions p on p.publication_id = $1 and p.email_hash = s.h`,
+      [o.publicationId, o.status, o.method, o.runAt, confirmedAt, action],
+    );
+    return rows;
+  };
+
+  // Lines are joined into blocks as they come: one flat string per block holds
+  // far less memory than a chunk of separate row strings and their parts.
+  let current: Chunk = { blocks: [], rows: 0 };
+  let block: string[] = [];
+  const endBlock = () => {
+    if (block.length) current.blocks.push(block.join(''));
+    block = [];
+  };
+
+  return {
+    chunkSize: 100_000,
+    add(r) {
+      current.rows++;
+      block.push(
+        `${r.line}\t${copyText(r.email)}\t${copyText(r.emailHash)}\t${copyText(r.name)}\t${r.createdAt}\t${copyText(importDetails(r))}\n`,
+      );
+      if (block.length >= LINES_PER_BLOCK) endBlock();
+    },
+    async flush() {
+      endBlock();
+      const chunk = current;
+      current = { blocks: [], rows: 0 };
+      if (chunk.rows === 0) return { imported: 0, unchanged: 0, refused: [] };
+      return writeChunk(chunk);
+    },
+    async finish() {
+      try {
+        await client.query('commit');
+      } catch (err) {
+        release(err as Error);
+        throw err;
+      }
+      release();
+    },
+    async abort() {
+      if (released) return;
+      try {
+        await client.query('rollback');
+        release();
+      } catch (err) {
+        // A connection that cannot even roll back is not given back to the pool.
+        release(err as Error);
+      }
+    },
+  };
+}
