@@ -21,9 +21,10 @@ export function register(program: Command): void {
         await migrateToLatest(store);
         const running = startWorker({ store, config, clock: systemClock, scheduler: flags.scheduler });
         process.stderr.write(`matinale worker ${running.workerId} on ${store.description}\n`);
+        // `on`, not `once`: a second signal while the batch in hand finishes must not kill it halfway.
         const stop = () => void running.stop();
-        process.once('SIGTERM', stop);
-        process.once('SIGINT', stop);
+        process.on('SIGTERM', stop);
+        process.on('SIGINT', stop);
         await running.done;
         process.off('SIGTERM', stop);
         process.off('SIGINT', stop);

@@ -63,8 +63,8 @@ test('matinale worker exits 0 on SIGTERM', { timeout: 60_000 }, async () => {
       child.once('exit', (code) => reject(new Error(`worker exited early (${code}): ${stderr}`)));
     });
     child.kill('SIGTERM');
-    const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
-    assert.equal(code, 0, stderr);
+    const [code, signal] = await new Promise<[number | null, string | null]>((resolve) => child.once('exit', (c, s) => resolve([c, s])));
+    assert.deepEqual({ code, signal }, { code: 0, signal: null }, stderr);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

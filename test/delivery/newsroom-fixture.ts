@@ -145,6 +145,8 @@ export async function startSmtpSink(options: { rcpt?: RcptRule; auth?: { user: s
     },
     ...options.server,
   });
+  // A client killed mid-session resets its connection: that is the test, not a failure.
+  server.on('error', () => {});
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.server.address() as AddressInfo).port;
   const auth = options.auth ? `${options.auth.user}:${options.auth.pass}@` : '';

@@ -11,7 +11,9 @@ import { deliveryParts } from '../../src/delivery/worker.ts';
 import { smtpPool } from '../../src/delivery/smtp-pool.ts';
 import { testBackends } from '../helpers/store.ts';
 import { memoryLogger, SECRET, seedNewsroom, startSmtpSink, testConfig } from './newsroom-fixture.ts';
-import { decodeQp } from './message-fixture.ts';
+import { decodeQp, dkimKey } from './message-fixture.ts';
+import { DkimSigner } from '../../src/delivery/dkim.ts';
+import { dkimVerify } from 'mailauth/lib/dkim/verify.js';
 
 for (const backend of await testBackends()) {
   test(`${backend.name}: a send reaches every recipient exactly once, matching the ledger one for one`, { timeout: 60_000 }, async () => {
@@ -42,6 +44,7 @@ for (const backend of await testBackends()) {
         logger,
         mailDomain: parts.mailDomain,
         suppressor: parts.suppressor,
+        dkim: new DkimSigner(dkimKey().dkim),
         policy: { batchSize: 25 },
         random: () => 0.5,
       });
@@ -92,6 +95,12 @@ for (const backend of await testBackends()) {
         assert.equal(check.claims.subscriberId, newsroom.subscriberIds.get(row.email));
         assert.equal(check.claims.publicationId, newsroom.publicationId);
         assert.ok(decodeQp(text).includes(`/unsubscribe/${token}`), 'the body links to the same token');
+      }
+      // Signed as they arrived: an independent verifier (mailauth) checks a sample.
+      const resolver = async () => [[dkimKey().txt]];
+      for (const m of sink.received.slice(0, 5)) {
+        const verdict = await dkimVerify(m.raw, { resolver, curTime: new Date(clock.now()) });
+        assert.equal(verdict.results[0]!.status.result, 'pass', `${m.to[0]}: ${JSON.stringify(verdict.results[0]!.status)}`);
       }
       assert.ok(sink.connections <= 6, `connections are reused (${sink.connections} opened for ${sink.received.length} messages)`);
       const batches = logger.lines.filter((l) => l.msg === 'delivery batch');
