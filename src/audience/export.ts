@@ -18,6 +18,19 @@ export interface ExportProgress {
 
 const iso = (ms: number | null) => (ms === null ? '' : new Date(ms).toISOString());
 
+// A spreadsheet opening the file runs a cell that starts with one of these as a
+// formula (CSV injection: a subscriber who signs up as `=HYPERLINK(…)` leaks
+// the sheet to whoever opens it). OWASP's remedy: a leading single quote makes
+// the cell text. Only the form's free text (name) and imported text (source,
+// address) can start so; every text column goes through it anyway, so that a
+// column added later cannot be forgotten.
+const FORMULA_START = /^[=+\-@\t\r]/;
+
+/** A text cell a spreadsheet shows as text, never runs as a formula. */
+export function spreadsheetSafe(text: string): string {
+  return FORMULA_START.test(text) ? `'${text}` : text;
+}
+
 /** Writes the publication's subscribers as CSV to `out` (ended when done unless `end: false`, for stdout); returns the number of rows. */
 export async function exportSubscribers(
   store: Store,
@@ -39,7 +52,7 @@ export async function exportSubscribers(
     const page = await subscriptionsPage(store, publication.id, after, 5000);
     if (page.length === 0) break;
     for (const r of page) {
-      const ok = csv.write([r.email, r.name ?? '', r.status, r.source, iso(r.created_at), iso(r.confirmed_at), iso(r.unsubscribed_at)]);
+      const ok = csv.write([spreadsheetSafe(r.email), spreadsheetSafe(r.name ?? ''), spreadsheetSafe(r.status), spreadsheetSafe(r.source), iso(r.created_at), iso(r.confirmed_at), iso(r.unsubscribed_at)]);
       if (!ok) await once(csv, 'drain');
     }
     rows += page.length;
