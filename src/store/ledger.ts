@@ -134,7 +134,7 @@ async function renew(store: Store, workerId: string, ids: readonly number[], unt
   return Number(r.numUpdatedRows);
 }
 
-async function record(store: Store, workerId: string, outcomes: readonly Outcome[], now: number): Promise<void> {
+async function record(store: Store, _workerId: string, outcomes: readonly Outcome[], now: number): Promise<void> {
   if (outcomes.length === 0) return;
   await inTransaction(store, async (tx) => {
     // One UPDATE … FROM (VALUES …) per chunk rather than one statement per row:
@@ -163,7 +163,6 @@ async function record(store: Store, workerId: string, outcomes: readonly Outcome
         where recipients.id = v.id and recipients.state = 'sending'`.execute(tx.db);
     }
   });
-  void workerId;
 }
 
 /** Rows per statement when recording (6 parameters each, well under both backends' limits). */
@@ -214,8 +213,7 @@ export async function finishIfComplete(store: Store, sendId: number, now: number
 }
 
 /** Pauses a running send with a reason for the newsroom; false when it was not running. */
-export async function pauseSend(store: Store, sendId: number, reason: string, now: number): Promise<boolean> {
-  void now;
+export async function pauseSend(store: Store, sendId: number, reason: string, _now: number): Promise<boolean> {
   const r = await store.db
     .updateTable('sends')
     .set({ status: 'paused', status_reason: reason })
