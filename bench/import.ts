@@ -3,7 +3,7 @@
 // subscribers import` — on SQLite and on PostgreSQL, beside PostgreSQL's own
 // COPY of the same valid rows into a bare table, in the same run.
 //
-//   node bin/run-ts.js bench/import.ts [--rows 1000000] [--repeat 3]
+//   node bin/run-ts.js bench/import.ts [--rows 1000000] [--repeat 3] [--cases postgres-import,postgres-copy]
 //
 // Each case runs in a child process of its own, so that its peak memory (max
 // RSS) is its own. The file is written as a stream, never held in memory.
@@ -50,10 +50,13 @@ const { values } = parseArgs({
     child: { type: 'string' },
     file: { type: 'string' },
     db: { type: 'string' },
+    /** Comma-separated cases to run (default: all); results are written only when all ran. */
+    cases: { type: 'string' },
   },
 });
 const rows = Number(values.rows);
 const repeat = Number(values.repeat);
+const selected = values.cases ? (values.cases.split(',') as CaseName[]) : [...CASES];
 
 if (values.child) {
   const result = await runCase(values.child as CaseName, values.file!, JSON.parse(values.db!) as OpenOptions);
@@ -262,7 +265,7 @@ async function orchestrate(): Promise<void> {
     const bytes = statSync(files.all).size;
     const results: CaseResult[] = [];
     for (let r = 0; r < repeat; r++) {
-      for (const name of CASES) {
+      for (const name of selected) {
         const db = await freshDatabase(name, dir);
         try {
           const result = await child(name, name === 'postgres-copy' || name === 'postgres-sql-floor' ? files.valid : files.all, db.options);
@@ -273,6 +276,7 @@ async function orchestrate(): Promise<void> {
         }
       }
     }
+    if (selected.length < CASES.length) return;
     const summary = CASES.map((name) => {
       const runs = results.filter((x) => x.case === name);
       return {
