@@ -40,7 +40,8 @@ const at = (now: number) => ({ clock: { now: () => now } });
 /**
  * Creates the send of an edition to its publication's list, scheduled for
  * `scheduledFor`; the edition must be approved. A send that was recorded as
- * missed is taken up again instead (still once: the same row).
+ * missed, or cancelled before it started, is taken up again instead (still
+ * once: the same row).
  */
 export async function createListSend(
   store: Store,
@@ -50,7 +51,7 @@ export async function createListSend(
     const edition = await tx.db.selectFrom('editions').select(['id', 'publication_id', 'status']).where('id', '=', input.editionId).executeTakeFirst();
     if (!edition) throw new SendRefused('edition-not-found', `no edition ${input.editionId}`);
     const existing = await tx.db.selectFrom('sends').selectAll().where('edition_id', '=', edition.id).where('kind', '=', 'list').executeTakeFirst();
-    if (existing && existing.status !== 'missed') {
+    if (existing && existing.status !== 'missed' && existing.status !== 'cancelled') {
       throw new SendRefused(
         'already-sent',
         `edition ${edition.id} already has send ${existing.id} (${existing.status}); only the rows that failed can be sent again, as a resend`,
@@ -210,6 +211,21 @@ export async function dueSends(store: Store, now: number): Promise<SendRow[]> {
  */
 export async function startSend(store: Store, sendId: number, template: string, now: number): Promise<number | undefined> {
   return inTransaction(store, async (tx) => {
+    const send = await tx.db.selectFrom('sends').select(['kind', 'edition_id']).where('id', '=', sendId).executeTakeFirst();
+    if (send?.kind === 'list') {
+      // Saving a new version sends a scheduled edition back to ready: what
+      // was approved is no longer what would go out, so the send does not start.
+      const edition = await tx.db.selectFrom('editions').select('status').where('id', '=', send.edition_id).executeTakeFirst();
+      if (edition && edition.status !== 'scheduled' && edition.status !== 'approved') {
+        await tx.db
+          .updateTable('sends')
+          .set({ status: 'cancelled', status_reason: `cancelled: the edition went back to ${edition.status} after the send was scheduled; approve it and send again` })
+          .where('id', '=', sendId)
+          .where('status', '=', 'scheduled')
+          .execute();
+        return undefined;
+      }
+    }
     const started = await tx.db
       .updateTable('sends')
       .set({ status: 'running', started_at: now, status_reason: null })

@@ -106,6 +106,30 @@ for (const backend of await testBackends()) {
     }
   });
 
+  test(`${backend.name}: an edition edited after it was scheduled does not go out; approved again, it can be sent`, async () => {
+    const store = await backend.open();
+    try {
+      const newsroom = await seedNewsroom(store, 5);
+      const { clock, parts } = setup(store);
+      const send = await requestSend(parts.sendDeps, { editionId: newsroom.editionId, at: clock.now() + 60_000, createdBy: 't' });
+      // A new version sends the scheduled edition back to ready (store/editions.ts).
+      await store.db.updateTable('editions').set({ status: 'ready' }).where('id', '=', newsroom.editionId).execute();
+      clock.advance(60_000);
+      assert.deepEqual(await startDueSends(parts.sendDeps, 3_600_000), { started: [], missed: [] });
+      const cancelled = (await getSend(store, send.id))!;
+      assert.equal(cancelled.status, 'cancelled');
+      assert.match(cancelled.status_reason!, /went back to ready/);
+      assert.equal((await sendRecipients(store, send.id)).length, 0);
+
+      await store.db.updateTable('editions').set({ status: 'approved' }).where('id', '=', newsroom.editionId).execute();
+      const again = await requestSend(parts.sendDeps, { editionId: newsroom.editionId, createdBy: 't' });
+      assert.equal(again.id, send.id, 'the same send, still one per edition');
+      assert.equal(again.status, 'running');
+    } finally {
+      await store.dispose();
+    }
+  });
+
   test(`${backend.name}: a resend takes only the rows that failed`, async () => {
     const store = await backend.open();
     try {
