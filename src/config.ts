@@ -35,8 +35,31 @@ const fileSchema = z
   })
   .partial();
 
+/** Where `serve` listens (the port actually bound, never 0). */
+export interface ListenAddress {
+  host: string;
+  port: number;
+}
+
+export interface LoadOptions {
+  /**
+   * The address `serve` listens on: when neither PUBLIC_URL nor matinale.yaml
+   * names the public URL, every link (pages, mail, List-Unsubscribe) must
+   * point there rather than at the default port.
+   */
+  listening?: ListenAddress;
+}
+
+const LOCAL_HOSTS = ['127.0.0.1', '0.0.0.0', '::', '::1', 'localhost'];
+
+/** The URL people reach a listening address at: `localhost` for the loopback and wildcard addresses. */
+export function listenUrl({ host, port }: ListenAddress): string {
+  const name = LOCAL_HOSTS.includes(host) ? 'localhost' : host.includes(':') ? `[${host}]` : host;
+  return `http://${name}:${port}`;
+}
+
 /** Reads the configuration; creates DATA_DIR and the secret on first use. */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadOptions = {}): Config {
   const dataDir = resolve(env.DATA_DIR || './data');
   mkdirSync(dataDir, { recursive: true });
 
@@ -52,7 +75,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       .map((s) => s.trim())
       .filter(Boolean),
     trustProxy: env.TRUST_PROXY === '1' || env.TRUST_PROXY === 'true',
-    publicUrl: (env.PUBLIC_URL || file.publicUrl || 'http://localhost:3000').replace(/\/+$/, ''),
+    publicUrl: (env.PUBLIC_URL || file.publicUrl || (options.listening ? listenUrl(options.listening) : 'http://localhost:3000')).replace(/\/+$/, ''),
     secret: env.MATINALE_SECRET || secretIn(dataDir),
   };
   if (env.DKIM_DOMAIN || env.DKIM_SELECTOR || env.DKIM_PRIVATE_KEY_FILE) {

@@ -4,8 +4,9 @@
 // or SIGTERM, when it stops taking requests, lets the worker finish its batch
 // and closes the store.
 import type { Command } from 'commander';
-import { loadConfig } from '../config.ts';
-import { openStore } from '../store/db.ts';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { listenUrl, loadConfig } from '../config.ts';
+import { openStore, type Store } from '../store/db.ts';
 import { migrateToLatest } from '../store/migrate.ts';
 import { systemClock } from '../clock.ts';
 import { buildApp } from '../web/app.ts';
@@ -33,25 +34,47 @@ export interface RunningServer {
 export async function serve(options: ServeOptions): Promise<RunningServer> {
   const env = options.env ?? process.env;
   const out = options.out ?? ((line: string) => process.stdout.write(line + '\n'));
-  const config = loadConfig(env);
-  const clock = systemClock;
-  const store = openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  // Bind first: with `--port 0` only the bound socket knows the port, and the
+  // public URL (links in pages and mail) must be settled before anything that
+  // copies it (audience mails, the worker's links, cookies) is built. Until the
+  // app is ready, requests get a 503 rather than a half-built app.
+  let handler: ((req: IncomingMessage, res: ServerResponse) => void) | undefined;
+  const server = createServer((req, res) => {
+    if (handler) return handler(req, res);
+    res.writeHead(503, { 'retry-after': '1', 'content-type': 'text/plain; charset=utf-8' }).end('Matinale is starting\n');
+  });
+  await listen(server, options.port, options.host);
+  const bound = server.address();
+  const address = { host: options.host, port: typeof bound === 'object' && bound ? bound.port : options.port };
+  const url = listenUrl(address);
+
+  let store: Store | undefined;
   let worker: RunningWorker | undefined;
   try {
-    await migrateToLatest(store);
-    const seed = await seedDemo(store, config, clock);
-    const app = await buildApp({ store, config, clock, logger: options.logger ?? false });
-    await app.listen({ port: options.port, host: options.host });
-    const bound = app.server.address();
-    const actualPort = typeof bound === 'object' && bound ? bound.port : options.port;
-    const local = ['127.0.0.1', '0.0.0.0', '::', '::1', 'localhost'].includes(options.host);
-    const url = `http://${local ? 'localhost' : options.host}:${actualPort}`;
-    // Links in pages and mail follow the port when PUBLIC_URL was left to its default.
-    if (!env.PUBLIC_URL && config.publicUrl === 'http://localhost:3000') config.publicUrl = url;
+    const config = loadConfig(env, { listening: address });
+    const clock = systemClock;
+    const opened = openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+    store = opened;
+    await migrateToLatest(opened);
+    const seed = await seedDemo(opened, config, clock);
+    let pending: typeof handler;
+    const app = await buildApp({
+      store: opened,
+      config,
+      clock,
+      logger: options.logger ?? false,
+      serverFactory: (appHandler) => {
+        pending = appHandler;
+        return server;
+      },
+    });
+    await app.ready();
+    handler = pending;
 
-    if (options.worker) worker = startWorker({ store, config, clock });
+    if (options.worker) worker = startWorker({ store: opened, config, clock });
 
-    out(`Matinale is running at ${url} (${store.description}${config.smtpUrls.length ? '' : `, mail kept in ${config.dataDir}/outbox`})`);
+    out(`Matinale is running at ${url} (${opened.description}${config.smtpUrls.length ? '' : `, mail kept in ${config.dataDir}/outbox`})`);
+    if (config.publicUrl !== url) out(`  public URL (links in pages and mail): ${config.publicUrl}`);
     out(`  newsroom dashboard: ${url}/newsroom`);
     if (seed.seeded && seed.account) {
       out(`  demo newsroom created: ${seed.editions.map((e) => `${url}/${e.publication}/${e.date}`).join(' , ')}`);
@@ -66,18 +89,41 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
       url,
       close() {
         closing ??= (async () => {
+          // The app answers 503 to new requests while closing; the server was
+          // bound here, not by app.listen, so it is closed here too.
           await app.close();
+          await closeServer(server);
           await worker?.stop();
-          await store.close();
+          await opened.close();
         })();
         return closing;
       },
     };
   } catch (err) {
     await worker?.stop().catch(() => {});
-    await store.close().catch(() => {});
+    await store?.close().catch(() => {});
+    await closeServer(server).catch(() => {});
     throw err;
   }
+}
+
+function listen(server: Server, port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen({ port, host }, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+}
+
+function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (!server.listening) return resolve();
+    server.close((err) => (err ? reject(err) : resolve()));
+    // Keep-alive connections would hold close() open; active requests still finish.
+    server.closeIdleConnections();
+  });
 }
 
 function port(value: string): number {

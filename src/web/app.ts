@@ -1,7 +1,7 @@
 // The one Fastify app: public site, newsroom dashboard and JSON API. Built
 // apart from being started (Fastify's testing guide): tests call
 // `buildApp(deps)` and `app.inject()`, `matinale serve` calls `listen`.
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyServerFactory } from 'fastify';
 import formbody from '@fastify/formbody';
 import cookie from '@fastify/cookie';
 import type { Config } from '../config.ts';
@@ -18,9 +18,14 @@ export interface AppDeps {
   clock?: Clock;
   /** Pino logging on (serve) or off (tests). */
   logger?: boolean;
+  /**
+   * The HTTP server to answer on, already bound (serve binds before building,
+   * so that links know the port); without it, the app makes its own.
+   */
+  serverFactory?: FastifyServerFactory;
 }
 
-export type RoutePlugin = (app: FastifyInstance, deps: Required<Omit<AppDeps, 'logger'>>) => Promise<void> | void;
+export type RoutePlugin = (app: FastifyInstance, deps: Required<Omit<AppDeps, 'logger' | 'serverFactory'>>) => Promise<void> | void;
 
 // One line per route module; keep the list sorted.
 const routeModules: Array<() => Promise<{ routes: RoutePlugin }>> = [
@@ -46,6 +51,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       : false,
     // Only behind a reverse proxy the operator declared: otherwise X-Forwarded-For is the client's to forge.
     trustProxy: deps.config.trustProxy ?? false,
+    ...(deps.serverFactory ? { serverFactory: deps.serverFactory } : {}),
   });
   await app.register(formbody);
   await app.register(cookie, { secret: deps.config.secret });

@@ -1,0 +1,77 @@
+// `serve` (in this process) on an ephemeral port: every link the audience
+// mails and pages hold points at the port it actually listens on when
+// PUBLIC_URL is not set, and at PUBLIC_URL when it is.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { serve } from '../../src/cli/serve.ts';
+import { loadConfig } from '../../src/config.ts';
+import { linkInText, outbox, type ReadMail } from '../audience/mail-reader.ts';
+
+/** Subscribes through the archive's form as a browser does: its cookies and hidden fields come along. */
+async function subscribeThroughForm(url: string, slug: string, email: string): Promise<Response> {
+  const archive = await fetch(`${url}/${slug}`);
+  const cookie = archive.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+  const page = await archive.text();
+  const form = new URLSearchParams();
+  for (const m of page.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)) form.append(m[1]!, m[2]!);
+  form.append('email', email);
+  return fetch(`${url}/${slug}/subscribe`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', cookie }, body: form.toString() });
+}
+
+function allLinks(mail: ReadMail): string[] {
+  return [...`${mail.text}\n${mail.html}\n${mail.headers.get('list-unsubscribe') ?? ''}`.matchAll(/https?:\/\/[^\s<>"')]+/g)].map((m) => m[0]);
+}
+
+test('links in audience mails and pages follow the port serve listens on', { timeout: 60_000 }, async (t) => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'matinale-serve-port-'));
+  t.after(() => rmSync(dataDir, { recursive: true, force: true }));
+  const server = await serve({ port: 0, host: '127.0.0.1', worker: false, env: { DATA_DIR: dataDir }, out: () => {} });
+  t.after(() => server.close());
+  const { url } = server;
+  assert.match(url, /^http:\/\/localhost:\d+$/);
+  assert.notEqual(url, 'http://localhost:3000');
+  const mails = () => outbox(join(dataDir, 'outbox')).filter((m) => m.to.includes('reader@example.org'));
+
+  assert.equal((await subscribeThroughForm(url, 'tech-matin', 'reader@example.org')).status, 200);
+  const confirmation = mails().at(-1)!;
+  assert.match(confirmation.subject, /Confirmez/);
+  const confirm = linkInText(confirmation, '/confirm/');
+  assert.ok(confirm.startsWith(`${url}/confirm/`), confirm);
+
+  assert.equal((await fetch(confirm, { method: 'POST' })).status, 200);
+  const welcome = mails().at(-1)!;
+  assert.match(welcome.subject, /Bienvenue/);
+  const listUnsubscribe = /^<([^>]+)>/.exec(welcome.headers.get('list-unsubscribe') ?? '')?.[1];
+  assert.ok(listUnsubscribe?.startsWith(`${url}/unsubscribe/`), listUnsubscribe);
+
+  // The « Rester inscrit » link of the unsubscribe page.
+  const unsubscribePage = await (await fetch(listUnsubscribe!)).text();
+  assert.ok(unsubscribePage.includes(`href="${url}/tech-matin">Rester inscrit`), 'stay link follows the port');
+
+  // Subscribing again: the "already subscribed" mail.
+  assert.equal((await subscribeThroughForm(url, 'tech-matin', 'reader@example.org')).status, 200);
+  const already = mails().at(-1)!;
+  assert.notEqual(already, welcome);
+  for (const mail of [confirmation, welcome, already]) {
+    const links = allLinks(mail);
+    assert.ok(links.length > 0, mail.subject);
+    for (const link of links) assert.ok(!link.startsWith('http://localhost:3000'), `${mail.subject}: ${link}`);
+    assert.ok(links.some((l) => l.startsWith(`${url}/`)), mail.subject);
+  }
+});
+
+test('PUBLIC_URL, when set, wins over the listening address', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'matinale-serve-url-'));
+  try {
+    const listening = { host: '0.0.0.0', port: 3911 };
+    assert.equal(loadConfig({ DATA_DIR: dataDir }, { listening }).publicUrl, 'http://localhost:3911');
+    assert.equal(loadConfig({ DATA_DIR: dataDir, PUBLIC_URL: 'https://news.example.org/' }, { listening }).publicUrl, 'https://news.example.org');
+    assert.equal(loadConfig({ DATA_DIR: dataDir }, { listening: { host: 'news.lan', port: 8080 } }).publicUrl, 'http://news.lan:8080');
+    assert.equal(loadConfig({ DATA_DIR: dataDir }).publicUrl, 'http://localhost:3000');
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+});
