@@ -7,7 +7,7 @@ import type { Publication, Language } from '../edition/publication.ts';
 import { stringsFor, type Strings } from './strings.ts';
 import { typeset } from './typeset.ts';
 import { writtenDate } from './written-date.ts';
-import { editionUrl, mailtoUrl, publicationUrl, tipFormUrl, type RenderOptions } from './urls.ts';
+import { editionUrl, mailtoUrl, publicationUrl, type RenderOptions } from './urls.ts';
 import { PLACEHOLDERS } from './placeholders.ts';
 import { subjectOf, preheaderOf } from './edition-text.ts';
 
@@ -121,11 +121,10 @@ export function editionParts(edition: Edition, publication: Publication, options
     publication.team.map((m) => ({ text: t(m.name), href: mailtoUrl(m.email) })),
     language,
   );
-  const tipForm: Piece[] = [{ text: t(strings.tipFormLink), href: tipFormUrl(options.publicUrl, publication.slug) }];
-  const tipLine = [
-    ...fillTemplate(publication.tipLine ?? strings.tipLine, { team, name: nameP }, language),
-    ...fillTemplate(strings.tipForm, { form: tipForm }, language),
-  ];
+  // The tip line ends with the team's addresses (no tip form exists yet):
+  // closed with a full stop unless the template ends with punctuation.
+  const tipLine = fillTemplate(publication.tipLine ?? strings.tipLine, { team, name: nameP }, language);
+  if (!/[.!?…:»)]\s*$/.test(piecesText(tipLine))) tipLine.push({ text: '.' });
 
   const dateDay = t(writtenDate(edition.date, language));
   const greeting = fillTemplate(publication.greeting ?? strings.greeting, { date: [{ text: dateDay }], name: nameP }, language);

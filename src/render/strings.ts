@@ -14,12 +14,11 @@ export interface Strings {
   viewInBrowser: string;
   /** Default greeting template: {date}, {name}. */
   greeting: string;
-  /** Default tip line template: {team}. */
+  /**
+   * Default tip line template: {team}. No link to a tip form: there is none
+   * yet, and a link to a page that does not exist would lose a source.
+   */
   tipLine: string;
-  /** After the team's addresses: {form} is the link to the tip form. */
-  tipForm: string;
-  /** The words of that link. */
-  tipFormLink: string;
   /** Credits line: {thanks}. */
   credits: string;
   unsubscribe: string;
@@ -44,8 +43,6 @@ const fr: Strings = {
   viewInBrowser: 'Lire dans le navigateur',
   greeting: 'Bonjour, nous sommes le {date} et voici {name}.',
   tipLine: "Une info, un document, une rumeur à vérifier ? Écrivez à {team}",
-  tipForm: ' ou passez par {form}.',
-  tipFormLink: 'notre formulaire chiffré',
   credits: 'Un grand merci à : {thanks}',
   unsubscribe: 'Se désinscrire',
   preferences: 'Gérer vos préférences',
@@ -65,8 +62,6 @@ const en: Strings = {
   viewInBrowser: 'Read in your browser',
   greeting: 'Good morning. It is {date} and this is {name}.',
   tipLine: 'A tip, a document, a rumour worth checking? Write to {team}',
-  tipForm: ', or use {form}.',
-  tipFormLink: 'our encrypted tip form',
   credits: 'Many thanks to {thanks}',
   unsubscribe: 'Unsubscribe',
   preferences: 'Manage your preferences',

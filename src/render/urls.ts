@@ -22,11 +22,6 @@ export function publicationUrl(publicUrl: string, slug: string): string {
   return `${base(publicUrl)}/${encodeURIComponent(slug)}`;
 }
 
-/** The publication's tip form. */
-export function tipFormUrl(publicUrl: string, slug: string): string {
-  return `${base(publicUrl)}/${encodeURIComponent(slug)}/tips`;
-}
-
 const SAFE_SCHEMES = new Set(['http:', 'https:', 'mailto:']);
 
 /**

@@ -51,13 +51,25 @@ test('greeting and tip line come from the publication’s templates, else the la
     [
       ['Jeanne Moreau', 'mailto:jeanne.moreau@example.org'],
       ['Lucie Fabre', 'mailto:lucie.fabre@example.org'],
-      ['notre formulaire chiffré', 'https://news.example.org/tech-matin/tips'],
     ],
   );
-  assert.match(piecesText(custom.tipLine), /^Écrivez à Jeanne Moreau et Lucie Fabre /);
+  assert.equal(piecesText(custom.tipLine), 'Écrivez à Jeanne Moreau et Lucie Fabre.');
   const byDefault = editionParts(edition(), publication(), OPTIONS);
   assert.match(piecesText(byDefault.greeting), /lundi 2\u00a0mars/);
   assert.match(piecesText(byDefault.greeting), /Tech Matin/);
+});
+
+test('the tip line links no tip form (none exists yet), in any language', () => {
+  for (const language of ['fr', 'en'] as const) {
+    const parts = editionParts(edition(), publication({ language }), OPTIONS);
+    assert.deepEqual(
+      parts.tipLine.filter((p) => p.href).map((p) => p.href),
+      ['mailto:jeanne.moreau@example.org', 'mailto:lucie.fabre@example.org'],
+    );
+    assert.doesNotMatch(JSON.stringify(parts), /\/tips\b/);
+    assert.match(piecesText(parts.tipLine), /Lucie Fabre\.$/);
+    assert.equal(parts.viewInBrowser.href, 'https://news.example.org/tech-matin/2026-03-02');
+  }
 });
 
 test('a template keeps unknown slots as typed', () => {
