@@ -22,7 +22,12 @@ export async function renderEml(edition: Edition, publication: Publication, opti
     subject: parts.subject,
     text: fillPlaceholders(renderText(edition, publication, options), values),
     html: fillPlaceholders(renderEmail(edition, publication, options), values, escapeHtml),
-    headers: { 'List-Unsubscribe': `<${values.unsubscribeUrl}>` },
+    // The headers every real send carries (delivery's message template): RFC 8058
+    // one-click unsubscribe, so that the preview shows what the inbox will offer.
+    headers: {
+      'List-Unsubscribe': `<${values.unsubscribeUrl}>`,
+      'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
+    },
   });
   return composer.compile().build();
 }

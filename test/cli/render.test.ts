@@ -39,6 +39,9 @@ test('render --format eml gives a multipart/alternative message with the placeho
   assert.match(run.stdout, /^Content-Type: text\/html; charset=utf-8/m);
   assert.match(run.stdout, /^Subject: Ofcom names the day for the spectrum auction$/m);
   assert.doesNotMatch(run.stdout, /%%[a-z_]+%%/);
+  // The one-click unsubscribe headers of a real send (RFC 8058), with the sample URL.
+  assert.match(run.stdout, /^List-Unsubscribe: <https:\/\/example\.invalid\/unsubscribe\?preview=1>\r?$/m);
+  assert.match(run.stdout, /^List-Unsubscribe-Post: List-Unsubscribe=One-Click\r?$/m);
 });
 
 test('render refuses an edition with errors: exit 1 and the diagnostics on stderr', (t) => {
