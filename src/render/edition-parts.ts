@@ -73,12 +73,15 @@ export function joinedNames(names: readonly string[], language: Language): strin
 /** Fills a template's `{key}` slots with pieces; literal text is typeset, unknown slots stay as typed. */
 export function fillTemplate(template: string, values: Record<string, Piece[]>, language: Language): Piece[] {
   const out: Piece[] = [];
-  for (const chunk of template.split(/(\{[a-z]+\})/)) {
+  // The whole template is typeset before it is cut at its slots: a chunk such
+  // as « ? » after `{team}` starts with a space, and alone the typesetter
+  // cannot tell that a word stands before it (the slots survive typesetting as typed).
+  for (const chunk of typeset(template, language).split(/(\{[a-z]+\})/)) {
     if (!chunk) continue;
     const slot = /^\{([a-z]+)\}$/.exec(chunk);
     const value = slot ? values[slot[1]!] : undefined;
     if (value) out.push(...value);
-    else out.push({ text: typeset(chunk, language) });
+    else out.push({ text: chunk });
   }
   return out;
 }
@@ -100,7 +103,8 @@ export function typesetSubject(edition: Edition, publication: Publication): stri
   const language = publication.language;
   return (
     typeset(subjectOf(edition).trim(), language) ||
-    `${typeset(publication.name, language)} — ${typeset(writtenDate(edition.date, language, { year: true }), language)}`
+    // Typeset as one line, so that the dash keeps the no-break space French puts before it.
+    typeset(`${publication.name} — ${writtenDate(edition.date, language, { year: true })}`, language)
   );
 }
 

@@ -70,7 +70,8 @@ function inlineText(inlines: readonly Inline[], ctx: TextContext, mode: InlineMo
           out += node.alt;
           break;
         }
-        const label = typeset(`${stringsFor(ctx.language).image} : ${node.alt}`, ctx.language);
+        const strings = stringsFor(ctx.language);
+        const label = typeset(`${strings.image}${strings.colon} ${node.alt}`, ctx.language);
         out += `[${label}] [${ctx.refs.cite(absoluteUrl(node.url, ctx.publicUrl))}]`;
         break;
       }
@@ -165,9 +166,10 @@ export function renderText(edition: Edition, publication: Publication, options: 
   const f = parts.footer;
   chunks.push(['-- ']);
   // Placeholder URLs get lines of their own: filled in, they are long.
-  const colon = typeset(parts.strings.colon, parts.language);
-  chunks.push([...wrap(f.unsubscribe.text + colon), f.unsubscribe.href]);
-  chunks.push([...wrap(f.preferences.text + colon), f.preferences.href]);
+  // Typeset with its label: alone, « : » has no word before it to hold on to.
+  const label = (text: string) => typeset(text + parts.strings.colon, parts.language);
+  chunks.push([...wrap(label(f.unsubscribe.text)), f.unsubscribe.href]);
+  chunks.push([...wrap(label(f.preferences.text)), f.preferences.href]);
   chunks.push(wrap(f.why), wrap(f.address));
 
   return chunks.map((c) => c.join('\n')).join('\n\n') + '\n';

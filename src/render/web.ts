@@ -6,6 +6,7 @@ import type { Publication } from '../edition/publication.ts';
 import { editionParts } from './edition-parts.ts';
 import { blocksHtml, menuItemsHtml, piecesHtml, sectionHtml, type HtmlContext, type HtmlDialect } from './html-content.ts';
 import { escapeHtml } from './html-escape.ts';
+import { typeset } from './typeset.ts';
 import { COLORS, FONT } from './email-style.ts';
 import type { RenderOptions } from './urls.ts';
 
@@ -42,7 +43,8 @@ export function renderWeb(edition: Edition, publication: Publication, options: R
   const parts = editionParts(edition, publication, options);
   const ctx: HtmlContext = { language: parts.language, publicUrl: options.publicUrl, dialect: webDialect };
   const e = escapeHtml;
-  const title = parts.subject ? `${parts.subject} — ${parts.masthead}` : parts.masthead;
+  // Typeset as one line, so that the dash keeps the no-break space French puts before it.
+  const title = parts.subject ? typeset(`${parts.subject} — ${parts.masthead}`, parts.language) : parts.masthead;
   const description = parts.preheader || parts.subject;
   const f = parts.footer;
 
