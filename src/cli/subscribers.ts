@@ -5,7 +5,7 @@ import { createWriteStream } from 'node:fs';
 import type { Command } from 'commander';
 import cliProgress from 'cli-progress';
 import { withStore } from './context.ts';
-import { RefusedError, EXIT_REFUSED } from './usage-error.ts';
+import { RefusedError, UsageError, EXIT_REFUSED } from './usage-error.ts';
 import { audienceDeps } from '../audience/deps.ts';
 import { importSubscribers, ImportRefusedError, NotCsvError, type ImportProgress } from '../audience/import.ts';
 import { exportSubscribers } from '../audience/export.ts';
@@ -50,6 +50,14 @@ interface ImportFlags {
   json?: boolean;
 }
 
+// `--confirmed` with no consent source (neither `--consent-source` nor a
+// consent_source column) is a command written wrong, not a file refused: exit 2
+// (CLI.md). Only the import sees the header row, so it decides; its refusal is
+// told apart by its words until it has an error of its own for it.
+function missingConsentSource(err: ImportRefusedError, flags: ImportFlags): boolean {
+  return flags.confirmed === true && !flags.consentSource?.trim() && err.message.startsWith('--confirmed needs the consent source');
+}
+
 /** Adds `subscribers import|export|show|erase|purge` to the program. */
 export function register(program: Command): void {
   const subscribers = program.command('subscribers').description("a publication's subscribers: import, export, data rights");
@@ -78,6 +86,7 @@ export function register(program: Command): void {
               progress.update(p.rows, p.expectedRows, `${p.imported} imported, ${p.unchanged} unchanged, ${p.rejected} rejected`),
           });
         } catch (err) {
+          if (err instanceof ImportRefusedError && missingConsentSource(err, flags)) throw new UsageError(err.message);
           if (err instanceof NotCsvError || err instanceof ImportRefusedError) throw new RefusedError(`${file}: ${err.message}`);
           throw err;
         } finally {

@@ -59,6 +59,18 @@ for (const backend of await cliBackends()) {
       assert.match(r.stderr, /photo\.csv: the file is not a CSV file: it holds binary data/);
       assert.equal(r.stdout, '');
       assert.equal((await runMatinale(['subscribers', 'import', bin], db.env)).status, 2);
+
+      // --confirmed without any consent source is wrong usage, refused before anything is written.
+      const list = join(db.dir, 'confirmed.csv');
+      writeFileSync(list, 'email\nann@example.org\n');
+      const unsourced = await runMatinale(['subscribers', 'import', list, '--publication', 'tech-matin', '--confirmed'], db.env);
+      assert.equal(unsourced.status, 2, unsourced.stderr);
+      assert.match(unsourced.stderr, /--confirmed needs the consent source/);
+      const nothing = await runMatinale(['subscribers', 'export', '--publication', 'tech-matin'], db.env);
+      assert.equal(nothing.stdout.trim().split('\n').length, 1);
+      // With the source in a column of the file, the same command imports.
+      writeFileSync(list, 'email,consent_source\nann@example.org,paper form\n');
+      assert.equal((await runMatinale(['subscribers', 'import', list, '--publication', 'tech-matin', '--confirmed'], db.env)).status, 0);
     } finally {
       await db.dispose();
     }
