@@ -10,14 +10,15 @@ import type { Clock } from '../clock.ts';
 import { systemClock } from '../clock.ts';
 import { installEdge } from './edge.ts';
 import { storeDesk } from './store-desk.ts';
+import { serializeError, serializeRequest } from './request-log.ts';
 
 /** What the routes need; everything is injected so tests can swap it. */
 export interface AppDeps {
   store: Store;
   config: Config;
   clock?: Clock;
-  /** Pino logging on (serve) or off (tests). */
-  logger?: boolean;
+  /** Pino logging on (serve: to stdout; tests: to a stream they read) or off. */
+  logger?: boolean | { stream: { write(line: string): void } };
   /**
    * The HTTP server to answer on, already bound (serve binds before building,
    * so that links know the port); without it, the app makes its own.
@@ -47,7 +48,13 @@ const routeModules: Array<() => Promise<{ routes: RoutePlugin }>> = [
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
     logger: deps.logger
-      ? { level: 'info', redact: ['req.headers.authorization', 'req.headers.cookie'] }
+      ? {
+          level: 'info',
+          redact: ['req.headers.authorization', 'req.headers.cookie'],
+          // Links of mails carry signed tokens in their path: the log keeps the route, never the token.
+          serializers: { req: serializeRequest, err: serializeError },
+          ...(typeof deps.logger === 'object' ? { stream: deps.logger.stream } : {}),
+        }
       : false,
     // Only behind a reverse proxy the operator declared: otherwise X-Forwarded-For is the client's to forge.
     trustProxy: deps.config.trustProxy ?? false,
