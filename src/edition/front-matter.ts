@@ -1,13 +1,14 @@
 // The front matter of an edition (BRIEFING-MARKDOWN.md): which keys exist,
 // which are required, and what each value may be. Every problem is reported at
 // the place of the offending key or value in the edition file.
-import { isMap, isScalar, isSeq, parseDocument } from 'yaml';
+import { isMap, isScalar, isSeq } from 'yaml';
 import type { Node as YamlNode } from 'yaml';
 import type { Diagnostic } from './diagnostic.ts';
 import { didYouMean } from './closest-key.ts';
 import { diagnostic } from './rules.ts';
 import { mappingEntries, parseYamlSource } from './yaml-source.ts';
 import type { Place } from './yaml-source.ts';
+import { characterColumn } from './source-lines.ts';
 
 /** Every key the front matter may hold, in the order the format lists them. */
 export const FRONT_MATTER_KEYS = ['publication', 'date', 'by', 'with', 'thanks', 'subject', 'preheader'] as const;
@@ -47,7 +48,18 @@ export function isRealDate(text: string): boolean {
  * Parses and checks the YAML of a front matter, which starts at `origin` in
  * `file`; returns the values it could accept and a diagnostic for each problem.
  */
-export function parseFrontMatter(yamlText: string, origin: Place, file: string): { data: FrontMatter; diagnostics: Diagnostic[] } {
+export function parseFrontMatter(
+  yamlText: string,
+  origin: Place,
+  file: string,
+  /**
+   * Where a missing required key is reported: the closing `---` line, before
+   * which the key is to be written (the origin when unknown).
+   */
+  closing: Place = origin,
+): { data: FrontMatter; diagnostics: Diagnostic[] } {
+  const lacks = (key: FrontMatterKey): Diagnostic =>
+    diagnostic('front-matter-required', file, closing, `front matter lacks \`${key}\`: add it above the closing \`---\``);
   const diagnostics: Diagnostic[] = [];
   const data: FrontMatter = { places: {} };
   const source = parseYamlSource(yamlText, origin);
@@ -58,7 +70,7 @@ export function parseFrontMatter(yamlText: string, origin: Place, file: string):
 
   const contents = source.doc.contents;
   if (contents === null || (isScalar(contents) && (contents.value === null || contents.value === ''))) {
-    for (const key of REQUIRED) diagnostics.push(diagnostic('front-matter-required', file, origin, `front matter lacks \`${key}\``));
+    for (const key of REQUIRED) diagnostics.push(lacks(key));
     return { data, diagnostics };
   }
   if (!isMap(contents)) {
@@ -135,7 +147,7 @@ export function parseFrontMatter(yamlText: string, origin: Place, file: string):
     }
   }
   for (const key of REQUIRED) {
-    if (!seen.has(key)) diagnostics.push(diagnostic('front-matter-required', file, origin, `front matter lacks \`${key}\``));
+    if (!seen.has(key)) diagnostics.push(lacks(key));
   }
   return { data, diagnostics };
 }
@@ -231,12 +243,24 @@ function readNames(
  * full parse so that its settings can be found first; undefined when absent.
  */
 export function publicationSlugOf(source: string): string | undefined {
+  return publicationRefOf(source)?.slug;
+}
+
+/** The `publication` slug of an edition's front matter and the place of its value in the file. */
+export function publicationRefOf(source: string): { slug: string; at: Place } | undefined {
   const m = /^\uFEFF?---[ \t]*\r?\n([\s\S]*?)(?:\r?\n|^)---[ \t]*(?:\r?\n|$)/.exec(source);
   if (!m) return undefined;
   try {
-    const doc = parseDocument(m[1]!, { prettyErrors: false });
-    const value = isMap(doc.contents) ? doc.contents.get('publication') : undefined;
-    return typeof value === 'string' && SLUG_PATTERN.test(value) ? value : undefined;
+    // The YAML starts on line 2, after the opening `---`.
+    const yaml = parseYamlSource(m[1]!, { line: 2, column: 1 });
+    const contents = yaml.doc.contents;
+    const node = isMap(contents) ? contents.get('publication', true) : undefined;
+    const value = isScalar(node) ? node.value : undefined;
+    if (typeof value !== 'string' || !SLUG_PATTERN.test(value)) return undefined;
+    // The column in characters, as every diagnostic gives it.
+    const at = yaml.placeOf(node);
+    const line = source.replace(/^\uFEFF/, '').split(/\r\n|\r|\n/)[at.line - 1] ?? '';
+    return { slug: value, at: { line: at.line, column: characterColumn(line, at.column) } };
   } catch {
     return undefined;
   }

@@ -8,7 +8,7 @@ import type { Publication } from './publication.ts';
 import { createSpellChecker, knownWordsOf } from './spelling.ts';
 import type { LintContext, LintRule } from './lint/rule.ts';
 import { LINT_RULES } from './lint/lint-rules.ts';
-import { SourceLines } from './lint/source-map.ts';
+import { SourceLines } from './source-lines.ts';
 import { textsOf } from './lint/texts.ts';
 import { frenchElision } from './lint/french-elision.ts';
 import { frenchApostropheSpace } from './lint/french-apostrophe-space.ts';

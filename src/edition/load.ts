@@ -6,7 +6,7 @@ import type { Diagnostic } from './diagnostic.ts';
 import type { Edition } from './model.ts';
 import type { Publication } from './publication.ts';
 import { parseEdition } from './parse.ts';
-import { publicationSlugOf } from './front-matter.ts';
+import { publicationRefOf } from './front-matter.ts';
 import { findPublicationFile, parsePublicationYaml, publicationCandidates } from './publication-file.ts';
 import { diagnostic } from './rules.ts';
 
@@ -37,15 +37,17 @@ export async function loadEdition(path: string, options: LoadOptions = {}): Prom
   let publication: Publication | undefined;
   let publicationFile = options.publicationFile;
   if (!publicationFile) {
-    const slug = publicationSlugOf(source);
-    if (slug) {
+    const ref = publicationRefOf(source);
+    if (ref) {
+      const { slug } = ref;
       publicationFile = findPublicationFile(path, slug);
       if (!publicationFile) {
         diagnostics.push(
           diagnostic(
             'publication-not-found',
             path,
-            undefined,
+            // At the slug the author wrote, where the fix usually is.
+            ref.at,
             `no settings for publication \`${slug}\`: looked for ${publicationCandidates(path, slug).join(' and ')} (or pass --publication FILE)`,
           ),
         );

@@ -5,16 +5,20 @@ import type { Diagnostic } from './diagnostic.ts';
 import type { Point, Span } from './model.ts';
 import { diagnostic } from './rules.ts';
 import type { EditionRuleId } from './rules.ts';
+import { SourceLines } from './source-lines.ts';
 
 /** The state one parse carries: the file, its lines, the diagnostics so far. */
 export class Context {
+  /** Diagnostics at micromark's places (UTF-16 columns) until `finish` turns them into characters. */
   readonly diagnostics: Diagnostic[] = [];
-  private lines: string[] | undefined;
+  readonly lines: SourceLines;
 
   constructor(
     readonly file: string,
     readonly text: string,
-  ) {}
+  ) {
+    this.lines = new SourceLines(text);
+  }
 
   /** Records a problem of a registered rule at a place. */
   report(rule: EditionRuleId, at: { line: number; column: number } | undefined, message: string): void {
@@ -23,8 +27,15 @@ export class Context {
 
   /** Line `n` (1-based) of the source, without its end of line. */
   line(n: number): string {
-    this.lines ??= this.text.split(/\r\n|\r|\n/);
-    return this.lines[n - 1] ?? '';
+    return this.lines.line(n);
+  }
+
+  /**
+   * The diagnostics in reading order, columns in characters as an editor
+   * shows them (micromark and yaml count UTF-16 code units).
+   */
+  finish(): Diagnostic[] {
+    return sortByPlace(this.diagnostics.map((d) => ({ ...d, ...this.lines.place(d) })));
   }
 }
 
@@ -58,4 +69,12 @@ export function advance(point: Point, text: string): Point {
     }
   }
   return { line, column, offset: point.offset + text.length };
+}
+
+/** Diagnostics in reading order (stable for equal places, unlike a sort by rule name). */
+function sortByPlace(diagnostics: Diagnostic[]): Diagnostic[] {
+  return diagnostics
+    .map((d, i) => ({ d, i }))
+    .sort((a, b) => a.d.line - b.d.line || a.d.column - b.d.column || a.i - b.i)
+    .map(({ d }) => d);
 }

@@ -50,7 +50,7 @@ export function parseEdition(source: string, options: ParseOptions): ParseResult
   const ctx = new Context(options.file, text);
   if (text.length > MAX_SOURCE_LENGTH) {
     ctx.report('edition-too-large', { line: 1, column: 1 }, `the edition is ${text.length} characters long; the limit is ${MAX_SOURCE_LENGTH}`);
-    return { diagnostics: ctx.diagnostics };
+    return { diagnostics: ctx.finish() };
   }
   const tree = fromMarkdown(text, {
     extensions: [frontmatter(['yaml']), gfmTable()],
@@ -61,7 +61,13 @@ export function parseEdition(source: string, options: ParseOptions): ParseResult
   let body = tree.children;
   const first = body[0];
   if (first?.type === 'yaml') {
-    const parsed = parseFrontMatter(first.value, { line: (first.position?.start.line ?? 1) + 1, column: 1 }, options.file);
+    const parsed = parseFrontMatter(
+      first.value,
+      { line: (first.position?.start.line ?? 1) + 1, column: 1 },
+      options.file,
+      // Missing keys are reported at the closing `---`, where they are to be added.
+      { line: first.position?.end.line ?? 1, column: 1 },
+    );
     front = parsed.data;
     ctx.diagnostics.push(...parsed.diagnostics);
     body = body.slice(1);
@@ -102,15 +108,7 @@ export function parseEdition(source: string, options: ParseOptions): ParseResult
       menu,
     });
   }
-  return { edition, diagnostics: sortByPlace(ctx.diagnostics) };
-}
-
-/** Diagnostics in reading order (stable for equal places, unlike a sort by rule name). */
-function sortByPlace(diagnostics: Diagnostic[]): Diagnostic[] {
-  return diagnostics
-    .map((d, i) => ({ d, i }))
-    .sort((a, b) => a.d.line - b.d.line || a.d.column - b.d.column || a.i - b.i)
-    .map(({ d }) => d);
+  return { edition, diagnostics: ctx.finish() };
 }
 
 interface OpenStory extends Story {

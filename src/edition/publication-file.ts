@@ -12,14 +12,23 @@ import type { Publication } from './publication.ts';
 import { diagnostic } from './rules.ts';
 import { MAX_YAML_PROBLEMS, SLUG_PATTERN } from './front-matter.ts';
 import { parseYamlSource } from './yaml-source.ts';
+import { SourceLines } from './source-lines.ts';
 import type { Place, YamlSource } from './yaml-source.ts';
 
 const TEAM_MEMBER_KEYS = Object.keys(teamMemberSchema.shape);
 
 /** Parses and validates a publication settings file; the publication is there only when valid. */
 export function parsePublicationYaml(text: string, file: string): { publication?: Publication; diagnostics: Diagnostic[] } {
+  const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  const lines = new SourceLines(body);
+  const result = checkPublicationYaml(body, file);
+  // Columns in characters, as an editor shows them (yaml counts UTF-16 code units).
+  return { ...result, diagnostics: result.diagnostics.map((d) => ({ ...d, ...lines.place(d) })) };
+}
+
+function checkPublicationYaml(text: string, file: string): { publication?: Publication; diagnostics: Diagnostic[] } {
   const diagnostics: Diagnostic[] = [];
-  const source = parseYamlSource(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
+  const source = parseYamlSource(text);
   for (const p of source.problems.slice(0, MAX_YAML_PROBLEMS)) diagnostics.push(diagnostic('publication-yaml', file, p.at, `publication settings: ${p.message}`));
   // With broken YAML the structure is a guess: schema problems would only add noise.
   if (diagnostics.length) return { diagnostics };

@@ -47,7 +47,7 @@ describe('parseFrontMatter', () => {
         'unknown front-matter key `author` (did you mean `by`?)',
         'unknown front-matter key `Titre` (did you mean `subject`?)',
         'unknown front-matter key `constructor`',
-        'front matter lacks `by`',
+        'front matter lacks `by`: add it above the closing `---`',
       ],
     );
   });

@@ -62,3 +62,22 @@ test('every lint rule is declared once, as a warning, and runs', () => {
     assert.equal(Object.hasOwn(EDITION_RULES, id), false, id);
   }
 });
+
+/** The column an editor shows for the first `needle` of `line`: characters (code points), not UTF-16 units. */
+function characterColumnOf(line: string, needle: string): number {
+  return [...line.slice(0, line.indexOf(needle))].length + 1;
+}
+
+test('columns count characters as editors show them: an emoji is one column, in lint and parse diagnostics alike', async () => {
+  const line = "Deux 🎉🎉 puis l'source et <b>là</b> encore.";
+  const source = `---\npublication: le-reveil\ndate: 2026-03-02\nby: Margaux Quillévéré\nwith: [🎉🎉, '']\n---\n\n# Le fait du jour\n\n${line}\n`;
+  const pub = publication('fr');
+  const parsed = parseEdition(source, { file: 'e.md', publication: pub });
+  const diagnostics = [...parsed.diagnostics, ...(await lintEdition({ source, edition: parsed.edition!, publication: pub, file: 'e.md' }))];
+  const at = (rule: string) => diagnostics.filter((d) => d.rule === rule).map((d) => `${d.line}:${d.column}`);
+  assert.deepEqual(at('fr-elision'), [`10:${characterColumnOf(line, "l'source")}`]);
+  assert.deepEqual(at('fr-elision'), ['10:14']); // 16 in UTF-16 code units
+  assert.deepEqual(at('raw-html'), [`10:${characterColumnOf(line, '<b>')}`, `10:${characterColumnOf(line, '</b>')}`]);
+  // The front matter too (yaml counts UTF-16 units as well).
+  assert.deepEqual(at('front-matter-name'), [`5:${characterColumnOf("with: [🎉🎉, '']", "''")}`]);
+});

@@ -40,14 +40,14 @@ describe('loadEdition', () => {
     assert.equal(r.publication?.slug, 'policy-morning');
   });
 
-  it('reports a missing publication at 1:1, naming where it looked', async () => {
+  it('reports a missing publication at the slug of the front matter, naming where it looked', async () => {
     const dir = join(root, 'alone');
     mkdirSync(dir);
     writeFileSync(join(dir, 'e.md'), readFileSync('examples/2026-03-02-tech-matin.md', 'utf8'));
     const r = await loadEdition(join(dir, 'e.md'));
     assert.equal(r.diagnostics.length, 1);
     const [d] = r.diagnostics;
-    assert.deepEqual([d!.file, d!.line, d!.column, d!.severity, d!.rule], [join(dir, 'e.md'), 1, 1, 'error', 'publication-not-found']);
+    assert.deepEqual([d!.file, d!.line, d!.column, d!.severity, d!.rule], [join(dir, 'e.md'), 2, 14, 'error', 'publication-not-found']);
     assert.ok(d!.message.includes(join(dir, 'publications', 'tech-matin.yaml')), d!.message);
     assert.ok(d!.message.includes(join(root, 'publications', 'tech-matin.yaml')), d!.message);
     // The edition itself is still parsed, so that a preview can show it.

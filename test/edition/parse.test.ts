@@ -153,10 +153,14 @@ describe('parseEdition: front matter', () => {
     const r = parse(VALID_BODY, '---\nwith: Paul\n---\n');
     assert.deepEqual(
       r.diagnostics.map((d) => `${d.rule}@${d.line}:${d.column} ${d.message}`),
-      ['front-matter-required@2:1 front matter lacks `publication`', 'front-matter-required@2:1 front matter lacks `date`', 'front-matter-required@2:1 front matter lacks `by`'],
+      ['publication', 'date', 'by'].map((key) => `front-matter-required@3:1 front matter lacks \`${key}\`: add it above the closing \`---\``),
     );
     assert.equal(r.edition, undefined);
-    assert.equal(parse(VALID_BODY, '---\n---\n').diagnostics.filter((d) => d.rule === 'front-matter-required').length, 3);
+    // Empty or not, always at the closing `---` line.
+    const empty = parse(VALID_BODY, '---\n---\n').diagnostics.filter((d) => d.rule === 'front-matter-required');
+    assert.deepEqual(empty.map((d) => `${d.line}:${d.column}`), ['2:1', '2:1', '2:1']);
+    const long = parse(VALID_BODY, '---\npublication: tech-matin\ndate: 2026-03-02\n\n---\n').diagnostics.filter((d) => d.rule === 'front-matter-required');
+    assert.deepEqual(long.map((d) => `${d.line}:${d.column}`), ['5:1']);
   });
 
   it('reports unknown keys with the closest known one', () => {

@@ -4,30 +4,6 @@
 // character of the value is matched to the source character it came from.
 import type { Span } from '../model.ts';
 
-/** Line and column (1-based, in UTF-16 code units like the parser's) of source offsets. */
-export class SourceLines {
-  private readonly starts: number[] = [0];
-
-  constructor(readonly text: string) {
-    for (let i = 0; i < text.length; i++) {
-      const c = text.charCodeAt(i);
-      if (c === 10 || (c === 13 && text.charCodeAt(i + 1) !== 10)) this.starts.push(i + 1);
-    }
-  }
-
-  /** The 1-based line and column of a 0-based offset. */
-  pointAt(offset: number): { line: number; column: number } {
-    let lo = 0;
-    let hi = this.starts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (this.starts[mid]! <= offset) lo = mid;
-      else hi = mid - 1;
-    }
-    return { line: lo + 1, column: offset - this.starts[lo]! + 1 };
-  }
-}
-
 /**
  * The source offset of every character of `value`, a text node read from
  * `span` of `source`. Characters are matched in order: the source may hold

@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fromMarkdown } from 'mdast-util-from-markdown';
 import type { Text } from 'mdast';
-import { offsetsOf, SourceLines } from '../../../src/edition/lint/source-map.ts';
+import { offsetsOf } from '../../../src/edition/lint/source-map.ts';
+import { SourceLines } from '../../../src/edition/source-lines.ts';
 import type { Span } from '../../../src/edition/model.ts';
 
 function firstText(markdown: string): { value: string; span: Span } {
@@ -42,4 +43,11 @@ test('SourceLines: 1-based line and column of offsets, across LF and CRLF', () =
   assert.deepEqual(lines.pointAt(0), { line: 1, column: 1 });
   assert.deepEqual(lines.pointAt(4), { line: 2, column: 2 });
   assert.deepEqual(lines.pointAt(7), { line: 3, column: 1 });
+});
+
+test('SourceLines: columns in characters, an emoji (a surrogate pair) being one', () => {
+  const lines = new SourceLines('ab\n🎉🎉 x\r\n');
+  assert.deepEqual(lines.pointAt('ab\n🎉🎉 '.length), { line: 2, column: 4 });
+  assert.deepEqual(lines.place({ line: 2, column: 6 }), { line: 2, column: 4 });
+  assert.equal(lines.line(2), '🎉🎉 x');
 });
