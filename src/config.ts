@@ -1,7 +1,7 @@
 // Configuration from the environment (and an optional `matinale.yaml` in
 // DATA_DIR), read once at the edge (CLI, serve, worker) and passed down:
 // nothing below the edge reads process.env.
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
@@ -61,7 +61,7 @@ export function listenUrl({ host, port }: ListenAddress): string {
 /** Reads the configuration; creates DATA_DIR and the secret on first use. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadOptions = {}): Config {
   const dataDir = resolve(env.DATA_DIR || './data');
-  mkdirSync(dataDir, { recursive: true });
+  privateDir(dataDir);
 
   const filePath = join(dataDir, 'matinale.yaml');
   const file = existsSync(filePath) ? fileSchema.parse(parseYaml(readFileSync(filePath, 'utf8')) ?? {}) : {};
@@ -78,6 +78,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadOp
     publicUrl: (env.PUBLIC_URL || file.publicUrl || (options.listening ? listenUrl(options.listening) : 'http://localhost:3000')).replace(/\/+$/, ''),
     secret: env.MATINALE_SECRET || secretIn(dataDir),
   };
+  privateOutbox(join(dataDir, 'outbox'), config.smtpUrls.length === 0);
   if (env.DKIM_DOMAIN || env.DKIM_SELECTOR || env.DKIM_PRIVATE_KEY_FILE) {
     if (!env.DKIM_DOMAIN || !env.DKIM_SELECTOR || !env.DKIM_PRIVATE_KEY_FILE) {
       throw new Error('DKIM needs all three of DKIM_DOMAIN, DKIM_SELECTOR and DKIM_PRIVATE_KEY_FILE');
@@ -89,6 +90,30 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadOp
     };
   }
   return config;
+}
+
+// DATA_DIR holds personal data (the SQLite database, the outbox's messages,
+// the secret): nobody but the account running Matinale may read it. mkdir's
+// mode is cut by the umask, hence the chmod to the exact mode.
+const OWNER_ONLY_DIR = 0o700;
+
+/** Creates a folder (and missing parents) readable by its owner only; a folder that exists is left as the operator set it. */
+function privateDir(path: string): void {
+  const created = mkdirSync(path, { recursive: true, mode: OWNER_ONLY_DIR });
+  // An existing DATA_DIR may be a folder the operator chose and shares (even
+  // /tmp): its modes are theirs. Its contents are guarded one by one (the
+  // database files in store/db.ts, the outbox below, the secret).
+  if (created !== undefined) chmodSync(path, OWNER_ONLY_DIR);
+}
+
+/**
+ * The outbox holds every message with its recipient's address: created
+ * owner-only when it is in use, and tightened when an older version left it
+ * open (it is Matinale's own folder, so its modes are ours to set).
+ */
+function privateOutbox(path: string, inUse: boolean): void {
+  if (inUse) mkdirSync(path, { recursive: true, mode: OWNER_ONLY_DIR });
+  if (existsSync(path)) chmodSync(path, OWNER_ONLY_DIR);
 }
 
 /** The secret generated once into DATA_DIR, so that tokens survive restarts. */

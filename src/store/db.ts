@@ -1,6 +1,6 @@
 // Opens the newsroom's database: SQLite in DATA_DIR by default, PostgreSQL when
 // a `postgres://` URL is given. Callers get one `Store` whatever the backend.
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import pg from 'pg';
@@ -68,7 +68,12 @@ export function openStore(options: OpenOptions): Store {
   if (url) throw new Error(`DATABASE_URL must start with postgres:// (got ${redact(url)})`);
 
   const path = options.sqlitePath ?? join(options.dataDir ?? './data', 'matinale.sqlite');
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  if (path !== ':memory:') {
+    mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+    // Created owner-only before SQLite opens it, so there is no moment when a new
+    // database holding subscribers' addresses is readable by every user.
+    if (!existsSync(path)) createOwnerOnly(path);
+  }
   const sqlite = new SqliteDatabase(path);
   // WAL lets readers work while one writer writes; the busy timeout makes a
   // second process wait for the lock instead of failing at once.
@@ -76,6 +81,9 @@ export function openStore(options: OpenOptions): Store {
   sqlite.pragma('busy_timeout = 10000');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('synchronous = NORMAL');
+  // A database created by an older version is world-readable (0644): tighten it,
+  // and its WAL and shared-memory files (SQLite gives new ones the database's mode).
+  if (path !== ':memory:') for (const file of [path, `${path}-wal`, `${path}-shm`]) ownerOnly(file);
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
   return {
     db,
@@ -84,6 +92,28 @@ export function openStore(options: OpenOptions): Store {
     description: `sqlite ${path}`,
     close: () => db.destroy(),
   };
+}
+
+const OWNER_ONLY_FILE = 0o600;
+
+function createOwnerOnly(path: string): void {
+  try {
+    closeSync(openSync(path, 'wx', OWNER_ONLY_FILE));
+  } catch (err) {
+    // Another process created it meanwhile: ownerOnly() below tightens it.
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+  }
+}
+
+function ownerOnly(path: string): void {
+  try {
+    chmodSync(path, OWNER_ONLY_FILE);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    // Absent (-wal/-shm not there yet), or owned by another account: its owner
+    // set those modes on purpose (a group shared by serve and worker), not us.
+    if (code !== 'ENOENT' && code !== 'EPERM') throw err;
+  }
 }
 
 /** The URL without its password, for messages and logs. */
