@@ -236,45 +236,46 @@ async function runNodemailer(store: ReturnType<typeof openStore>, emails: string
   return { case: 'nodemailer-pool', messages: rows.length, seconds, messagesPerSecond: rows.length / seconds, startMs: 0, peakRssMiB: Math.round(process.resourceUsage().maxRSS / 1024) };
 }
 
-/** A minimal SMTP sink: PIPELINING, 250 to every command, counts messages. */
+/** A minimal SMTP sink: PIPELINING, 250 to every command; scans message bytes without copying them. */
 async function runSink(): Promise<void> {
+  const END = Buffer.from('\r\n.\r\n', 'latin1');
   const server = createServer((socket: Socket) => {
     let data = false;
-    let buffer = '';
+    // Command mode: the unread bytes. Data mode: the last 4 bytes seen (a terminator may straddle chunks).
+    let pending: Buffer = Buffer.alloc(0);
     socket.setNoDelay(true);
     socket.write('220 sink ESMTP\r\n');
     socket.on('data', (chunk: Buffer) => {
-      buffer += chunk.toString('latin1');
+      let buffer: Buffer = pending.length ? Buffer.concat([pending, chunk]) : chunk;
       let out = '';
       for (;;) {
         if (data) {
-          const end = buffer.indexOf('\r\n.\r\n');
+          const end = buffer.indexOf(END);
           if (end < 0) {
-            // Keep only what may hold the start of the terminator.
-            if (buffer.length > 4) buffer = buffer.slice(-4);
+            buffer = Buffer.from(buffer.subarray(Math.max(0, buffer.length - 4)));
             break;
           }
-          buffer = buffer.slice(end + 5);
+          buffer = buffer.subarray(end + END.length);
           data = false;
           out += '250 2.0.0 Ok: queued\r\n';
           continue;
         }
         const eol = buffer.indexOf('\r\n');
         if (eol < 0) break;
-        const line = buffer.slice(0, eol).toUpperCase();
-        buffer = buffer.slice(eol + 2);
-        if (line.startsWith('EHLO')) out += '250-sink\r\n250-PIPELINING\r\n250-8BITMIME\r\n250 SIZE 52428800\r\n';
-        else if (line.startsWith('DATA')) {
+        const line = buffer.subarray(0, Math.min(eol, 4)).toString('latin1').toUpperCase();
+        buffer = buffer.subarray(eol + 2);
+        if (line === 'EHLO') out += '250-sink\r\n250-PIPELINING\r\n250-8BITMIME\r\n250 SIZE 52428800\r\n';
+        else if (line === 'DATA') {
           out += '354 go ahead\r\n';
           data = true;
           // The terminator search starts at the CRLF that ended the DATA line.
-          buffer = '\r\n' + buffer;
-        } else if (line.startsWith('QUIT')) {
-          out += '221 bye\r\n';
-          socket.end(out);
+          buffer = Buffer.concat([Buffer.from('\r\n'), buffer]);
+        } else if (line === 'QUIT') {
+          socket.end(out + '221 bye\r\n');
           return;
         } else out += '250 Ok\r\n';
       }
+      pending = buffer;
       if (out) socket.write(out);
     });
     socket.on('error', () => {});
