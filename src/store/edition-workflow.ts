@@ -6,6 +6,8 @@
 //     ▲                 │                  │             │
 //     └─────editor──────┴──────────────────┴─────────────┘   (back to draft, before sending)
 //
+// Scheduled, sending and sent are reached only by the platform (`system`).
+//
 // Saving a new version of an approved or scheduled edition sends it back to
 // ready: what was approved is no longer what would go out.
 import type { Role } from '../edition/publication.ts';
@@ -29,13 +31,23 @@ const EDITORS: readonly ActorRole[] = ['editor', 'admin'];
 export const TRANSITIONS: readonly TransitionRule[] = [
   { from: ['draft'], to: 'ready', roles: ['author', 'editor', 'admin'] },
   { from: ['ready'], to: 'approved', roles: EDITORS },
-  { from: ['approved'], to: 'scheduled', roles: [...EDITORS, 'system'] },
+  // Scheduled, sending and sent say that a send exists and where it is: only
+  // the delivery, which creates and runs that send, may say so. An edition a
+  // person moved there had no send behind it and stayed stuck (people schedule
+  // or start a send with `matinale send`, which makes these moves itself).
+  { from: ['approved'], to: 'scheduled', roles: ['system'] },
   // Unscheduling (a send cancelled before it started) keeps the approval.
   { from: ['scheduled'], to: 'approved', roles: [...EDITORS, 'system'] },
-  { from: ['scheduled'], to: 'sending', roles: [...EDITORS, 'system'] },
+  { from: ['scheduled'], to: 'sending', roles: ['system'] },
   { from: ['sending'], to: 'sent', roles: ['system'] },
   { from: ['ready', 'approved', 'scheduled'], to: 'draft', roles: EDITORS },
 ];
+
+/** True when only the platform itself (`system`: scheduler, delivery) may move an edition to `to`, from any state. */
+export function onlySystemReaches(to: EditionStatus): boolean {
+  const rules = TRANSITIONS.filter((r) => r.to === to);
+  return rules.length > 0 && rules.every((r) => r.roles.every((role) => role === 'system'));
+}
 
 /** States in which saving a new version is refused: the edition is going or gone out. */
 export const LOCKED_STATUSES: readonly EditionStatus[] = ['sending', 'sent'];

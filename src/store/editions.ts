@@ -11,6 +11,7 @@ import { recordAudit } from './audit-log.ts';
 import {
   actorName,
   LOCKED_STATUSES,
+  onlySystemReaches,
   REAPPROVE_STATUSES,
   ruleFor,
   statesLeadingTo,
@@ -161,6 +162,17 @@ export async function transitionEdition(
     const edition = await tx.db.selectFrom('editions').select(['id', 'publication_id', 'status']).where('id', '=', editionId).executeTakeFirst();
     if (!edition) throw new WorkflowError('edition-not-found', { editionId, requested: to, actor: who }, `no edition ${editionId}`);
     const from = edition.status;
+
+    // Asked by a person, these states would claim a send that does not exist
+    // (and the edition would wait for it forever): said so whatever the state.
+    if (actor.kind === 'person' && onlySystemReaches(to)) {
+      throw new WorkflowError(
+        'role-not-allowed',
+        { editionId, current: from, requested: to, actor: who },
+        `edition ${editionId} cannot be moved to ${to} by hand: only the delivery moves an edition to scheduled, sending or sent, ` +
+          `when a send is scheduled or started (\`matinale send ${editionId} --at TIME\` or \`--now\`)`,
+      );
+    }
 
     const rule = ruleFor(from, to);
     if (!rule) {

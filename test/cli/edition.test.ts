@@ -94,6 +94,27 @@ for (const backend of await cliBackends()) {
     }
   });
 
+  test(`${backend.name}: \`edition status\` refuses scheduled, sending and sent to a person (exit 1): only the delivery goes there`, async () => {
+    const db = await backend.create();
+    try {
+      const path = await newsroom(db);
+      const added = await runMatinale(['edition', 'add', path, '--approve', '--json'], db.env);
+      assert.equal(added.status, 0, added.stderr);
+      const id = JSON.parse(added.stdout).id as number;
+      for (const to of ['scheduled', 'sending', 'sent']) {
+        const r = await runMatinale(['edition', 'status', String(id), to, '--as', EDITOR], db.env);
+        assert.equal(r.status, 1, `${to}: ${r.stdout}`);
+        assert.match(r.stderr, new RegExp(`cannot be moved to ${to} by hand: only the delivery moves an edition to scheduled, sending or sent.*\\(role-not-allowed\\)`));
+      }
+      await inStore(db, async (store) => {
+        assert.equal((await getEdition(store, id))?.status, 'approved');
+        assert.deepEqual((await listTransitions(store, id)).map((t) => t.to), ['ready', 'approved']);
+      });
+    } finally {
+      await db.dispose();
+    }
+  });
+
   test(`${backend.name}: four processes approve the same edition at once: exactly one wins, the others are refused`, async () => {
     const db = await backend.create();
     try {

@@ -17,9 +17,10 @@ const ACTORS: Record<string, Actor> = { author: AUTHOR, editor: EDITOR, admin: A
 const ALLOWED: Record<string, string[]> = {
   'draft→ready': ['author', 'editor', 'admin'],
   'ready→approved': ['editor', 'admin'],
-  'approved→scheduled': ['editor', 'admin', 'system'],
+  // Scheduled, sending and sent mean a send exists: only the delivery (system) goes there.
+  'approved→scheduled': ['system'],
   'scheduled→approved': ['editor', 'admin', 'system'],
-  'scheduled→sending': ['editor', 'admin', 'system'],
+  'scheduled→sending': ['system'],
   'sending→sent': ['system'],
   'ready→draft': ['editor', 'admin'],
   'approved→draft': ['editor', 'admin'],
@@ -55,7 +56,8 @@ for (const backend of await testBackends()) {
               assert.deepEqual([audit?.action, audit?.details, audit?.at], ['edition.transition', { from, to }, clock.now()], label);
             } else {
               const moveExists = ALLOWED[`${from}→${to}`] !== undefined;
-              const expected = !moveExists ? 'wrong-state' : who === 'outsider' ? 'not-a-member' : 'role-not-allowed';
+              const deliveryOnly = ['scheduled', 'sending', 'sent'].includes(to) && who !== 'system';
+              const expected = deliveryOnly ? 'role-not-allowed' : !moveExists ? 'wrong-state' : who === 'outsider' ? 'not-a-member' : 'role-not-allowed';
               await assert.rejects(
                 transitionEdition(store, editionId, to, actor, { clock }),
                 (err: unknown) => {
@@ -92,6 +94,22 @@ for (const backend of await testBackends()) {
         message: 'jeanne@example.org is an author: moving an edition from ready to approved takes an editor or an admin',
       });
       await assert.rejects(transitionEdition(store, 999_999, 'ready', AUTHOR), { code: 'edition-not-found' });
+      // Delivery states: refused to any person, in any state, with the way to get there.
+      await transitionEdition(store, editionId, 'approved', EDITOR);
+      for (const to of ['scheduled', 'sending', 'sent'] as const) {
+        await assert.rejects(transitionEdition(store, editionId, to, ADMIN), {
+          code: 'role-not-allowed',
+          message:
+            `edition ${editionId} cannot be moved to ${to} by hand: only the delivery moves an edition to scheduled, sending or sent, ` +
+            `when a send is scheduled or started (\`matinale send ${editionId} --at TIME\` or \`--now\`)`,
+        });
+      }
+      assert.equal((await getEdition(store, editionId))?.status, 'approved');
+      // The delivery's own moves still go through.
+      await transitionEdition(store, editionId, 'scheduled', SYSTEM);
+      await transitionEdition(store, editionId, 'sending', SYSTEM);
+      await transitionEdition(store, editionId, 'sent', SYSTEM);
+      assert.equal((await getEdition(store, editionId))?.status, 'sent');
     } finally {
       await store.dispose();
     }

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { testBackends } from '../helpers/store.ts';
-import { EDITOR, editionSource, publication } from '../helpers/newsroom.ts';
+import { EDITOR, SYSTEM, editionSource, publication } from '../helpers/newsroom.ts';
 import { FakeClock } from '../../src/clock.ts';
 import { upsertPublication } from '../../src/store/publications.ts';
 import {
@@ -77,7 +77,7 @@ for (const backend of await testBackends()) {
         const { editionId } = await saveEdition(store, { publicationId, date: '2026-03-02', source: 'v1', author: 'jeanne@example.org' });
         await transitionEdition(store, editionId, 'ready', EDITOR);
         await transitionEdition(store, editionId, 'approved', EDITOR);
-        if (status === 'scheduled') await transitionEdition(store, editionId, 'scheduled', EDITOR);
+        if (status === 'scheduled') await transitionEdition(store, editionId, 'scheduled', SYSTEM);
         const saved = await saveEdition(store, { publicationId, date: '2026-03-02', source: 'v2', author: 'jeanne@example.org' });
         assert.equal(saved.status, 'ready');
         assert.equal(saved.sentBackFrom, status);
