@@ -213,13 +213,15 @@ export async function startSend(store: Store, sendId: number, template: string, 
   return inTransaction(store, async (tx) => {
     const send = await tx.db.selectFrom('sends').select(['kind', 'edition_id']).where('id', '=', sendId).executeTakeFirst();
     if (send?.kind === 'list') {
-      // Saving a new version sends a scheduled edition back to ready: what
-      // was approved is no longer what would go out, so the send does not start.
+      // The edition left `scheduled` since: unscheduled by an editor (back to
+      // approved), or a new version saved (back to ready): what was approved
+      // is no longer what would go out, or no longer wanted. The send does not start.
       const edition = await tx.db.selectFrom('editions').select('status').where('id', '=', send.edition_id).executeTakeFirst();
-      if (edition && edition.status !== 'scheduled' && edition.status !== 'approved') {
+      if (edition && edition.status !== 'scheduled') {
+        const why = edition.status === 'approved' ? 'the edition was unscheduled' : `the edition went back to ${edition.status}`;
         await tx.db
           .updateTable('sends')
-          .set({ status: 'cancelled', status_reason: `cancelled: the edition went back to ${edition.status} after the send was scheduled; approve it and send again` })
+          .set({ status: 'cancelled', status_reason: `cancelled: ${why} after the send was scheduled; send it again when it is wanted` })
           .where('id', '=', sendId)
           .where('status', '=', 'scheduled')
           .execute();

@@ -106,7 +106,7 @@ for (const backend of await testBackends()) {
     }
   });
 
-  test(`${backend.name}: an edition edited after it was scheduled does not go out; approved again, it can be sent`, async () => {
+  test(`${backend.name}: an edition edited or unscheduled after it was scheduled does not go out; approved again, it can be sent`, async () => {
     const store = await backend.open();
     try {
       const newsroom = await seedNewsroom(store, 5);
@@ -121,7 +121,14 @@ for (const backend of await testBackends()) {
       assert.match(cancelled.status_reason!, /went back to ready/);
       assert.equal((await sendRecipients(store, send.id)).length, 0);
 
+      // Approved again and scheduled again, then unscheduled by an editor (back to approved).
       await store.db.updateTable('editions').set({ status: 'approved' }).where('id', '=', newsroom.editionId).execute();
+      await requestSend(parts.sendDeps, { editionId: newsroom.editionId, at: clock.now() + 60_000, createdBy: 't' });
+      await store.db.updateTable('editions').set({ status: 'approved' }).where('id', '=', newsroom.editionId).execute();
+      clock.advance(60_000);
+      assert.deepEqual(await startDueSends(parts.sendDeps, 3_600_000), { started: [], missed: [] });
+      assert.match((await getSend(store, send.id))!.status_reason!, /unscheduled/);
+
       const again = await requestSend(parts.sendDeps, { editionId: newsroom.editionId, createdBy: 't' });
       assert.equal(again.id, send.id, 'the same send, still one per edition');
       assert.equal(again.status, 'running');
