@@ -52,7 +52,7 @@ export async function exportSubscribers(
     const page = await subscriptionsPage(store, publication.id, after, 5000);
     if (page.length === 0) break;
     for (const r of page) {
-      const ok = csv.write([spreadsheetSafe(r.email), spreadsheetSafe(r.name ?? ''), spreadsheetSafe(r.status), spreadsheetSafe(r.source), iso(r.created_at), iso(r.confirmed_at), iso(r.unsubscribed_at)]);
+      const ok = csv.write([spreadsheetSafe(r.email ?? ''), spreadsheetSafe(r.name ?? ''), spreadsheetSafe(r.status), spreadsheetSafe(r.source), iso(r.created_at), iso(r.confirmed_at), iso(r.unsubscribed_at)]);
       if (!ok) await once(csv, 'drain');
     }
     rows += page.length;
