@@ -1,11 +1,42 @@
-// Which editions the public site shows. Sent editions always; approved ones
-// too on the embedded default (no SMTP relay, the local outbox), so that a
-// newcomer sees the demo newsroom's editions before anything was ever sent.
-// Drafts and editions under review are never public.
+// Which editions the public site (archive, « view in browser » pages, feeds,
+// home) shows. An edition is public once its send has started: `sending` or
+// `sent`, whatever the mode, because readers who got the mail during a long
+// send click through to its page. On the embedded default (no SMTP relay, the
+// local outbox) an approved edition (or a scheduled one, which is approved
+// with a send time) is public too, so that a newcomer sees the demo newsroom's
+// editions before anything was ever sent; but only once its date has come in
+// the publication's time zone, so that an edition prepared ahead keeps its
+// embargo. Drafts and editions under review are never public.
 import type { Config } from '../config.ts';
+import type { Clock } from '../clock.ts';
 import type { EditionStatus } from '../store/schema.ts';
 
-/** The statuses of editions the public site (archive, pages, feeds) may show. */
-export function publicStatuses(config: Config): readonly EditionStatus[] {
-  return config.smtpUrls.length === 0 ? ['approved', 'scheduled', 'sending', 'sent'] : ['sent'];
+const SENT: readonly EditionStatus[] = ['sending', 'sent'];
+const APPROVED: readonly EditionStatus[] = ['approved', 'scheduled'];
+
+/** Who decides whether an edition is public, for one configuration and clock. */
+export interface PublicRule {
+  /** The statuses worth asking the store for: every public edition has one of them (its date is checked by `isPublic`). */
+  statuses: readonly EditionStatus[];
+  /** True when the public site may show this edition of this publication now. */
+  isPublic(edition: { status: EditionStatus; date: string }, publication: { settings: { timezone: string } }): boolean;
+}
+
+/** `YYYY-MM-DD` of an instant in a time zone. */
+export function dateIn(ms: number, timezone: string): string {
+  return new Intl.DateTimeFormat('en-CA', { timeZone: timezone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date(ms));
+}
+
+/** The rule of the configuration: sent or sending always; approved on or after its date on the embedded default. */
+export function publicRule(config: Config, clock: Clock): PublicRule {
+  const demo = config.smtpUrls.length === 0;
+  return {
+    statuses: demo ? [...APPROVED, ...SENT] : SENT,
+    isPublic(edition, publication) {
+      if (SENT.includes(edition.status)) return true;
+      if (!demo || !APPROVED.includes(edition.status)) return false;
+      // Dates are `YYYY-MM-DD`: their text order is their calendar order.
+      return edition.date <= dateIn(clock.now(), publication.settings.timezone);
+    },
+  };
 }

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { parseHTML } from 'linkedom';
 import { testBackends } from '../helpers/store.ts';
 import { newsroom, sampleSource } from './harness.ts';
-import { saveEdition } from '../../src/store/editions.ts';
+import { saveEdition, transitionEdition } from '../../src/store/editions.ts';
 
 for (const backend of await testBackends()) {
   test(`public site on ${backend.name}`, async (t) => {
@@ -119,6 +119,7 @@ for (const backend of await testBackends()) {
       const saved = await saveEdition(n.store, { publicationId: n.ids.techMatin, date: '2026-03-03', source: evil, author: 'x' }, { clock: n.clock });
       // Published without review only to look at the output; the real workflow is tested elsewhere.
       await n.store.db.updateTable('editions').set({ status: 'approved' }).where('id', '=', saved.editionId).execute();
+      n.clock.set('2026-03-03T05:00:00Z'); // its date has come: no longer under embargo
       for (const url of ['/', '/tech-matin', '/tech-matin/2026-03-03']) {
         const res = await n.app.inject(url);
         assert.equal(res.statusCode, 200, url);
@@ -137,13 +138,52 @@ for (const backend of await testBackends()) {
       assert.match(archive.body, /&lt;script&gt;alert\(1\)&lt;\/script&gt; Tom &amp; Jerry/);
     });
 
-    await t.test('with a relay configured, only sent editions are public', async () => {
+    await t.test('with a relay configured, an edition is public once its send started (sending or sent), not before', async () => {
       const relayed = await newsroom(backend, { smtpUrls: ['smtp://relay.test:587'] });
       try {
-        assert.equal((await relayed.app.inject('/tech-matin/2026-03-02')).statusCode, 404);
-        assert.doesNotMatch((await relayed.app.inject('/tech-matin')).body, /2026-03-02/);
+        const moveTo = (status: 'scheduled' | 'sending' | 'sent') =>
+          transitionEdition(relayed.store, relayed.ids.techEdition, status, { kind: 'system', name: 'test' }, { clock: relayed.clock });
+        for (const status of ['approved', 'scheduled'] as const) {
+          if (status !== 'approved') await moveTo(status);
+          assert.equal((await relayed.app.inject('/tech-matin/2026-03-02')).statusCode, 404, status);
+          assert.doesNotMatch((await relayed.app.inject('/tech-matin')).body, /2026-03-02/, status);
+        }
+        // Readers who got the mail during a long send click « view in browser ».
+        for (const status of ['sending', 'sent'] as const) {
+          await moveTo(status);
+          assert.equal((await relayed.app.inject('/tech-matin/2026-03-02')).statusCode, 200, status);
+          assert.equal((await relayed.app.inject('/tech-matin/2026-03-02.json')).statusCode, 200, status);
+          assert.match((await relayed.app.inject('/tech-matin')).body, /href="\/tech-matin\/2026-03-02"/, status);
+          assert.match((await relayed.app.inject('/tech-matin/feed.xml')).body, /tech-matin\/2026-03-02/, status);
+        }
       } finally {
         await relayed.close();
+      }
+    });
+
+    await t.test('on the embedded default, an approved edition dated in the future stays under embargo until its date in the publication’s time zone', async () => {
+      const demo = await newsroom(backend);
+      try {
+        const later = sampleSource('tech-matin').replace('date: 2026-03-02', 'date: 2026-03-05');
+        const saved = await saveEdition(demo.store, { publicationId: demo.ids.techMatin, date: '2026-03-05', source: later, author: 'x' }, { clock: demo.clock });
+        await transitionEdition(demo.store, saved.editionId, 'ready', { kind: 'person', email: 'jeanne.moreau@example.org' }, { clock: demo.clock });
+        await transitionEdition(demo.store, saved.editionId, 'approved', { kind: 'person', email: 'lucie.fabre@example.org' }, { clock: demo.clock });
+        const visible = async () => {
+          const page = (await demo.app.inject('/tech-matin/2026-03-05')).statusCode;
+          const json = (await demo.app.inject('/tech-matin/2026-03-05.json')).statusCode;
+          const lists = await Promise.all(['/', '/tech-matin', '/tech-matin/feed.xml', '/tech-matin/atom.xml', '/tech-matin/feed.json'].map(async (url) => /2026-03-05/.test((await demo.app.inject(url)).body)));
+          return { page, json, lists };
+        };
+        // 2026-03-04 23:30 in Paris: still the day before.
+        demo.clock.set('2026-03-04T22:30:00Z');
+        assert.deepEqual(await visible(), { page: 404, json: 404, lists: [false, false, false, false, false] });
+        // The home page's latest edition is the latest public one, not the embargoed one.
+        assert.match((await demo.app.inject('/')).body, /href="\/tech-matin\/2026-03-02"/);
+        // Midnight in Paris (still the 4th in UTC): its date has come.
+        demo.clock.set('2026-03-04T23:00:00Z');
+        assert.deepEqual(await visible(), { page: 200, json: 200, lists: [true, true, true, true, true] });
+      } finally {
+        await demo.close();
       }
     });
   });

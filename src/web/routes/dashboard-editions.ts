@@ -8,7 +8,7 @@ import { hasRole } from '../auth/accounts.ts';
 import { previewEdition } from '../edition-preview.ts';
 import { newsroomPage } from '../pages/newsroom-layout.ts';
 import { editionsList, editorPage, versionsPage } from '../pages/edition-pages.ts';
-import { publicStatuses } from '../public-statuses.ts';
+import { publicRule } from '../public-statuses.ts';
 
 const NOTICES: Record<string, string> = {
   saved: 'Saved as a new version.',
@@ -54,7 +54,7 @@ export const routes: RoutePlugin = (app, deps) => {
       preview,
       moves: movesFor(account, context),
       csrf,
-      isPublic: publicStatuses(deps.config).includes(context.edition.status),
+      isPublic: publicRule(deps.config, deps.clock).isPublic(context.edition, context.publication),
       canSendList: context.edition.status === 'approved' && hasRole(account, context.publication.id, 'editor'),
       testAddress: account.email,
       ...(notice ? { notice } : {}),

@@ -6,6 +6,7 @@ import { page } from '../pages/layout.ts';
 import { siteStrings } from '../pages/public-strings.ts';
 import { storeDesk } from '../store-desk.ts';
 import { publishedEditions } from '../public-site.ts';
+import { publicRule } from '../public-statuses.ts';
 import { summaryOf } from '../edition-view.ts';
 import { publicNotFound } from '../edge.ts';
 import { csrfToken, CSRF_FIELD } from '../auth/guard.ts';
@@ -17,12 +18,13 @@ import type { Language } from '../../edition/publication.ts';
 /** GET /:slug */
 export const routes: RoutePlugin = (app, deps) => {
   const desk = storeDesk(deps.store, deps.clock);
+  const rule = publicRule(deps.config, deps.clock);
   app.get<{ Params: { slug: string } }>('/:slug', async (request, reply) => {
     const publication = await desk.publicationBySlug(request.params.slug);
     if (!publication) return publicNotFound(request, reply, desk);
     const language = publication.language as Language;
     const s = siteStrings(language);
-    const editions = await publishedEditions(desk, deps.config, publication);
+    const editions = await publishedEditions(desk, rule, publication);
     const base = `/${publication.slug}`;
     const list = editions.map(
       ({ row, edition }) =>

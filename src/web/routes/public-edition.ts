@@ -4,6 +4,7 @@
 import type { RoutePlugin } from '../app.ts';
 import { storeDesk } from '../store-desk.ts';
 import { publicEditionByDate } from '../public-site.ts';
+import { publicRule } from '../public-statuses.ts';
 import { publicNotFound } from '../edge.ts';
 import { renderWeb } from '../../render/web.ts';
 import { renderJson } from '../../render/json.ts';
@@ -15,11 +16,12 @@ const PAGE = /^(\d{4}-\d{2}-\d{2})(\.json)?$/;
 /** GET /:slug/:date and /:slug/:date.json */
 export const routes: RoutePlugin = (app, deps) => {
   const desk = storeDesk(deps.store, deps.clock);
+  const rule = publicRule(deps.config, deps.clock);
   app.get<{ Params: { slug: string; file: string } }>('/:slug/:file', async (request, reply) => {
     const match = PAGE.exec(request.params.file);
     const json = Boolean(match?.[2]);
     const publication = await desk.publicationBySlug(request.params.slug);
-    const found = match && publication ? await publicEditionByDate(desk, deps.config, publication, match[1]!) : undefined;
+    const found = match && publication ? await publicEditionByDate(desk, rule, publication, match[1]!) : undefined;
     if (!found || !publication) {
       if (json) throw new WebError('not-found', 'No published edition at this address');
       return publicNotFound(request, reply, desk);

@@ -4,6 +4,7 @@ import { Feed } from 'feed';
 import type { RoutePlugin } from '../app.ts';
 import { storeDesk } from '../store-desk.ts';
 import { publishedEditions } from '../public-site.ts';
+import { publicRule } from '../public-statuses.ts';
 import { summaryOf } from '../edition-view.ts';
 import { publicNotFound } from '../edge.ts';
 import { editionUrl, publicationUrl } from '../../render/urls.ts';
@@ -22,6 +23,7 @@ const FORMATS = {
 /** GET /:slug/feed.xml, /:slug/atom.xml, /:slug/feed.json */
 export const routes: RoutePlugin = (app, deps) => {
   const desk = storeDesk(deps.store, deps.clock);
+  const rule = publicRule(deps.config, deps.clock);
   for (const [file, format] of Object.entries(FORMATS)) {
     app.get<{ Params: { slug: string } }>(`/:slug/${file}`, async (request, reply) => {
       const publication = await desk.publicationBySlug(request.params.slug);
@@ -29,7 +31,7 @@ export const routes: RoutePlugin = (app, deps) => {
       const publicUrl = deps.config.publicUrl;
       const language = publication.language as Language;
       const home = publicationUrl(publicUrl, publication.slug);
-      const editions = await publishedEditions(desk, deps.config, publication, 30);
+      const editions = await publishedEditions(desk, rule, publication, 30);
       const feed = new Feed({
         id: home,
         title: publication.name,

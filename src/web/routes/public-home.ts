@@ -4,6 +4,7 @@ import { html } from '../html.ts';
 import { page } from '../pages/layout.ts';
 import { storeDesk } from '../store-desk.ts';
 import { publishedEditions } from '../public-site.ts';
+import { publicRule } from '../public-statuses.ts';
 import { summaryOf } from '../edition-view.ts';
 import { writtenDate } from '../../render/written-date.ts';
 import type { Language } from '../../edition/publication.ts';
@@ -11,11 +12,12 @@ import type { Language } from '../../edition/publication.ts';
 /** GET / */
 export const routes: RoutePlugin = (app, deps) => {
   const desk = storeDesk(deps.store, deps.clock);
+  const rule = publicRule(deps.config, deps.clock);
   app.get('/', async (_request, reply) => {
     const publications = await desk.publications();
     const items = [];
     for (const p of publications) {
-      const [latest] = await publishedEditions(desk, deps.config, p, 1);
+      const [latest] = await publishedEditions(desk, rule, p, 1);
       items.push(html`<li>
 <h2><a href="/${p.slug}" lang="${p.language}">${p.name}</a></h2>
 ${latest ? html`<p lang="${p.language}"><a href="/${p.slug}/${latest.row.date}">${writtenDate(latest.row.date, p.language as Language, { year: true })} — ${summaryOf(latest.edition, p.language as Language).subject}</a></p>` : null}
