@@ -5,6 +5,7 @@
 // and text) to the same sink, in the same run.
 //
 //   node bin/run-ts.js bench/delivery.ts [--recipients 20000] [--runs 3] [--baseline 5000]
+//                                        [--cases matinale,matinale-dkim,nodemailer-pool]
 //
 // Each case runs in a child process of its own (its peak RSS is its own); the
 // sink is a minimal SMTP server (PIPELINING, 250 to everything) in one more
@@ -57,6 +58,7 @@ const { values } = parseArgs({
     recipients: { type: 'string', default: '20000' },
     runs: { type: 'string', default: '3' },
     baseline: { type: 'string', default: '5000' },
+    cases: { type: 'string', default: CASES.join(',') },
     child: { type: 'string' },
     sink: { type: 'boolean', default: false },
     port: { type: 'string' },
@@ -79,12 +81,14 @@ async function main(): Promise<void> {
   const recipients = Number(values.recipients);
   const runs = Number(values.runs);
   const baselineRecipients = Math.min(recipients, Number(values.baseline));
+  const cases = values.cases!.split(',').filter((c): c is CaseName => (CASES as readonly string[]).includes(c));
+  if (!cases.includes('nodemailer-pool')) throw new Error('--cases must include nodemailer-pool, the baseline');
   const sink = fork(fileURLToPath(import.meta.url), ['--sink'], { execArgv: ['--import', 'tsx'] });
   const port = await new Promise<number>((resolve) => sink.once('message', (m) => resolve((m as { port: number }).port)));
   const results: CaseResult[] = [];
   try {
     for (let run = 0; run < runs; run++) {
-      for (const name of CASES) {
+      for (const name of cases) {
         const n = name === 'nodemailer-pool' ? baselineRecipients : recipients;
         const r = await child(name, n, port);
         process.stderr.write(`${name} run ${run + 1}: ${r.messages} messages in ${r.seconds.toFixed(2)} s = ${Math.round(r.messagesPerSecond)}/s, peak RSS ${r.peakRssMiB} MiB\n`);
@@ -94,7 +98,7 @@ async function main(): Promise<void> {
   } finally {
     sink.kill();
   }
-  const summary = CASES.map((name) => {
+  const summary = cases.map((name) => {
     const mine = results.filter((r) => r.case === name);
     return {
       case: name,
@@ -110,7 +114,7 @@ async function main(): Promise<void> {
   const withRatio = summary.map((s) => ({ ...s, ratioToNodemailerPool: round(s.medianMessagesPerSecond / base) }));
   const machine = `Node ${process.version}, ${cpus()[0]?.model ?? 'unknown CPU'} (${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GB)`;
   const at = new Date().toISOString();
-  const command = `node bin/run-ts.js bench/delivery.ts --recipients ${recipients} --runs ${runs} --baseline ${baselineRecipients}`;
+  const command = `node bin/run-ts.js bench/delivery.ts --recipients ${recipients} --runs ${runs} --baseline ${baselineRecipients} --cases ${cases.join(',')}`;
   mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
   writeFileSync(join(ROOT, 'bench/results/delivery.json'), JSON.stringify({ at, machine, command, connections: CONNECTIONS, summary: withRatio, runs: results }, null, 2) + '\n');
   const md = [
