@@ -8,7 +8,8 @@ import type { Command } from 'commander';
 import { formatDiagnostic, hasErrors, sortDiagnostics } from '../edition/diagnostic.ts';
 import type { Diagnostic } from '../edition/diagnostic.ts';
 import { loadEdition } from '../edition/load.ts';
-import { lintEdition } from '../edition/lint.ts';
+import { lintReport } from '../edition/lint.ts';
+import type { LintReport } from '../edition/lint.ts';
 import { publicationSlugOf } from '../edition/front-matter.ts';
 import { newsroomWordsFor } from '../edition/spelling.ts';
 import { EXIT_REFUSED, UsageError } from './usage-error.ts';
@@ -34,9 +35,10 @@ export function register(program: Command): void {
         'Exit status: 0 with warnings only, 1 with any error, 2 on wrong usage.',
     )
     .action(async (edition: string, options: LintOptions) => {
-      const diagnostics = await lintFile(edition, options);
+      const { diagnostics, notes } = await lintFileReport(edition, options);
       if (options.json) process.stdout.write(`${JSON.stringify(diagnostics, null, 2)}\n`);
       else for (const d of diagnostics) process.stdout.write(`${formatDiagnostic(d)}\n`);
+      for (const note of notes) process.stderr.write(`${edition}: note: ${note}\n`);
       process.stderr.write(`${summary(diagnostics)}\n`);
       if (hasErrors(diagnostics)) process.exitCode = EXIT_REFUSED;
     });
@@ -44,21 +46,39 @@ export function register(program: Command): void {
 
 /** Parses and lints one edition file; every problem, sorted. */
 export async function lintFile(path: string, options: Pick<LintOptions, 'publication' | 'words'> = {}): Promise<Diagnostic[]> {
+  return (await lintFileReport(path, options)).diagnostics;
+}
+
+/**
+ * Parses and lints one edition file: every problem, sorted, and notes on what
+ * could not be checked. Lint runs even when the front matter has errors (on
+ * what parsed of the edition) or the publication settings are missing, so
+ * that all problems are reported at once.
+ */
+export async function lintFileReport(path: string, options: Pick<LintOptions, 'publication' | 'words'> = {}): Promise<LintReport> {
   if (options.words && !existsSync(options.words)) throw new UsageError(`--words ${options.words}: no such file`);
   const loaded = await loadEdition(path, options.publication ? { publicationFile: options.publication } : {});
   const diagnostics = [...loaded.diagnostics];
-  if (loaded.edition && loaded.publication) {
+  const notes: string[] = [];
+  if (loaded.partial) {
     const words = await newsroomWordsFor({
       editionPath: path,
       slug: publicationSlugOf(loaded.source),
       publicationFile: options.publication,
       wordsFile: options.words,
     });
-    diagnostics.push(
-      ...(await lintEdition({ source: loaded.source, edition: loaded.edition, publication: loaded.publication, file: path, words })),
-    );
+    const report = await lintReport({
+      source: loaded.source,
+      edition: loaded.partial,
+      ...(loaded.publication ? { publication: loaded.publication } : {}),
+      ...(loaded.language ? { language: loaded.language } : {}),
+      file: path,
+      words,
+    });
+    diagnostics.push(...report.diagnostics);
+    notes.push(...report.notes);
   }
-  return sortDiagnostics(diagnostics);
+  return { diagnostics: sortDiagnostics(diagnostics), notes };
 }
 
 function summary(diagnostics: readonly Diagnostic[]): string {

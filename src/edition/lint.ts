@@ -3,9 +3,10 @@
 // menu and kickers. All warnings, each at the exact line and column of the
 // offending text (text nodes are mapped back to the source character by character).
 import type { Diagnostic } from './diagnostic.ts';
-import type { Edition } from './model.ts';
-import type { Publication } from './publication.ts';
+import type { PartialEdition } from './model.ts';
+import type { Language, Publication } from './publication.ts';
 import { createSpellChecker, knownWordsOf } from './spelling.ts';
+import type { SpellChecker } from './spelling.ts';
 import type { LintContext, LintRule } from './lint/rule.ts';
 import { LINT_RULES } from './lint/lint-rules.ts';
 import { SourceLines } from './source-lines.ts';
@@ -37,8 +38,12 @@ export const LINTERS: readonly LintRule[] = [
 export interface LintInput {
   /** The edition's source, exactly as parsed (positions point into it). */
   source: string;
-  edition: Edition;
-  publication: Publication;
+  /** The edition, or only what parsed of it when its front matter has errors (`ParseResult.partial`). */
+  edition: PartialEdition;
+  /** The publication's settings; when they are missing or invalid, `language` stands in for them. */
+  publication?: Publication;
+  /** The language when there are no valid settings (read from the invalid ones); ignored beside `publication`. */
+  language?: Language;
   /** The file name diagnostics carry. */
   file: string;
   /** The newsroom word list and any other words to accept (one word or name each). */
@@ -47,22 +52,45 @@ export interface LintInput {
   suggest?: boolean;
 }
 
+/** Diagnostics, and notes on what could not be checked (for the person, not the quickfix list). */
+export interface LintReport {
+  diagnostics: Diagnostic[];
+  notes: string[];
+}
+
 /** Lints a parsed edition: warnings at the exact place of each problem, sorted by place. */
 export async function lintEdition(input: LintInput): Promise<Diagnostic[]> {
+  return (await lintReport(input)).diagnostics;
+}
+
+/**
+ * Lints an edition, whole or partial, with its publication's settings when
+ * there are some: without a known language, the rules of a language and the
+ * spelling check are left out, and a note says so.
+ */
+export async function lintReport(input: LintInput): Promise<LintReport> {
   const { edition, publication, file } = input;
   // The parser counts positions without a byte-order mark.
   const source = input.source.charCodeAt(0) === 0xfeff ? input.source.slice(1) : input.source;
   const lines = new SourceLines(source);
-  const language = publication.language;
+  const language = publication?.language ?? input.language;
+  const notes: string[] = [];
   // The names in the front matter are known words too: the byline is spelt as people spell their names.
-  const spelling = await createSpellChecker(language, knownWordsOf(publication, [...(input.words ?? []), ...edition.by, ...edition.with]));
+  const known = [...(input.words ?? []), ...edition.by, ...edition.with];
+  let spelling: SpellChecker | undefined;
+  if (language) {
+    spelling = await createSpellChecker(language, publication ? knownWordsOf(publication, known) : known);
+    if (!publication) notes.push('the publication settings are invalid: spelling knows neither the team’s names nor the publication’s words');
+  } else {
+    notes.push('the publication’s language is unknown (no valid publication settings): spelling and the rules of a language were not checked');
+  }
   const diagnostics: Diagnostic[] = [];
   const context: LintContext = {
     edition,
-    publication,
-    language,
+    ...(publication ? { publication } : {}),
+    ...(language ? { language } : {}),
     texts: textsOf(edition, source),
-    spelling,
+    ...(spelling ? { spelling } : {}),
     suggest: input.suggest ?? true,
     report(rule, offset, message) {
       const { line, column } = lines.pointAt(offset);
@@ -70,8 +98,9 @@ export async function lintEdition(input: LintInput): Promise<Diagnostic[]> {
     },
   };
   for (const rule of LINTERS) {
-    if (rule.languages && !rule.languages.includes(language)) continue;
+    if (rule.languages && !(language && rule.languages.includes(language))) continue;
     rule.check(context);
   }
-  return diagnostics.sort((a, b) => a.line - b.line || a.column - b.column || a.rule.localeCompare(b.rule));
+  diagnostics.sort((a, b) => a.line - b.line || a.column - b.column || a.rule.localeCompare(b.rule));
+  return { diagnostics, notes };
 }

@@ -3,11 +3,11 @@
 // (lint, render, edition add) and the preview all go through here.
 import { readFile } from 'node:fs/promises';
 import type { Diagnostic } from './diagnostic.ts';
-import type { Edition } from './model.ts';
-import type { Publication } from './publication.ts';
+import type { Edition, PartialEdition } from './model.ts';
+import type { Language, Publication } from './publication.ts';
 import { parseEdition } from './parse.ts';
 import { publicationRefOf } from './front-matter.ts';
-import { findPublicationFile, parsePublicationYaml, publicationCandidates } from './publication-file.ts';
+import { findPublicationFile, languageOfPublicationYaml, parsePublicationYaml, publicationCandidates } from './publication-file.ts';
 import { diagnostic } from './rules.ts';
 
 export interface LoadOptions {
@@ -19,7 +19,14 @@ export interface LoadedEdition {
   /** The edition's source as read ('' when it could not be read). */
   source: string;
   edition?: Edition;
+  /** The body and the valid front-matter values even when the front matter is broken: for lint only. */
+  partial?: PartialEdition;
   publication?: Publication;
+  /**
+   * The publication's language: its settings', or, when they are invalid, the
+   * `language` they give if it is a known one (so that lint still runs the rules of the language).
+   */
+  language?: Language;
   /** Problems of the edition and of its publication settings, each with its own file name. */
   diagnostics: Diagnostic[];
 }
@@ -35,6 +42,7 @@ export async function loadEdition(path: string, options: LoadOptions = {}): Prom
 
   const diagnostics: Diagnostic[] = [];
   let publication: Publication | undefined;
+  let language: Language | undefined;
   let publicationFile = options.publicationFile;
   if (!publicationFile) {
     const ref = publicationRefOf(source);
@@ -59,6 +67,7 @@ export async function loadEdition(path: string, options: LoadOptions = {}): Prom
       const text = await readFile(publicationFile, 'utf8');
       const parsed = parsePublicationYaml(text, publicationFile);
       publication = parsed.publication;
+      language = publication?.language ?? languageOfPublicationYaml(text);
       diagnostics.push(...parsed.diagnostics);
     } catch (err) {
       diagnostics.push(diagnostic('file-unreadable', publicationFile, undefined, `cannot read the publication settings: ${reason(err)}`));
@@ -69,7 +78,9 @@ export async function loadEdition(path: string, options: LoadOptions = {}): Prom
   return {
     source,
     ...(parsed.edition ? { edition: parsed.edition } : {}),
+    ...(parsed.partial ? { partial: parsed.partial } : {}),
     ...(publication ? { publication } : {}),
+    ...(language ? { language } : {}),
     diagnostics: [...diagnostics, ...parsed.diagnostics],
   };
 }

@@ -102,3 +102,15 @@ export interface Edition {
   /** The menu, in story order: every story that has a teaser. */
   menu: MenuItem[];
 }
+
+/**
+ * What lint reads when the front matter has errors: the body as parsed and the
+ * front-matter values that were valid, so that every problem is reported at
+ * once. Without a sure date and publication it is never rendered or sent: the
+ * renderers take an `Edition`, which this type is not.
+ */
+export interface PartialEdition extends Omit<Edition, 'publication' | 'date' | 'by'> {
+  publication?: string;
+  date?: string;
+  by: string[];
+}

@@ -9,7 +9,7 @@ import { gfmTable } from 'micromark-extension-gfm-table';
 import { gfmTableFromMarkdown } from 'mdast-util-gfm-table';
 import type { Nodes, Root, RootContent, PhrasingContent, Paragraph as MdParagraph, List as MdList, Blockquote } from 'mdast';
 import type { Diagnostic } from './diagnostic.ts';
-import type { Block, Edition, Inline, List, ListItem, MenuItem, Paragraph, Section, Story } from './model.ts';
+import type { Block, Edition, Inline, List, ListItem, MenuItem, Paragraph, PartialEdition, Section, Story } from './model.ts';
 import type { Publication } from './publication.ts';
 import { parseFrontMatter } from './front-matter.ts';
 import type { FrontMatter } from './front-matter.ts';
@@ -33,6 +33,12 @@ export interface ParseResult {
    * show it beside them). Check `hasErrors(diagnostics)` before sending.
    */
   edition?: Edition;
+  /**
+   * The body and the front-matter values that were valid, whenever the source
+   * was read, even when the front matter is broken: for lint only (the
+   * edition itself when there is one). Never render or send it.
+   */
+  partial?: PartialEdition;
   diagnostics: Diagnostic[];
 }
 
@@ -89,26 +95,29 @@ export function parseEdition(source: string, options: ParseOptions): ParseResult
     );
   }
 
-  let edition: Edition | undefined;
-  if (front?.publication && front.date && front.by) {
-    const menu: MenuItem[] = [];
-    for (const section of sections) {
-      for (const story of section.stories) if (story.teaser) menu.push({ storyId: story.id, teaser: story.teaser });
-    }
-    edition = deepFreeze({
-      publication: front.publication,
-      date: front.date,
-      by: front.by,
-      with: front.with ?? [],
-      ...(front.thanks !== undefined ? { thanks: front.thanks } : {}),
-      ...(front.subject !== undefined ? { subject: front.subject } : {}),
-      ...(front.preheader !== undefined ? { preheader: front.preheader } : {}),
-      intro,
-      sections,
-      menu,
-    });
+  const menu: MenuItem[] = [];
+  for (const section of sections) {
+    for (const story of section.stories) if (story.teaser) menu.push({ storyId: story.id, teaser: story.teaser });
   }
-  return { edition, diagnostics: ctx.finish() };
+  const partial: PartialEdition = deepFreeze({
+    ...(front?.publication !== undefined ? { publication: front.publication } : {}),
+    ...(front?.date !== undefined ? { date: front.date } : {}),
+    by: front?.by ?? [],
+    with: front?.with ?? [],
+    ...(front?.thanks !== undefined ? { thanks: front.thanks } : {}),
+    ...(front?.subject !== undefined ? { subject: front.subject } : {}),
+    ...(front?.preheader !== undefined ? { preheader: front.preheader } : {}),
+    intro,
+    sections,
+    menu,
+  });
+  const edition = isWhole(partial) ? partial : undefined;
+  return { edition, partial, diagnostics: ctx.finish() };
+}
+
+/** An edition whose front matter gave its publication, date and lead authors. */
+function isWhole(partial: PartialEdition): partial is Edition {
+  return Boolean(partial.publication && partial.date && partial.by.length);
 }
 
 interface OpenStory extends Story {

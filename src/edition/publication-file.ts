@@ -7,8 +7,8 @@ import { isMap, isScalar, isPair } from 'yaml';
 import type { core as zcore } from 'zod';
 import type { Diagnostic } from './diagnostic.ts';
 import { didYouMean } from './closest-key.ts';
-import { PUBLICATION_KEYS, publicationSchema, teamMemberSchema } from './publication.ts';
-import type { Publication } from './publication.ts';
+import { LANGUAGES, PUBLICATION_KEYS, publicationSchema, teamMemberSchema } from './publication.ts';
+import type { Language, Publication } from './publication.ts';
 import { diagnostic } from './rules.ts';
 import { MAX_YAML_PROBLEMS, SLUG_PATTERN } from './front-matter.ts';
 import { parseYamlSource } from './yaml-source.ts';
@@ -50,6 +50,16 @@ function checkPublicationYaml(text: string, file: string): { publication?: Publi
   for (const issue of result.error.issues) diagnostics.push(...issueDiagnostics(issue, source, file, data));
   diagnostics.sort((a, b) => a.line - b.line || a.column - b.column);
   return { diagnostics };
+}
+
+/**
+ * The `language` of publication settings that may be invalid otherwise, when
+ * it is one the platform knows; undefined when it cannot be read.
+ */
+export function languageOfPublicationYaml(text: string): Language | undefined {
+  const { doc } = parseYamlSource(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
+  const value: unknown = isMap(doc.contents) ? doc.contents.get('language') : undefined;
+  return (LANGUAGES as readonly unknown[]).includes(value) ? (value as Language) : undefined;
 }
 
 /** One zod issue as diagnostics at the place of the YAML node it is about. */

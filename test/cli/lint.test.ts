@@ -36,7 +36,36 @@ test('lint: an edition with errors exits 1 and prints them', () => {
   assert.equal(r.status, 1);
   assert.match(r.stdout, /broken\.md:3:7 error front-matter-date /);
   assert.match(r.stdout, /broken\.md:12:19 error raw-html /);
-  assert.match(r.stderr, /^3 errors, 0 warnings/);
+  // The lint warnings too, although the date keeps the edition from being whole.
+  assert.match(r.stdout, /broken\.md:12:36 warning fr-elision /);
+  assert.match(r.stderr, /^3 errors, 1 warning$/m);
+});
+
+test('lint: an error that prevents an edition (impossible date, unknown key) still lets every lint rule run', () => {
+  const file = `${FIX}/invalid-front-matter.md`;
+  const r = matinale('lint', file);
+  assert.equal(r.status, 1);
+  assert.deepEqual(
+    r.stdout.trim().split('\n').map((l) => l.split(' ').slice(0, 3).join(' ')),
+    [
+      `${file}:3:7 error front-matter-date`,
+      `${file}:5:1 error front-matter-unknown-key`,
+      `${file}:13:14 warning fr-elision`,
+      `${file}:13:41 warning doubled-word`,
+    ],
+  );
+  assert.match(r.stderr, /^2 errors, 2 warnings$/m);
+});
+
+test('lint: without publication settings, the rules that need none still run, and a note says what was skipped', () => {
+  const file = `${FIX}/unknown-publication.md`;
+  const r = matinale('lint', file);
+  assert.equal(r.status, 1);
+  assert.deepEqual(
+    r.stdout.trim().split('\n').map((l) => l.split(' ').slice(0, 3).join(' ')),
+    [`${file}:2:14 error publication-not-found`, `${file}:12:41 warning doubled-word`],
+  );
+  assert.match(r.stderr, /note: the publication’s language is unknown .*spelling and the rules of a language were not checked/);
 });
 
 test('lint --json prints the diagnostics as a JSON array', () => {

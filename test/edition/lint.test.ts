@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { loadEdition } from '../../src/edition/load.ts';
-import { lintEdition, LINTERS } from '../../src/edition/lint.ts';
+import { lintEdition, lintReport, LINTERS } from '../../src/edition/lint.ts';
+import type { Edition } from '../../src/edition/model.ts';
 import { LINT_RULES } from '../../src/edition/lint/lint-rules.ts';
 import { readWordList } from '../../src/edition/spelling.ts';
 import { p, placeOf, publication } from './lint/lint-helper.ts';
@@ -80,4 +81,32 @@ test('columns count characters as editors show them: an emoji is one column, in 
   assert.deepEqual(at('raw-html'), [`10:${characterColumnOf(line, '<b>')}`, `10:${characterColumnOf(line, '</b>')}`]);
   // The front matter too (yaml counts UTF-16 units as well).
   assert.deepEqual(at('front-matter-name'), [`5:${characterColumnOf("with: [🎉🎉, '']", "''")}`]);
+});
+
+test('a front matter that prevents an edition still gives the body to lint: the error and every warning at once', async () => {
+  const source = "---\npublication: le-reveil\ndate: 2026-02-30\nby: Margaux Quillévéré\n---\n\n# Le fait du jour\n\nLe plan de l'source et le le reste.\n";
+  const pub = publication('fr');
+  const parsed = parseEdition(source, { file: 'e.md', publication: pub });
+  assert.equal(parsed.edition, undefined);
+  assert.ok(parsed.partial);
+  assert.equal(parsed.partial.date, undefined);
+  assert.ok(Object.isFrozen(parsed.partial));
+  // A partial edition is no Edition: no renderer and no send can take it.
+  // @ts-expect-error the date may be missing
+  const notAnEdition: Edition = parsed.partial;
+  assert.ok(notAnEdition);
+  const warnings = await lintEdition({ source, edition: parsed.partial, publication: pub, file: 'e.md' });
+  const all = [...parsed.diagnostics, ...warnings].map((d) => `${d.line}:${d.column} ${d.severity} ${d.rule}`);
+  assert.deepEqual(all, ['3:7 error front-matter-date', `9:${placeOf(source, "l'source").column} warning fr-elision`, `9:${placeOf(source, 'le le', 0, 3).column} warning doubled-word`]);
+});
+
+test('without a language, lint leaves out spelling and the rules of a language, and says so', async () => {
+  const source = "---\npublication: le-reveil\ndate: 2026-03-02\nby: Margaux Quillévéré\n---\n\n# Le fait du jour\n\nLe plan de l'source et le le reste xyzzyq.\n";
+  const parsed = parseEdition(source, { file: 'e.md' });
+  const report = await lintReport({ source, edition: parsed.partial!, file: 'e.md' });
+  assert.deepEqual(report.diagnostics.map((d) => d.rule), ['doubled-word']);
+  assert.equal(report.notes.length, 1);
+  // With the language of invalid settings, the French rules and spelling run.
+  const fr = await lintReport({ source, edition: parsed.partial!, language: 'fr', file: 'e.md' });
+  assert.deepEqual(fr.diagnostics.map((d) => d.rule), ['fr-elision', 'doubled-word', 'unknown-word']);
 });

@@ -2,6 +2,7 @@
 // where the eye skips it. A few words are rightly doubled.
 import type { LintRule } from './rule.ts';
 import { eachMatch } from './rule.ts';
+import { LANGUAGES } from '../publication.ts';
 import type { Language } from '../publication.ts';
 
 /** Words that are doubled on purpose (« nous nous sommes vus », « he had had enough »). */
@@ -18,7 +19,9 @@ export const doubledWord: LintRule = {
   check(ctx) {
     eachMatch(ctx.texts, new RegExp(DOUBLED, 'giu'), (m, offsetOf) => {
       const word = m[1]!;
-      if (RIGHTLY_DOUBLED[ctx.language].has(word.toLocaleLowerCase())) return;
+      // Language unknown: the words rightly doubled in any language are spared.
+      const spared = ctx.language ? [ctx.language] : LANGUAGES;
+      if (spared.some((l) => RIGHTLY_DOUBLED[l].has(word.toLocaleLowerCase()))) return;
       const second = m.index + word.length + m[2]!.length;
       ctx.report('doubled-word', offsetOf(second), `« ${word} » twice in a row`);
     });

@@ -1,7 +1,7 @@
 // What a lint rule is: a check over one edition that reports warnings at
 // source places. Every rule lives in its own file in this folder and is
 // listed once in ../lint.ts; its id is declared in lint-rules.ts.
-import type { Edition } from '../model.ts';
+import type { PartialEdition } from '../model.ts';
 import type { Language, Publication } from '../publication.ts';
 import type { SpellChecker } from '../spelling.ts';
 import type { LintRuleId } from './lint-rules.ts';
@@ -9,20 +9,23 @@ import type { TextPiece } from './texts.ts';
 
 /** What a rule may read, and how it reports. */
 export interface LintContext {
-  edition: Edition;
-  publication: Publication;
-  language: Language;
+  /** The edition, or what parsed of it when its front matter has errors. */
+  edition: PartialEdition;
+  /** The publication's settings, when they are valid. */
+  publication?: Publication;
+  /** The publication's language, when known: rules with `languages` run only then. */
+  language?: Language;
   /** Every text of the edition, with the source offset of each character. */
   texts: readonly TextPiece[];
-  /** The spell checker of the publication's language, with its known words. */
-  spelling: SpellChecker;
+  /** The spell checker of the publication's language, with its known words; absent when the language is unknown. */
+  spelling?: SpellChecker;
   /** Whether rules may spend time on suggestions (Hunspell's are slow). */
   suggest: boolean;
   /** Reports a problem at a source offset (0-based, as in the model's points). */
   report(rule: LintRuleId, offset: number, message: string): void;
 }
 
-/** One lint rule; `languages` limits it to some languages (all when absent). */
+/** One lint rule; `languages` limits it to some languages (all when absent, even an unknown one). */
 export interface LintRule {
   id: LintRuleId;
   languages?: readonly Language[];

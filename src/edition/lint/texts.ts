@@ -1,7 +1,7 @@
 // The texts of an edition that lint rules read, each with the way back to the
 // source: every text node (kickers, teasers, lead-ins, paragraphs, list
 // items, link texts), and the section labels.
-import type { Block, Edition, Inline, Section, Story } from '../model.ts';
+import type { Block, Inline, PartialEdition, Section, Story } from '../model.ts';
 import { offsetsOf } from './source-map.ts';
 
 /** Where in an edition a text stands, for rules that care (the kicker, the teaser…). */
@@ -15,7 +15,7 @@ export interface TextPiece {
 }
 
 /** Every text of the edition, in reading order. */
-export function textsOf(edition: Edition, source: string): TextPiece[] {
+export function textsOf(edition: PartialEdition, source: string): TextPiece[] {
   const out: TextPiece[] = [];
   const inlines = (nodes: readonly Inline[], place: TextPlace): void => {
     for (const node of nodes) {

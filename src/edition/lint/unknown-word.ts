@@ -20,14 +20,17 @@ function wantsSuggestions(word: string): boolean {
 export const unknownWord: LintRule = {
   id: 'unknown-word',
   check(ctx) {
+    const spelling = ctx.spelling;
+    // No dictionary without a language: nothing to say rather than every word.
+    if (!spelling) return;
     const suggestions = new Map<string, string[]>();
     let suggestedCount = 0;
     for (const piece of ctx.texts) {
       for (const { word, offset } of tokenize(piece.value)) {
-        if (isUncheckable(word) || ctx.spelling.isKnown(word)) continue;
+        if (isUncheckable(word) || spelling.isKnown(word)) continue;
         let suggested = suggestions.get(word);
         if (!suggested) {
-          suggested = ctx.suggest && suggestedCount < MAX_SUGGESTED_WORDS && wantsSuggestions(word) ? ctx.spelling.suggest(word) : [];
+          suggested = ctx.suggest && suggestedCount < MAX_SUGGESTED_WORDS && wantsSuggestions(word) ? spelling.suggest(word) : [];
           if (suggested.length) suggestedCount++;
           suggestions.set(word, suggested);
         }
