@@ -2,6 +2,8 @@
 // which are required, and what each value may be. Every problem is reported at
 // the place of the offending key or value in the edition file.
 import { isMap, isScalar, isSeq } from 'yaml';
+import { fromMarkdown } from 'mdast-util-from-markdown';
+import type { Nodes } from 'mdast';
 import type { Node as YamlNode } from 'yaml';
 import type { Diagnostic } from './diagnostic.ts';
 import { didYouMean } from './closest-key.ts';
@@ -9,6 +11,7 @@ import { diagnostic } from './rules.ts';
 import { mappingEntries, parseYamlSource } from './yaml-source.ts';
 import type { Place } from './yaml-source.ts';
 import { characterColumn } from './source-lines.ts';
+import { clip } from './parse-inline.ts';
 
 /** Every key the front matter may hold, in the order the format lists them. */
 export const FRONT_MATTER_KEYS = ['publication', 'date', 'by', 'with', 'thanks', 'subject', 'preheader'] as const;
@@ -130,7 +133,11 @@ export function parseFrontMatter(
       case 'by':
       case 'with': {
         const names = readNames(value, known, file, valuePlace, source.placeOf, diagnostics);
-        if (names) data[known] = names;
+        if (names) {
+          data[known] = names;
+          const items = isSeq(value) ? value.items : [value];
+          names.forEach((name, i) => checkHtml(name, known, file, source.placeOf(items[i]), diagnostics));
+        }
         break;
       }
       case 'thanks':
@@ -141,6 +148,7 @@ export function parseFrontMatter(
           diagnostics.push(diagnostic('front-matter-type', file, valuePlace, `\`${known}\` must be a line of text`));
         } else if (text.trim() !== '') {
           data[known] = text;
+          checkHtml(text, known, file, valuePlace, diagnostics);
         }
         break;
       }
@@ -150,6 +158,31 @@ export function parseFrontMatter(
     if (!seen.has(key)) diagnostics.push(lacks(key));
   }
   return { data, diagnostics };
+}
+
+/**
+ * Raw HTML in a front-matter value is an error, as in the body: it would be
+ * shown as text (renderers escape it) or, worse, taken for markup by a client.
+ * Markdown decides what HTML is, so that `<jeanne@example.org>` (an autolink)
+ * is not, and the body and the front matter agree.
+ */
+function checkHtml(text: string, key: FrontMatterKey, file: string, place: Place, diagnostics: Diagnostic[]): void {
+  if (!text.includes('<')) return;
+  const html = firstHtml(fromMarkdown(text));
+  if (html !== undefined) {
+    diagnostics.push(diagnostic('raw-html', file, place, `raw HTML \`${clip(html)}\` in \`${key}\` is not part of the format: write plain text`));
+  }
+}
+
+/** The first raw HTML of a Markdown tree, iteratively. */
+function firstHtml(root: Nodes): string | undefined {
+  const stack: Nodes[] = [root];
+  while (stack.length) {
+    const node = stack.pop()!;
+    if (node.type === 'html') return node.value;
+    if ('children' in node) for (let i = node.children.length - 1; i >= 0; i--) stack.push(node.children[i] as Nodes);
+  }
+  return undefined;
 }
 
 /** Words authors reach for instead of the format's keys, and the key they mean. */

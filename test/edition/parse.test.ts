@@ -230,6 +230,25 @@ describe('parseEdition: front matter', () => {
   });
 });
 
+describe('parseEdition: HTML in front-matter values', () => {
+  it('is an error at the value, as in the body; an autolink is no HTML', () => {
+    const fm =
+      '---\npublication: tech-matin\ndate: 2026-03-02\nby: <b>Jeanne</b> Moreau\nwith: [Paul Girard, <i>Inès</i>]\n' +
+      'thanks: Lucie <lucie@example.org>\nsubject: Un <span class="x">titre</span>\npreheader: Aperçu <!-- note -->\n---\n';
+    const r = parse(VALID_BODY, fm);
+    assert.deepEqual(
+      r.diagnostics.map((d) => `${d.rule}@${d.line}:${d.column} ${d.message}`),
+      [
+        'raw-html@4:5 raw HTML `<b>` in `by` is not part of the format: write plain text',
+        'raw-html@5:21 raw HTML `<i>` in `with` is not part of the format: write plain text',
+        'raw-html@7:10 raw HTML `<span class="x">` in `subject` is not part of the format: write plain text',
+        'raw-html@8:12 raw HTML `<!-- note -->` in `preheader` is not part of the format: write plain text',
+      ],
+    );
+    assert.ok(hasErrors(r.diagnostics));
+  });
+});
+
 describe('parseEdition: body rules', () => {
   const cases: Array<[name: string, body: string, expected: string[]]> = [
     ['raw HTML block', '# S\n\n<div>x</div>\n\nText.\n', ['raw-html@8:1']],
