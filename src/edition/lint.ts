@@ -15,6 +15,7 @@ import { frenchElision } from './lint/french-elision.ts';
 import { frenchApostropheSpace } from './lint/french-apostrophe-space.ts';
 import { frenchQuoteApostrophe } from './lint/french-quote-apostrophe.ts';
 import { frenchStraightQuotes } from './lint/french-straight-quotes.ts';
+import { frenchNumberGrouping } from './lint/french-number-grouping.ts';
 import { doubledWord } from './lint/doubled-word.ts';
 import { unknownWord } from './lint/unknown-word.ts';
 import { teaserMissing } from './lint/teaser-missing.ts';
@@ -27,6 +28,7 @@ export const LINTERS: readonly LintRule[] = [
   frenchApostropheSpace,
   frenchQuoteApostrophe,
   frenchStraightQuotes,
+  frenchNumberGrouping,
   doubledWord,
   unknownWord,
   teaserMissing,

@@ -24,8 +24,8 @@ const SP = '[ \\t\\u00A0\\u202F\\u2009]';
 // our spacing is what remains; URLs and addresses are still hidden then.
 const INDEX = 1000;
 
-/** Units, currencies and counting words that must stay on the line of their number. */
-const UNITS = [
+/** Units, currencies and counting words that must stay on the line of their number (as regex sources; lint reads them too). */
+export const UNITS = [
   'h', 'min', 's', 'ms', 'j', 'km', 'm', 'cm', 'mm', 'kg', 'g', 't', 'l', 'ha',
   'Ko', 'Mo', 'Go', 'To', 'Po', 'kbit/s', 'Mbit/s', 'Gbit/s', 'kWh', 'MWh', 'GWh', 'TWh', 'kW', 'MW', 'GW',
   '€', 'M€', 'Md€', 'Mds', '\\$', '£', '°C', '°', 'millions?', 'milliards?', 'mille', 'centaines?', 'dizaines?',

@@ -9,6 +9,10 @@ export const LINT_RULES = {
   'fr-apostrophe-space': { severity: 'warning', description: 'French: a space after an elision apostrophe (« l’ Sommet »)' },
   'fr-quote-apostrophe': { severity: 'warning', description: 'French: an opening quote or a backtick used as an apostrophe (« l ‘innovation »)' },
   'fr-straight-quotes': { severity: 'warning', description: 'French: straight double quotes where « » guillemets are expected' },
+  'fr-number-grouping': {
+    severity: 'warning',
+    description: 'French: a four-digit number that counts something typed without its group space (« 4000 millions » for « 4 000 millions »; years stay as typed)',
+  },
   'doubled-word': { severity: 'warning', description: 'the same word twice in a row (« le le », « the the »)' },
   'unknown-word': { severity: 'warning', description: 'a word unknown to the dictionary, the team’s names, the publication’s words and the newsroom word list' },
   'teaser-missing': { severity: 'warning', description: 'a story of the first section without a menu teaser (`> menu: …`)' },
