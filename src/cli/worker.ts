@@ -17,14 +17,21 @@ export function register(program: Command): void {
     .action(async (flags: { scheduler: boolean }) => {
       const config = loadConfig(process.env);
       const store = openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+      // The handlers come first: a signal that arrives while starting must stop, not kill, the worker.
+      // `on`, not `once`: a second signal while the batch in hand finishes must not kill it halfway.
+      let stopRequested = false;
+      let running: ReturnType<typeof startWorker> | undefined;
+      const stop = () => {
+        stopRequested = true;
+        void running?.stop();
+      };
+      process.on('SIGTERM', stop);
+      process.on('SIGINT', stop);
       try {
         await migrateToLatest(store);
-        const running = startWorker({ store, config, clock: systemClock, scheduler: flags.scheduler });
+        running = startWorker({ store, config, clock: systemClock, scheduler: flags.scheduler });
         process.stderr.write(`matinale worker ${running.workerId} on ${store.description}\n`);
-        // `on`, not `once`: a second signal while the batch in hand finishes must not kill it halfway.
-        const stop = () => void running.stop();
-        process.on('SIGTERM', stop);
-        process.on('SIGINT', stop);
+        if (stopRequested) void running.stop();
         await running.done;
         process.off('SIGTERM', stop);
         process.off('SIGINT', stop);

@@ -12,7 +12,8 @@ const running = startWorker({
   scheduler: false,
   pollMs: 100,
   workerId: process.env.MATINALE_TEST_WORKER,
-  policy: { batchSize: 20, leaseMs: 1500 },
+  policy: { batchSize: 20, leaseMs: 5000 },
+  lanes: 2,
   logger: { info: () => {}, warn: () => {}, error: (o, m) => process.stderr.write(`${m} ${JSON.stringify(o)}\n`) },
 });
 process.stdout.write('ready\n');
