@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
 import { testBackends } from '../helpers/store.ts';
-import { newsroom } from '../web/harness.ts';
+import { newsroom, subscribeThroughForm } from '../web/harness.ts';
 import { linkInText, readMail, type ReadMail } from './mail-reader.ts';
 
 /** An SMTP server that keeps every message it receives. */
@@ -36,8 +36,7 @@ for (const backend of await testBackends()) {
     const smtp = await smtpSink();
     const n = await newsroom(backend, { smtpUrls: [smtp.url] });
     try {
-      const form = new URLSearchParams({ email: 'reader@example.org', name: 'Reader' }).toString();
-      const subscribed = await n.app.inject({ method: 'POST', url: '/tech-matin/subscribe', payload: form, headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+      const subscribed = await subscribeThroughForm(n.app, 'tech-matin', { email: 'reader@example.org', name: 'Reader' });
       assert.equal(subscribed.statusCode, 200);
 
       assert.equal(smtp.received.length, 1);

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { testBackends } from '../helpers/store.ts';
-import { newsroom, type Newsroom } from './harness.ts';
+import { CookieJar, csrfIn, newsroom, subscribeThroughForm, type Newsroom } from './harness.ts';
 import { linkInText, outbox } from '../audience/mail-reader.ts';
 
 const form = (fields: Record<string, string | string[]>) => {
@@ -29,7 +29,7 @@ const lastMailTo = (n: Newsroom, to: string) => mails(n).filter((m) => m.to.incl
 const path = (url: string) => new URL(url).pathname;
 
 async function subscribeAndConfirm(n: Newsroom, email: string) {
-  await n.app.inject({ method: 'POST', url: '/tech-matin/subscribe', ...form({ email }) });
+  await subscribeThroughForm(n.app, 'tech-matin', { email });
   const confirm = path(linkInText(lastMailTo(n, email), '/confirm/'));
   const r = await n.app.inject({ method: 'POST', url: confirm });
   assert.equal(r.statusCode, 200);
@@ -47,12 +47,12 @@ for (const backend of await testBackends()) {
     });
 
   it('the subscribe form answers the same for a new and a known address, and mails a confirmation link', async (n) => {
-    const first = await n.app.inject({ method: 'POST', url: '/tech-matin/subscribe', ...form({ email: 'ann@example.org', name: 'Ann' }) });
+    const first = await subscribeThroughForm(n.app, 'tech-matin', { email: 'ann@example.org', name: 'Ann' });
     assert.equal(first.statusCode, 200);
     assert.match(first.body, /<html lang="fr">/);
     assert.match(first.body, /un message vient de lui être envoyé/);
     assert.equal(await status(n, 'ann@example.org'), 'pending');
-    const again = await n.app.inject({ method: 'POST', url: '/tech-matin/subscribe', ...form({ email: 'ann@example.org', name: 'Ann' }) });
+    const again = await subscribeThroughForm(n.app, 'tech-matin', { email: 'ann@example.org', name: 'Ann' });
     assert.equal(again.statusCode, first.statusCode);
     assert.equal(again.body, first.body);
     const mail = lastMailTo(n, 'ann@example.org');
@@ -64,7 +64,7 @@ for (const backend of await testBackends()) {
   });
 
   it('an invalid address gets the form back with the problem, escaped; an unknown publication a 404', async (n) => {
-    const r = await n.app.inject({ method: 'POST', url: '/tech-matin/subscribe', ...form({ email: '"><script>alert(1)</script>' }) });
+    const r = await subscribeThroughForm(n.app, 'tech-matin', { email: '"><script>alert(1)</script>' });
     assert.equal(r.statusCode, 400);
     assert.doesNotMatch(r.body, /<script>alert/);
     assert.match(r.body, /&quot;&gt;&lt;script&gt;/);
@@ -72,8 +72,67 @@ for (const backend of await testBackends()) {
     assert.equal(mails(n).length, 0);
   });
 
+  it('the subscribe form refuses a post without its CSRF token (another site, curl) and mails nothing; its answer offers the form again', async (n) => {
+    const bare = await n.app.inject({ method: 'POST', url: '/tech-matin/subscribe', ...form({ email: 'victim@example.org' }) });
+    assert.equal(bare.statusCode, 403);
+    assert.match(bare.body, /<html lang="fr">/);
+    assert.match(bare.body, /Ce formulaire a expiré/);
+    // A token without the cookie it was made from (copied from someone else's page) is refused too.
+    const archive = await n.app.inject({ method: 'GET', url: '/tech-matin' });
+    const stolen = await n.app.inject({ method: 'POST', url: '/tech-matin/subscribe', ...form({ email: 'victim@example.org', _csrf: csrfIn(archive.body) }) });
+    assert.equal(stolen.statusCode, 403);
+    assert.equal(mails(n).length, 0);
+    assert.equal(await status(n, 'victim@example.org'), undefined);
+    // The refusal carries a fresh form: sent again with its cookie, it goes through.
+    const jar = new CookieJar();
+    jar.take(stolen);
+    const again = await n.app.inject({
+      method: 'POST',
+      url: '/tech-matin/subscribe',
+      payload: new URLSearchParams({ _csrf: csrfIn(stolen.body), email: 'victim@example.org' }).toString(),
+      headers: { cookie: jar.header(), 'content-type': 'application/x-www-form-urlencoded' },
+    });
+    assert.equal(again.statusCode, 200);
+    assert.equal(mails(n).length, 1);
+  });
+
+  it('one mail per address and publication within ten minutes, with the same answer whether the address is known or not', async (n) => {
+    await subscribeAndConfirm(n, 'known@example.org');
+    n.clock.advance(11 * 60_000);
+    const answers = new Set<string>();
+    for (const email of ['victim@example.org', 'known@example.org']) {
+      for (let i = 0; i < 8; i++) {
+        // From several clients, so that only the per-address limit is at work.
+        const r = await subscribeThroughForm(n.app, 'tech-matin', { email: i % 2 ? email.toUpperCase() : email }, { remoteAddress: `198.51.100.${i}` });
+        answers.add(`${r.statusCode} ${r.body}`);
+      }
+    }
+    assert.equal(answers.size, 1, 'one answer for all');
+    assert.match([...answers][0]!, /^200 /);
+    assert.equal(mails(n).filter((m) => m.to.includes('victim@example.org')).length, 1);
+    assert.equal(mails(n).filter((m) => m.to.includes('known@example.org')).length, 3, 'confirmation, welcome, one "already subscribed"');
+    // Another publication is another limit; and after the interval, one more mail.
+    await subscribeThroughForm(n.app, 'policy-morning', { email: 'victim@example.org' });
+    assert.equal(mails(n).filter((m) => m.to.includes('victim@example.org')).length, 2);
+    n.clock.advance(10 * 60_000 + 1);
+    await subscribeThroughForm(n.app, 'tech-matin', { email: 'victim@example.org' });
+    assert.equal(mails(n).filter((m) => m.to.includes('victim@example.org')).length, 3);
+  });
+
+  it('at most ten subscribe posts per client within ten minutes; others are not held back', async (n) => {
+    const from = (ip: string, i: number) => subscribeThroughForm(n.app, 'tech-matin', { email: `reader${i}@example.org` }, { remoteAddress: ip });
+    for (let i = 0; i < 10; i++) assert.equal((await from('203.0.113.7', i)).statusCode, 200, `post ${i}`);
+    const refused = await from('203.0.113.7', 10);
+    assert.equal(refused.statusCode, 429);
+    assert.match(refused.body, /Trop de demandes/);
+    assert.equal(mails(n).length, 10);
+    assert.equal((await from('203.0.113.8', 11)).statusCode, 200);
+    n.clock.advance(10 * 60_000 + 1);
+    assert.equal((await from('203.0.113.7', 12)).statusCode, 200);
+  });
+
   it('GET on the confirmation link shows a button and changes nothing; POST confirms and the welcome mail follows', async (n) => {
-    await n.app.inject({ method: 'POST', url: '/tech-matin/subscribe', ...form({ email: 'ann@example.org' }) });
+    await subscribeThroughForm(n.app, 'tech-matin', { email: 'ann@example.org' });
     const confirm = path(linkInText(lastMailTo(n, 'ann@example.org'), '/confirm/'));
     for (let i = 0; i < 3; i++) {
       const page = await n.app.inject({ method: 'GET', url: confirm });

@@ -97,6 +97,29 @@ export function csrfIn(page: string): string {
   return m[1]!;
 }
 
+/**
+ * Posts a publication's subscribe form as a browser does: the archive page
+ * first, whose cookie and CSRF token come along with the fields.
+ */
+export async function subscribeThroughForm(
+  app: FastifyInstance,
+  slug: string,
+  fields: Record<string, string>,
+  options: { remoteAddress?: string } = {},
+): Promise<LightMyRequestResponse> {
+  const client = options.remoteAddress ? { remoteAddress: options.remoteAddress } : {};
+  const archive = await app.inject({ method: 'GET', url: `/${slug}`, ...client });
+  const jar = new CookieJar();
+  jar.take(archive);
+  return app.inject({
+    method: 'POST',
+    url: `/${slug}/subscribe`,
+    payload: new URLSearchParams({ _csrf: csrfIn(archive.body), ...fields }).toString(),
+    headers: { cookie: jar.header(), 'content-type': 'application/x-www-form-urlencoded' },
+    ...client,
+  });
+}
+
 /** A browser-like session: signs in through the form and keeps its cookies. */
 export class Visitor {
   readonly jar = new CookieJar();

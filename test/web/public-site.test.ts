@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseHTML } from 'linkedom';
 import { testBackends } from '../helpers/store.ts';
-import { newsroom, sampleSource } from './harness.ts';
+import { newsroom, sampleSource, subscribeThroughForm } from './harness.ts';
 import { saveEdition, transitionEdition } from '../../src/store/editions.ts';
 
 for (const backend of await testBackends()) {
@@ -37,12 +37,7 @@ for (const backend of await testBackends()) {
     });
 
     await t.test('the subscribe form’s fields are what the audience’s route takes', async () => {
-      const res = await n.app.inject({
-        method: 'POST',
-        url: '/tech-matin/subscribe',
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        payload: new URLSearchParams({ _csrf: 'x', email: 'reader@example.net', name: 'Reader' }).toString(),
-      });
+      const res = await subscribeThroughForm(n.app, 'tech-matin', { email: 'reader@example.net', name: 'Reader' });
       assert.equal(res.statusCode, 200);
       assert.match(res.body, /lang="fr"/);
       const pending = await n.store.db.selectFrom('subscriptions').select('status').where('publication_id', '=', n.ids.techMatin).execute();

@@ -83,14 +83,18 @@ export function checkInboxPage(language: Language, publicationName: string): str
   return messagePage(language, s.confirmTitle, fill(s.checkInbox, { name: publicationName }));
 }
 
-/** The subscribe form again, with the problem of the address. */
-export function invalidAddressPage(language: Language, action: string, email: string): string {
+/**
+ * The subscribe form again, with its problem: the address by default, or
+ * another text (an expired form). It carries a fresh CSRF token like the archive's form.
+ */
+export function invalidAddressPage(language: Language, action: string, email: string, csrf: { field: string; token: string }, problem?: string): string {
   const s = audienceStrings(language);
   return shell(
     language,
     s.subscribeButton,
-    html`<p role="alert" id="problem">${s.invalidAddress}</p>
+    html`<p role="alert" id="problem">${problem ?? s.invalidAddress}</p>
 <form method="post" action="${action}">
+<input type="hidden" name="${csrf.field}" value="${csrf.token}">
 <p><label for="email">${s.emailLabel}</label><br><input id="email" name="email" type="email" required autocomplete="email" aria-describedby="problem" value="${email}"></p>
 <p><button type="submit">${s.subscribeButton}</button></p>
 </form>`,

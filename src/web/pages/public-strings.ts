@@ -9,6 +9,10 @@ export interface SiteStrings {
   emailLabel: string;
   nameLabel: string;
   subscribeButton: string;
+  /** The subscribe form came back without its token (another site's form, or a page kept too long). */
+  formExpired: string;
+  /** Too many subscribe posts from one client. */
+  tooManyRequests: string;
   notFoundTitle: string;
   notFoundText: string;
   backToArchive: string;
@@ -22,6 +26,8 @@ const fr: SiteStrings = {
   emailLabel: 'Adresse électronique',
   nameLabel: 'Prénom (facultatif)',
   subscribeButton: 'Recevoir chaque matin',
+  formExpired: 'Ce formulaire a expiré. Vérifiez votre adresse et envoyez-le de nouveau.',
+  tooManyRequests: 'Trop de demandes d’inscription depuis votre connexion. Réessayez dans quelques minutes.',
   notFoundTitle: 'Page introuvable',
   notFoundText: 'Cette page n’existe pas, ou pas encore.',
   backToArchive: 'Retour aux éditions',
@@ -35,6 +41,8 @@ const en: SiteStrings = {
   emailLabel: 'Email address',
   nameLabel: 'First name (optional)',
   subscribeButton: 'Get it every morning',
+  formExpired: 'This form has expired. Check your address and send it again.',
+  tooManyRequests: 'Too many subscription requests from your connection. Try again in a few minutes.',
   notFoundTitle: 'Page not found',
   notFoundText: 'This page does not exist, or not yet.',
   backToArchive: 'Back to all editions',

@@ -3,8 +3,16 @@
 // changes anything, because mail security scanners open every link; state
 // changes only on POST: the page's button, or the mailbox provider's RFC 8058
 // one-click POST (`List-Unsubscribe=One-Click`, no cookie, no page).
-// The subscribe form needs no CSRF token: anyone may ask, and nothing happens
-// until the mailbox owner follows the confirmation link (double opt-in).
+// The subscribe form is public, yet it mails whatever address it is given, so
+// it is guarded twice. CSRF: the form carries a double-submit token (guard.ts:
+// an HMAC of a random value held in a signed, httpOnly, SameSite=Lax cookie,
+// set when the archive page is shown). The public has no session to tie a
+// token to, and a token merely signed with an expiry would not do: another
+// site could fetch a fresh one and post it from its visitors' browsers. With
+// the cookie, another site can neither read the value nor make the browser
+// send it on a cross-site POST. Throttle (subscribe-throttle.ts): posts per
+// client, and one mail per address and publication within an interval, with
+// the same answer whether a mail went out or not.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { RoutePlugin } from '../app.ts';
 import { audienceDeps, type AudienceDeps } from '../../audience/deps.ts';
@@ -15,6 +23,12 @@ import { loadPreferences, savePreferences } from '../../audience/preferences.ts'
 import { audienceStrings, fill } from '../../audience/strings.ts';
 import { publicationUrl } from '../../render/urls.ts';
 import type { Language } from '../../edition/publication.ts';
+import type { Config } from '../../config.ts';
+import { parseAddress } from '../../audience/address.ts';
+import { publicationBySlug } from '../../audience/publication-ref.ts';
+import { csrfToken, CSRF_FIELD, verifyCsrf } from '../auth/guard.ts';
+import { siteStrings } from '../pages/public-strings.ts';
+import { SubscribeThrottle } from '../subscribe-throttle.ts';
 import {
   checkInboxPage,
   confirmPage,
@@ -56,21 +70,46 @@ function invalidLink(request: FastifyRequest, reply: FastifyReply, reason: 'inva
   return html(reply, reason === 'expired' ? 410 : 400, messagePage(lang, s.invalidLinkTitle, reason === 'expired' ? s.expiredLink : s.invalidLink));
 }
 
-function register(app: FastifyInstance, a: AudienceDeps): void {
+function register(app: FastifyInstance, a: AudienceDeps, config: Config, throttle: SubscribeThrottle): void {
   // RFC 8058 allows the one-click POST as multipart/form-data; only its text matters here.
   app.addContentTypeParser('multipart/form-data', { parseAs: 'string', bodyLimit: 16 * 1024 }, (_req, body, done) => done(null, body));
 
   app.post<{ Params: { slug: string } }>('/:slug/subscribe', async (request, reply) => {
-    const result = await subscribe(a, {
-      publicationSlug: request.params.slug,
-      email: bodyField(request, 'email') ?? '',
-      name: bodyField(request, 'name'),
-      ip: request.ip,
-      method: 'form',
-    });
+    const slug = request.params.slug;
+    const email = bodyField(request, 'email') ?? '';
+    const formAgain = async (status: number, problem: (language: Language) => string | undefined) => {
+      const publication = await publicationBySlug(a.store, slug);
+      if (!publication) return reply.callNotFound();
+      const csrf = { field: CSRF_FIELD, token: csrfToken(request, reply, config) };
+      return html(reply, status, invalidAddressPage(publication.language, `/${publication.slug}/subscribe`, email, csrf, problem(publication.language)));
+    };
+    if (!throttle.allowClient(request.ip)) return formAgain(429, (language) => siteStrings(language).tooManyRequests);
+    try {
+      verifyCsrf(request, config);
+    } catch {
+      // The form again with a fresh token: a reader whose page was stale sends it once more.
+      return formAgain(403, (language) => siteStrings(language).formExpired);
+    }
+
+    const parsed = parseAddress(email);
+    const hash = parsed.ok ? a.keys.addressHash(parsed.address) : undefined;
+    if (hash !== undefined && !throttle.takeMail(slug, hash)) {
+      // A mail went to this address within the interval: the same answer as when one goes out now.
+      const publication = await publicationBySlug(a.store, slug);
+      if (!publication) return reply.callNotFound();
+      return html(reply, 200, checkInboxPage(publication.language, publication.name));
+    }
+    let result: Awaited<ReturnType<typeof subscribe>>;
+    try {
+      result = await subscribe(a, { publicationSlug: slug, email, name: bodyField(request, 'name'), ip: request.ip, method: 'form' });
+    } catch (err) {
+      if (hash !== undefined) throttle.releaseMail(slug, hash);
+      throw err;
+    }
+    if (result.status !== 'accepted' && hash !== undefined) throttle.releaseMail(slug, hash);
     if (result.status === 'unknown-publication') return reply.callNotFound();
-    const { language, name, slug } = result.publication;
-    if (result.status === 'invalid-address') return html(reply, 400, invalidAddressPage(language, `/${slug}/subscribe`, bodyField(request, 'email') ?? ''));
+    const { language, name } = result.publication;
+    if (result.status === 'invalid-address') return formAgain(400, () => undefined);
     return html(reply, 200, checkInboxPage(language, name));
   });
 
@@ -129,6 +168,7 @@ function register(app: FastifyInstance, a: AudienceDeps): void {
 export const routes: RoutePlugin = async (app, deps) => {
   // Mails go where the configuration says: SMTP_URL's first relay, else DATA_DIR/outbox.
   const a = audienceDeps(deps.config, deps.store, { clock: deps.clock });
+  const throttle = new SubscribeThrottle(deps.clock);
   // Encapsulated, so that the multipart parser applies to these routes only.
-  await app.register(async (scope) => register(scope, a));
+  await app.register(async (scope) => register(scope, a, deps.config, throttle));
 };
