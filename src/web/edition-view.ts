@@ -1,6 +1,7 @@
 // An edition's stored source turned into what the site serves: parsed once per
 // version and kept in a small cache, since an edition page is read far more
 // often than it changes (a version, once saved, never changes).
+import { createHash } from 'node:crypto';
 import { parseEdition } from '../edition/parse.ts';
 import { hasErrors, type Diagnostic } from '../edition/diagnostic.ts';
 import type { Edition } from '../edition/model.ts';
@@ -16,9 +17,12 @@ export interface ParsedEdition {
 const MAX_ENTRIES = 200;
 const cache = new Map<string, ParsedEdition>();
 
-/** Parses a stored version (cached by edition id and version number). */
+/** Parses a stored version (cached by edition id, version number and a hash of the source). */
 export function parsedVersion(editionId: number, version: number, source: string, publication: Publication): ParsedEdition {
-  const key = `${publication.slug}:${editionId}:${version}`;
+  // A version never changes within one store, but ids repeat across stores in
+  // one process (a second app, tests): the source's hash keeps them apart, and
+  // hashing costs far less than parsing.
+  const key = `${publication.slug}:${editionId}:${version}:${createHash('sha256').update(source).digest('base64url')}`;
   const hit = cache.get(key);
   if (hit) return hit;
   const result = parseEdition(source, { file: `${publication.slug}.md`, publication });
