@@ -50,8 +50,11 @@ export function register(program: Command): void {
         const author = options.as ? memberOrRefuse(publication, options.as).email : authorOf(publication, model.by);
         const { saved, approved } = await refuseWorkflowErrors(() =>
           inTransaction(store, async (tx) => {
-            const saved = await saveEdition(tx, { publicationId: publication.id, date: model.date, source: loaded.source, author, subject: model.subject ?? null });
+            // The subject stored is the source's own (saveEdition derives it).
+            const saved = await saveEdition(tx, { publicationId: publication.id, date: model.date, source: loaded.source, author });
             if (!options.approve) return { saved, approved: false };
+            // The same source again: what was approved (or scheduled, or sent) is still what would go out.
+            if (saved.unchanged && saved.status !== 'draft' && saved.status !== 'ready') return { saved, approved: false };
             const approver: Actor = { kind: 'person', email: options.as ? author : approverOf(publication).email };
             if (saved.status === 'draft') await transitionEdition(tx, saved.editionId, 'ready', approver);
             await transitionEdition(tx, saved.editionId, 'approved', approver);
@@ -60,7 +63,7 @@ export function register(program: Command): void {
         );
         const status: EditionStatus = approved ? 'approved' : saved.status;
         if (options.json) {
-          process.stdout.write(`${JSON.stringify({ id: saved.editionId, version: saved.version, created: saved.created, status, publication: model.publication, date: model.date, warnings: diagnostics.length })}\n`);
+          process.stdout.write(`${JSON.stringify({ id: saved.editionId, version: saved.version, created: saved.created, unchanged: saved.unchanged === true, status, publication: model.publication, date: model.date, warnings: diagnostics.length })}\n`);
         } else {
           process.stdout.write(`${describe(saved, status, model.publication, model.date)}\n`);
         }
@@ -132,6 +135,11 @@ async function refuseWorkflowErrors<T>(work: () => Promise<T>): Promise<T> {
 }
 
 function describe(saved: SaveResult, status: EditionStatus, slug: string, date: string): string {
+  if (saved.unchanged) {
+    // Nothing was saved; the state is the one it had, unless --approve moved a draft or ready edition on.
+    const state = status === saved.status ? `still ${status}` : `${status}`;
+    return `edition ${saved.editionId} version ${saved.version} (${slug} ${date}, unchanged, ${state})`;
+  }
   const back = saved.sentBackFrom ? `; was ${saved.sentBackFrom}, back to ready for approval` : '';
   return `edition ${saved.editionId} version ${saved.version} (${slug} ${date}, ${status}${back})`;
 }

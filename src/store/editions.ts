@@ -6,6 +6,8 @@
 // and is refused with the state the first one left.
 import { createTwoFilesPatch } from 'diff';
 import { systemClock, type Clock } from '../clock.ts';
+import { subjectOf } from '../edition/inline-text.ts';
+import { parseEdition } from '../edition/parse.ts';
 import type { Store } from './db.ts';
 import { recordAudit } from './audit-log.ts';
 import {
@@ -57,6 +59,11 @@ export interface SaveEditionInput {
   source: string;
   /** Who saves it (a person's address or name). */
   author: string;
+  /**
+   * Kept as the subject only when the source does not parse into an edition
+   * (a draft whose front matter is broken). Otherwise the subject is always
+   * the source's own (`subjectOf`), so that no caller can store another one.
+   */
   subject?: string | null;
 }
 
@@ -70,6 +77,8 @@ export interface SaveResult {
   status: EditionStatus;
   /** The state before, when the save sent an approved or scheduled edition back to ready. */
   sentBackFrom?: EditionStatus;
+  /** True when the source was byte for byte the current version's: nothing was saved, `version` is that version. */
+  unchanged?: true;
 }
 
 export interface StoreOptions {
@@ -80,9 +89,13 @@ export interface StoreOptions {
  * Saves a version of the edition of (publication, date): creates the edition
  * (draft, version 1) or adds the next version; an approved or scheduled
  * edition goes back to ready; a sending or sent one is refused (`edition-locked`).
+ * A source identical to the current version's saves nothing and changes no
+ * state: the result is that version, `unchanged`.
  */
 export async function saveEdition(store: Store, input: SaveEditionInput, options: StoreOptions = {}): Promise<SaveResult> {
   const at = (options.clock ?? systemClock).now();
+  // Parsed before the transaction: the write lock is not held while Markdown is read.
+  const subject = subjectOfSource(input.source) ?? input.subject ?? null;
   return inTransaction(store, async (tx) => {
     // ON CONFLICT DO NOTHING: a concurrent first save of the same date is not an error, it becomes version 2.
     const inserted = await tx.db
@@ -92,7 +105,7 @@ export async function saveEdition(store: Store, input: SaveEditionInput, options
         date: input.date,
         status: 'draft',
         current_version: 0,
-        subject: input.subject ?? null,
+        subject,
         created_at: at,
         updated_at: at,
       })
@@ -100,10 +113,30 @@ export async function saveEdition(store: Store, input: SaveEditionInput, options
       .returning('id')
       .executeTakeFirst();
 
+    if (!inserted) {
+      // Saving what is already the current version would make a version equal
+      // to the last and send an approved edition back to ready for nothing.
+      // Read after the insert: on PostgreSQL a concurrent first save has committed by then.
+      const current = await tx.db
+        .selectFrom('editions')
+        .innerJoin('edition_versions', (join) =>
+          join.onRef('edition_versions.edition_id', '=', 'editions.id').onRef('edition_versions.number', '=', 'editions.current_version'),
+        )
+        .select(['editions.id', 'editions.status', 'editions.current_version', 'editions.subject', 'edition_versions.source'])
+        .where('editions.publication_id', '=', input.publicationId)
+        .where('editions.date', '=', input.date)
+        .executeTakeFirst();
+      if (current && current.source === input.source) {
+        // The subject is derived from the source: one stored by an older caller is brought in line.
+        if (current.subject !== subject) await tx.db.updateTable('editions').set({ subject }).where('id', '=', current.id).execute();
+        return { editionId: current.id, version: current.current_version, created: false, status: current.status, unchanged: true };
+      }
+    }
+
     // Bumping the counter locks the row (PostgreSQL) until commit: concurrent saves get distinct numbers.
     const bumped = await tx.db
       .updateTable('editions')
-      .set((eb) => ({ current_version: eb('current_version', '+', 1), updated_at: at, subject: input.subject ?? null }))
+      .set((eb) => ({ current_version: eb('current_version', '+', 1), updated_at: at, subject }))
       .where('publication_id', '=', input.publicationId)
       .where('date', '=', input.date)
       .where('status', 'not in', LOCKED_STATUSES)
@@ -224,6 +257,13 @@ export async function transitionEdition(
 async function recordTransition(tx: Store, editionId: number, from: EditionStatus, to: EditionStatus, actor: string, at: Millis): Promise<void> {
   await tx.db.insertInto('edition_transitions').values({ edition_id: editionId, from_status: from, to_status: to, actor, at }).execute();
   await recordAudit(tx, { actor, action: 'edition.transition', subjectType: 'edition', subjectId: editionId, details: { from, to } }, at);
+}
+
+// The subject shown in the dashboard and `edition list`: the email's (plain
+// text, before typesetting), or undefined when the source is not an edition.
+function subjectOfSource(source: string): string | undefined {
+  const { edition } = parseEdition(source, { file: 'edition.md' });
+  return edition && subjectOf(edition);
 }
 
 function articleFor(word: string): string {

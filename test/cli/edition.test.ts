@@ -94,6 +94,50 @@ for (const backend of await cliBackends()) {
     }
   });
 
+  test(`${backend.name}: \`edition add --approve\` of the same file again saves nothing and says the edition is unchanged, still approved`, async () => {
+    const db = await backend.create();
+    try {
+      const path = await newsroom(db);
+      const first = await runMatinale(['edition', 'add', path, '--approve'], db.env);
+      assert.equal(first.status, 0, first.stderr);
+      const id = Number(/^edition (\d+) version 1 \(tech-matin 2026-03-02, approved\)$/m.exec(first.stdout)?.[1]);
+      assert.ok(id > 0, first.stdout);
+
+      const again = await runMatinale(['edition', 'add', path, '--approve'], db.env);
+      assert.equal(again.status, 0, again.stderr);
+      assert.equal(again.stdout, `edition ${id} version 1 (tech-matin 2026-03-02, unchanged, still approved)\n`);
+      const json = await runMatinale(['edition', 'add', path, '--json'], db.env);
+      assert.deepEqual(
+        (({ version, created, unchanged, status }) => ({ version, created, unchanged, status }))(JSON.parse(json.stdout)),
+        { version: 1, created: false, unchanged: true, status: 'approved' },
+      );
+      await inStore(db, async (store) => {
+        assert.equal((await getEdition(store, id))?.status, 'approved');
+        assert.equal((await listVersions(store, id)).length, 1);
+        assert.deepEqual((await listTransitions(store, id)).map((t) => [t.from, t.to]), [['draft', 'ready'], ['ready', 'approved']]);
+      });
+    } finally {
+      await db.dispose();
+    }
+  });
+
+  test(`${backend.name}: an edition added from the command line has its subject (the first teaser) in \`edition list\``, async () => {
+    const db = await backend.create();
+    try {
+      const path = await newsroom(db);
+      const added = await runMatinale(['edition', 'add', path, '--json'], db.env);
+      assert.equal(added.status, 0, added.stderr);
+      const id = JSON.parse(added.stdout).id as number;
+      const subject = 'Réseaux : le plan fibre entre dans sa dernière ligne droite.';
+      const list = await runMatinale(['edition', 'list', '--publication', 'tech-matin'], db.env);
+      assert.equal(list.stdout, `${id}\t2026-03-02\tdraft\tv1\t${subject}\n`);
+      const listed = await runMatinale(['edition', 'list', '--publication', 'tech-matin', '--json'], db.env);
+      assert.equal(JSON.parse(listed.stdout)[0].subject, subject);
+    } finally {
+      await db.dispose();
+    }
+  });
+
   test(`${backend.name}: \`edition status\` refuses scheduled, sending and sent to a person (exit 1): only the delivery goes there`, async () => {
     const db = await backend.create();
     try {

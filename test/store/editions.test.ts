@@ -105,6 +105,53 @@ for (const backend of await testBackends()) {
     }
   });
 
+  test(`${backend.name}: saving the current version's source again saves nothing and keeps the approval`, async () => {
+    const store = await backend.open();
+    try {
+      const clock = new FakeClock(Date.parse('2026-03-01T20:00:00Z'));
+      const { id: publicationId } = await upsertPublication(store, publication(), { actor: 'cli', clock });
+      const source = editionSource('2026-03-02');
+      const { editionId } = await saveEdition(store, { publicationId, date: '2026-03-02', source, author: 'jeanne@example.org' }, { clock });
+      await transitionEdition(store, editionId, 'ready', EDITOR, { clock });
+      await transitionEdition(store, editionId, 'approved', EDITOR, { clock });
+      const before = await getEdition(store, editionId);
+      const audit = (await listAudit(store, { type: 'edition', id: editionId })).length;
+
+      clock.advance(60_000);
+      const again = await saveEdition(store, { publicationId, date: '2026-03-02', source, author: 'lucie@example.org' }, { clock });
+      assert.deepEqual(again, { editionId, version: 1, created: false, status: 'approved', unchanged: true });
+      assert.deepEqual(await getEdition(store, editionId), before);
+      assert.equal((await listVersions(store, editionId)).length, 1);
+      assert.deepEqual((await listTransitions(store, editionId)).map((t) => t.to), ['ready', 'approved']);
+      assert.equal((await listAudit(store, { type: 'edition', id: editionId })).length, audit);
+
+      // One byte more is a new version, and the approval goes.
+      const changed = await saveEdition(store, { publicationId, date: '2026-03-02', source: `${source}\n`, author: 'lucie@example.org' }, { clock });
+      assert.deepEqual([changed.version, changed.status, changed.sentBackFrom, changed.unchanged], [2, 'ready', 'approved', undefined]);
+    } finally {
+      await store.dispose();
+    }
+  });
+
+  test(`${backend.name}: the subject stored is the source's own, whatever the caller passes`, async () => {
+    const store = await backend.open();
+    try {
+      const { id: publicationId } = await upsertPublication(store, publication(), { actor: 'cli' });
+      const withMenu = editionSource('2026-03-02').replace("## Les câbles d'abord.\n", "## Les câbles d'abord.\n\n> menu: Réseaux : le plan **fibre** avance.\n");
+      const { editionId } = await saveEdition(store, { publicationId, date: '2026-03-02', source: withMenu, author: 'a' });
+      assert.equal((await getEdition(store, editionId))?.subject, 'Réseaux : le plan fibre avance.');
+      await saveEdition(store, { publicationId, date: '2026-03-02', source: editionSource('2026-03-02'), author: 'a', subject: 'Autre chose' });
+      assert.equal((await getEdition(store, editionId))?.subject, 'Le fait du jour');
+      // A source that is not an edition yet keeps the subject given, if any.
+      const broken = await saveEdition(store, { publicationId, date: '2026-03-03', source: 'pas encore', author: 'a', subject: 'Brouillon' });
+      assert.equal((await getEdition(store, broken.editionId))?.subject, 'Brouillon');
+      const bare = await saveEdition(store, { publicationId, date: '2026-03-04', source: 'pas encore', author: 'a' });
+      assert.equal((await getEdition(store, bare.editionId))?.subject, null);
+    } finally {
+      await store.dispose();
+    }
+  });
+
   test(`${backend.name}: an edition being sent or sent refuses new versions and keeps its last one`, async () => {
     const store = await backend.open();
     try {
