@@ -29,6 +29,7 @@ import { publicationBySlug } from '../../audience/publication-ref.ts';
 import { csrfToken, CSRF_FIELD, verifyCsrf } from '../auth/guard.ts';
 import { siteStrings } from '../pages/public-strings.ts';
 import { SubscribeThrottle } from '../subscribe-throttle.ts';
+import { WebError } from '../errors.ts';
 import {
   checkInboxPage,
   confirmPage,
@@ -86,7 +87,8 @@ function register(app: FastifyInstance, a: AudienceDeps, config: Config, throttl
     if (!throttle.allowClient(request.ip)) return formAgain(429, (language) => siteStrings(language).tooManyRequests);
     try {
       verifyCsrf(request, config);
-    } catch {
+    } catch (err) {
+      if (!(err instanceof WebError)) throw err;
       // The form again with a fresh token: a reader whose page was stale sends it once more.
       return formAgain(403, (language) => siteStrings(language).formExpired);
     }
