@@ -48,10 +48,23 @@ export interface Ledger {
    * was suppressed or unsubscribed since the snapshot are set `suppressed` and not returned.
    */
   claim(options: ClaimOptions): Promise<ClaimedRecipient[]>;
-  /** Extends the lease of rows this worker still holds; returns how many it still holds. */
-  renew(workerId: string, ids: readonly number[], until: number): Promise<number>;
-  /** Records the outcomes of a batch, in one transaction. */
+  /**
+   * Extends the lease of the rows this worker still holds (`sending`, leased
+   * to it); returns their ids. A row missing from the answer was claimed by
+   * another worker after this worker's lease expired.
+   */
+  renew(workerId: string, ids: readonly number[], until: number): Promise<number[]>;
+  /**
+   * Records the outcomes of a batch, in one transaction. Only rows still
+   * `sending` under this worker's lease take a result: a row another worker
+   * claimed meanwhile keeps that worker's.
+   */
   record(workerId: string, outcomes: readonly Outcome[], now: number): Promise<void>;
+  /**
+   * Gives back rows this worker claimed but did not attempt (its batch
+   * stopped): `pending` again, due now, the claim's attempt not counted.
+   */
+  release(workerId: string, ids: readonly number[], now: number): Promise<void>;
   /** The send and its message, if it is still running. */
   sendForDelivery(sendId: number): Promise<SendForDelivery | undefined>;
   /** Marks the send done when no row is left to deliver; true when this call did it. */

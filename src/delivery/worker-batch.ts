@@ -1,12 +1,15 @@
-// One round of a delivery worker: claims a batch of ledger rows under a lease, renews the
-// lease while it works, splices and signs each recipient's message, submits
-// it, and records every result in one transaction per batch. Temporary
+// One round of a delivery worker: claims a batch of ledger rows under a lease,
+// keeps the lease while it works (lease.ts: checked before each message,
+// renewed when half spent; a lease found taken stops the batch), splices and
+// signs each recipient's message, submits it, and records every result in one
+// transaction per batch, for the rows it still holds. Temporary
 // failures go back to pending with a backoff; 5xx bounces suppress the address;
 // a send whose error share crosses the threshold is paused. Locking, retry
 // policy, the error window, transport and ledger each live in their own module.
 import type { Clock } from '../clock.ts';
 import type { DkimSigner } from './dkim.ts';
 import { ErrorRateWindow, DEFAULT_ERROR_RATE_POLICY, type ErrorRatePolicy } from './error-rate.ts';
+import { BatchLease } from './lease.ts';
 import type { ClaimedRecipient, Ledger, Outcome } from './ledger.ts';
 import { recipientValues, type RecipientLinks } from './recipient-values.ts';
 import { DEFAULT_RETRY_POLICY, nextAttemptAt, type RetryPolicy } from './retry-policy.ts';
@@ -72,27 +75,40 @@ export class DeliveryWorker {
     const rows = await ledger.claim({ workerId, now: started, leaseMs: this.policy.leaseMs, limit: this.policy.batchSize, sendId: options.sendId });
     if (rows.length === 0) return 0;
 
-    const inFlight = new Set(rows.map((r) => r.id));
-    const renewal = setInterval(() => {
-      ledger.renew(workerId, [...inFlight], clock.now() + this.policy.leaseMs).catch((err: Error) => {
-        this.deps.logger.warn({ err: err.message }, 'lease renewal failed');
-      });
-    }, Math.max(50, Math.floor(this.policy.leaseMs / 3)));
-    renewal.unref();
-
-    const outcomes: Outcome[] = [];
+    const lease = new BatchLease(
+      {
+        ledger,
+        workerId,
+        clock,
+        leaseMs: this.policy.leaseMs,
+        onRenewalError: (err) => this.deps.logger.warn({ worker: workerId, err: err.message }, 'lease renewal failed'),
+      },
+      rows.map((r) => r.id),
+      started,
+    );
+    lease.start();
+    const results: Outcome[] = [];
+    const attempted = new Set<number>();
     const paused = new Set<number>();
     try {
       await mapLimit(rows, Math.max(1, this.deps.transport.concurrency * 2), async (row) => {
-        const outcome = await this.deliver(row, paused);
-        outcomes.push(outcome);
-        inFlight.delete(row.id);
+        // Never send for a row this worker may no longer hold: another worker may have it.
+        if (!(await lease.mayDeliver(row.id))) return;
+        attempted.add(row.id);
+        results.push(await this.deliver(row, paused));
       });
     } finally {
-      clearInterval(renewal);
+      lease.stop();
     }
     const now = clock.now();
+    // Record nothing for rows that another worker claimed; give back the untried ones still held.
+    const outcomes = results.filter((o) => lease.holds(o.id));
     await ledger.record(workerId, outcomes, now);
+    const untried = rows.filter((r) => !attempted.has(r.id) && lease.holds(r.id)).map((r) => r.id);
+    if (untried.length) await ledger.release(workerId, untried, now);
+    if (lease.lost) {
+      this.deps.logger.warn({ worker: workerId, claimed: rows.length, attempted: attempted.size, released: untried.length }, 'lease lost: batch stopped');
+    }
     await this.suppressBounces(rows, outcomes);
 
     const tally = { sent: 0, bounced: 0, failed: 0, retry: 0 };

@@ -28,6 +28,7 @@ export function storeLedger(store: Store): Ledger {
     claim: (options) => claim(store, options),
     renew: (workerId, ids, until) => renew(store, workerId, ids, until),
     record: (workerId, outcomes, now) => record(store, workerId, outcomes, now),
+    release: (workerId, ids, now) => release(store, workerId, ids, now),
     sendForDelivery: (sendId) => sendForDelivery(store, sendId),
     finishIfComplete: (sendId, now) => finishIfComplete(store, sendId, now),
     pause: (sendId, reason, now) => pauseSend(store, sendId, reason, now),
@@ -122,19 +123,33 @@ async function claim(store: Store, o: ClaimOptions): Promise<ClaimedRecipient[]>
   });
 }
 
-async function renew(store: Store, workerId: string, ids: readonly number[], until: number): Promise<number> {
-  if (ids.length === 0) return 0;
-  const r = await store.db
+async function renew(store: Store, workerId: string, ids: readonly number[], until: number): Promise<number[]> {
+  if (ids.length === 0) return [];
+  // An expired lease not yet claimed by anyone is still this worker's to
+  // renew: a claim and this update take the same row lock, so exactly one wins.
+  const r = await db(store)
     .updateTable('recipients')
     .set({ lease_expires_at: until })
     .where('id', 'in', [...ids])
     .where('state', '=', 'sending')
     .where('lease_owner', '=', workerId)
-    .executeTakeFirst();
-  return Number(r.numUpdatedRows);
+    .returning('id')
+    .execute();
+  return r.map((row) => row.id);
 }
 
-async function record(store: Store, _workerId: string, outcomes: readonly Outcome[], now: number): Promise<void> {
+async function release(store: Store, workerId: string, ids: readonly number[], now: number): Promise<void> {
+  if (ids.length === 0) return;
+  await db(store)
+    .updateTable('recipients')
+    .set((eb) => ({ state: 'pending', lease_owner: null, lease_expires_at: null, next_attempt_at: now, attempts: eb('attempts', '-', 1), updated_at: now }))
+    .where('id', 'in', [...ids])
+    .where('state', '=', 'sending')
+    .where('lease_owner', '=', workerId)
+    .execute();
+}
+
+async function record(store: Store, workerId: string, outcomes: readonly Outcome[], now: number): Promise<void> {
   if (outcomes.length === 0) return;
   await inTransaction(store, async (tx) => {
     // One UPDATE … FROM (VALUES …) per chunk rather than one statement per row:
@@ -144,8 +159,9 @@ async function record(store: Store, _workerId: string, outcomes: readonly Outcom
         (o) =>
           sql`(cast(${o.id} as bigint), ${o.state === 'retry' ? 'pending' : o.state}, ${o.messageId}, cast(${o.code} as integer), ${o.response.slice(0, 1000)}, cast(${o.state === 'retry' ? o.nextAttemptAt : null} as bigint))`,
       );
-      // Only a row still in flight takes a result: when this worker's lease
-      // expired and another worker already recorded its own, the first result stands.
+      // Only a row still in flight under this worker's lease takes a result:
+      // when the lease expired and another worker claimed the row, that
+      // worker's result is the one kept, never overwritten by a late one.
       await sql`
         update recipients set
           state = v.state,
@@ -160,7 +176,7 @@ async function record(store: Store, _workerId: string, outcomes: readonly Outcom
           select column1 as id, column2 as state, column3 as message_id, column4 as relay_code, column5 as relay_response, column6 as next_attempt_at
           from (values ${sql.join(rows)}) as t
         ) as v
-        where recipients.id = v.id and recipients.state = 'sending'`.execute(tx.db);
+        where recipients.id = v.id and recipients.state = 'sending' and recipients.lease_owner = ${workerId}`.execute(tx.db);
     }
   });
 }

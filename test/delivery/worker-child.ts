@@ -12,11 +12,14 @@ const running = startWorker({
   scheduler: false,
   pollMs: 100,
   workerId: process.env.MATINALE_TEST_WORKER,
-  policy: { batchSize: 20, leaseMs: 5000 },
+  // A lease long beside one message (15 ms here), as in production; short
+  // enough that the survivors take over the killed worker's rows within the test.
+  policy: { batchSize: 20, leaseMs: 10_000 },
   lanes: 2,
   logger: { info: () => {}, warn: () => {}, error: (o, m) => process.stderr.write(`${m} ${JSON.stringify(o)}\n`) },
 });
-process.stdout.write('ready\n');
 process.once('SIGTERM', () => {
   void running.stop().then(() => store.close()).then(() => process.exit(0));
 });
+// Ready only once the handler is in place.
+process.stdout.write('ready\n');
