@@ -3,6 +3,7 @@
 import type { Config } from '../config.ts';
 import type { Store } from '../store/db.ts';
 import { systemClock, type Clock } from '../clock.ts';
+import { publicRule, type PublicRule } from '../web/public-statuses.ts';
 import { AudienceKeys } from './keys.ts';
 import { mailerFor, type Mailer } from './mailer.ts';
 
@@ -26,6 +27,11 @@ export interface AudienceDeps {
   /** PUBLIC_URL, the base of every link. */
   publicUrl: string;
   policy: AudiencePolicy;
+  /**
+   * Which editions the public site shows (web/public-statuses.ts), so that the
+   * welcome mail links an edition its reader can open; sent or sending ones only when unset.
+   */
+  publicRule?: PublicRule;
 }
 
 export interface AudienceDepsOptions {
@@ -36,12 +42,14 @@ export interface AudienceDepsOptions {
 
 /** The audience's dependencies from the configuration, with optional replacements. */
 export function audienceDeps(config: Config, store: Store, options: AudienceDepsOptions = {}): AudienceDeps {
+  const clock = options.clock ?? systemClock;
   return {
     store,
     keys: new AudienceKeys(config.secret),
     mailer: options.mailer ?? mailerFor(config),
-    clock: options.clock ?? systemClock,
+    clock,
     publicUrl: config.publicUrl,
     policy: { ...DEFAULT_POLICY, ...options.policy },
+    publicRule: publicRule(config, clock),
   };
 }

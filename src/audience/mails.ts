@@ -41,7 +41,7 @@ export function alreadySubscribedMail(publication: PublicationRef, to: string, l
 /**
  * The welcome mail, sent when a subscription becomes active: the publication's
  * welcome text (setting `welcome`), then a link to the latest edition in the
- * archive (or to the archive when nothing was sent yet), then the links to leave.
+ * archive (or to the archive when none is public yet), then the links to leave.
  */
 export function welcomeMail(
   publication: PublicationRef,

@@ -1,9 +1,10 @@
 // What the audience needs to know of a publication: its id, slug, name,
 // language and settings (sender, welcome text), and the date of its latest
-// sent edition for the welcome mail. Read-only; publications and editions are
+// published edition for the welcome mail. Read-only; publications and editions are
 // written by the store/workflow modules.
 import type { Store } from '../store/db.ts';
 import type { Language, Publication } from '../edition/publication.ts';
+import type { EditionStatus } from '../store/schema.ts';
 
 export interface PublicationRef {
   id: number;
@@ -44,15 +45,40 @@ export async function allPublications(store: Store): Promise<PublicationRef[]> {
   return rows.map(toRef);
 }
 
-/** The date (`YYYY-MM-DD`) of the publication's latest sent edition, if one was sent. */
-export async function latestSentEditionDate(store: Store, publicationId: number): Promise<string | undefined> {
-  const row = await store.db
-    .selectFrom('editions')
-    .select('date')
-    .where('publication_id', '=', publicationId)
-    .where('status', '=', 'sent')
-    .orderBy('date', 'desc')
-    .limit(1)
-    .executeTakeFirst();
-  return row?.date;
+/** Which editions are public: the site's rule (web/public-statuses.ts), as the audience needs it. */
+export interface PublicEditions {
+  statuses: readonly EditionStatus[];
+  isPublic(edition: { status: EditionStatus; date: string }, publication: { settings: { timezone: string } }): boolean;
 }
+
+/** Sent or sending editions only: the rule when no other was given (a relay is set). */
+export const SENT_EDITIONS: PublicEditions = {
+  statuses: ['sending', 'sent'],
+  isPublic: (edition) => edition.status === 'sending' || edition.status === 'sent',
+};
+
+/**
+ * The date (`YYYY-MM-DD`) of the publication's latest edition that the public
+ * site shows now (so the welcome mail's link opens): sent, or approved and
+ * dated today or earlier on the embedded default. Undefined when there is none.
+ */
+export async function latestPublicEditionDate(store: Store, publication: PublicationRef, rule: PublicEditions): Promise<string | undefined> {
+  const timezone = publication.settings.timezone ?? 'Europe/Paris';
+  // Newest first; editions approved ahead of their date (embargoed) are skipped page by page.
+  for (let offset = 0; ; offset += PAGE) {
+    const rows = await store.db
+      .selectFrom('editions')
+      .select(['date', 'status'])
+      .where('publication_id', '=', publication.id)
+      .where('status', 'in', [...rule.statuses])
+      .orderBy('date', 'desc')
+      .limit(PAGE)
+      .offset(offset)
+      .execute();
+    const found = rows.find((r) => rule.isPublic(r, { settings: { timezone } }));
+    if (found) return found.date;
+    if (rows.length < PAGE) return undefined;
+  }
+}
+
+const PAGE = 20;

@@ -3,7 +3,7 @@
 import type { AudienceDeps } from './deps.ts';
 import { recipientLinks } from './links.ts';
 import { welcomeMail } from './mails.ts';
-import { latestSentEditionDate, type PublicationRef } from './publication-ref.ts';
+import { latestPublicEditionDate, SENT_EDITIONS, type PublicationRef } from './publication-ref.ts';
 
 /** Mails the welcome of `publication` to an active subscriber. */
 export async function sendWelcome(
@@ -14,6 +14,7 @@ export async function sendWelcome(
   if (!subscriber.email) return;
   const now = deps.clock.now();
   const links = recipientLinks(deps.keys, deps.publicUrl, subscriber.id, publication.id, now);
-  const latest = await latestSentEditionDate(deps.store, publication.id);
+  // The latest edition its reader can open: what the public site shows (approved ones too on the embedded default).
+  const latest = await latestPublicEditionDate(deps.store, publication, deps.publicRule ?? SENT_EDITIONS);
   await deps.mailer.send(welcomeMail(publication, subscriber.email, links, latest, deps.publicUrl));
 }

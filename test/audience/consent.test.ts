@@ -14,6 +14,8 @@ import { recipientLinks } from '../../src/audience/links.ts';
 import { sendableSubscribers } from '../../src/store/subscriptions.ts';
 import { signToken } from '../../src/audience/tokens.ts';
 import { AudienceKeys } from '../../src/audience/keys.ts';
+import { publicRule } from '../../src/web/public-statuses.ts';
+import type { Config } from '../../src/config.ts';
 
 const DAY = 86_400_000;
 
@@ -110,6 +112,22 @@ for (const backend of await testBackends()) {
         { publication_id: f.ids.tech, date: '2026-03-03', status: 'draft', current_version: 1, subject: null, created_at: 0, updated_at: 0 },
       ])
       .execute();
+    await subscribed(f, 'ann@example.org');
+    assert.match(f.mailer.lastTo('ann@example.org')!.text, /La dernière édition\u202f: http:\/\/news\.test\/tech-matin\/2026-03-02\n/);
+  });
+
+  it('with no edition sent, the welcome mail links the latest edition the site shows (approved, dated today or earlier, on the embedded default)', async (f) => {
+    const edition = (date: string, status: 'approved' | 'draft' | 'ready') =>
+      ({ publication_id: f.ids.tech, date, status, current_version: 1, subject: null, created_at: 0, updated_at: 0 }) as const;
+    await f.store.db
+      .insertInto('editions')
+      .values([edition('2026-02-27', 'approved'), edition('2026-03-02', 'approved'), edition('2026-03-03', 'approved'), edition('2026-03-04', 'ready')])
+      .execute();
+    // Through a relay approved editions are not public: the archive.
+    await subscribed(f, 'bob@example.org');
+    assert.match(f.mailer.lastTo('bob@example.org')!.text, /Toutes les éditions\u202f: http:\/\/news\.test\/tech-matin\n/);
+    // On the embedded default (local outbox) today's approved edition is public; tomorrow's is not yet.
+    f.deps.publicRule = publicRule({ smtpUrls: [] } as unknown as Config, f.clock);
     await subscribed(f, 'ann@example.org');
     assert.match(f.mailer.lastTo('ann@example.org')!.text, /La dernière édition\u202f: http:\/\/news\.test\/tech-matin\/2026-03-02\n/);
   });
