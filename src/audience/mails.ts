@@ -1,6 +1,9 @@
 // The audience's own mails: confirmation, "already subscribed" and welcome.
-// Plain text first, with a simple HTML part; every piece of text reaching HTML
-// is escaped. Mails to an active subscriber carry the List-Unsubscribe headers.
+// Plain text first, with a simple HTML part. Every text is typeset in the
+// publication's language like an edition (apostrophes, French spaces before
+// : ; ! ?), then escaped on its way to HTML. Mails to an active subscriber carry the List-Unsubscribe headers.
+import { typeset } from '../edition/typography.ts';
+import type { Language } from '../edition/publication.ts';
 import { escapeHtml } from '../render/html-escape.ts';
 import { editionUrl, publicationUrl } from '../render/urls.ts';
 import type { Mail } from './mailer.ts';
@@ -12,11 +15,11 @@ import { senderOf } from './sender.ts';
 /** The message asking an address to confirm its subscription. */
 export function confirmationMail(publication: PublicationRef, to: string, link: string, publicUrl: string): Mail {
   const s = audienceStrings(publication.language);
-  const text = fill(s.confirmText, { name: publication.name, link });
+  const text = say(s.confirmText, { name: publication.name, link }, publication.language);
   return {
     ...senderOf(publication, publicUrl),
     to,
-    subject: fill(s.confirmSubject, { name: publication.name }),
+    subject: say(s.confirmSubject, { name: publication.name }, publication.language),
     text,
     html: htmlOf(publication, text),
     // A confirmation is not list mail: no List-Unsubscribe, and auto-replies stay away.
@@ -27,11 +30,11 @@ export function confirmationMail(publication: PublicationRef, to: string, link: 
 /** The message to an address that asked to subscribe while already subscribed: no state change. */
 export function alreadySubscribedMail(publication: PublicationRef, to: string, links: RecipientLinks, publicUrl: string): Mail {
   const s = audienceStrings(publication.language);
-  const text = fill(s.alreadyText, { name: publication.name, link: links.preferencesUrl });
+  const text = say(s.alreadyText, { name: publication.name, link: links.preferencesUrl }, publication.language);
   return {
     ...senderOf(publication, publicUrl),
     to,
-    subject: fill(s.alreadySubject, { name: publication.name }),
+    subject: say(s.alreadySubject, { name: publication.name }, publication.language),
     text,
     html: htmlOf(publication, text),
     headers: { 'Auto-Submitted': 'auto-generated', ...links.headers },
@@ -51,28 +54,31 @@ export function welcomeMail(
   publicUrl: string,
 ): Mail {
   const s = audienceStrings(publication.language);
+  const language = publication.language;
   const body = (publication.settings.welcome ?? fill(s.welcomeDefault, { name: publication.name })).trim();
   const latest = latestEditionDate
     ? { label: s.latestEdition, url: editionUrl(publicUrl, publication.slug, latestEditionDate) }
     : { label: s.archive, url: publicationUrl(publicUrl, publication.slug) };
+  // "Label: URL" lines: the language's colon (a narrow no-break space before it in French) comes from typesetting.
+  const line = (label: string, url: string) => typeset(`${label}: ${url}`, language);
   const text = [
-    plainOf(body),
-    `${latest.label}${publication.language === 'fr' ? '\u202f:' : ':'} ${latest.url}`,
-    `--\n${s.preferences}: ${links.preferencesUrl}\n${s.unsubscribe}: ${links.unsubscribeUrl}`,
+    plainOf(body, language),
+    line(latest.label, latest.url),
+    `--\n${line(s.preferences, links.preferencesUrl)}\n${line(s.unsubscribe, links.unsubscribeUrl)}`,
   ].join('\n\n');
   const html = page(
     publication,
     [
-      ...paragraphs(body).map((p) => `<p>${inlineHtml(p)}</p>`),
-      `<p><a href="${escapeHtml(latest.url)}">${escapeHtml(latest.label)}</a></p>`,
-      `<p style="font-size:13px;color:#666"><a href="${escapeHtml(links.preferencesUrl)}">${escapeHtml(s.preferences)}</a> · ` +
-        `<a href="${escapeHtml(links.unsubscribeUrl)}">${escapeHtml(s.unsubscribe)}</a></p>`,
+      ...paragraphs(body).map((p) => `<p>${inlineHtml(p, language)}</p>`),
+      `<p><a href="${escapeHtml(latest.url)}">${escapeHtml(typeset(latest.label, language))}</a></p>`,
+      `<p style="font-size:13px;color:#666"><a href="${escapeHtml(links.preferencesUrl)}">${escapeHtml(typeset(s.preferences, language))}</a> · ` +
+        `<a href="${escapeHtml(links.unsubscribeUrl)}">${escapeHtml(typeset(s.unsubscribe, language))}</a></p>`,
     ].join('\n'),
   );
   return {
     ...senderOf(publication, publicUrl),
     to,
-    subject: fill(s.welcomeSubject, { name: publication.name }),
+    subject: say(s.welcomeSubject, { name: publication.name }, language),
     text,
     html,
     headers: links.headers,
@@ -90,22 +96,29 @@ function paragraphs(text: string): string[] {
 // welcome mail keeps links and emphasis, which is what such texts use.
 const LINK = /\[([^\]]+)\]\(([^)\s]+)\)/g;
 
-function plainOf(markdown: string): string {
+function plainOf(markdown: string, language: Language): string {
   return paragraphs(markdown)
-    .map((p) => p.replace(LINK, '$1 ($2)').replace(/\*\*?|__?/g, ''))
+    .map((p) => typeset(p.replace(LINK, '$1 ($2)').replace(/\*\*?|__?/g, ''), language))
     .join('\n\n');
 }
 
-function inlineHtml(markdown: string): string {
+// Text is typeset before it is escaped (typeset returns characters, never
+// entities); link addresses are left as written.
+function inlineHtml(markdown: string, language: Language): string {
   let out = '';
   let last = 0;
   for (const m of markdown.matchAll(LINK)) {
-    out += emphasis(escapeHtml(markdown.slice(last, m.index)));
+    out += emphasis(escapeHtml(typeset(markdown.slice(last, m.index), language)));
     const href = /^(https?:|mailto:)/i.test(m[2]!) ? m[2]! : '#';
-    out += `<a href="${escapeHtml(href)}">${escapeHtml(m[1]!)}</a>`;
+    out += `<a href="${escapeHtml(href)}">${escapeHtml(typeset(m[1]!, language))}</a>`;
     last = m.index! + m[0].length;
   }
-  return out + emphasis(escapeHtml(markdown.slice(last)));
+  return out + emphasis(escapeHtml(typeset(markdown.slice(last), language)));
+}
+
+/** A fixed string of the audience filled in and typeset in the publication's language. */
+function say(template: string, values: Record<string, string>, language: Language): string {
+  return typeset(fill(template, values), language);
 }
 
 function emphasis(escaped: string): string {

@@ -83,7 +83,7 @@ for (const backend of await testBackends()) {
     assert.match(welcome.text, /Bienvenue dans Tech Matin, la lettre du matin\./);
     assert.match(welcome.html ?? '', /<strong>Tech Matin<\/strong>/);
     // No edition sent yet: the archive.
-    assert.match(welcome.text, /Toutes les éditions\u202f: http:\/\/news\.test\/tech-matin\n/);
+    assert.match(welcome.text, /Toutes les éditions\u00a0: http:\/\/news\.test\/tech-matin\n/);
     assert.match(welcome.headers?.['List-Unsubscribe'] ?? '', /^<http:\/\/news\.test\/unsubscribe\/u[^>]+>$/);
     assert.equal(welcome.headers?.['List-Unsubscribe-Post'], 'List-Unsubscribe=One-Click');
 
@@ -113,7 +113,7 @@ for (const backend of await testBackends()) {
       ])
       .execute();
     await subscribed(f, 'ann@example.org');
-    assert.match(f.mailer.lastTo('ann@example.org')!.text, /La dernière édition\u202f: http:\/\/news\.test\/tech-matin\/2026-03-02\n/);
+    assert.match(f.mailer.lastTo('ann@example.org')!.text, /La dernière édition\u00a0: http:\/\/news\.test\/tech-matin\/2026-03-02\n/);
   });
 
   it('with no edition sent, the welcome mail links the latest edition the site shows (approved, dated today or earlier, on the embedded default)', async (f) => {
@@ -125,11 +125,11 @@ for (const backend of await testBackends()) {
       .execute();
     // Through a relay approved editions are not public: the archive.
     await subscribed(f, 'bob@example.org');
-    assert.match(f.mailer.lastTo('bob@example.org')!.text, /Toutes les éditions\u202f: http:\/\/news\.test\/tech-matin\n/);
+    assert.match(f.mailer.lastTo('bob@example.org')!.text, /Toutes les éditions\u00a0: http:\/\/news\.test\/tech-matin\n/);
     // On the embedded default (local outbox) today's approved edition is public; tomorrow's is not yet.
     f.deps.publicRule = publicRule({ smtpUrls: [] } as unknown as Config, f.clock);
     await subscribed(f, 'ann@example.org');
-    assert.match(f.mailer.lastTo('ann@example.org')!.text, /La dernière édition\u202f: http:\/\/news\.test\/tech-matin\/2026-03-02\n/);
+    assert.match(f.mailer.lastTo('ann@example.org')!.text, /La dernière édition\u00a0: http:\/\/news\.test\/tech-matin\/2026-03-02\n/);
   });
 
   it('subscribing again never reveals whether the address was on the list', async (f) => {
