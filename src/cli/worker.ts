@@ -33,10 +33,11 @@ export function register(program: Command): void {
         process.stderr.write(`matinale worker ${running.workerId} on ${store.description}\n`);
         if (stopRequested) void running.stop();
         await running.done;
-        process.off('SIGTERM', stop);
-        process.off('SIGINT', stop);
       } finally {
         await store.close();
+        // Only now: a second signal while the store closes must not kill the process either.
+        process.off('SIGTERM', stop);
+        process.off('SIGINT', stop);
       }
     });
 }

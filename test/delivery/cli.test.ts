@@ -13,7 +13,8 @@ function matinale(env: NodeJS.ProcessEnv, ...args: string[]) {
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-test('send --now --wait delivers an approved edition to the list through the outbox; a second send is refused', { timeout: 120_000 }, () => {
+// Generous timeouts: each step starts Node and tsx afresh, which takes seconds on a loaded machine.
+test('send --now --wait delivers an approved edition to the list through the outbox; a second send is refused', { timeout: 300_000 }, () => {
   const dir = mkdtempSync(join(tmpdir(), 'matinale-cli-'));
   const env = { DATA_DIR: dir, DATABASE_URL: '', SMTP_URL: '', PUBLIC_URL: 'https://news.example.org', MATINALE_SECRET: 'c'.repeat(64) };
   try {
@@ -47,7 +48,7 @@ test('send --now --wait delivers an approved edition to the list through the out
   }
 });
 
-test('matinale worker exits 0 on SIGTERM', { timeout: 60_000 }, async () => {
+test('matinale worker exits 0 on SIGTERM', { timeout: 180_000 }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'matinale-cli-'));
   try {
     const child = spawn(process.execPath, ['bin/matinale.js', 'worker'], {
@@ -55,10 +56,11 @@ test('matinale worker exits 0 on SIGTERM', { timeout: 60_000 }, async () => {
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     let stderr = '';
+    // The ready line (`matinale worker <id> on <store>`) comes once the signal handlers are in place.
     await new Promise<void>((resolve, reject) => {
       child.stderr!.on('data', (c: Buffer) => {
         stderr += c.toString();
-        if (stderr.includes('matinale worker')) resolve();
+        if (/^matinale worker \S+ on .*\n/m.test(stderr)) resolve();
       });
       child.once('exit', (code) => reject(new Error(`worker exited early (${code}): ${stderr}`)));
     });
