@@ -25,7 +25,7 @@ function allLinks(mail: ReadMail): string[] {
   return [...`${mail.text}\n${mail.html}\n${mail.headers.get('list-unsubscribe') ?? ''}`.matchAll(/https?:\/\/[^\s<>"')]+/g)].map((m) => m[0]);
 }
 
-test('links in audience mails and pages follow the port serve listens on', { timeout: 60_000 }, async (t) => {
+test('links in audience mails and pages follow the port serve listens on', { timeout: 180_000 }, async (t) => {
   const dataDir = mkdtempSync(join(tmpdir(), 'matinale-serve-port-'));
   t.after(() => rmSync(dataDir, { recursive: true, force: true }));
   const server = await serve({ port: 0, host: '127.0.0.1', worker: false, env: { DATA_DIR: dataDir }, out: () => {} });

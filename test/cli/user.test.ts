@@ -18,7 +18,7 @@ function matinale(dataDir: string, args: string[], input = '') {
   return spawnSync(process.execPath, ['bin/matinale.js', ...args], { cwd: ROOT, env, input, encoding: 'utf8' });
 }
 
-test('user add creates an admin who can sign in', { timeout: 60_000 }, async (t) => {
+test('user add creates an admin who can sign in', { timeout: 180_000 }, async (t) => {
   const dataDir = mkdtempSync(join(tmpdir(), 'matinale-user-'));
   t.after(() => rmSync(dataDir, { recursive: true, force: true }));
 
