@@ -2,6 +2,7 @@
 // {name} (the publication), {link}, {address} where noted. The consent wording
 // has a version: the consent log records which words the person saw.
 import type { Language } from '../edition/publication.ts';
+import { typeset } from '../edition/typography.ts';
 
 export interface AudienceStrings {
   /** Version of `consentWording`; change it whenever the wording changes. */
@@ -139,4 +140,23 @@ export function audienceStrings(language: Language): AudienceStrings {
 /** Fills `{key}` slots of a template with plain values. */
 export function fill(template: string, values: Record<string, string>): string {
   return template.replace(/\{(\w+)\}/g, (whole, key: string) => values[key] ?? whole);
+}
+
+const typesetByLanguage = new Map<Language, AudienceStrings>();
+
+/**
+ * The audience's words typeset in the language (curly apostrophes, French
+ * spaces before : ; ! ?), for pages: plain characters, to escape like any text.
+ * The words are written with keyboard characters here and typeset like an
+ * edition's, once per language.
+ */
+export function typesetStrings(language: Language): AudienceStrings {
+  let cached = typesetByLanguage.get(language);
+  if (!cached) {
+    const plain = byLanguage[language];
+    const entries = Object.entries(plain).map(([key, value]) => [key, key === 'wordingVersion' ? value : typeset(value, language)]);
+    cached = Object.freeze(Object.fromEntries(entries)) as unknown as AudienceStrings;
+    typesetByLanguage.set(language, cached);
+  }
+  return cached;
 }

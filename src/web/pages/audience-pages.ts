@@ -4,7 +4,7 @@
 // to the same link: a GET only ever shows a page.
 import { html, type SafeHtml } from '../html.ts';
 import { page } from './layout.ts';
-import { audienceStrings, fill, type AudienceStrings } from '../../audience/strings.ts';
+import { typesetStrings, fill, type AudienceStrings } from '../../audience/strings.ts';
 import type { Language } from '../../edition/publication.ts';
 import type { PreferencesView } from '../../audience/preferences.ts';
 
@@ -27,7 +27,7 @@ export function messagePage(language: Language, title: string, message: string, 
 
 /** The page a confirmation link opens: one button that confirms. */
 export function confirmPage(language: Language, publicationName: string, action: string): string {
-  const s = audienceStrings(language);
+  const s = typesetStrings(language);
   return shell(
     language,
     s.confirmTitle,
@@ -42,7 +42,7 @@ export function confirmPage(language: Language, publicationName: string, action:
 
 /** The page an unsubscribe link opens: leave, stay, or change preferences. */
 export function unsubscribePage(language: Language, publicationName: string, action: string, archiveUrl: string, preferencesUrl?: string): string {
-  const s = audienceStrings(language);
+  const s = typesetStrings(language);
   return shell(
     language,
     s.unsubscribeTitle,
@@ -56,7 +56,7 @@ export function unsubscribePage(language: Language, publicationName: string, act
 
 /** The preferences form: publications to receive, name. */
 export function preferencesPage(language: Language, view: PreferencesView, action: string, saved = false): string {
-  const s: AudienceStrings = audienceStrings(language);
+  const s: AudienceStrings = typesetStrings(language);
   const items = view.publications.map(
     (p) =>
       html`<li><label><input type="checkbox" name="publication" value="${p.id}"${p.receives ? html` checked` : null}> ${p.name}</label></li>`,
@@ -79,7 +79,7 @@ export function preferencesPage(language: Language, view: PreferencesView, actio
 
 /** The answer to the subscribe form: always the same words, whatever the list held. */
 export function checkInboxPage(language: Language, publicationName: string): string {
-  const s = audienceStrings(language);
+  const s = typesetStrings(language);
   return messagePage(language, s.confirmTitle, fill(s.checkInbox, { name: publicationName }));
 }
 
@@ -88,7 +88,7 @@ export function checkInboxPage(language: Language, publicationName: string): str
  * another text (an expired form). It carries a fresh CSRF token like the archive's form.
  */
 export function invalidAddressPage(language: Language, action: string, email: string, csrf: { field: string; token: string }, problem?: string): string {
-  const s = audienceStrings(language);
+  const s = typesetStrings(language);
   return shell(
     language,
     s.subscribeButton,
