@@ -1,8 +1,9 @@
 // The message of a send, built once when the send starts: the edition's current
 // version parsed, rendered by render/ (MJML email and plain text, placeholders
 // left in), and MIME-encoded into the template that every worker splices.
+import { hasErrors } from '../edition/diagnostic.ts';
 import { parseEdition } from '../edition/parse.ts';
-import { subjectOf } from '../render/edition-text.ts';
+import { typesetSubject } from '../render/edition-parts.ts';
 import { renderEmail } from '../render/email.ts';
 import { renderText } from '../render/text.ts';
 import { publicationUrl } from '../render/urls.ts';
@@ -12,7 +13,7 @@ import { getPublication } from '../store/publications.ts';
 import type { SendRow } from '../store/schema.ts';
 import { buildMessageTemplate, type MessageTemplate } from './message-template.ts';
 
-/** Thrown when a send's edition cannot be turned into a message (it does not parse). */
+/** Thrown when a send's edition cannot be turned into a message (it does not parse, or parses with errors). */
 export class MessageBuildError extends Error {}
 
 /** The pre-encoded message of a send. */
@@ -23,12 +24,16 @@ export async function buildSendMessage(store: Store, send: SendRow, options: { p
   if (!version || !stored) throw new MessageBuildError(`edition ${edition.id} has no source or no publication`);
   const publication = stored.settings;
   const parsed = parseEdition(version.source, { file: `edition-${edition.id}.md`, publication });
-  if (!parsed.edition) {
+  // An edition with errors is refused as the CLI and the web refuse it: an
+  // edition may come out of the parser despite errors (raw HTML, an unknown
+  // key), and what it would mail is not what the newsroom approved.
+  if (!parsed.edition || hasErrors(parsed.diagnostics)) {
     const first = parsed.diagnostics.find((d) => d.severity === 'error') ?? parsed.diagnostics[0];
     throw new MessageBuildError(`edition ${edition.id} does not parse: ${first ? first.message : 'unknown error'}`);
   }
   const render = { publicUrl: options.publicUrl };
-  const subject = subjectOf(parsed.edition);
+  // The subject the email's title and the web page show, typeset the same way.
+  const subject = typesetSubject(parsed.edition, publication);
   return buildMessageTemplate(
     {
       subject: send.kind === 'test' ? `[TEST] ${subject}` : subject,

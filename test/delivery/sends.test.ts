@@ -13,6 +13,12 @@ import { SendRefused, getSend, sendRecipients } from '../../src/store/sends.ts';
 import type { TestStore } from '../helpers/store.ts';
 import { testBackends } from '../helpers/store.ts';
 import { memoryLogger, seedNewsroom, testConfig } from './newsroom-fixture.ts';
+import { outbox } from '../audience/mail-reader.ts';
+import { decodeQp } from './message-fixture.ts';
+import { MessageBuildError } from '../../src/delivery/send-message.ts';
+import { parseEdition } from '../../src/edition/parse.ts';
+import { typesetSubject } from '../../src/render/edition-parts.ts';
+import { getPublication } from '../../src/store/publications.ts';
 
 function setup(store: TestStore, dir = '/nonexistent') {
   const clock = new FakeClock(Date.parse('2026-03-02T04:00:00Z'));
@@ -158,4 +164,64 @@ for (const backend of await testBackends()) {
       await store.dispose();
     }
   });
+}
+
+for (const backend of await testBackends()) {
+  test(`${backend.name}: an edition that parses with errors is refused at the start of its send, and nothing is mailed`, async () => {
+    const store = await backend.open();
+    try {
+      const newsroom = await seedNewsroom(store, 5);
+      const { parts, drain } = setup(store);
+      // An unknown front-matter key: the parser still gives an edition, with an error beside it.
+      const version = await store.db.selectFrom('edition_versions').select(['id', 'source']).where('edition_id', '=', newsroom.editionId).executeTakeFirstOrThrow();
+      await store.db.updateTable('edition_versions').set({ source: version.source.replace('date: 2026-03-02', 'date: 2026-03-02\nbogus: 1') }).where('id', '=', version.id).execute();
+      await assert.rejects(requestSend(parts.sendDeps, { editionId: newsroom.editionId, createdBy: 't' }), (err: Error) => {
+        assert.ok(err instanceof MessageBuildError, String(err));
+        assert.match(err.message, /unknown front-matter key `bogus`/);
+        return true;
+      });
+      await drain();
+      assert.equal((await store.db.selectFrom('recipients').select('id').execute()).length, 0);
+    } finally {
+      await store.dispose();
+    }
+  });
+
+  test(`${backend.name}: the Subject of a send is the subject the email's title shows, typeset`, async () => {
+    const store = await backend.open();
+    const dir = mkdtempSync(join(tmpdir(), 'matinale-outbox-'));
+    try {
+      const newsroom = await seedNewsroom(store, 3);
+      const { parts, drain } = setup(store, dir);
+      await requestSend(parts.sendDeps, { editionId: newsroom.editionId, createdBy: 't' });
+      await drain();
+      const mails = outbox(join(dir, 'outbox'));
+      assert.equal(mails.length, newsroom.active.length);
+      const emls = readdirSync(join(dir, 'outbox')).filter((f) => f.endsWith('.eml'));
+      assert.equal(emls.length, mails.length);
+      const stored = (await getPublication(store, newsroom.publicationId))!.settings;
+      const version = await store.db.selectFrom('edition_versions').select('source').where('edition_id', '=', newsroom.editionId).executeTakeFirstOrThrow();
+      const edition = parseEdition(version.source, { file: 'e.md', publication: stored }).edition!;
+      const expected = typesetSubject(edition, stored);
+      // French typesetting: a no-break space before the colon of « Réseaux : … ».
+      assert.match(expected, /Réseaux[\u00a0\u202f]:/);
+      for (const file of emls) assert.equal(subjectHeader(readFileSync(join(dir, 'outbox', file), 'utf8')), expected);
+      for (const mail of mails) {
+        const title = /<title>([^<]*)<\/title>/.exec(mail.html)?.[1];
+        assert.equal(title, expected, 'the same subject as the HTML title');
+      }
+    } finally {
+      await store.dispose();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+}
+
+/** The decoded Subject of a raw message (RFC 2047: only the space between two encoded words is dropped). */
+function subjectHeader(raw: string): string {
+  const head = raw.slice(0, raw.search(/\r?\n\r?\n/)).replace(/\r?\n[ \t]+/g, ' ');
+  const value = /^Subject: (.*)$/im.exec(head)![1]!;
+  return value
+    .replace(/\?=\s+(?==\?)/g, '?=')
+    .replace(/=\?UTF-8\?Q\?([^?]*)\?=/gi, (_, text: string) => decodeQp(text.replace(/_/g, ' ')));
 }
