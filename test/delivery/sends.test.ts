@@ -12,7 +12,10 @@ import { storeLedger } from '../../src/store/ledger.ts';
 import { SendRefused, getSend, sendRecipients } from '../../src/store/sends.ts';
 import type { TestStore } from '../helpers/store.ts';
 import { testBackends } from '../helpers/store.ts';
-import { memoryLogger, seedNewsroom, testConfig } from './newsroom-fixture.ts';
+import { memoryLogger, SECRET, seedNewsroom, testConfig } from './newsroom-fixture.ts';
+import { AudienceKeys } from '../../src/audience/keys.ts';
+import { eraseSubscriber } from '../../src/audience/data-rights.ts';
+import { suppress } from '../../src/audience/suppression.ts';
 import { outbox } from '../audience/mail-reader.ts';
 import { decodeQp } from './message-fixture.ts';
 import { MessageBuildError } from '../../src/delivery/send-message.ts';
@@ -224,4 +227,38 @@ function subjectHeader(raw: string): string {
   return value
     .replace(/\?=\s+(?==\?)/g, '?=')
     .replace(/=\?UTF-8\?Q\?([^?]*)\?=/gi, (_, text: string) => decodeQp(text.replace(/_/g, ' ')));
+}
+
+for (const backend of await testBackends()) {
+  test(`${backend.name}: a reader suppressed or erased after the snapshot is not mailed: the row becomes suppressed when claimed`, async () => {
+    const store = await backend.open();
+    const dir = mkdtempSync(join(tmpdir(), 'matinale-outbox-'));
+    try {
+      const newsroom = await seedNewsroom(store, 10);
+      const { clock, parts, drain } = setup(store, dir);
+      const send = await requestSend(parts.sendDeps, { editionId: newsroom.editionId, createdBy: 't' });
+      const snapshot = await sendRecipients(store, send.id);
+      assert.equal(snapshot.length, newsroom.active.length);
+
+      // After the snapshot, before any worker claims: one complaint, one erasure.
+      const audience = { store, keys: new AudienceKeys(SECRET), clock };
+      const [complained, erased] = [newsroom.active[0]!, newsroom.active[1]!];
+      await suppress(audience, newsroom.publicationId, complained, 'complaint', {});
+      assert.equal(await eraseSubscriber(audience, erased), true);
+      await drain();
+
+      const rows = await sendRecipients(store, send.id);
+      for (const email of [complained, erased]) {
+        const row = rows.find((r) => r.subscriber_id === newsroom.subscriberIds.get(email))!;
+        assert.equal(row.state, 'suppressed', email);
+      }
+      const mailed = readFileSync(join(dir, 'outbox', 'index.jsonl'), 'utf8').trim().split('\n').map((l) => (JSON.parse(l) as OutboxEntry).to);
+      assert.equal(mailed.length, newsroom.active.length - 2);
+      assert.ok(!mailed.includes(complained) && !mailed.includes(erased));
+      assert.equal((await getSend(store, send.id))!.status, 'done');
+    } finally {
+      await store.dispose();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 }
