@@ -1,7 +1,8 @@
 // The delivery worker loop with the scheduler: what `matinale worker` runs,
 // and what `matinale serve` starts in-process. Claims batches while there is
 // work, sleeps `pollMs` when there is none, ticks the scheduler when it holds
-// the scheduler lock, and stops cleanly: the batch in hand is finished and
+// the scheduler lock (and, about hourly, purges subscriptions never
+// confirmed), and stops cleanly: the batch in hand is finished and
 // recorded, then the loop ends (SIGTERM in `matinale worker`).
 import { hostname } from 'node:os';
 import { join } from 'node:path';
@@ -9,7 +10,9 @@ import { randomBytes } from 'node:crypto';
 import pino from 'pino';
 import { systemClock, type Clock } from '../clock.ts';
 import type { Config } from '../config.ts';
+import { DEFAULT_POLICY as DEFAULT_AUDIENCE_POLICY, type AudiencePolicy } from '../audience/deps.ts';
 import { AudienceKeys } from '../audience/keys.ts';
+import { purgeUnconfirmed } from '../audience/purge.ts';
 import { suppress } from '../audience/suppression.ts';
 import type { Store } from '../store/db.ts';
 import { storeLedger } from '../store/ledger.ts';
@@ -38,6 +41,14 @@ export interface StartWorkerOptions {
   graceMs?: number;
   /** Sleep between polls when there is nothing to do (default 1 s). */
   pollMs?: number;
+  /**
+   * How often the scheduler purges subscriptions never confirmed (audience's
+   * `purgeUnconfirmed`; default hourly, first at start). Only the process
+   * holding the scheduler lock does it.
+   */
+  purgeEveryMs?: number;
+  /** The audience policy of the purge (its delay); default audience's. */
+  audiencePolicy?: Partial<AudiencePolicy>;
   /**
    * Batches in flight at once (default 2): while one batch's results are
    * recorded and the next claimed, the other keeps the SMTP connections busy.
@@ -99,10 +110,13 @@ export function startWorker(options: StartWorkerOptions): RunningWorker {
   const lock = options.scheduler === false ? undefined : schedulerLock(options.store);
   const graceMs = options.graceMs ?? 2 * 3_600_000;
   const pollMs = options.pollMs ?? 1000;
+  const purgeEveryMs = options.purgeEveryMs ?? 3_600_000;
+  const audiencePolicy = { ...DEFAULT_AUDIENCE_POLICY, ...options.audiencePolicy };
   let stopping = false;
 
   const scheduler = async () => {
     let lastTick = -Infinity;
+    let lastPurge = -Infinity;
     while (!stopping) {
       if (parts.clock.now() - lastTick >= pollMs) {
         lastTick = parts.clock.now();
@@ -110,6 +124,12 @@ export function startWorker(options: StartWorkerOptions): RunningWorker {
           if (await lock!.tryAcquire()) {
             const r = await schedulerTick(parts.sendDeps, graceMs);
             if (r.started.length || r.missed.length) parts.logger.info({ worker: workerId, ...r }, 'scheduler');
+            if (parts.clock.now() - lastPurge >= purgeEveryMs) {
+              // Counted from the attempt, so a failing purge is retried an hour later, not at every tick.
+              lastPurge = parts.clock.now();
+              const purged = await purgeUnconfirmed({ store: options.store, clock: parts.clock, policy: audiencePolicy });
+              if (purged.subscriptions || purged.subscribers) parts.logger.info({ worker: workerId, ...purged }, 'unconfirmed subscriptions purged');
+            }
           }
         } catch (err) {
           parts.logger.error({ worker: workerId, err: (err as Error).message }, 'scheduler error');

@@ -2,7 +2,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { FakeClock } from '../../src/clock.ts';
 import { dateIn, latestOccurrence, schedulerTick } from '../../src/delivery/scheduler.ts';
-import { deliveryParts } from '../../src/delivery/worker.ts';
+import { deliveryParts, startWorker } from '../../src/delivery/worker.ts';
+import { requestSend } from '../../src/delivery/sends.ts';
+import { getSend } from '../../src/store/sends.ts';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { outboxTransport } from '../../src/delivery/outbox.ts';
 import { schedulerLock } from '../../src/store/scheduler-lock.ts';
 import { testBackends } from '../helpers/store.ts';
@@ -100,4 +105,57 @@ for (const backend of await testBackends()) {
       }
     });
   }
+}
+
+for (const backend of await testBackends()) {
+  test(`${backend.name}: the scheduler loop purges subscriptions never confirmed, at start and then hourly`, { timeout: 120_000 }, async () => {
+    const store = await backend.open();
+    const dir = mkdtempSync(join(tmpdir(), 'matinale-purge-'));
+    const t0 = Date.parse('2026-03-20T12:00:00Z');
+    const clock = new FakeClock(t0);
+    // A subscription typed 15 days ago and never confirmed (the delay is 14 days).
+    const stale = async (email: string) => {
+      const s = await store.db
+        .insertInto('subscribers')
+        .values({ email, email_hash: `hash-${email}`, name: null, created_at: t0 - 15 * 24 * HOUR, updated_at: t0 - 15 * 24 * HOUR, erased_at: null })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      const sub = await store.db
+        .insertInto('subscriptions')
+        .values({ subscriber_id: s.id, publication_id: newsroom.publicationId, status: 'pending', source: 'form', created_at: t0 - 15 * 24 * HOUR, confirmed_at: null, unsubscribed_at: null, updated_at: t0 - 15 * 24 * HOUR })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      return sub.id;
+    };
+    const exists = async (id: number) => (await store.db.selectFrom('subscriptions').select('id').where('id', '=', id).executeTakeFirst()) !== undefined;
+    const until = async (condition: () => Promise<boolean>, what: string) => {
+      const end = Date.now() + 60_000;
+      while (!(await condition())) {
+        if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    };
+    const newsroom = await seedNewsroom(store, 3);
+    // Before the worker starts: its first purge comes at once, the next only an hour later.
+    const first = await stale('early@example.net');
+    const running = startWorker({ store, config: testConfig({ dataDir: dir }), clock, pollMs: 20, logger: { info: () => {}, warn: () => {}, error: () => {} } });
+    try {
+      await until(async () => !(await exists(first)), 'the purge at start');
+
+      // A send due 59 minutes on tells when the scheduler has ticked at that time.
+      const parts = deliveryParts({ store, config: testConfig({ dataDir: dir }), clock, transport: outboxTransport(join(dir, 'outbox'), clock), logger: undefined });
+      const send = await requestSend(parts.sendDeps, { editionId: newsroom.editionId, at: t0 + 59 * 60_000, createdBy: 't' });
+      const second = await stale('later@example.net');
+      clock.advance(59 * 60_000);
+      await until(async () => (await getSend(store, send.id))!.status !== 'scheduled', 'a scheduler tick 59 minutes on');
+      assert.equal(await exists(second), true, 'not purged again within the hour');
+
+      clock.advance(60_000);
+      await until(async () => !(await exists(second)), 'the purge an hour after the first');
+    } finally {
+      await running.stop();
+      await store.dispose();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 }
