@@ -9,6 +9,8 @@ import { requestSend } from '../../src/delivery/sends.ts';
 import { DeliveryWorker } from '../../src/delivery/worker-batch.ts';
 import { deliveryParts } from '../../src/delivery/worker.ts';
 import { smtpPool } from '../../src/delivery/smtp-pool.ts';
+import { outboxTransport } from '../../src/delivery/outbox.ts';
+import type { Transport } from '../../src/delivery/transport.ts';
 import { testBackends } from '../helpers/store.ts';
 import { memoryLogger, SECRET, seedNewsroom, startSmtpSink, testConfig } from './newsroom-fixture.ts';
 import { decodeQp, dkimKey } from './message-fixture.ts';
@@ -137,6 +139,56 @@ for (const backend of await testBackends()) {
       assert.equal(await worker.runBatch(), 0, 'a paused send is not claimed');
     } finally {
       await sink.close();
+      await store.dispose();
+    }
+  });
+}
+
+for (const backend of await testBackends()) {
+  test(`${backend.name}: a worker whose lease was taken stops its batch: it sends nothing more, records nothing for the rows it lost, gives back the rest`, { timeout: 60_000 }, async () => {
+    const store = await backend.open();
+    const clock = new FakeClock(Date.parse('2026-03-02T05:00:00Z'));
+    try {
+      const newsroom = await seedNewsroom(store, 10);
+      const logger = memoryLogger();
+      const parts = deliveryParts({ store, config: testConfig(), clock, transport: outboxTransport('/nonexistent', clock), logger });
+      const send = await requestSend(parts.sendDeps, { editionId: newsroom.editionId, createdBy: 'editor@example.org' });
+      const ids = (await sendRecipients(store, send.id)).map((r) => r.id).sort((a, b) => a - b);
+      const [firstId, lastId] = [ids[0]!, ids.at(-1)!];
+      const sentTo: string[] = [];
+      // One message takes longer than half the lease (a loaded machine), and
+      // meanwhile another worker takes the first and the last row.
+      const transport: Transport = {
+        description: 'slow',
+        concurrency: 1,
+        async submit(message) {
+          sentTo.push(message.to);
+          clock.advance(6_000);
+          await store.db.updateTable('recipients').set({ lease_owner: 'w2', lease_expires_at: clock.now() + 10_000 }).where('id', 'in', [firstId, lastId]).execute();
+          return { ok: true, code: 250, response: '250 ok' };
+        },
+        close: async () => {},
+      };
+      const worker = new DeliveryWorker({
+        workerId: 'w1', ledger: storeLedger(store), transport, links: parts.links, clock, logger, mailDomain: parts.mailDomain,
+        policy: { batchSize: 100, leaseMs: 10_000 },
+      });
+      assert.equal(await worker.runBatch(), ids.length);
+      // Two messages in flight at once (twice the transport's concurrency), both
+      // checked before the clock moved; the renewal before the third found the lease taken.
+      assert.equal(sentTo.length, 2, 'nothing more sent once the lease was found taken');
+
+      const rows = new Map((await sendRecipients(store, send.id)).map((r) => [r.id, r]));
+      for (const id of [firstId, lastId]) {
+        const r = rows.get(id)!;
+        assert.deepEqual([r.state, r.lease_owner], ['sending', 'w2'], 'the other worker keeps the rows it took; no result of ours recorded over them');
+      }
+      assert.equal(rows.get(ids[1]!)!.state, 'sent', 'a row still held takes its result');
+      const rest = ids.slice(2, -1).map((id) => rows.get(id)!);
+      assert.ok(rest.length > 0);
+      assert.ok(rest.every((r) => r.state === 'pending' && r.lease_owner === null && r.attempts === 0), 'the untried rows go back to pending, the attempt not counted');
+      assert.ok(logger.lines.some((l) => l.msg === 'lease lost: batch stopped'));
+    } finally {
       await store.dispose();
     }
   });
