@@ -18,6 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
+import { DATABASE_URL, createSchema, dropSchema } from './pg-schema.ts';
 import { from as copyFrom } from 'pg-copy-streams';
 import { openStore, type OpenOptions } from '../src/store/db.ts';
 import { migrateToLatest } from '../src/store/migrate.ts';
@@ -28,7 +29,6 @@ import { DEFAULT_POLICY } from '../src/audience/deps.ts';
 import { systemClock } from '../src/clock.ts';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
-const DATABASE_URL = process.env.BENCH_DATABASE_URL || process.env.TEST_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
 const CASES = ['sqlite-import', 'postgres-import', 'postgres-copy', 'postgres-sql-floor'] as const;
 type CaseName = (typeof CASES)[number];
 
@@ -182,21 +182,6 @@ async function runCase(name: CaseName, file: string, db: OpenOptions): Promise<C
 
 // ---- the orchestra ---------------------------------------------------------
 
-async function createSchema(): Promise<string> {
-  const schema = `bench_${randomBytes(5).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: DATABASE_URL });
-  await admin.connect();
-  await admin.query(`create schema ${schema}`);
-  await admin.end();
-  return schema;
-}
-
-async function dropSchema(schema: string): Promise<void> {
-  const admin = new pg.Client({ connectionString: DATABASE_URL });
-  await admin.connect();
-  await admin.query(`drop schema if exists ${schema} cascade`);
-  await admin.end();
-}
 
 /** A fresh database for a case: migrated, with the publication to import into. */
 async function freshDatabase(name: CaseName, dir: string): Promise<{ options: OpenOptions; drop(): Promise<void> }> {

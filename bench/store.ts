@@ -15,9 +15,9 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
-import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
+import { DATABASE_URL, createSchema, dropSchema } from './pg-schema.ts';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import { openStore, type OpenOptions, type Store } from '../src/store/db.ts';
 import { migrateToLatest } from '../src/store/migrate.ts';
@@ -28,7 +28,6 @@ import { refreshStatistics } from '../src/store/statistics.ts';
 import { inTransaction } from '../src/store/transaction.ts';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
-const DATABASE_URL = process.env.BENCH_DATABASE_URL || process.env.TEST_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
 const CASES = ['sqlite-store', 'postgres-store', 'postgres-copy'] as const;
 type CaseName = (typeof CASES)[number];
 const RUN_AT = Date.parse('2026-03-01T00:00:00Z');
@@ -183,21 +182,6 @@ async function runCopy(total: number, size: number): Promise<CaseResult> {
   }
 }
 
-async function createSchema(): Promise<string> {
-  const schema = `bench_${randomBytes(5).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: DATABASE_URL });
-  await admin.connect();
-  await admin.query(`create schema ${schema}`);
-  await admin.end();
-  return schema;
-}
-
-async function dropSchema(schema: string): Promise<void> {
-  const admin = new pg.Client({ connectionString: DATABASE_URL });
-  await admin.connect();
-  await admin.query(`drop schema if exists ${schema} cascade`);
-  await admin.end();
-}
 
 function benchPublication() {
   return {
