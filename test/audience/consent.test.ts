@@ -1,8 +1,7 @@
 // Subscribing, confirming, leaving, preferences, suppression and the purge,
 // through the audience's services, on every backend.
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { testBackends } from '../helpers/store.ts';
+import { fixtureTest, testBackends } from '../helpers/store.ts';
 import { audienceFixture, linkIn, tokenOf, type AudienceFixture } from './audience-fixture.ts';
 import { subscribe } from '../../src/audience/subscribe.ts';
 import { confirmSubscription, inspectConfirmation } from '../../src/audience/confirm.ts';
@@ -47,15 +46,7 @@ async function subscribed(f: AudienceFixture, email: string, slug = 'tech-matin'
 }
 
 for (const backend of await testBackends()) {
-  const it = (name: string, body: (f: AudienceFixture) => Promise<void>) =>
-    test(`${backend.name}: ${name}`, async () => {
-      const f = await audienceFixture(backend);
-      try {
-        await body(f);
-      } finally {
-        await f.close();
-      }
-    });
+  const it = fixtureTest(backend.name, () => audienceFixture(backend));
 
   it('subscribing leaves the subscription pending and mails a confirmation link; confirming activates it and sends the welcome mail', async (f) => {
     const r = await subscribe(f.deps, { publicationSlug: 'tech-matin', email: 'Ann@Example.org', name: 'Ann', ip: '203.0.113.9' });

@@ -1,12 +1,11 @@
 // Importing CSV files of subscribers (and exporting them), on every backend.
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import iconv from 'iconv-lite';
-import { testBackends } from '../helpers/store.ts';
+import { fixtureTest, testBackends } from '../helpers/store.ts';
 import { audienceFixture, type AudienceFixture } from './audience-fixture.ts';
 import { importSubscribers, ImportRefusedError, NotCsvError, type ImportOptions } from '../../src/audience/import.ts';
 import { exportSubscribers } from '../../src/audience/export.ts';
@@ -42,15 +41,7 @@ async function statuses(f: AudienceFixture) {
 const run = (f: AudienceFixture, o: Partial<ImportOptions> & { file: string }) => importSubscribers(f.deps, { publicationSlug: 'tech-matin', ...o });
 
 for (const backend of await testBackends()) {
-  const it = (name: string, body: (f: AudienceFixture) => Promise<void>) =>
-    test(`${backend.name}: ${name}`, async () => {
-      const f = await audienceFixture(backend);
-      try {
-        await body(f);
-      } finally {
-        await f.close();
-      }
-    });
+  const it = fixtureTest(backend.name, () => audienceFixture(backend));
 
   it('imports a UTF-8 file with BOM, CRLF, quoted fields and another tool\'s column names; bad rows go to the rejects file', async (f) => {
     const path = file(

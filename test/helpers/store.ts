@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { test } from 'node:test';
 import pg from 'pg';
 import { openStore, type OpenOptions, type Store } from '../../src/store/db.ts';
 import { migrateToLatest } from '../../src/store/migrate.ts';
@@ -90,4 +91,17 @@ function backend(name: 'sqlite' | 'postgres'): TestBackend {
 export async function testBackends(): Promise<TestBackend[]> {
   postgresReachable ??= canReachPostgres();
   return (await postgresReachable) ? [backend('sqlite'), backend('postgres')] : [backend('sqlite')];
+}
+
+/** A `test` maker whose tests each get a fresh fixture from `open`, closed afterwards whatever happens. */
+export function fixtureTest<F extends { close(): Promise<void> }>(prefix: string, open: () => Promise<F>) {
+  return (name: string, body: (fixture: F) => Promise<void>) =>
+    test(`${prefix}: ${name}`, async () => {
+      const fixture = await open();
+      try {
+        await body(fixture);
+      } finally {
+        await fixture.close();
+      }
+    });
 }

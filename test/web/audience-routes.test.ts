@@ -1,9 +1,8 @@
 // The audience's public routes through app.inject, on every backend, with
 // mails read back from the local outbox as .eml files.
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { testBackends } from '../helpers/store.ts';
+import { fixtureTest, testBackends } from '../helpers/store.ts';
 import { CookieJar, csrfIn, newsroom, subscribeThroughForm, type Newsroom } from './harness.ts';
 import { linkInText, outbox } from '../audience/mail-reader.ts';
 
@@ -36,15 +35,7 @@ async function subscribeAndConfirm(n: Newsroom, email: string) {
 }
 
 for (const backend of await testBackends()) {
-  const it = (name: string, body: (n: Newsroom) => Promise<void>) =>
-    test(`${backend.name}: ${name}`, async () => {
-      const n = await newsroom(backend);
-      try {
-        await body(n);
-      } finally {
-        await n.close();
-      }
-    });
+  const it = fixtureTest(backend.name, () => newsroom(backend));
 
   it('the subscribe form answers the same for a new and a known address, and mails a confirmation link', async (n) => {
     const first = await subscribeThroughForm(n.app, 'tech-matin', { email: 'ann@example.org', name: 'Ann' });
