@@ -4,6 +4,7 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
+import ms from 'ms';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 
@@ -25,6 +26,37 @@ export interface Config {
   /** Key for signed tokens and sessions (hex). Never log it. */
   secret: string;
   dkim?: DkimConfig;
+  /** Delivery's policies set by the operator (unset fields keep delivery's defaults). */
+  delivery?: DeliverySettings;
+  /** Audience's policies set by the operator (unset fields keep audience's defaults). */
+  audience?: AudienceSettings;
+  /** Where the inbound SMTP listener (mailto unsubscribe, bounces, complaints) listens: INBOUND_SMTP, `host:port`; none when unset. */
+  inboundSmtp?: ListenAddress;
+}
+
+/**
+ * The delivery knobs an operator may turn, read from the environment. Plain
+ * numbers here (the edge knows no delivery types); `delivery/worker.ts` lays
+ * them over its own defaults.
+ */
+export interface DeliverySettings {
+  /** SEND_GRACE: how late a scheduled send may still start after a process was down. */
+  graceMs?: number;
+  /** WORKER_BATCH: recipients a worker claims at once. */
+  batchSize?: number;
+  /** WORKER_LEASE: how long a claim holds before another worker may take the rows. */
+  leaseMs?: number;
+  /** RETRY_FIRST_DELAY, RETRY_MAX_DELAY, RETRY_DEADLINE, RETRY_MAX_ATTEMPTS. */
+  retry: { baseDelayMs?: number; maxDelayMs?: number; deadlineMs?: number; maxAttempts?: number };
+  /** PAUSE_ERROR_RATE (share 0–1 or percentage), PAUSE_WINDOW, PAUSE_MIN_ATTEMPTS. */
+  errorRate: { threshold?: number; windowMs?: number; minAttempts?: number };
+}
+
+export interface AudienceSettings {
+  /** CONFIRM_LINK_MAX_AGE: how long a confirmation link works. */
+  confirmMaxAgeMs?: number;
+  /** PURGE_UNCONFIRMED_AFTER: when a subscription never confirmed is deleted. */
+  purgeUnconfirmedAfterMs?: number;
 }
 
 const fileSchema = z
@@ -77,6 +109,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadOp
     trustProxy: env.TRUST_PROXY === '1' || env.TRUST_PROXY === 'true',
     publicUrl: (env.PUBLIC_URL || file.publicUrl || (options.listening ? listenUrl(options.listening) : 'http://localhost:3000')).replace(/\/+$/, ''),
     secret: env.MATINALE_SECRET || secretIn(dataDir),
+    ...policiesFrom(env),
   };
   privateOutbox(join(dataDir, 'outbox'), config.smtpUrls.length === 0);
   if (env.DKIM_DOMAIN || env.DKIM_SELECTOR || env.DKIM_PRIVATE_KEY_FILE) {
@@ -90,6 +123,84 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadOp
     };
   }
   return config;
+}
+
+/** A setting that does not read is refused at start, naming the variable: a typo must not silently keep a default. */
+function settingError(name: string, value: string, expected: string): Error {
+  return new Error(`${name} must be ${expected} (got ${JSON.stringify(value)})`);
+}
+
+/** `90s`, `15m`, `2h`, `7d` (or a number of milliseconds). */
+function duration(env: NodeJS.ProcessEnv, name: string): number | undefined {
+  const raw = env[name]?.trim();
+  if (!raw) return undefined;
+  const value = /^\d+$/.test(raw) ? Number(raw) : ms(raw as ms.StringValue);
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
+    throw settingError(name, raw, 'a positive duration such as 90s, 15m, 2h or 7d');
+  }
+  return value;
+}
+
+function count(env: NodeJS.ProcessEnv, name: string): number | undefined {
+  const raw = env[name]?.trim();
+  if (!raw) return undefined;
+  if (!/^\d+$/.test(raw) || Number(raw) < 1) throw settingError(name, raw, 'a whole number of at least 1');
+  return Number(raw);
+}
+
+/** `0.2` or `20%`. */
+function share(env: NodeJS.ProcessEnv, name: string): number | undefined {
+  const raw = env[name]?.trim();
+  if (!raw) return undefined;
+  const m = /^(\d+(?:\.\d+)?)(%?)$/.exec(raw);
+  const value = m ? Number(m[1]) / (m[2] ? 100 : 1) : NaN;
+  if (!(value > 0 && value <= 1)) throw settingError(name, raw, 'a share above 0 and at most 1, such as 0.2 or 20%');
+  return value;
+}
+
+/** `host:port` (`[::1]:2525` for IPv6); a bare port listens on the loopback only. */
+function listenAddress(env: NodeJS.ProcessEnv, name: string): ListenAddress | undefined {
+  const raw = env[name]?.trim();
+  if (!raw) return undefined;
+  const m = /^(?:(\[[^\]]+\]|[^:[\]]+):)?(\d{1,5})$/.exec(raw);
+  const port = m ? Number(m[2]) : NaN;
+  if (!m || port > 65535) throw settingError(name, raw, 'host:port, such as 127.0.0.1:2525');
+  return { host: m[1]?.replace(/^\[|\]$/g, '') ?? '127.0.0.1', port };
+}
+
+function defined<T extends object>(o: T): T {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+}
+
+/** The operator's policies, from the environment; each one validated, unset ones left out. */
+function policiesFrom(env: NodeJS.ProcessEnv): Pick<Config, 'delivery' | 'audience' | 'inboundSmtp'> {
+  const audience = defined({
+    confirmMaxAgeMs: duration(env, 'CONFIRM_LINK_MAX_AGE'),
+    purgeUnconfirmedAfterMs: duration(env, 'PURGE_UNCONFIRMED_AFTER'),
+  });
+  // Purging a subscription whose link still works would turn a valid click into "unknown link".
+  if (audience.confirmMaxAgeMs && audience.purgeUnconfirmedAfterMs && audience.purgeUnconfirmedAfterMs < audience.confirmMaxAgeMs) {
+    throw new Error('PURGE_UNCONFIRMED_AFTER must not be shorter than CONFIRM_LINK_MAX_AGE: a subscription would be purged while its link still works');
+  }
+  const retry = defined({
+    baseDelayMs: duration(env, 'RETRY_FIRST_DELAY'),
+    maxDelayMs: duration(env, 'RETRY_MAX_DELAY'),
+    deadlineMs: duration(env, 'RETRY_DEADLINE'),
+    maxAttempts: count(env, 'RETRY_MAX_ATTEMPTS'),
+  });
+  if (retry.baseDelayMs && retry.maxDelayMs && retry.maxDelayMs < retry.baseDelayMs) {
+    throw new Error('RETRY_MAX_DELAY must not be shorter than RETRY_FIRST_DELAY');
+  }
+  const inboundSmtp = listenAddress(env, 'INBOUND_SMTP');
+  return {
+    delivery: {
+      ...defined({ graceMs: duration(env, 'SEND_GRACE'), batchSize: count(env, 'WORKER_BATCH'), leaseMs: duration(env, 'WORKER_LEASE') }),
+      retry,
+      errorRate: defined({ threshold: share(env, 'PAUSE_ERROR_RATE'), windowMs: duration(env, 'PAUSE_WINDOW'), minAttempts: count(env, 'PAUSE_MIN_ATTEMPTS') }),
+    },
+    audience,
+    ...(inboundSmtp ? { inboundSmtp } : {}),
+  };
 }
 
 // DATA_DIR holds personal data (the SQLite database, the outbox's messages,

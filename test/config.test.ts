@@ -35,3 +35,64 @@ test('an outbox an older version left open is tightened; an existing DATA_DIR ke
   assert.equal(mode(join(dataDir, 'outbox')).toString(8), '700');
   assert.equal(mode(dataDir).toString(8), '755');
 });
+
+// The operator's policies: every variable read and validated at start, with
+// an error naming the variable, so that a typo never silently keeps a default.
+function configWith(t: { after(fn: () => void): void }, env: Record<string, string>) {
+  const dataDir = mkdtempSync(join(tmpdir(), 'matinale-config-'));
+  t.after(() => rmSync(dataDir, { recursive: true, force: true }));
+  return () => loadConfig({ DATA_DIR: dataDir, ...env });
+}
+
+test('delivery and audience policies come from the environment, in readable units', (t) => {
+  const config = configWith(t, {
+    SEND_GRACE: '90m',
+    WORKER_BATCH: '500',
+    WORKER_LEASE: '2m',
+    RETRY_FIRST_DELAY: '10s',
+    RETRY_MAX_DELAY: '5m',
+    RETRY_DEADLINE: '3h',
+    RETRY_MAX_ATTEMPTS: '5',
+    PAUSE_ERROR_RATE: '15%',
+    PAUSE_WINDOW: '10m',
+    PAUSE_MIN_ATTEMPTS: '100',
+    CONFIRM_LINK_MAX_AGE: '3d',
+    PURGE_UNCONFIRMED_AFTER: '30d',
+    INBOUND_SMTP: '0.0.0.0:2525',
+  })();
+  assert.deepEqual(config.delivery, {
+    graceMs: 90 * 60_000,
+    batchSize: 500,
+    leaseMs: 120_000,
+    retry: { baseDelayMs: 10_000, maxDelayMs: 300_000, deadlineMs: 3 * 3_600_000, maxAttempts: 5 },
+    errorRate: { threshold: 0.15, windowMs: 600_000, minAttempts: 100 },
+  });
+  assert.deepEqual(config.audience, { confirmMaxAgeMs: 3 * 86_400_000, purgeUnconfirmedAfterMs: 30 * 86_400_000 });
+  assert.deepEqual(config.inboundSmtp, { host: '0.0.0.0', port: 2525 });
+});
+
+test('unset policies are left out, so that the modules keep their own defaults', (t) => {
+  const config = configWith(t, {})();
+  assert.deepEqual(config.delivery, { retry: {}, errorRate: {} });
+  assert.deepEqual(config.audience, {});
+  assert.equal(config.inboundSmtp, undefined);
+  assert.equal(configWith(t, { PAUSE_ERROR_RATE: '0.25' })().delivery?.errorRate.threshold, 0.25);
+  assert.deepEqual(configWith(t, { INBOUND_SMTP: '2525' })().inboundSmtp, { host: '127.0.0.1', port: 2525 });
+  assert.deepEqual(configWith(t, { INBOUND_SMTP: '[::1]:25' })().inboundSmtp, { host: '::1', port: 25 });
+});
+
+test('a policy that does not read is refused at start, naming the variable and the value', (t) => {
+  const cases: Array<[Record<string, string>, RegExp]> = [
+    [{ SEND_GRACE: 'two hours' }, /SEND_GRACE must be a positive duration .*"two hours"/],
+    [{ WORKER_LEASE: '-5m' }, /WORKER_LEASE must be a positive duration/],
+    [{ WORKER_BATCH: '0' }, /WORKER_BATCH must be a whole number of at least 1 \(got "0"\)/],
+    [{ RETRY_MAX_ATTEMPTS: '2.5' }, /RETRY_MAX_ATTEMPTS must be a whole number/],
+    [{ PAUSE_ERROR_RATE: '150%' }, /PAUSE_ERROR_RATE must be a share/],
+    [{ PAUSE_ERROR_RATE: '0' }, /PAUSE_ERROR_RATE must be a share/],
+    [{ INBOUND_SMTP: 'localhost' }, /INBOUND_SMTP must be host:port/],
+    [{ INBOUND_SMTP: '127.0.0.1:70000' }, /INBOUND_SMTP must be host:port/],
+    [{ RETRY_FIRST_DELAY: '10m', RETRY_MAX_DELAY: '1m' }, /RETRY_MAX_DELAY must not be shorter than RETRY_FIRST_DELAY/],
+    [{ CONFIRM_LINK_MAX_AGE: '7d', PURGE_UNCONFIRMED_AFTER: '2d' }, /PURGE_UNCONFIRMED_AFTER must not be shorter than CONFIRM_LINK_MAX_AGE/],
+  ];
+  for (const [env, message] of cases) assert.throws(configWith(t, env), message, JSON.stringify(env));
+});
