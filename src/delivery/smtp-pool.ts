@@ -1,6 +1,6 @@
 // The SMTP transport: for each relay of SMTP_URL a pool of reused connections
-// (nodemailer's SMTPConnection: STARTTLS when offered, AUTH, PIPELINING of the
-// envelope where offered), each relay under its own rate limit. Several relays
+// (our own SMTP client, smtp-client.ts: STARTTLS when offered, AUTH, PIPELINING
+// of the envelope where offered), each relay under its own rate limit. Several relays
 // share the load: a message goes to the relay with the fewest messages waiting.
 //
 // Relay options ride on its URL's query string, set by the operator:
@@ -8,10 +8,10 @@
 //   pool: connections (default 5); rate: messages/s; hourly: messages/hour;
 //   maxMessages: messages per connection before it is renewed (default 1000);
 //   tls=insecure: accept a self-signed certificate (a relay on the same host).
-import SMTPConnection from 'nodemailer/lib/smtp-connection/index.js';
 import type { Clock } from '../clock.ts';
 import { redact } from '../store/db.ts';
 import { RateLimiter, realSleep, type Sleep } from './rate-limit.ts';
+import { SmtpSession, type SmtpError, type SmtpReply, type SmtpTimeouts } from './smtp-client.ts';
 import type { OutgoingMessage, SubmitResult, Transport } from './transport.ts';
 
 export interface RelaySettings {
@@ -54,100 +54,44 @@ export function parseRelayUrl(url: string): RelaySettings {
   };
 }
 
-interface SmtpError extends Error {
-  code?: string;
-  responseCode?: number;
-  response?: string;
-  command?: string;
-}
-
-/** One open SMTP session, used for one message at a time. */
+/** One open session of the pool, with how many messages it has carried. */
 class Session {
   messages = 0;
-  broken = false;
-  /** Fails the message in flight when the connection dies under it (nodemailer then never calls back). */
-  private abort: ((err: SmtpError) => void) | undefined;
-  private constructor(private readonly connection: SMTPConnection) {}
+  private constructor(private readonly client: SmtpSession) {}
 
-  static open(relay: RelaySettings): Promise<Session> {
-    return new Promise((resolve, reject) => {
-      const connection = new SMTPConnection({
-        host: relay.host,
-        port: relay.port,
-        secure: relay.secure,
-        tls: { rejectUnauthorized: relay.rejectUnauthorized },
-        connectionTimeout: 30_000,
-        greetingTimeout: 30_000,
-        socketTimeout: 120_000,
-      });
-      const session = new Session(connection);
-      let settled = false;
-      const fail = (err: SmtpError) => {
-        session.broken = true;
-        session.abort?.(err);
-        if (!settled) {
-          settled = true;
-          reject(err);
-        }
-      };
-      connection.on('error', (err: SmtpError) => fail(err));
-      connection.on('end', () => fail(Object.assign(new Error('the relay closed the connection'), { code: 'ECONNECTION' })));
-      connection.connect(() => {
-        // The end of DATA (".\r\n") is a small write of its own: with Nagle's
-        // algorithm it waits for the ACK of the body, which the relay delays
-        // (up to 40 ms) while it has nothing to answer. One stall per message.
-        (connection as unknown as { _socket?: { setNoDelay?(on: boolean): void } })._socket?.setNoDelay?.(true);
-        if (!relay.auth) {
-          settled = true;
-          return resolve(session);
-        }
-        connection.login(relay.auth, (err) => {
-          if (err) {
-            fail(err as SmtpError);
-            return connection.close();
-          }
-          settled = true;
-          resolve(session);
-        });
-      });
+  static async open(relay: RelaySettings, timeouts: Partial<SmtpTimeouts> | undefined): Promise<Session> {
+    const client = await SmtpSession.open({
+      host: relay.host,
+      port: relay.port,
+      secure: relay.secure,
+      rejectUnauthorized: relay.rejectUnauthorized,
+      ...(relay.auth ? { auth: relay.auth } : {}),
+      ...(timeouts ? { timeouts } : {}),
     });
+    return new Session(client);
   }
 
-  send(message: OutgoingMessage): Promise<SMTPConnection.SentMessageInfo> {
+  get broken(): boolean {
+    return this.client.broken;
+  }
+
+  send(message: OutgoingMessage): Promise<SmtpReply> {
     this.messages++;
-    return new Promise((resolve, reject) => {
-      if (this.broken) return reject(Object.assign(new Error('the connection is closed'), { code: 'ECONNECTION' }));
-      let done = false;
-      const finish = (err: SmtpError | null, info?: SMTPConnection.SentMessageInfo) => {
-        if (done) return;
-        done = true;
-        this.abort = undefined;
-        if (err) reject(err);
-        else resolve(info!);
-      };
-      this.abort = (err) => finish(err);
-      this.connection.send({ from: message.from, to: [message.to] }, message.raw, (err, info) => finish(err as SmtpError | null, info));
-    });
+    return this.client.send({ from: message.from, to: message.to }, message.raw);
   }
 
   /** Back to a clean state after a refused envelope or message (RSET); false if the session is not usable. */
-  reset(): Promise<boolean> {
-    return new Promise((resolve) => {
-      try {
-        this.connection.reset((err) => resolve(!err));
-      } catch {
-        resolve(false);
-      }
-    });
+  async reset(): Promise<boolean> {
+    try {
+      await this.client.reset();
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   close(): void {
-    this.broken = true;
-    try {
-      this.connection.quit();
-    } catch {
-      this.connection.close();
-    }
+    this.client.close();
   }
 }
 
@@ -160,10 +104,13 @@ class RelayPool {
   load = 0;
   readonly limiter: RateLimiter;
 
+  private closed = false;
+
   constructor(
     readonly relay: RelaySettings,
     clock: Clock,
     sleep: Sleep,
+    private readonly timeouts: Partial<SmtpTimeouts> | undefined,
   ) {
     this.limiter = new RateLimiter({ perSecond: relay.perSecond, perHour: relay.perHour }, clock, sleep);
   }
@@ -179,10 +126,9 @@ class RelayPool {
         return this.failure(err as SmtpError);
       }
       try {
-        const info = await session.send(message);
+        const reply = await session.send(message);
         this.give(session);
-        const response = String(info.response ?? '');
-        return { ok: true, code: Number(/^\d{3}/.exec(response)?.[0] ?? 250), response };
+        return { ok: true, code: reply.code, response: reply.text };
       } catch (err) {
         const e = err as SmtpError;
         // A refused envelope or message leaves a working session: reset and reuse it.
@@ -200,8 +146,8 @@ class RelayPool {
     const response = (e.response ?? `${e.code ?? 'ERROR'} ${e.message}`).trim();
     // Only a 5xx about this recipient or this message is a bounce; a 5xx to
     // our greeting, AUTH or MAIL FROM is the relay refusing us, not the reader.
-    const aboutRecipient = e.command === 'RCPT TO' || e.command === 'DATA' || e.command === 'DATA.' || e.code === 'EENVELOPE' || e.code === 'EMESSAGE';
-    const permanent = code !== null && code >= 500 && aboutRecipient && e.command !== 'MAIL FROM';
+    const aboutRecipient = e.command === 'RCPT TO' || e.command === 'DATA';
+    const permanent = code !== null && code >= 500 && aboutRecipient;
     const slowDown = code === 421 || code === 451;
     if (slowDown) this.limiter.slowDown();
     return { ok: false, permanent, code, response, slowDown };
@@ -217,7 +163,7 @@ class RelayPool {
     if (this.open < this.relay.poolSize) {
       this.open++;
       try {
-        return await Session.open(this.relay);
+        return await Session.open(this.relay, this.timeouts);
       } catch (err) {
         this.open--;
         this.wakeOne();
@@ -228,7 +174,7 @@ class RelayPool {
   }
 
   private give(session: Session): void {
-    if (session.broken || session.messages >= this.relay.maxMessagesPerConnection) return this.discard(session);
+    if (this.closed || session.broken || session.messages >= this.relay.maxMessagesPerConnection) return this.discard(session);
     const waiter = this.waiters.shift();
     if (waiter) waiter(session);
     else this.idle.push(session);
@@ -245,13 +191,15 @@ class RelayPool {
     const waiter = this.waiters.shift();
     if (!waiter) return;
     this.open++;
-    Session.open(this.relay).then(waiter, (err: Error) => {
+    Session.open(this.relay, this.timeouts).then(waiter, (err: Error) => {
       this.open--;
       waiter(err);
     });
   }
 
   close(): void {
+    // Sessions still carrying a message are closed when they come back (give).
+    this.closed = true;
     for (const s of this.idle) s.close();
     this.idle = [];
     this.open = 0;
@@ -260,9 +208,9 @@ class RelayPool {
 }
 
 /** A transport over one or several relays (SMTP_URL). */
-export function smtpPool(urls: readonly string[], options: { clock: Clock; sleep?: Sleep }): Transport {
+export function smtpPool(urls: readonly string[], options: { clock: Clock; sleep?: Sleep; timeouts?: Partial<SmtpTimeouts> }): Transport {
   if (urls.length === 0) throw new Error('smtpPool needs at least one relay URL');
-  const pools = urls.map((u) => new RelayPool(parseRelayUrl(u), options.clock, options.sleep ?? realSleep));
+  const pools = urls.map((u) => new RelayPool(parseRelayUrl(u), options.clock, options.sleep ?? realSleep, options.timeouts));
   return {
     description: `smtp ${pools.map((p) => p.relay.description).join(', ')}`,
     concurrency: pools.reduce((n, p) => n + p.relay.poolSize, 0),
