@@ -13,12 +13,24 @@ import { BatchLease } from './lease.ts';
 import type { ClaimedRecipient, Ledger, Outcome } from './ledger.ts';
 import { recipientValues, type RecipientLinks } from './recipient-values.ts';
 import { DEFAULT_RETRY_POLICY, nextAttemptAt, type RetryPolicy } from './retry-policy.ts';
+import type { ReturnPaths } from './return-path.ts';
 import { compileMessage, spliceMessage, type CompiledMessage } from './splice.ts';
 import type { SubmitResult, Transport } from './transport.ts';
 
 /** Where a bounced address goes: the publication's suppression list (audience). */
 export interface Suppressor {
   suppress(publicationId: number, email: string, details: Record<string, unknown>): Promise<void>;
+}
+
+/**
+ * Which rows of a batch may no longer be mailed: their reader unsubscribed,
+ * was suppressed or erased since the claim (which checked the same at claim time).
+ */
+export interface Recheck {
+  /** The rows among `ids` whose reader left; reads only. */
+  goneAmong(ids: readonly number[]): Promise<number[]>;
+  /** Sets `suppressed` those of `ids` still gone and still held by this worker; returns them. */
+  setSuppressed(workerId: string, ids: readonly number[], now: number): Promise<number[]>;
 }
 
 /** Structured logs: one line per batch, one summary per send. */
@@ -33,6 +45,12 @@ export interface WorkerPolicy {
   leaseMs: number;
   retry: RetryPolicy;
   errorRate: ErrorRatePolicy;
+  /**
+   * How old the batch's last look at unsubscribes and suppressions (the claim
+   * is the first) may be before a message: older, and the untried rows are
+   * checked again, in one query, before it goes out.
+   */
+  recheckMs: number;
 }
 
 export const DEFAULT_WORKER_POLICY: WorkerPolicy = {
@@ -40,6 +58,7 @@ export const DEFAULT_WORKER_POLICY: WorkerPolicy = {
   leaseMs: 60_000,
   retry: DEFAULT_RETRY_POLICY,
   errorRate: DEFAULT_ERROR_RATE_POLICY,
+  recheckMs: 2_000,
 };
 
 export interface WorkerDeps {
@@ -52,7 +71,15 @@ export interface WorkerDeps {
   /** Domain of Message-IDs and of the VERP return path. */
   mailDomain: string;
   dkim?: DkimSigner;
+  /**
+   * Signs the VERP envelope sender so that the inbound handler trusts the
+   * bounce reports that come back to it. Absent: the unsigned address of
+   * earlier versions, whose reports the inbound handler ignores.
+   */
+  returnPaths?: ReturnPaths;
   suppressor?: Suppressor;
+  /** Absent: only the claim checks for readers who left. */
+  recheck?: Recheck;
   policy?: Partial<WorkerPolicy>;
   random?: () => number;
 }
@@ -90,10 +117,16 @@ export class DeliveryWorker {
     const results: Outcome[] = [];
     const attempted = new Set<number>();
     const paused = new Set<number>();
+    const left = new ReadersWhoLeft(this.deps.recheck, clock, this.policy.recheckMs, started, (err) =>
+      this.deps.logger.warn({ worker: workerId, err: err.message }, 'recheck of unsubscribes failed'),
+    );
     try {
       await mapLimit(rows, Math.max(1, this.deps.transport.concurrency * 2), async (row) => {
         // Never send for a row this worker may no longer hold: another worker may have it.
         if (!(await lease.mayDeliver(row.id))) return;
+        // Nor to a reader who left while the batch was under way.
+        await left.refresh(() => rows.filter((r) => !attempted.has(r.id)).map((r) => r.id));
+        if (left.has(row.id)) return;
         attempted.add(row.id);
         results.push(await this.deliver(row, paused));
       });
@@ -104,7 +137,10 @@ export class DeliveryWorker {
     // Record nothing for rows that another worker claimed; give back the untried ones still held.
     const outcomes = results.filter((o) => lease.holds(o.id));
     await ledger.record(workerId, outcomes, now);
-    const untried = rows.filter((r) => !attempted.has(r.id) && lease.holds(r.id)).map((r) => r.id);
+    // Readers who left are recorded now, so that the send can finish with this batch.
+    const leftHeld = rows.filter((r) => left.has(r.id) && lease.holds(r.id)).map((r) => r.id);
+    const suppressed = new Set(leftHeld.length ? await this.deps.recheck!.setSuppressed(workerId, leftHeld, now) : []);
+    const untried = rows.filter((r) => !attempted.has(r.id) && !suppressed.has(r.id) && lease.holds(r.id)).map((r) => r.id);
     if (untried.length) await ledger.release(workerId, untried, now);
     if (lease.lost) {
       this.deps.logger.warn({ worker: workerId, claimed: rows.length, attempted: attempted.size, released: untried.length }, 'lease lost: batch stopped');
@@ -115,7 +151,7 @@ export class DeliveryWorker {
     for (const o of outcomes) tally[o.state]++;
     const sendIds = [...new Set(rows.map((r) => r.sendId))];
     this.deps.logger.info(
-      { worker: workerId, sends: sendIds, claimed: rows.length, ...tally, ms: now - started, transport: this.deps.transport.description },
+      { worker: workerId, sends: sendIds, claimed: rows.length, ...tally, ...(suppressed.size ? { suppressed: suppressed.size } : {}), ms: now - started, transport: this.deps.transport.description },
       'delivery batch',
     );
     for (const sendId of sendIds) {
@@ -145,7 +181,8 @@ export class DeliveryWorker {
     let result: SubmitResult;
     try {
       const raw = spliceMessage(message.compiled, values, clock.now());
-      result = await this.deps.transport.submit({ from: `bounces+${row.sendId}-${row.id}@${mailDomain}`, to: row.email, raw, messageId: values.messageId });
+      const from = this.deps.returnPaths?.addressFor(row.sendId, row.id) ?? `bounces+${row.sendId}-${row.id}@${mailDomain}`;
+      result = await this.deps.transport.submit({ from, to: row.email, raw, messageId: values.messageId });
     } catch (err) {
       result = { ok: false, permanent: false, code: null, response: `error: ${(err as Error).message}` };
     }
@@ -192,6 +229,53 @@ export class DeliveryWorker {
         this.deps.logger.error({ send: row.sendId, recipient: row.id, err: (err as Error).message }, 'could not suppress a bounced address');
       }
     }
+  }
+}
+
+/**
+ * The rows of one batch whose reader left since the claim. The claim looked
+ * at the subscriptions and the suppression list; this looks again once that
+ * look is older than `maxAgeMs`, in one query for the rows not yet tried, so
+ * that a slow batch does not mail someone who unsubscribed (or bounced, or
+ * complained) a minute ago. Lanes share one query in flight.
+ */
+class ReadersWhoLeft {
+  private readonly gone = new Set<number>();
+  private checking: Promise<void> | undefined;
+
+  constructor(
+    private readonly recheck: Recheck | undefined,
+    private readonly clock: Clock,
+    private readonly maxAgeMs: number,
+    private checkedAt: number,
+    private readonly onError: (err: Error) => void,
+  ) {}
+
+  get size(): number {
+    return this.gone.size;
+  }
+
+  has(id: number): boolean {
+    return this.gone.has(id);
+  }
+
+  refresh(untried: () => number[]): Promise<void> {
+    const recheck = this.recheck;
+    if (!recheck || this.clock.now() - this.checkedAt < this.maxAgeMs) return Promise.resolve();
+    this.checking ??= (async () => {
+      const at = this.clock.now();
+      try {
+        const ids = untried().filter((id) => !this.gone.has(id));
+        if (ids.length) for (const id of await recheck.goneAmong(ids)) this.gone.add(id);
+      } catch (err) {
+        // The claim's look stands; asked again only after another `maxAgeMs`, not before every message.
+        this.onError(err as Error);
+      }
+      this.checkedAt = at;
+    })().finally(() => {
+      this.checking = undefined;
+    });
+    return this.checking;
   }
 }
 

@@ -7,6 +7,9 @@ import { storeLedger } from '../../src/store/ledger.ts';
 import { getSend, sendRecipients } from '../../src/store/sends.ts';
 import { requestSend } from '../../src/delivery/sends.ts';
 import { DeliveryWorker } from '../../src/delivery/worker-batch.ts';
+import { ReturnPaths } from '../../src/delivery/return-path.ts';
+import { storeRecheck } from '../../src/store/ledger-recheck.ts';
+import { suppress } from '../../src/audience/suppression.ts';
 import { deliveryParts } from '../../src/delivery/worker.ts';
 import { smtpPool } from '../../src/delivery/smtp-pool.ts';
 import { outboxTransport } from '../../src/delivery/outbox.ts';
@@ -46,6 +49,7 @@ for (const backend of await testBackends()) {
         logger,
         mailDomain: parts.mailDomain,
         suppressor: parts.suppressor,
+        returnPaths: new ReturnPaths(SECRET, parts.mailDomain),
         dkim: new DkimSigner(dkimKey().dkim),
         policy: { batchSize: 25 },
         random: () => 0.5,
@@ -88,7 +92,9 @@ for (const backend of await testBackends()) {
         assert.equal(m.messageId, row.message_id);
         assert.equal(row.relay_code, 250);
         assert.match(row.relay_response!, /queued as/);
-        assert.equal(m.from, `bounces+${send.id}-${row.id}@techmatin.example.org`);
+        // The signed VERP return path names this very row.
+        assert.match(m.from, new RegExp(`^bounces\\+${send.id}-${row.id}-[0-9a-f]{16}@techmatin\\.example\\.org$`));
+        assert.deepEqual(new ReturnPaths(SECRET, 'techmatin.example.org').verify(m.from), { ok: true, sendId: send.id, recipientId: row.id });
         // Its own working unsubscribe token, in the header and in the body.
         const text = m.raw.toString('utf8');
         const token = /List-Unsubscribe: <https:\/\/techmatin\.example\.org\/unsubscribe\/([^>]+)>/.exec(text)![1]!;
@@ -188,6 +194,71 @@ for (const backend of await testBackends()) {
       assert.ok(rest.length > 0);
       assert.ok(rest.every((r) => r.state === 'pending' && r.lease_owner === null && r.attempts === 0), 'the untried rows go back to pending, the attempt not counted');
       assert.ok(logger.lines.some((l) => l.msg === 'lease lost: batch stopped'));
+    } finally {
+      await store.dispose();
+    }
+  });
+}
+
+for (const backend of await testBackends()) {
+  test(`${backend.name}: a reader who leaves while the batch is under way is not mailed: the row ends suppressed`, { timeout: 60_000 }, async () => {
+    const store = await backend.open();
+    const clock = new FakeClock(Date.parse('2026-03-02T05:00:00Z'));
+    try {
+      const newsroom = await seedNewsroom(store, 10);
+      const logger = memoryLogger();
+      const parts = deliveryParts({ store, config: testConfig(), clock, transport: outboxTransport('/nonexistent', clock), logger });
+      const send = await requestSend(parts.sendDeps, { editionId: newsroom.editionId, createdBy: 'editor@example.org' });
+      const leaver = newsroom.active.at(-1)!;
+      const keys = new AudienceKeys(SECRET);
+      const sentTo: string[] = [];
+      // The first message takes three seconds; meanwhile the last reader of the
+      // batch complains (suppressed and unsubscribed), after the claim.
+      const transport: Transport = {
+        description: 'slow',
+        concurrency: 1,
+        async submit(message) {
+          if (sentTo.length === 0) {
+            clock.advance(3_000);
+            await suppress({ store, keys, clock }, newsroom.publicationId, leaver, 'complaint');
+          }
+          sentTo.push(message.to);
+          return { ok: true, code: 250, response: '250 ok' };
+        },
+        close: async () => {},
+      };
+      const worker = new DeliveryWorker({
+        workerId: 'w1', ledger: storeLedger(store), transport, links: parts.links, clock, logger, mailDomain: parts.mailDomain,
+        recheck: storeRecheck(store), policy: { batchSize: 100 },
+      });
+      assert.equal(await worker.runBatch(), newsroom.active.length);
+      assert.ok(!sentTo.includes(leaver), 'the reader who left is not mailed');
+      assert.equal(sentTo.length, newsroom.active.length - 1, 'everyone else is');
+      const batch = logger.lines.find((l) => l.msg === 'delivery batch')!;
+      assert.equal((batch.obj as { suppressed?: number }).suppressed, 1);
+      const rows = await sendRecipients(store, send.id);
+      const row = rows.find((r) => r.email === leaver)!;
+      assert.deepEqual([row.state, row.lease_owner], ['suppressed', null]);
+      assert.equal(rows.filter((r) => r.state === 'sent').length, newsroom.active.length - 1);
+      assert.equal((await getSend(store, send.id))!.status, 'done', 'the send finishes with the batch');
+    } finally {
+      await store.dispose();
+    }
+  });
+
+  test(`${backend.name}: a fast batch does not look again: the claim's own look is recent enough`, async () => {
+    const store = await backend.open();
+    const clock = new FakeClock(Date.parse('2026-03-02T05:00:00Z'));
+    try {
+      const newsroom = await seedNewsroom(store, 10);
+      const parts = deliveryParts({ store, config: testConfig(), clock, transport: outboxTransport('/nonexistent', clock), logger: memoryLogger() });
+      await requestSend(parts.sendDeps, { editionId: newsroom.editionId, createdBy: 'editor@example.org' });
+      let looks = 0;
+      const recheck = { ...storeRecheck(store), goneAmong: async (ids: readonly number[]) => (looks++, storeRecheck(store).goneAmong(ids)) };
+      const transport: Transport = { description: 'fast', concurrency: 1, submit: async () => ({ ok: true, code: 250, response: '250 ok' }), close: async () => {} };
+      const worker = new DeliveryWorker({ workerId: 'w1', ledger: storeLedger(store), transport, links: parts.links, clock, logger: memoryLogger(), mailDomain: parts.mailDomain, recheck });
+      assert.equal(await worker.runBatch(), newsroom.active.length);
+      assert.equal(looks, 0);
     } finally {
       await store.dispose();
     }

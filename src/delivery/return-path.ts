@@ -1,0 +1,57 @@
+// The envelope sender of every message: a VERP address naming the send and
+// the ledger row, `bounces+<send>-<recipient>-<tag>@domain`, so that a bounce
+// report that comes back later says whose message bounced. The tag is a keyed
+// HMAC of the two ids: without it anyone could mail a forged report to
+// `bounces+1-2@…` and have row 2's reader suppressed. Lower-case hex, because
+// some mail systems fold the case of local parts on the way back.
+import { createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
+
+export interface ReturnPathClaims {
+  sendId: number;
+  recipientId: number;
+}
+
+export type ReturnPathCheck =
+  | ({ ok: true } & ReturnPathClaims)
+  | { ok: false; reason: 'malformed' | 'other-domain' | 'bad-signature' };
+
+/** 64 bits: a forger has to guess it by mailing reports, one try per message. */
+const TAG_HEX = 16;
+const SHAPE = /^bounces\+(\d{1,15})-(\d{1,15})-([0-9a-f]+)@([^@\s]+)$/i;
+
+/** Signs and checks return paths with a key derived from the newsroom's secret. */
+export class ReturnPaths {
+  private readonly key: Buffer;
+  private readonly domain: string;
+
+  constructor(secret: string, mailDomain: string) {
+    if (!secret) throw new Error('return paths need a secret (MATINALE_SECRET)');
+    // Its own salt and name: a return-path tag is never valid as any audience
+    // token or hash (audience/keys.ts derives under `matinale-audience`), nor the reverse.
+    this.key = Buffer.from(hkdfSync('sha256', secret, 'matinale-delivery', 'matinale:return-path', 32));
+    this.domain = mailDomain.toLowerCase();
+  }
+
+  /** The envelope sender for one ledger row. */
+  addressFor(sendId: number, recipientId: number): string {
+    return `bounces+${sendId}-${recipientId}-${this.tag(sendId, recipientId)}@${this.domain}`;
+  }
+
+  /** Reads an address back: the ids only when the tag is ours and the domain is the mail domain. */
+  verify(address: string): ReturnPathCheck {
+    const m = SHAPE.exec(address.trim());
+    if (!m) return { ok: false, reason: 'malformed' };
+    const [, send, recipient, tag, domain] = m as unknown as [string, string, string, string, string];
+    if (domain.toLowerCase() !== this.domain) return { ok: false, reason: 'other-domain' };
+    const sendId = Number(send);
+    const recipientId = Number(recipient);
+    const expected = Buffer.from(this.tag(sendId, recipientId));
+    const given = Buffer.from(tag.toLowerCase());
+    if (given.length !== expected.length || !timingSafeEqual(given, expected)) return { ok: false, reason: 'bad-signature' };
+    return { ok: true, sendId, recipientId };
+  }
+
+  private tag(sendId: number, recipientId: number): string {
+    return createHmac('sha256', this.key).update(`${sendId}-${recipientId}`).digest('hex').slice(0, TAG_HEX);
+  }
+}
