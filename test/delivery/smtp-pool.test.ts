@@ -180,3 +180,20 @@ test('several relays share the load', async () => {
     await b.close();
   }
 });
+
+test('a relay that never greets is a temporary failure once the injected greeting timeout passes', async () => {
+  const server = createServer((socket) => socket.on('error', () => {}));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  const transport = smtpPool([`smtp://127.0.0.1:${port}`], { clock: systemClock, timeouts: { greetingMs: 100 } });
+  try {
+    const r = await transport.submit(message(1));
+    assert.equal(r.ok, false);
+    assert.equal(!r.ok && r.permanent, false);
+    assert.equal(!r.ok && r.code, null);
+    assert.match(!r.ok ? r.response : '', /^ETIMEDOUT .*within 100 ms/);
+  } finally {
+    await transport.close();
+    await new Promise((resolve) => server.close(resolve));
+  }
+});
