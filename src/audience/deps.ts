@@ -1,6 +1,6 @@
 // What the audience's services need, injected: the store, the keys derived
 // from the secret, a mailer, a clock, the public URL and the policy (delays).
-import type { Config } from '../config.ts';
+import type { AudienceSettings, Config } from '../config.ts';
 import type { Store } from '../store/db.ts';
 import { systemClock, type Clock } from '../clock.ts';
 import { publicRule, type PublicRule } from '../web/public-statuses.ts';
@@ -18,6 +18,27 @@ export interface AudiencePolicy {
 }
 
 export const DEFAULT_POLICY: AudiencePolicy = { confirmMaxAgeMs: 7 * DAY, purgeUnconfirmedAfterMs: 14 * DAY };
+
+/**
+ * The audience policy in force: what code passes (tests) over what the
+ * operator set (config.audience: CONFIRM_LINK_MAX_AGE, PURGE_UNCONFIRMED_AFTER)
+ * over DEFAULT_POLICY. Refused when the purge would come before the link
+ * expires: a valid click would then find its subscription gone. The
+ * configuration can only check this when both are set; here the defaults are known.
+ */
+export function audiencePolicyOf(settings: AudienceSettings | undefined, override: Partial<AudiencePolicy> = {}): AudiencePolicy {
+  const policy: AudiencePolicy = {
+    confirmMaxAgeMs: override.confirmMaxAgeMs ?? settings?.confirmMaxAgeMs ?? DEFAULT_POLICY.confirmMaxAgeMs,
+    purgeUnconfirmedAfterMs: override.purgeUnconfirmedAfterMs ?? settings?.purgeUnconfirmedAfterMs ?? DEFAULT_POLICY.purgeUnconfirmedAfterMs,
+  };
+  if (policy.purgeUnconfirmedAfterMs < policy.confirmMaxAgeMs) {
+    const days = (ms: number) => `${+(ms / DAY).toFixed(2)} days`;
+    throw new Error(
+      `PURGE_UNCONFIRMED_AFTER (${days(policy.purgeUnconfirmedAfterMs)}) must not be shorter than CONFIRM_LINK_MAX_AGE (${days(policy.confirmMaxAgeMs)}): a subscription would be purged while its link still works`,
+    );
+  }
+  return policy;
+}
 
 export interface AudienceDeps {
   store: Store;
@@ -49,7 +70,7 @@ export function audienceDeps(config: Config, store: Store, options: AudienceDeps
     mailer: options.mailer ?? mailerFor(config),
     clock,
     publicUrl: config.publicUrl,
-    policy: { ...DEFAULT_POLICY, ...options.policy },
+    policy: audiencePolicyOf(config.audience, options.policy),
     publicRule: publicRule(config, clock),
   };
 }

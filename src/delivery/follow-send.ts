@@ -16,7 +16,9 @@ export interface FollowOptions {
   sendId: number;
   workerId: string;
   onProgress: (p: SendProgress) => void;
+  /** Over the parts' policy (the operator's settings over delivery's defaults). */
   policy?: Partial<WorkerPolicy>;
+  /** Over the parts' grace period (SEND_GRACE, else DEFAULT_GRACE_MS). */
   graceMs?: number;
   /** Sleep between polls when rows wait for a retry or another worker (default 1 s). */
   pollMs?: number;
@@ -37,7 +39,7 @@ export async function followSend(o: FollowOptions): Promise<SendProgress> {
     mailDomain: o.parts.mailDomain,
     dkim: o.parts.dkim,
     suppressor: o.parts.suppressor,
-    policy: o.policy,
+    policy: { ...o.parts.policy, ...o.policy },
   });
   for (;;) {
     const send = await getSend(o.store, o.sendId);
@@ -49,7 +51,7 @@ export async function followSend(o: FollowOptions): Promise<SendProgress> {
         await sleep(Math.min(wait, 60_000));
         continue;
       }
-      await startDueSends(o.parts.sendDeps, o.graceMs ?? 2 * 3_600_000);
+      await startDueSends(o.parts.sendDeps, o.graceMs ?? o.parts.graceMs);
       continue;
     }
     const handled = send.status === 'running' ? await worker.runBatch({ sendId: o.sendId }) : 0;

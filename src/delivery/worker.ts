@@ -9,8 +9,8 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import pino from 'pino';
 import { systemClock, type Clock } from '../clock.ts';
-import type { Config } from '../config.ts';
-import { DEFAULT_POLICY as DEFAULT_AUDIENCE_POLICY, type AudiencePolicy } from '../audience/deps.ts';
+import type { Config, DeliverySettings } from '../config.ts';
+import { audiencePolicyOf, type AudiencePolicy } from '../audience/deps.ts';
 import { AudienceKeys } from '../audience/keys.ts';
 import { purgeUnconfirmed } from '../audience/purge.ts';
 import { suppress } from '../audience/suppression.ts';
@@ -25,7 +25,10 @@ import { mailDomainOf } from './send-message.ts';
 import type { SendDeps } from './sends.ts';
 import { smtpPool } from './smtp-pool.ts';
 import type { Transport } from './transport.ts';
-import { DeliveryWorker, type DeliveryLogger, type WorkerPolicy } from './worker-batch.ts';
+import { DEFAULT_WORKER_POLICY, DeliveryWorker, type DeliveryLogger, type WorkerPolicy } from './worker-batch.ts';
+
+/** How late a scheduled send may still start after the process that should have started it was down. */
+export const DEFAULT_GRACE_MS = 2 * 3_600_000;
 
 export interface StartWorkerOptions {
   store: Store;
@@ -34,10 +37,11 @@ export interface StartWorkerOptions {
   /** Default: the SMTP pool of SMTP_URL, else the outbox in DATA_DIR/outbox. */
   transport?: Transport;
   logger?: DeliveryLogger;
+  /** Over the operator's settings (config.delivery), which are over DEFAULT_WORKER_POLICY. */
   policy?: Partial<WorkerPolicy>;
   /** Run the scheduler too (default true). */
   scheduler?: boolean;
-  /** How late a scheduled send may still start (default 2 hours). */
+  /** How late a scheduled send may still start: over SEND_GRACE (config.delivery.graceMs), over DEFAULT_GRACE_MS. */
   graceMs?: number;
   /** Sleep between polls when there is nothing to do (default 1 s). */
   pollMs?: number;
@@ -47,7 +51,7 @@ export interface StartWorkerOptions {
    * holding the scheduler lock does it.
    */
   purgeEveryMs?: number;
-  /** The audience policy of the purge (its delay); default audience's. */
+  /** The audience policy of the purge (its delay): over config.audience, over audience's defaults. */
   audiencePolicy?: Partial<AudiencePolicy>;
   /**
    * Batches in flight at once (default 2): while one batch's results are
@@ -66,8 +70,27 @@ export interface RunningWorker {
   readonly done: Promise<void>;
 }
 
+/** Fields that are set, so that an unset one never hides the layer below. */
+function setFields<T extends object>(o: T | undefined): Partial<T> {
+  return Object.fromEntries(Object.entries(o ?? {}).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/**
+ * The worker policy in force: what code passes (tests) over what the operator
+ * set (config.delivery, from the environment) over delivery's defaults.
+ */
+export function workerPolicyOf(settings: DeliverySettings | undefined, override: Partial<WorkerPolicy> = {}): WorkerPolicy {
+  return {
+    ...DEFAULT_WORKER_POLICY,
+    ...setFields({ batchSize: settings?.batchSize, leaseMs: settings?.leaseMs }),
+    ...setFields(override),
+    retry: { ...DEFAULT_WORKER_POLICY.retry, ...setFields(settings?.retry), ...setFields(override.retry) },
+    errorRate: { ...DEFAULT_WORKER_POLICY.errorRate, ...setFields(settings?.errorRate), ...setFields(override.errorRate) },
+  };
+}
+
 /** The parts a worker is made of, from the configuration. */
-export function deliveryParts(options: Pick<StartWorkerOptions, 'store' | 'config' | 'clock' | 'transport' | 'logger'>) {
+export function deliveryParts(options: Pick<StartWorkerOptions, 'store' | 'config' | 'clock' | 'transport' | 'logger' | 'policy' | 'graceMs'>) {
   const { store, config } = options;
   const clock = options.clock ?? systemClock;
   const mailDomain = mailDomainOf({ dkimDomain: config.dkim?.domain, publicUrl: config.publicUrl });
@@ -82,6 +105,8 @@ export function deliveryParts(options: Pick<StartWorkerOptions, 'store' | 'confi
     transport,
     logger,
     sendDeps,
+    policy: workerPolicyOf(config.delivery, options.policy),
+    graceMs: options.graceMs ?? config.delivery?.graceMs ?? DEFAULT_GRACE_MS,
     links: audienceLinks({ secret: config.secret, publicUrl: config.publicUrl, mailDomain, clock }),
     dkim: config.dkim ? new DkimSigner(config.dkim) : undefined,
     suppressor: {
@@ -105,13 +130,12 @@ export function startWorker(options: StartWorkerOptions): RunningWorker {
     mailDomain: parts.mailDomain,
     dkim: parts.dkim,
     suppressor: parts.suppressor,
-    policy: options.policy,
+    policy: parts.policy,
   });
   const lock = options.scheduler === false ? undefined : schedulerLock(options.store);
-  const graceMs = options.graceMs ?? 2 * 3_600_000;
   const pollMs = options.pollMs ?? 1000;
   const purgeEveryMs = options.purgeEveryMs ?? 3_600_000;
-  const audiencePolicy = { ...DEFAULT_AUDIENCE_POLICY, ...options.audiencePolicy };
+  const audiencePolicy: AudiencePolicy = audiencePolicyOf(options.config.audience, options.audiencePolicy);
   let stopping = false;
 
   const scheduler = async () => {
@@ -122,7 +146,7 @@ export function startWorker(options: StartWorkerOptions): RunningWorker {
         lastTick = parts.clock.now();
         try {
           if (await lock!.tryAcquire()) {
-            const r = await schedulerTick(parts.sendDeps, graceMs);
+            const r = await schedulerTick(parts.sendDeps, parts.graceMs);
             if (r.started.length || r.missed.length) parts.logger.info({ worker: workerId, ...r }, 'scheduler');
             if (parts.clock.now() - lastPurge >= purgeEveryMs) {
               // Counted from the attempt, so a failing purge is retried an hour later, not at every tick.
