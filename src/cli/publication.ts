@@ -1,10 +1,13 @@
 // `matinale publication add FILE.yaml` creates or updates a publication and its
-// team from its settings file; `publication list` shows what is stored.
+// team from its settings file; `publication list` shows what is stored. Run
+// again, it says whom it took off the team (listed before, no longer in the
+// file) and whom it left there (never in the file: `matinale user add`).
 // Settings with problems are refused with every problem as FILE:LINE:COL.
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { formatDiagnostic, sortDiagnostics } from '../edition/diagnostic.ts';
 import { parsePublicationYaml } from '../edition/publication-file.ts';
+import type { Member } from '../store/people.ts';
 import { listPublications, upsertPublication } from '../store/publications.ts';
 import { withStore } from './context.ts';
 import { RefusedError } from './usage-error.ts';
@@ -33,12 +36,18 @@ export function register(program: Command): void {
       }
       await withStore(async (store) => {
         const result = await upsertPublication(store, settings, { actor: options.as });
+        const { removed, kept } = result.team;
+        const who = (m: Member) => ({ email: m.email, role: m.role });
         if (options.json) {
-          process.stdout.write(`${JSON.stringify({ id: result.id, slug: settings.slug, created: result.created, team: settings.team.length })}\n`);
-        } else {
-          const verb = result.created ? 'created' : 'updated';
-          process.stdout.write(`publication ${settings.slug} ${verb} (id ${result.id}, team of ${settings.team.length})\n`);
+          const out = { id: result.id, slug: settings.slug, created: result.created, team: settings.team.length + kept.length, removed: removed.map(who), kept: kept.map(who) };
+          process.stdout.write(`${JSON.stringify(out)}\n`);
+          return;
         }
+        const verb = result.created ? 'created' : 'updated';
+        process.stdout.write(`publication ${settings.slug} ${verb} (id ${result.id}, team of ${settings.team.length + kept.length})\n`);
+        const list = (members: Member[]) => members.map((m) => `${m.email} (${m.role})`).join(', ');
+        if (removed.length) process.stdout.write(`  removed from the team, no longer in ${file}: ${list(removed)}\n`);
+        if (kept.length) process.stdout.write(`  kept on the team, not in ${file} (added with \`matinale user add\`): ${list(kept)}\n`);
       });
     });
 

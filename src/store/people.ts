@@ -36,26 +36,50 @@ export async function upsertPerson(
   return row.id;
 }
 
-/** Makes `team` the whole team of a publication: adds, updates roles, removes the others. */
-export async function replaceTeam(
+/** What saving a publication's settings did to members the file does not list. */
+export interface TeamChanges {
+  /** Listed by the previous settings and not by these: taken off the team. */
+  removed: Member[];
+  /** Never listed by the settings (added by `matinale user add`, say): left as they are. */
+  kept: Member[];
+}
+
+/**
+ * Makes a publication's team follow its settings file. The file is the truth
+ * for the people it lists or listed: those listed get their role; those the
+ * previous file listed and this one does not leave the team. Members the file
+ * never listed came another way (an account made with `matinale user add`):
+ * re-adding the file must not silently take their access, so they stay.
+ * `previouslyListed` is the team of the settings stored before (empty for a
+ * new publication).
+ */
+export async function syncTeam(
   store: Store,
   publicationId: number,
   team: ReadonlyArray<{ name: string; email: string; role: Role; pgpKey?: string }>,
+  previouslyListed: readonly string[],
   at: Millis,
-): Promise<void> {
-  const ids: number[] = [];
+): Promise<TeamChanges> {
+  const before = await teamOf(store, publicationId);
   for (const member of team) {
     const personId = await upsertPerson(store, member, at);
-    ids.push(personId);
     await store.db
       .insertInto('memberships')
       .values({ person_id: personId, publication_id: publicationId, role: member.role })
       .onConflict((oc) => oc.columns(['person_id', 'publication_id']).doUpdateSet({ role: member.role }))
       .execute();
   }
-  let removal = store.db.deleteFrom('memberships').where('publication_id', '=', publicationId);
-  if (ids.length > 0) removal = removal.where('person_id', 'not in', ids);
-  await removal.execute();
+  const listed = new Set(team.map((m) => normaliseEmail(m.email)));
+  const listedBefore = new Set(previouslyListed.map(normaliseEmail));
+  const changes: TeamChanges = { removed: [], kept: [] };
+  for (const member of before.filter((m) => !listed.has(m.email))) {
+    (listedBefore.has(member.email) ? changes.removed : changes.kept).push(member);
+  }
+  if (changes.removed.length > 0) {
+    const ids = changes.removed.map((m) => m.id);
+    await store.db.deleteFrom('memberships').where('publication_id', '=', publicationId).where('person_id', 'in', ids).execute();
+  }
+  return changes;
 }
 
 /** The team of a publication, in the order of their ids (the order they were first added). */

@@ -1,11 +1,12 @@
 // Publications: their settings (kept whole, as the validated Publication
-// object) and their team. Saving a publication replaces its settings and its
-// team in one transaction, with an audit entry.
+// object) and their team. Saving a publication replaces its settings and
+// brings its team in line with them (people.ts syncTeam: members the settings
+// never listed are kept) in one transaction, with an audit entry.
 import { publicationSchema, type Publication } from '../edition/publication.ts';
 import { systemClock, type Clock } from '../clock.ts';
 import type { Store } from './db.ts';
 import { recordAudit } from './audit-log.ts';
-import { replaceTeam, teamOf, type Member } from './people.ts';
+import { syncTeam, teamOf, type Member, type TeamChanges } from './people.ts';
 import type { Millis, PublicationRow } from './schema.ts';
 import { inTransaction } from './transaction.ts';
 
@@ -21,6 +22,8 @@ export interface UpsertResult {
   id: number;
   /** True when the slug was new. */
   created: boolean;
+  /** Members not in the settings: those the previous settings listed were removed, the others kept. */
+  team: TeamChanges;
 }
 
 /** Creates the publication or updates it (by slug), with its team, in one transaction. */
@@ -32,7 +35,8 @@ export async function upsertPublication(
   const settings = publicationSchema.parse(publication);
   const at = (options.clock ?? systemClock).now();
   return inTransaction(store, async (tx) => {
-    const existing = await tx.db.selectFrom('publications').select('id').where('slug', '=', settings.slug).executeTakeFirst();
+    const existing = await tx.db.selectFrom('publications').select(['id', 'settings']).where('slug', '=', settings.slug).executeTakeFirst();
+    const previouslyListed = existing ? (JSON.parse(existing.settings) as Publication).team.map((m) => m.email) : [];
     const columns = {
       name: settings.name,
       language: settings.language,
@@ -48,13 +52,20 @@ export async function upsertPublication(
       .onConflict((oc) => oc.column('slug').doUpdateSet(columns))
       .returning('id')
       .executeTakeFirstOrThrow();
-    await replaceTeam(tx, row.id, settings.team, at);
+    const team = await syncTeam(tx, row.id, settings.team, previouslyListed, at);
+    const removed = team.removed.map((m) => ({ email: m.email, role: m.role }));
     await recordAudit(
       tx,
-      { actor: options.actor, action: existing ? 'publication.update' : 'publication.create', subjectType: 'publication', subjectId: row.id, details: { slug: settings.slug } },
+      {
+        actor: options.actor,
+        action: existing ? 'publication.update' : 'publication.create',
+        subjectType: 'publication',
+        subjectId: row.id,
+        details: { slug: settings.slug, ...(removed.length ? { removedFromTeam: removed } : {}) },
+      },
       at,
     );
-    return { id: row.id, created: !existing };
+    return { id: row.id, created: !existing, team };
   });
 }
 

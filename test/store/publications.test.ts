@@ -6,6 +6,7 @@ import { FakeClock } from '../../src/clock.ts';
 import { getPublicationBySlug, listPublications, upsertPublication } from '../../src/store/publications.ts';
 import { roleOf } from '../../src/store/people.ts';
 import { listAudit } from '../../src/store/audit-log.ts';
+import { addAccount } from '../../src/web/auth/accounts.ts';
 
 for (const backend of await testBackends()) {
   test(`${backend.name}: a publication is stored with its settings and team, and found by slug`, async () => {
@@ -46,7 +47,9 @@ for (const backend of await testBackends()) {
         }),
         { actor: 'cli', clock },
       );
-      assert.deepEqual(again, { id, created: false });
+      assert.deepEqual({ id: again.id, created: again.created }, { id, created: false });
+      assert.deepEqual(again.team.removed.map((m) => [m.email, m.role]), [['lucie@example.org', 'editor'], ['ada@example.org', 'admin']]);
+      assert.deepEqual(again.team.kept, []);
       const stored = await getPublicationBySlug(store, 'tech-matin');
       assert.equal(stored?.settings.name, 'Tech Matin !');
       assert.equal(stored?.updatedAt, 6_000);
@@ -73,6 +76,39 @@ for (const backend of await testBackends()) {
       assert.equal(await roleOf(store, b.id, 'lucie@example.org'), 'author');
       assert.deepEqual((await listPublications(store)).map((p) => p.settings.slug), ['policy-morning', 'tech-matin']);
       assert.equal((await store.db.selectFrom('people').select('id').execute()).length, 3);
+    } finally {
+      await store.dispose();
+    }
+  });
+
+  test(`${backend.name}: adding the settings again keeps the members they never listed (accounts from \`user add\`), and removes only those they listed before`, async () => {
+    const store = await backend.open();
+    try {
+      const clock = new FakeClock(1_000);
+      const { id } = await upsertPublication(store, publication(), { actor: 'cli', clock });
+      // An account made for this publication afterwards, and one listed by the file whose role was raised by `user add`.
+      await addAccount(store, { email: 'Chief@Example.org', name: 'Ada Chief', password: 'a-long-enough-password', role: 'admin' }, clock);
+      await addAccount(store, { email: 'jeanne@example.org', password: 'a-long-enough-password', role: 'editor' }, clock);
+
+      const again = await upsertPublication(
+        store,
+        publication({ team: [{ name: 'Jeanne Moreau', email: 'jeanne@example.org', role: 'author' }, { name: 'Ada Admin', email: 'ada@example.org', role: 'admin' }] }),
+        { actor: 'cli', clock },
+      );
+      assert.deepEqual(again.team.removed.map((m) => [m.email, m.role]), [['lucie@example.org', 'editor']], 'listed before, no longer in the file');
+      assert.deepEqual(again.team.kept.map((m) => [m.email, m.role]), [['chief@example.org', 'admin']], 'never in the file');
+      assert.equal(await roleOf(store, id, 'chief@example.org'), 'admin');
+      assert.equal(await roleOf(store, id, 'lucie@example.org'), undefined);
+      assert.equal(await roleOf(store, id, 'jeanne@example.org'), 'author', 'the file is the truth for whom it lists');
+      const update = (await listAudit(store, { type: 'publication' })).at(-1);
+      assert.deepEqual(update?.details, { slug: 'tech-matin', removedFromTeam: [{ email: 'lucie@example.org', role: 'editor' }] });
+
+      // Once the file lists the account, the file owns that membership: dropped from the file, it goes.
+      await upsertPublication(store, publication({ team: [...publication().team, { name: 'Ada Chief', email: 'chief@example.org', role: 'editor' }] }), { actor: 'cli', clock });
+      assert.equal(await roleOf(store, id, 'chief@example.org'), 'editor');
+      const last = await upsertPublication(store, publication(), { actor: 'cli', clock });
+      assert.deepEqual(last.team.removed.map((m) => m.email), ['chief@example.org']);
+      assert.equal(await roleOf(store, id, 'chief@example.org'), undefined);
     } finally {
       await store.dispose();
     }
