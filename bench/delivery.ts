@@ -14,7 +14,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { connect, createServer, type Socket } from 'node:net';
-import { cpus, tmpdir, totalmem } from 'node:os';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateKeyPairSync } from 'node:crypto';
@@ -86,6 +86,8 @@ async function main(): Promise<void> {
   const sink = fork(fileURLToPath(import.meta.url), ['--sink'], { execArgv: ['--import', 'tsx'] });
   const port = await new Promise<number>((resolve) => sink.once('message', (m) => resolve((m as { port: number }).port)));
   const results: CaseResult[] = [];
+  // Other work on a shared machine slows every case: the load says how much.
+  const loadBefore = loadavg().map(round);
   try {
     for (let run = 0; run < runs; run++) {
       for (const name of cases) {
@@ -98,6 +100,7 @@ async function main(): Promise<void> {
   } finally {
     sink.kill();
   }
+  const loadAfter = loadavg().map(round);
   const summary = cases.map((name) => {
     const mine = results.filter((r) => r.case === name);
     return {
@@ -116,7 +119,7 @@ async function main(): Promise<void> {
   const at = new Date().toISOString();
   const command = `node bin/run-ts.js bench/delivery.ts --recipients ${recipients} --runs ${runs} --baseline ${baselineRecipients} --cases ${cases.join(',')}`;
   mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
-  writeFileSync(join(ROOT, 'bench/results/delivery.json'), JSON.stringify({ at, machine, command, connections: CONNECTIONS, summary: withRatio, runs: results }, null, 2) + '\n');
+  writeFileSync(join(ROOT, 'bench/results/delivery.json'), JSON.stringify({ at, machine, command, connections: CONNECTIONS, loadAverage: { before: loadBefore, after: loadAfter }, summary: withRatio, runs: results }, null, 2) + '\n');
   const md = [
     '# Delivery benchmark',
     '',
@@ -124,7 +127,8 @@ async function main(): Promise<void> {
     'to a minimal local SMTP sink in another process (PIPELINING, 250 to everything), beside nodemailer\'s pooled',
     `transport composing each message itself (\`sendMail\` with the recipient's HTML and text, ${CONNECTIONS} connections) for ${baselineRecipients} of them.`,
     `Medians of ${runs} runs, each case in its own process; \`${command}\`.`,
-    `${at}, ${machine}; the machine is shared, so absolute figures move between runs.`,
+    `${at}, ${machine}; the machine is shared, so absolute figures move between runs:`,
+    `load average (1, 5, 15 min) ${loadBefore.join(', ')} before the runs, ${loadAfter.join(', ')} after.`,
     '',
     '| case | messages | median messages/s | × nodemailer pool | median s | snapshot + encode once (ms) | peak RSS MiB |',
     '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
@@ -135,6 +139,11 @@ async function main(): Promise<void> {
     '`matinale`: the worker without DKIM (the goal: at least 10 × the nodemailer pool). `matinale-dkim`: the same with a',
     '2048-bit RSA DKIM signature per recipient (one RSA signature each: the CPU cost of signing dominates).',
     'Delivery time counts claims, splices, SMTP and the recorded results in the ledger, not the snapshot.',
+    "The worker's SMTP sessions are our own client (src/delivery/smtp-client.ts); the baseline is nodemailer's, unchanged.",
+    '',
+    'Each run, in the order run:',
+    '',
+    ...results.map((r) => `- ${r.case}: ${Math.round(r.messagesPerSecond)}/s, ${round(r.seconds)} s, peak RSS ${r.peakRssMiB} MiB`),
     '',
   ].join('\n');
   writeFileSync(join(ROOT, 'bench/results/delivery.md'), md);
