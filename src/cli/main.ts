@@ -8,6 +8,7 @@ type Registrar = (program: Command) => void;
 // One line per command module; keep the list sorted.
 const modules: Array<() => Promise<{ register: Registrar }>> = [
   () => import('./edition.ts'),
+  () => import('./inbound.ts'),
   () => import('./lint.ts'),
   () => import('./migrate.ts'),
   () => import('./publication.ts'),

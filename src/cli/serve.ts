@@ -1,10 +1,12 @@
 // `matinale serve [--port 3000] [--host 127.0.0.1] [--no-worker]`: the web app
 // on the configured store, migrated and (when empty) seeded with the demo
-// newsroom, with the in-process delivery worker and scheduler, until SIGINT
-// or SIGTERM, when it stops taking requests, lets the worker finish its batch
-// and closes the store.
+// newsroom, with the in-process delivery worker and scheduler (and, when
+// INBOUND_SMTP is set, the listener for mail that comes back), until SIGINT
+// or SIGTERM, when it stops taking requests and mail, lets the worker finish
+// its batch and closes the store.
 import type { Command } from 'commander';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import pino from 'pino';
 import { listenUrl, loadConfig } from '../config.ts';
 import { openStore, type Store } from '../store/db.ts';
 import { migrateToLatest } from '../store/migrate.ts';
@@ -12,6 +14,7 @@ import { systemClock } from '../clock.ts';
 import { buildApp } from '../web/app.ts';
 import { demoAccountFile, savedDemoAccount, seedDemo } from '../demo/seed.ts';
 import { startWorker, type RunningWorker } from '../delivery/worker.ts';
+import { inboundUrl, listenForInbound, type InboundServer } from '../delivery/inbound-server.ts';
 import { UsageError } from './usage-error.ts';
 
 export interface ServeOptions {
@@ -50,6 +53,7 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
 
   let store: Store | undefined;
   let worker: RunningWorker | undefined;
+  let inbound: InboundServer | undefined;
   try {
     const config = loadConfig(env, { listening: address });
     const clock = systemClock;
@@ -72,6 +76,10 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
     handler = pending;
 
     if (options.worker) worker = startWorker({ store: opened, config, clock });
+    if (config.inboundSmtp) {
+      const logger = pino({ base: { pid: process.pid }, redact: ['token', 'secret', 'password'] }, pino.destination(2));
+      inbound = await listenForInbound(config, opened, { listen: config.inboundSmtp, logger, clock });
+    }
 
     out(`Matinale is running at ${url} (${opened.description}${config.smtpUrls.length ? '' : `, mail kept in ${config.dataDir}/outbox`})`);
     if (config.publicUrl !== url) out(`  public URL (links in pages and mail): ${config.publicUrl}`);
@@ -83,6 +91,7 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
       out(`  demo editor account: see ${demoAccountFile(config)}`);
     }
     out(options.worker ? '  delivery worker and scheduler: running in this process' : '  delivery worker: off (--no-worker)');
+    if (inbound) out(`  inbound mail (unsubscribes, bounces, complaints): ${inboundUrl(inbound.address)}`);
 
     let closing: Promise<void> | undefined;
     return {
@@ -93,6 +102,7 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
           // bound here, not by app.listen, so it is closed here too.
           await app.close();
           await closeServer(server);
+          await inbound?.close();
           await worker?.stop();
           await opened.close();
         })();
@@ -100,6 +110,7 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
       },
     };
   } catch (err) {
+    await inbound?.close().catch(() => {});
     await worker?.stop().catch(() => {});
     await store?.close().catch(() => {});
     await closeServer(server).catch(() => {});
