@@ -21,6 +21,12 @@ export interface Config {
   /** One or several relays; empty means the local outbox. */
   smtpUrls: string[];
   publicUrl: string;
+  /**
+   * Where publicUrl came from. `default` (http://localhost:3000) means nobody
+   * set it: fine for the local outbox, dead links in mail through a relay.
+   * Unset in configurations built in code (tests), which set publicUrl themselves.
+   */
+  publicUrlSource?: 'PUBLIC_URL' | 'matinale.yaml' | 'listening' | 'default';
   /** Trust X-Forwarded-For from a reverse proxy (TRUST_PROXY=1): only behind one, or clients could spoof their address. */
   trustProxy?: boolean;
   /** Key for signed tokens and sessions (hex). Never log it. */
@@ -108,6 +114,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadOp
       .filter(Boolean),
     trustProxy: env.TRUST_PROXY === '1' || env.TRUST_PROXY === 'true',
     publicUrl: (env.PUBLIC_URL || file.publicUrl || (options.listening ? listenUrl(options.listening) : 'http://localhost:3000')).replace(/\/+$/, ''),
+    publicUrlSource: env.PUBLIC_URL ? 'PUBLIC_URL' : file.publicUrl ? 'matinale.yaml' : options.listening ? 'listening' : 'default',
     secret: env.MATINALE_SECRET || secretIn(dataDir),
     ...policiesFrom(env),
   };

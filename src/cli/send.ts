@@ -12,7 +12,7 @@ import { systemClock } from '../clock.ts';
 import { followSend } from '../delivery/follow-send.ts';
 import { progressLine, type SendProgress } from '../delivery/progress.ts';
 import { requestSend } from '../delivery/sends.ts';
-import { deliveryParts } from '../delivery/worker.ts';
+import { deliveryParts, publicUrlCheck } from '../delivery/worker.ts';
 import { WorkflowError } from '../store/edition-workflow.ts';
 import { getPublication } from '../store/publications.ts';
 import { SendRefused } from '../store/sends.ts';
@@ -49,6 +49,10 @@ export function register(program: Command): void {
         return parsed.address;
       });
       await withStore(async (store, config) => {
+        // Checked before the send exists: `--now` renders the message here, with this process's public URL.
+        const publicUrl = publicUrlCheck(config, { testSend: Boolean(test) });
+        if (publicUrl.refuse) throw new RefusedError(publicUrl.refuse);
+        if (publicUrl.warn) process.stderr.write(`matinale: warning: ${publicUrl.warn}\n`);
         const clock = systemClock;
         const logger = pino({ level: process.env.LOG_LEVEL || 'warn', base: { pid: process.pid } }, pino.destination(2));
         const parts = deliveryParts({ store, config, clock, logger });

@@ -4,9 +4,10 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../config.ts';
 import { systemClock } from '../clock.ts';
-import { startWorker } from '../delivery/worker.ts';
+import { publicUrlCheck, startWorker } from '../delivery/worker.ts';
 import { openStore } from '../store/db.ts';
 import { migrateToLatest } from '../store/migrate.ts';
+import { RefusedError } from './usage-error.ts';
 
 /** Adds `worker` to the program. */
 export function register(program: Command): void {
@@ -16,6 +17,9 @@ export function register(program: Command): void {
     .option('--no-scheduler', 'deliver only; leave the schedules to other processes')
     .action(async (flags: { scheduler: boolean }) => {
       const config = loadConfig(process.env);
+      const publicUrl = publicUrlCheck(config);
+      if (publicUrl.refuse) throw new RefusedError(publicUrl.refuse);
+      if (publicUrl.warn) process.stderr.write(`matinale: warning: ${publicUrl.warn}\n`);
       const store = openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
       // The handlers come first: a signal that arrives while starting must stop, not kill, the worker.
       // `on`, not `once`: a second signal while the batch in hand finishes must not kill it halfway.

@@ -70,6 +70,22 @@ export interface RunningWorker {
   readonly done: Promise<void>;
 }
 
+/**
+ * Whether this process may build the links of mail from its public URL. A
+ * `send` or `worker` runs apart from the web app and never learns its
+ * address: with PUBLIC_URL unset every unsubscribe link would point at
+ * localhost. Refused through a relay (real readers); a warning for the local
+ * outbox, where nobody outside reads the mail.
+ */
+export function publicUrlCheck(config: Config, options: { testSend?: boolean } = {}): { refuse?: string; warn?: string } {
+  if (config.publicUrlSource !== 'default') return {};
+  const why = `PUBLIC_URL is not set (nor publicUrl in matinale.yaml), so every link in the mail (unsubscribe, preferences, web version) would point at ${config.publicUrl}`;
+  if (!config.smtpUrls.length) return { warn: `${why}; fine for the local outbox, set PUBLIC_URL before delivering to readers` };
+  // A test send goes to the newsroom's own addresses: dead links there harm nobody.
+  if (options.testSend) return { warn: `${why}; sent anyway since this is a test send, but a send to the list will be refused` };
+  return { refuse: `${why}: refusing to deliver through SMTP_URL; set PUBLIC_URL to the address readers reach the site at, e.g. PUBLIC_URL=https://news.example.org` };
+}
+
 /** Fields that are set, so that an unset one never hides the layer below. */
 function setFields<T extends object>(o: T | undefined): Partial<T> {
   return Object.fromEntries(Object.entries(o ?? {}).filter(([, v]) => v !== undefined)) as Partial<T>;
