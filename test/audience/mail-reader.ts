@@ -25,10 +25,26 @@ function decodeQp(body: string): Buffer {
   return Buffer.from(bytes);
 }
 
+const ENCODED_WORD = /=\?([^?]+)\?([QqBb])\?([^?]*)\?=/g;
+
+/** The bytes of one encoded-word (RFC 2047 §4: B is base64, Q is quoted-printable with _ for space). */
+function wordBytes(enc: string, text: string): Buffer {
+  return enc.toUpperCase() === 'B' ? Buffer.from(text, 'base64') : decodeQp(text.replace(/_/g, ' '));
+}
+
+/**
+ * Decodes the encoded-words of a header. Whitespace between two adjacent
+ * encoded-words is folding and disappears (RFC 2047 §6.2); whitespace between
+ * an encoded-word and plain text is text and stays. A run of adjacent words is
+ * decoded as one byte string, since a writer may split a character's bytes
+ * across two words.
+ */
 function decodeWords(value: string): string {
-  return value.replace(/=\?([^?]+)\?([QqBb])\?([^?]*)\?=\s*/g, (_, _charset: string, enc: string, text: string) =>
-    enc.toUpperCase() === 'B' ? Buffer.from(text, 'base64').toString('utf8') : decodeQp(text.replace(/_/g, ' ')).toString('utf8'),
-  );
+  const run = new RegExp(`${ENCODED_WORD.source}(?:\\s+${ENCODED_WORD.source})*`, 'g');
+  return value.replace(run, (words) => {
+    const bytes = [...words.matchAll(ENCODED_WORD)].map((w) => wordBytes(w[2]!, w[3]!));
+    return Buffer.concat(bytes).toString('utf8');
+  });
 }
 
 function split(raw: string): { headers: Map<string, string>; body: string } {
