@@ -10,8 +10,8 @@ import { endAndSuppress } from './transitions.ts';
 import { preferencesUrl } from './links.ts';
 
 export type UnsubscribeResult =
-  | { status: 'unsubscribed' | 'already-unsubscribed'; publication: PublicationRef }
-  | { status: 'invalid' };
+  | { status: 'unsubscribed' | 'already-unsubscribed'; publication: PublicationRef; subscriberId: number }
+  | { status: 'invalid'; reason: 'invalid' | 'expired' };
 
 export type UnsubscribeInspection =
   | { status: 'subscribed' | 'already-unsubscribed'; publication: PublicationRef; preferencesUrl?: string }
@@ -28,17 +28,22 @@ export async function inspectUnsubscribe(deps: AudienceDeps, token: string): Pro
   return { status: active ? 'subscribed' : 'already-unsubscribed', publication: r.publication, preferencesUrl: prefs };
 }
 
-/** Unsubscribes the subscriber a link names from its publication (POST only). */
+/**
+ * Unsubscribes the subscriber a token names from its publication: the
+ * page's button or the one-click POST (a link), or a mail to the mailto of
+ * List-Unsubscribe (inbound mail). Never on a GET.
+ */
 export async function unsubscribeByToken(
   deps: AudienceDeps,
   token: string,
-  options: { method: 'one-click' | 'link'; ip?: string },
+  options: { method: 'one-click' | 'link' | 'mail'; ip?: string },
 ): Promise<UnsubscribeResult> {
   const r = await resolveToken(deps, token, 'unsubscribe');
-  if (!r.ok) return { status: 'invalid' };
+  if (!r.ok) return { status: 'invalid', reason: r.reason };
   const { subscriber, publication } = r;
+  const subscriberId = subscriber.id;
   // An erased person is already suppressed everywhere and has no subscription left.
-  if (subscriber.erased_at !== null) return { status: 'already-unsubscribed', publication };
+  if (subscriber.erased_at !== null) return { status: 'already-unsubscribed', publication, subscriberId };
   const ended = await inTransaction(deps.store, (tx) =>
     endAndSuppress(tx, subscriber, subscriber.email_hash, publication.id, 'unsubscribe', 'unsubscribe', {
       method: options.method,
@@ -46,5 +51,5 @@ export async function unsubscribeByToken(
       ipHash: options.ip ? deps.keys.ipHash(options.ip) : null,
     }),
   );
-  return { status: ended ? 'unsubscribed' : 'already-unsubscribed', publication };
+  return { status: ended ? 'unsubscribed' : 'already-unsubscribed', publication, subscriberId };
 }

@@ -13,7 +13,7 @@ import type { Clock } from '../clock.ts';
 import { audienceDeps, type AudienceDeps } from '../audience/deps.ts';
 import { resolveToken } from '../audience/resolve-token.ts';
 import { suppress } from '../audience/suppression.ts';
-import { endAndSuppress } from '../audience/transitions.ts';
+import { unsubscribeByToken } from '../audience/unsubscribe.ts';
 import type { Store } from '../store/db.ts';
 import { ledgerRowOf, markSentBounced } from '../store/bounces.ts';
 import { inTransaction } from '../store/transaction.ts';
@@ -134,19 +134,10 @@ async function handleOne(deps: InboundDeps, address: InboundAddress, report: Rep
 
 /** The mailto of List-Unsubscribe: the same change as the one-click POST, recorded as having come by mail. */
 async function unsubscribeByMail(deps: InboundDeps, token: string): Promise<InboundResult> {
-  const { audience } = deps;
-  const r = await resolveToken(audience, token, 'unsubscribe');
-  if (!r.ok) return drop(deps, 'unsubscribe', `token refused (${r.reason})`);
-  const { subscriber, publication } = r;
-  // An erased person is suppressed everywhere already and has no subscription left.
-  const ended =
-    subscriber.erased_at === null &&
-    (await inTransaction(audience.store, (tx) =>
-      endAndSuppress(tx, subscriber, subscriber.email_hash, publication.id, 'unsubscribe', 'unsubscribe', { method: 'mail', at: audience.clock.now() }),
-    ));
-  const result = ended ? 'unsubscribed' : 'already-unsubscribed';
-  deps.logger.info({ inbound: 'unsubscribe', result, publication: publication.id, subscriber: subscriber.id }, 'inbound mail');
-  return result;
+  const r = await unsubscribeByToken(deps.audience, token, { method: 'mail' });
+  if (r.status === 'invalid') return drop(deps, 'unsubscribe', `token refused (${r.reason})`);
+  deps.logger.info({ inbound: 'unsubscribe', result: r.status, publication: r.publication.id, subscriber: r.subscriberId }, 'inbound mail');
+  return r.status;
 }
 
 async function bounce(deps: InboundDeps, verp: { sendId: number; recipientId: number }, verdict: DsnVerdict): Promise<InboundResult> {
