@@ -26,3 +26,25 @@ test('the error window pauses only past the threshold, over enough attempts, wit
   for (let i = 0; i < 9; i++) w.record(3, true, 0);
   for (let i = 0; i < 10; i++) assert.equal(w.record(3, false, 120_000 + i), undefined);
 });
+
+test('the error window counts the same as a count over every attempt in it, however long the send', () => {
+  const policy = { windowMs: 1_000, threshold: 0.3, minAttempts: 20 };
+  const w = new ErrorRateWindow(policy);
+  const seen: Array<{ at: number; failed: boolean }> = [];
+  let seed = 7;
+  const random = () => ((seed = (seed * 48271) % 2147483647) / 2147483647);
+  // 20,000 attempts over 40 s: the window slides past thousands of them, through the compactions.
+  for (let i = 0; i < 20_000; i++) {
+    const at = i * 2;
+    // Failures come in bursts, so that the share crosses the threshold both ways.
+    const failed = random() < (Math.floor(i / 3_000) % 2 ? 0.45 : 0.1);
+    seen.push({ at, failed });
+    // (At one attempt every 2 ms, the last 600 hold the whole window.)
+    const inWindow = seen.slice(-600).filter((e) => e.at >= at - policy.windowMs);
+    const failures = inWindow.filter((e) => e.failed).length;
+    const expected = inWindow.length >= policy.minAttempts && failures / inWindow.length >= policy.threshold;
+    const reason = w.record(9, failed, at);
+    assert.equal(reason !== undefined, expected, `attempt ${i}`);
+    if (reason) assert.match(reason, new RegExp(`^paused: ${failures} of the last ${inWindow.length} attempts failed`));
+  }
+});
