@@ -8,6 +8,7 @@ import type { ColumnTypes } from './dialect.ts';
 import { initial } from './migrations/0001-initial.ts';
 import { delivery } from './migrations/0003-delivery.ts';
 import { subscriptionsKeyset } from './migrations/0004-subscriptions-keyset.ts';
+import { bulkImport } from './migrations/0005-bulk-import.ts';
 
 /** Every migration, in order; names never change once released. */
 export function migrations(t: ColumnTypes): Record<string, Migration> {
@@ -15,6 +16,7 @@ export function migrations(t: ColumnTypes): Record<string, Migration> {
     '0001-initial': initial(t),
     '0003-delivery': delivery(t),
     '0004-subscriptions-keyset': subscriptionsKeyset(),
+    '0005-bulk-import': bulkImport(t),
   };
 }
 
