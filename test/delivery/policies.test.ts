@@ -7,12 +7,14 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FakeClock, type Clock } from '../../src/clock.ts';
+import { FakeClock, systemClock, type Clock } from '../../src/clock.ts';
 import { loadConfig, type Config } from '../../src/config.ts';
 import { followSend } from '../../src/delivery/follow-send.ts';
+import { outboxTransport } from '../../src/delivery/outbox.ts';
 import { requestSend } from '../../src/delivery/sends.ts';
 import { DEFAULT_GRACE_MS, deliveryParts, startWorker, workerPolicyOf } from '../../src/delivery/worker.ts';
 import { DEFAULT_WORKER_POLICY } from '../../src/delivery/worker-batch.ts';
+import type { Store } from '../../src/store/db.ts';
 import { getSend } from '../../src/store/sends.ts';
 import { testBackends, type TestStore } from '../helpers/store.ts';
 import { memoryLogger, PUBLIC, SECRET, seedNewsroom, startSmtpSink } from './newsroom-fixture.ts';
@@ -22,6 +24,11 @@ const MINUTE = 60_000;
 /** The operator's environment: a fresh DATA_DIR (outbox there unless SMTP_URL) and the given settings. */
 function configFrom(dataDir: string, settings: Record<string, string> = {}): Config {
   return loadConfig({ DATA_DIR: dataDir, PUBLIC_URL: PUBLIC, MATINALE_SECRET: SECRET, ...settings });
+}
+
+/** What requestSend needs, without a transport of its own (a relay pool left open): the worker under test delivers. */
+function sendDeps(store: Store, config: Config, clock: Clock = systemClock) {
+  return deliveryParts({ store, config, clock, logger: memoryLogger(), transport: outboxTransport('/nonexistent', clock) }).sendDeps;
 }
 
 async function until(condition: () => Promise<boolean>, what: string): Promise<void> {
@@ -90,7 +97,7 @@ for (const backend of await testBackends()) {
       const logger = memoryLogger();
       const running = startWorker({ store: f.store, config, logger, scheduler: false, pollMs: 20 });
       try {
-        const send = await requestSend(deliveryParts({ store: f.store, config, logger }).sendDeps, { editionId: newsroom.editionId, createdBy: 'test' });
+        const send = await requestSend(sendDeps(f.store, config), { editionId: newsroom.editionId, createdBy: 'test' });
         await until(async () => (await getSend(f.store, send.id))!.status === 'done', 'the send to finish (with the default policy the row would wait 30 s for its retry)');
         const rows = await f.store.db.selectFrom('recipients').select(['email', 'state', 'attempts', 'relay_code']).where('send_id', '=', send.id).orderBy('email').execute();
         assert.deepEqual(
@@ -120,7 +127,7 @@ for (const backend of await testBackends()) {
       const logger = memoryLogger();
       const running = startWorker({ store: f.store, config, logger, scheduler: false, pollMs: 20 });
       try {
-        const send = await requestSend(deliveryParts({ store: f.store, config, logger }).sendDeps, { editionId: newsroom.editionId, createdBy: 'test' });
+        const send = await requestSend(sendDeps(f.store, config), { editionId: newsroom.editionId, createdBy: 'test' });
         await until(async () => (await getSend(f.store, send.id))!.status === 'paused', 'the send to pause');
         assert.match((await getSend(f.store, send.id))!.status_reason!, /of the last \d+ attempts failed \(100% ≥ 50%\)/);
       } finally {
@@ -145,7 +152,7 @@ for (const backend of await testBackends()) {
         const clock: Clock & { set(iso: string): void } = new FakeClock(Date.parse('2026-03-30T03:00:00Z'));
         const at = Date.parse('2026-03-30T04:00:00Z');
         const late = configFrom(f.dir, grace ? { SEND_GRACE: grace } : {});
-        const send = await requestSend(deliveryParts({ store: f.store, config: late, clock }).sendDeps, { editionId: newsroom.editionId, at, createdBy: 'test' });
+        const send = await requestSend(sendDeps(f.store, late, clock), { editionId: newsroom.editionId, at, createdBy: 'test' });
         clock.set('2026-03-30T04:30:00Z');
         if (entry === 'worker') {
           const running = startWorker({ store: f.store, config: late, clock, logger: memoryLogger(), pollMs: 20 });
