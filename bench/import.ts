@@ -9,7 +9,7 @@
 // RSS) is its own. The file is written as a stream, never held in memory.
 // Writes bench/results/import.json and bench/results/import.md (medians).
 import { spawn } from 'node:child_process';
-import { createReadStream, createWriteStream, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createReadStream, createWriteStream, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { once } from 'node:events';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -20,6 +20,7 @@ import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { DATABASE_URL, createSchema, dropSchema } from './pg-schema.ts';
 import { from as copyFrom } from 'pg-copy-streams';
+import { parse } from 'csv-parse';
 import { openStore, type OpenOptions } from '../src/store/db.ts';
 import { migrateToLatest } from '../src/store/migrate.ts';
 import { upsertPublication } from '../src/store/publications.ts';
@@ -29,7 +30,7 @@ import { DEFAULT_POLICY } from '../src/audience/deps.ts';
 import { systemClock } from '../src/clock.ts';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
-const CASES = ['sqlite-import', 'postgres-import', 'postgres-copy', 'postgres-sql-floor'] as const;
+const CASES = ['sqlite-import', 'postgres-import', 'postgres-copy', 'postgres-sql-floor', 'csv-parse-only'] as const;
 type CaseName = (typeof CASES)[number];
 
 interface CaseResult {
@@ -41,6 +42,12 @@ interface CaseResult {
   rowsPerSecond: number;
   /** Max RSS of the child process (MiB). */
   peakRssMiB: number;
+  /** Import cases: total ms per database step (importSubscribers' trace), and the Node side's wait for the database. */
+  steps?: Record<string, number>;
+  /** CPU time of the Node process (user + system), ms. */
+  nodeCpuMs: number;
+  /** CPU time of the PostgreSQL backends that served the case, ms (PostgreSQL cases). */
+  postgresCpuMs?: number;
 }
 
 const { values } = parseArgs({
@@ -57,6 +64,12 @@ const { values } = parseArgs({
 const rows = Number(values.rows);
 const repeat = Number(values.repeat);
 const selected = values.cases ? (values.cases.split(',') as CaseName[]) : [...CASES];
+
+// The machine may be shared: CPU time says what the work cost, whatever the
+// wall time lost waiting for a core. PostgreSQL's share is read from /proc
+// for the backends whose application_name is this child's.
+const APP_NAME = `matinale-bench-${process.pid}`;
+process.env.PGAPPNAME = APP_NAME;
 
 if (values.child) {
   const result = await runCase(values.child as CaseName, values.file!, JSON.parse(values.db!) as OpenOptions);
@@ -107,12 +120,48 @@ async function generate(dir: string, total: number): Promise<{ all: string; vali
 
 // ---- one case, in a child process -----------------------------------------
 
+function nodeCpuMs(): number {
+  const u = process.cpuUsage();
+  return Math.round((u.user + u.system) / 1000);
+}
+
+/** CPU ms (user + system) used so far by the backends serving this process; call it before closing their connections. */
+async function postgresCpuMs(): Promise<number> {
+  const client = new pg.Client({ connectionString: DATABASE_URL, application_name: 'matinale-bench-probe' });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ pid: number }>('select pid from pg_stat_activity where application_name = $1', [APP_NAME]);
+    let ticks = 0;
+    for (const { pid } of rows) {
+      // Fields 14 and 15 of /proc/PID/stat (after the parenthesised name): utime, stime, in clock ticks (100 per second).
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]);
+    }
+    return ticks * 10;
+  } finally {
+    await client.end();
+  }
+}
+
 function peakRssMiB(): number {
   // Linux reports maxRSS in KiB.
   return Math.round((process.resourceUsage().maxRSS / 1024) * 10) / 10;
 }
 
 async function runCase(name: CaseName, file: string, db: OpenOptions): Promise<CaseResult> {
+  if (name === 'csv-parse-only') {
+    // The ceiling of any import that reads the file in Node: csv-parse with
+    // the import's options, and nothing done with the records.
+    const started = performance.now();
+    let n = 0;
+    const parser = createReadStream(file, { highWaterMark: 256 * 1024 }).pipe(
+      parse({ bom: true, relax_column_count: true, skip_empty_lines: true, skip_records_with_error: true, relax_quotes: true, info: true, from_line: 2 }),
+    );
+    for await (const record of parser as AsyncIterable<unknown>) if (record) n++;
+    const ms = performance.now() - started;
+    return { case: name, rows: n, imported: 0, rejected: 0, ms, rowsPerSecond: n / (ms / 1000), peakRssMiB: peakRssMiB(), nodeCpuMs: nodeCpuMs() };
+  }
   if (name === 'postgres-copy') {
     const client = new pg.Client({ connectionString: DATABASE_URL, options: `-c search_path=${db.schema}` });
     await client.connect();
@@ -122,7 +171,8 @@ async function runCase(name: CaseName, file: string, db: OpenOptions): Promise<C
       await pipeline(createReadStream(file), client.query(copyFrom('copy bare_copy from stdin with (format csv, header true)')));
       const ms = performance.now() - started;
       const n = Number((await client.query('select count(*) as n from bare_copy')).rows[0].n);
-      return { case: name, rows: n, imported: n, rejected: 0, ms, rowsPerSecond: n / (ms / 1000), peakRssMiB: peakRssMiB() };
+      const cpu = { nodeCpuMs: nodeCpuMs(), postgresCpuMs: await postgresCpuMs() };
+      return { case: name, rows: n, imported: n, rejected: 0, ms, rowsPerSecond: n / (ms / 1000), peakRssMiB: peakRssMiB(), ...cpu };
     } finally {
       await client.end();
     }
@@ -148,7 +198,8 @@ async function runCase(name: CaseName, file: string, db: OpenOptions): Promise<C
       await client.query('commit');
       const ms = performance.now() - started;
       const n = Number((await client.query('select count(*) as n from subscriptions')).rows[0].n);
-      return { case: name, rows: n, imported: n, rejected: 0, ms, rowsPerSecond: n / (ms / 1000), peakRssMiB: peakRssMiB() };
+      const cpu = { nodeCpuMs: nodeCpuMs(), postgresCpuMs: await postgresCpuMs() };
+      return { case: name, rows: n, imported: n, rejected: 0, ms, rowsPerSecond: n / (ms / 1000), peakRssMiB: peakRssMiB(), ...cpu };
     } finally {
       await client.end();
     }
@@ -163,8 +214,10 @@ async function runCase(name: CaseName, file: string, db: OpenOptions): Promise<C
       publicUrl: 'http://bench.test',
       policy: DEFAULT_POLICY,
     };
+    const steps: Record<string, number> = {};
+    const trace = (step: string, ms: number) => (steps[step] = (steps[step] ?? 0) + ms);
     const started = performance.now();
-    const summary = await importSubscribers(deps, { file, publicationSlug: 'bench', confirmed: true, consentSource: 'bench' });
+    const summary = await importSubscribers(deps, { file, publicationSlug: 'bench', confirmed: true, consentSource: 'bench', trace });
     const ms = performance.now() - started;
     return {
       case: name,
@@ -174,6 +227,9 @@ async function runCase(name: CaseName, file: string, db: OpenOptions): Promise<C
       ms,
       rowsPerSecond: summary.rows / (ms / 1000),
       peakRssMiB: peakRssMiB(),
+      steps: Object.fromEntries(Object.entries(steps).map(([k, v]) => [k, Math.round(v)])),
+      nodeCpuMs: nodeCpuMs(),
+      ...(store.pgPool ? { postgresCpuMs: await postgresCpuMs() } : {}),
     };
   } finally {
     await store.close();
@@ -187,6 +243,7 @@ async function runCase(name: CaseName, file: string, db: OpenOptions): Promise<C
 async function freshDatabase(name: CaseName, dir: string): Promise<{ options: OpenOptions; drop(): Promise<void> }> {
   let options: OpenOptions;
   let drop: () => Promise<void>;
+  if (name === 'csv-parse-only') return { options: {}, drop: async () => {} };
   if (name === 'sqlite-import') {
     const path = join(dir, `bench-${randomBytes(4).toString('hex')}.sqlite`);
     options = { sqlitePath: path };
@@ -256,7 +313,11 @@ async function orchestrate(): Promise<void> {
         const db = await freshDatabase(name, dir);
         try {
           const result = await child(name, name === 'postgres-copy' || name === 'postgres-sql-floor' ? files.valid : files.all, db.options);
-          process.stderr.write(`run ${r + 1}/${repeat} ${name}: ${round(result.ms)} ms, ${round(result.rowsPerSecond)} rows/s, peak RSS ${result.peakRssMiB} MiB\n`);
+          process.stderr.write(
+            `run ${r + 1}/${repeat} ${name}: ${round(result.ms)} ms, ${round(result.rowsPerSecond)} rows/s, peak RSS ${result.peakRssMiB} MiB,` +
+              ` CPU node ${result.nodeCpuMs} ms${result.postgresCpuMs === undefined ? '' : `, postgres ${result.postgresCpuMs} ms`}` +
+              `${result.steps ? ` ${JSON.stringify(result.steps)}` : ''}\n`,
+          );
           results.push(result);
         } finally {
           await db.drop();
@@ -271,65 +332,98 @@ async function orchestrate(): Promise<void> {
 }
 
 function writeResults(results: CaseResult[], done: number, files: { validRows: number }, bytes: number, loadBefore: number[]): void {
-  {
-    const summary = CASES.map((name) => {
-      const runs = results.filter((x) => x.case === name);
-      return {
-        case: name,
-        rows: runs[0]!.rows,
-        imported: runs[0]!.imported,
-        rejected: runs[0]!.rejected,
-        medianMs: round(median(runs.map((x) => x.ms))),
-        medianRowsPerSecond: round(median(runs.map((x) => x.rowsPerSecond))),
-        peakRssMiB: Math.max(...runs.map((x) => x.peakRssMiB)),
-      };
-    });
-    const copy = summary.find((s) => s.case === 'postgres-copy')!;
-    const pgImport = summary.find((s) => s.case === 'postgres-import')!;
-    const ratio = round(pgImport.medianRowsPerSecond / copy.medianRowsPerSecond, 3);
-    const floor = summary.find((s) => s.case === 'postgres-sql-floor')!;
-    const floorRatio = round(pgImport.medianRowsPerSecond / floor.medianRowsPerSecond, 3);
-    const maxRss = Math.max(...summary.filter((s) => s.case.endsWith('-import')).map((s) => s.peakRssMiB));
-    const environment = {
-      date: new Date().toISOString(),
-      node: process.version,
-      cpu: cpus()[0]?.model,
-      cores: cpus().length,
-      memoryGiB: round(totalmem() / 2 ** 30),
-      loadAverageBefore: loadBefore,
-      loadAverageAfter: loadavg().map((x) => round(x, 1)),
+  const summary = CASES.map((name) => {
+    const runs = results.filter((x) => x.case === name);
+    const stepNames = [...new Set(runs.flatMap((x) => Object.keys(x.steps ?? {})))];
+    const pgCpu = runs.map((x) => x.postgresCpuMs).filter((x): x is number => x !== undefined);
+    return {
+      case: name,
+      rows: runs[0]!.rows,
+      imported: runs[0]!.imported,
+      rejected: runs[0]!.rejected,
+      medianMs: round(median(runs.map((x) => x.ms))),
+      medianRowsPerSecond: round(median(runs.map((x) => x.rowsPerSecond))),
+      peakRssMiB: Math.max(...runs.map((x) => x.peakRssMiB)),
+      medianNodeCpuMs: round(median(runs.map((x) => x.nodeCpuMs))),
+      ...(pgCpu.length ? { medianPostgresCpuMs: round(median(pgCpu)) } : {}),
+      ...(stepNames.length ? { medianStepsMs: Object.fromEntries(stepNames.map((k) => [k, round(median(runs.map((x) => x.steps?.[k] ?? 0)))])) } : {}),
     };
-    const json = { rows, fileBytes: bytes, validRows: files.validRows, repeat: done, environment, cases: summary, runs: results, postgresImportToCopyRatio: ratio, postgresImportToSqlFloorRatio: floorRatio, goals: { ratioAtLeast: 0.5, peakRssUnderMiB: 300 } };
-    mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
-    writeFileSync(join(ROOT, 'bench/results/import.json'), `${JSON.stringify(json, null, 2)}\n`);
-    const md = [
-      '# Import benchmark',
-      '',
-      `A generated CSV of ${rows} rows (${round(bytes / 2 ** 20, 1)} MiB, ${rows - files.validRows} bad rows), imported with \`--confirmed\`` +
-        ` through \`importSubscribers\` (subscriber + subscription + consent log row per address); PostgreSQL's COPY loads the ${files.validRows} valid rows into a bare table.`,
-      `Medians of ${done} run${done === 1 ? '' : 's'}${done < repeat ? ` (of ${repeat} asked for)` : ''}, each case in its own process; \`node bin/run-ts.js bench/import.ts --rows ${rows} --repeat ${repeat}\`.`,
-      `${environment.date}, Node ${environment.node}, ${environment.cpu} (${environment.cores} cores, ${environment.memoryGiB} GB).`,
-      '',
-      '| case | rows | median ms | rows/s | peak RSS MiB |',
-      '| --- | ---: | ---: | ---: | ---: |',
-      ...summary.map((s) => `| ${s.case} | ${s.rows} | ${s.medianMs} | ${s.medianRowsPerSecond} | ${s.peakRssMiB} |`),
-      '',
-      `PostgreSQL import / COPY: **${ratio}** (goal ≥ 0.5: ${ratio >= 0.5 ? 'met' : `not met: the import would have to be ${round(0.5 / ratio, 0)} times faster`}).` +
-        ` Peak RSS of an import: **${maxRss} MiB** (goal < 300: ${maxRss < 300 ? 'met' : 'not met'}).`,
-      `Load average of the machine (1, 5, 15 min) before the run: ${environment.loadAverageBefore.join(', ')}; after: ${environment.loadAverageAfter.join(', ')} (${environment.cores} cores, shared).`,
-      '',
-      'On PostgreSQL the import parses, validates, normalises, hashes and de-duplicates each row in Node, streams the valid rows of each',
-      'chunk of 100,000 with `COPY` into a temporary staging table, and writes the chunk with two set-based statements (new subscribers;',
-      'then subscriptions, consent log rows and the refused rows), all in one transaction.',
-      `\`postgres-sql-floor\` is what the schema itself costs: COPY of the same valid rows into a bare table, then three set-based`,
-      '`INSERT … SELECT` into subscribers, subscriptions and consent_log, with no work per row in Node and nothing reported.',
-      `The import reaches **${floorRatio}** of it. COPY into a bare table writes one unindexed row per address; an import writes three rows`,
-      'in three tables with nine indexes (primary keys included) and four foreign keys, which PostgreSQL checks row by row with its',
-      `triggers. That, not the transfer of the rows, is where the time goes: the floor itself reaches ${round(floor.medianRowsPerSecond / copy.medianRowsPerSecond, 3)} of COPY's speed,`,
-      `so no import into this schema can reach half of it${floor.medianRowsPerSecond / copy.medianRowsPerSecond >= 0.5 ? ' (this run says otherwise: look again)' : ''}.`,
-      '',
-    ].join('\n');
-    writeFileSync(join(ROOT, 'bench/results/import.md'), md);
-    process.stdout.write(md);
+  });
+  const get = (name: CaseName) => summary.find((x) => x.case === name)!;
+  const copy = get('postgres-copy');
+  const pgImport = get('postgres-import');
+  const floor = get('postgres-sql-floor');
+  const csv = get('csv-parse-only');
+  const ratio = round(pgImport.medianRowsPerSecond / copy.medianRowsPerSecond, 3);
+  const floorRatio = round(pgImport.medianRowsPerSecond / floor.medianRowsPerSecond, 3);
+  const floorToCopy = round(floor.medianRowsPerSecond / copy.medianRowsPerSecond, 3);
+  const csvToCopy = round(csv.medianRowsPerSecond / copy.medianRowsPerSecond, 3);
+  const maxRss = Math.max(...summary.filter((x) => x.case.endsWith('-import')).map((x) => x.peakRssMiB));
+  const environment = {
+    date: new Date().toISOString(),
+    node: process.version,
+    cpu: cpus()[0]?.model,
+    cores: cpus().length,
+    memoryGiB: round(totalmem() / 2 ** 30),
+    loadAverageBefore: loadBefore,
+    loadAverageAfter: loadavg().map((x) => round(x, 1)),
+  };
+  const json = {
+    rows,
+    fileBytes: bytes,
+    validRows: files.validRows,
+    repeat: done,
+    environment,
+    cases: summary,
+    runs: results,
+    postgresImportToCopyRatio: ratio,
+    postgresImportToSqlFloorRatio: floorRatio,
+    sqlFloorToCopyRatio: floorToCopy,
+    csvParseToCopyRatio: csvToCopy,
+    goals: { ratioAtLeast: 0.5, peakRssUnderMiB: 300 },
+  };
+  mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
+  writeFileSync(join(ROOT, 'bench/results/import.json'), `${JSON.stringify(json, null, 2)}\n`);
+  const steps = pgImport.medianStepsMs ?? {};
+  const sec = (ms: number | undefined) => `${round((ms ?? 0) / 1000, 1)} s`;
+  const cpu = (x: (typeof summary)[number]) => `${sec(x.medianNodeCpuMs)}${'medianPostgresCpuMs' in x ? ` / ${sec(x.medianPostgresCpuMs)}` : ''}`;
+  const mdPath = join(ROOT, 'bench/results/import.md');
+  // The analysis written by hand below the marker (EXPLAIN ANALYZE runs, the
+  // ceiling) is kept when the measured part above it is written again.
+  const marker = '<!-- written by hand below: kept by bench/import.ts -->';
+  let analysis = '';
+  try {
+    const previous = readFileSync(mdPath, 'utf8');
+    if (previous.includes(marker)) analysis = previous.slice(previous.indexOf(marker));
+  } catch {
+    // first run
   }
+  const md = [
+    '# Import benchmark',
+    '',
+    `A generated CSV of ${rows} rows (${round(bytes / 2 ** 20, 1)} MiB, ${rows - files.validRows} bad rows), imported with \`--confirmed\`` +
+      ` through \`importSubscribers\` (subscriber + subscription + consent log row per address); PostgreSQL's COPY loads the ${files.validRows} valid rows into a bare table.`,
+    `Medians of ${done} run${done === 1 ? '' : 's'}${done < repeat ? ` (of ${repeat} asked for)` : ''}, each case in its own process; \`node bin/run-ts.js bench/import.ts --rows ${rows} --repeat ${repeat}\`.`,
+    `${environment.date}, Node ${environment.node}, ${environment.cpu} (${environment.cores} cores, ${environment.memoryGiB} GB).`,
+    `Load average of the machine (1, 5, 15 min) before the run: ${environment.loadAverageBefore.join(', ')}; after: ${environment.loadAverageAfter.join(', ')} (${environment.cores} cores, shared).`,
+    '',
+    '| case | rows | median ms | rows/s | peak RSS MiB | CPU Node / PostgreSQL |',
+    '| --- | ---: | ---: | ---: | ---: | ---: |',
+    ...summary.map((x) => `| ${x.case} | ${x.rows} | ${x.medianMs} | ${x.medianRowsPerSecond} | ${x.peakRssMiB} | ${cpu(x)} |`),
+    '',
+    `PostgreSQL import / COPY: **${ratio}** (goal ≥ 0.5: ${ratio >= 0.5 ? 'met' : `not met: the import would have to be ${round(0.5 / ratio, 0)} times faster`}).` +
+      ` Peak RSS of an import: **${maxRss} MiB** (goal < 300: ${maxRss < 300 ? 'met' : 'not met'}).`,
+    `The import reaches ${floorRatio} of \`postgres-sql-floor\` (COPY of the valid rows, then three plain \`INSERT … SELECT\` into the real tables: what the schema costs with no work in Node),` +
+      ` which itself reaches ${floorToCopy} of COPY; csv-parse alone, reading the file and doing nothing with its records, reaches ${csvToCopy} of COPY.`,
+    '',
+    `Import on PostgreSQL, medians of the time spent per step (the database steps run while Node parses the next chunk): COPY into staging ${sec(steps.copy)},` +
+      ` new subscribers ${sec(steps.subscribers)}, subscriptions + consent log + outcomes ${sec(steps['subscriptions+consent'])}, commit ${sec(steps.commit)};` +
+      ` Node waited ${sec(steps['wait-for-database'])} for the database. CPU: Node ${sec(pgImport.medianNodeCpuMs)} (about ${sec(copy.medianNodeCpuMs)} of it is starting Node and tsx, as the COPY case shows),` +
+      ` PostgreSQL ${sec(pgImport.medianPostgresCpuMs)}.`,
+    '',
+    analysis || marker,
+    '',
+  ].join('\n');
+  writeFileSync(mdPath, md.endsWith('\n\n') ? md.slice(0, -1) : md);
+  process.stdout.write(md);
 }

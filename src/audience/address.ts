@@ -40,8 +40,24 @@ export function parseAddress(input: string): ParsedAddress {
   return { ok: true, address };
 }
 
+// Lists hold few distinct domains (most readers are at a handful of
+// providers): each one is checked and converted once, not once per address.
+// Bounded, so that a file of a million distinct domains does not grow it.
+const DOMAIN_CACHE_SIZE = 10_000;
+const domainCache = new Map<string, string | null>();
+
 /** The domain in lower-case ASCII (punycode for an IDN), or null when it cannot receive mail. */
 function asciiDomain(input: string): string | null {
+  let ascii = domainCache.get(input);
+  if (ascii === undefined) {
+    ascii = checkDomain(input);
+    if (domainCache.size >= DOMAIN_CACHE_SIZE) domainCache.clear();
+    domainCache.set(input, ascii);
+  }
+  return ascii;
+}
+
+function checkDomain(input: string): string | null {
   if (!input || /[\s/\\?#[\]@:%]/.test(input)) return null;
   const ascii = domainToASCII(input.toLowerCase().replace(/\.$/, ''));
   if (!ascii || ascii.length > 253) return null;
