@@ -2,12 +2,11 @@
 // recipient has a final state (other workers may help meanwhile), reporting
 // progress as it goes. A send scheduled for later is waited for, then started.
 import type { Store } from '../store/db.ts';
-import { storeLedger } from '../store/ledger.ts';
 import { getSend } from '../store/sends.ts';
 import { sendProgress, type SendProgress } from './progress.ts';
 import { startDueSends } from './sends.ts';
-import type { deliveryParts } from './worker.ts';
-import { DeliveryWorker, type WorkerPolicy } from './worker-batch.ts';
+import { deliveryWorker, type deliveryParts } from './worker.ts';
+import type { WorkerPolicy } from './worker-batch.ts';
 import { realSleep, type Sleep } from './rate-limit.ts';
 
 export interface FollowOptions {
@@ -29,18 +28,7 @@ export interface FollowOptions {
 export async function followSend(o: FollowOptions): Promise<SendProgress> {
   const { clock } = o.parts;
   const sleep = o.sleep ?? realSleep;
-  const worker = new DeliveryWorker({
-    workerId: o.workerId,
-    ledger: storeLedger(o.store),
-    transport: o.parts.transport,
-    links: o.parts.links,
-    clock,
-    logger: o.parts.logger,
-    mailDomain: o.parts.mailDomain,
-    dkim: o.parts.dkim,
-    suppressor: o.parts.suppressor,
-    policy: { ...o.parts.policy, ...o.policy },
-  });
+  const worker = deliveryWorker(o.store, o.parts, o.workerId, o.policy);
   for (;;) {
     const send = await getSend(o.store, o.sendId);
     if (!send) throw new Error(`no send ${o.sendId}`);

@@ -16,10 +16,12 @@ import { purgeUnconfirmed } from '../audience/purge.ts';
 import { suppress } from '../audience/suppression.ts';
 import type { Store } from '../store/db.ts';
 import { storeLedger } from '../store/ledger.ts';
+import { storeRecheck } from '../store/ledger-recheck.ts';
 import { schedulerLock } from '../store/scheduler-lock.ts';
 import { audienceLinks } from './audience-links.ts';
 import { DkimSigner } from './dkim.ts';
 import { outboxTransport } from './outbox.ts';
+import { ReturnPaths } from './return-path.ts';
 import { schedulerTick } from './scheduler.ts';
 import { mailDomainOf } from './send-message.ts';
 import type { SendDeps } from './sends.ts';
@@ -125,6 +127,9 @@ export function deliveryParts(options: Pick<StartWorkerOptions, 'store' | 'confi
     graceMs: options.graceMs ?? config.delivery?.graceMs ?? DEFAULT_GRACE_MS,
     links: audienceLinks({ secret: config.secret, publicUrl: config.publicUrl, mailDomain, clock }),
     dkim: config.dkim ? new DkimSigner(config.dkim) : undefined,
+    // Signed, so that the inbound handler believes the bounce reports that come back to it.
+    returnPaths: new ReturnPaths(config.secret, mailDomain),
+    recheck: storeRecheck(store),
     suppressor: {
       suppress: (publicationId: number, email: string, details: Record<string, unknown>) =>
         suppress({ store, keys, clock }, publicationId, email, 'hard-bounce', details),
@@ -132,22 +137,29 @@ export function deliveryParts(options: Pick<StartWorkerOptions, 'store' | 'confi
   };
 }
 
-/** Starts the worker loop (and the scheduler); returns at once. */
-export function startWorker(options: StartWorkerOptions): RunningWorker {
-  const parts = deliveryParts(options);
-  const workerId = options.workerId ?? `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
-  const worker = new DeliveryWorker({
+/** A worker made of the parts: `startWorker`'s loop and `send --wait` deliver through the same. */
+export function deliveryWorker(store: Store, parts: ReturnType<typeof deliveryParts>, workerId: string, policy: Partial<WorkerPolicy> = {}): DeliveryWorker {
+  return new DeliveryWorker({
     workerId,
-    ledger: storeLedger(options.store),
+    ledger: storeLedger(store),
     transport: parts.transport,
     links: parts.links,
     clock: parts.clock,
     logger: parts.logger,
     mailDomain: parts.mailDomain,
     dkim: parts.dkim,
+    returnPaths: parts.returnPaths,
+    recheck: parts.recheck,
     suppressor: parts.suppressor,
-    policy: parts.policy,
+    policy: { ...parts.policy, ...policy },
   });
+}
+
+/** Starts the worker loop (and the scheduler); returns at once. */
+export function startWorker(options: StartWorkerOptions): RunningWorker {
+  const parts = deliveryParts(options);
+  const workerId = options.workerId ?? `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
+  const worker = deliveryWorker(options.store, parts, workerId);
   const lock = options.scheduler === false ? undefined : schedulerLock(options.store);
   const pollMs = options.pollMs ?? 1000;
   const purgeEveryMs = options.purgeEveryMs ?? 3_600_000;

@@ -7,6 +7,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ReturnPaths } from '../../src/delivery/return-path.ts';
 
 function matinale(env: NodeJS.ProcessEnv, ...args: string[]) {
   const r = spawnSync(process.execPath, ['bin/matinale.js', ...args], { env: { ...process.env, ...env }, encoding: 'utf8' });
@@ -43,6 +44,36 @@ test('send --now --wait delivers an approved edition to the list through the out
     const status = matinale(env, 'sends');
     assert.equal(status.code, 0);
     assert.match(status.stdout, /send 1 done: 25\/25 · sent 25 bounced 0 failed 0/);
+
+    // Every message left with a signed return path, and a bounce report that
+    // comes back to one of them (through the MTA's pipe) bounces that reader.
+    const entries = index.map((line) => JSON.parse(line) as { from: string; to: string });
+    const returnPaths = new ReturnPaths(env.MATINALE_SECRET, 'news.example.org');
+    for (const e of entries) assert.equal(returnPaths.verify(e.from).ok, true, e.from);
+    const { from, to } = entries[0]!;
+    const report = [
+      'From: MAILER-DAEMON@mx.example.net',
+      `To: ${from}`,
+      'Subject: Undelivered Mail Returned to Sender',
+      'MIME-Version: 1.0',
+      'Content-Type: multipart/report; report-type=delivery-status; boundary="b"',
+      '',
+      '--b',
+      'Content-Type: message/delivery-status',
+      '',
+      'Reporting-MTA: dns; mx.example.net',
+      '',
+      `Final-Recipient: rfc822; ${to}`,
+      'Action: failed',
+      'Status: 5.1.1',
+      'Diagnostic-Code: smtp; 550 5.1.1 user unknown',
+      '',
+      '--b--',
+      '',
+    ].join('\r\n');
+    const bounced = spawnSync(process.execPath, ['bin/matinale.js', 'inbound', '--stdin', '--recipient', from], { env: { ...process.env, ...env }, input: report, encoding: 'utf8' });
+    assert.equal(bounced.status, 0, bounced.stderr);
+    assert.match(matinale(env, 'sends').stdout, /send 1 done: 25\/25 · sent 24 bounced 1 failed 0/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
