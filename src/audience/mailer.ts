@@ -40,10 +40,11 @@ export function outboxMailer(dir: string): Mailer {
   return {
     async send(mail) {
       const info = await transport.sendMail(toNodemailer(mail));
-      mkdirSync(dir, { recursive: true });
+      // Confirmation and welcome mails hold the reader's address and signed links: owner-only, as delivery's outbox.
+      mkdirSync(dir, { recursive: true, mode: 0o700 });
       // Time first so that a directory listing is in sending order.
       const name = `${Date.now().toString().padStart(15, '0')}-${randomBytes(4).toString('hex')}.eml`;
-      writeFileSync(join(dir, name), info.message as Buffer, { flag: 'wx' });
+      writeFileSync(join(dir, name), info.message as Buffer, { flag: 'wx', mode: 0o600 });
     },
   };
 }

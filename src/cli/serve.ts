@@ -13,7 +13,7 @@ import { migrateToLatest } from '../store/migrate.ts';
 import { systemClock } from '../clock.ts';
 import { buildApp } from '../web/app.ts';
 import { demoAccountFile, savedDemoAccount, seedDemo } from '../demo/seed.ts';
-import { startWorker, type RunningWorker } from '../delivery/worker.ts';
+import { publicUrlCheck, startWorker, type RunningWorker } from '../delivery/worker.ts';
 import { inboundUrl, listenForInbound, type InboundServer } from '../delivery/inbound-server.ts';
 import { UsageError } from './usage-error.ts';
 
@@ -56,6 +56,10 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
   let inbound: InboundServer | undefined;
   try {
     const config = loadConfig(env, { listening: address });
+    // Confirmation mails and editions would reach readers with links to this
+    // machine's loopback. (With the outbox, the listening address is right.)
+    const publicUrl = publicUrlCheck(config);
+    if (publicUrl.refuse) throw new Error(publicUrl.refuse);
     const clock = systemClock;
     const opened = openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
     store = opened;

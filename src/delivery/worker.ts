@@ -7,6 +7,7 @@
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import ms from 'ms';
 import pino from 'pino';
 import { systemClock, type Clock } from '../clock.ts';
 import type { Config, DeliverySettings } from '../config.ts';
@@ -76,11 +77,14 @@ export interface RunningWorker {
  * Whether this process may build the links of mail from its public URL. A
  * `send` or `worker` runs apart from the web app and never learns its
  * address: with PUBLIC_URL unset every unsubscribe link would point at
- * localhost. Refused through a relay (real readers); a warning for the local
- * outbox, where nobody outside reads the mail.
+ * localhost; `serve` knows only the address it listens on. Refused through a
+ * relay (real readers); a warning for the local outbox, where nobody outside
+ * reads the mail.
  */
 export function publicUrlCheck(config: Config, options: { testSend?: boolean } = {}): { refuse?: string; warn?: string } {
-  if (config.publicUrlSource !== 'default') return {};
+  // `serve` on its own falls back to the address it listens on: right for a
+  // newcomer's browser, never for readers behind a relay.
+  if (config.publicUrlSource !== 'default' && config.publicUrlSource !== 'listening') return {};
   const why = `PUBLIC_URL is not set (nor publicUrl in matinale.yaml), so every link in the mail (unsubscribe, preferences, web version) would point at ${config.publicUrl}`;
   if (!config.smtpUrls.length) return { warn: `${why}; fine for the local outbox, set PUBLIC_URL before delivering to readers` };
   // A test send goes to the newsroom's own addresses: dead links there harm nobody.
@@ -98,13 +102,19 @@ function setFields<T extends object>(o: T | undefined): Partial<T> {
  * set (config.delivery, from the environment) over delivery's defaults.
  */
 export function workerPolicyOf(settings: DeliverySettings | undefined, override: Partial<WorkerPolicy> = {}): WorkerPolicy {
-  return {
+  const policy: WorkerPolicy = {
     ...DEFAULT_WORKER_POLICY,
     ...setFields({ batchSize: settings?.batchSize, leaseMs: settings?.leaseMs }),
     ...setFields(override),
     retry: { ...DEFAULT_WORKER_POLICY.retry, ...setFields(settings?.retry), ...setFields(override.retry) },
     errorRate: { ...DEFAULT_WORKER_POLICY.errorRate, ...setFields(settings?.errorRate), ...setFields(override.errorRate) },
   };
+  // Checked over the defaults too: RETRY_FIRST_DELAY=30m alone would otherwise be cut to the default 15m without a word.
+  const { baseDelayMs, maxDelayMs } = policy.retry;
+  if (maxDelayMs < baseDelayMs) {
+    throw new Error(`RETRY_MAX_DELAY (${ms(maxDelayMs, { long: true })}) must not be shorter than RETRY_FIRST_DELAY (${ms(baseDelayMs, { long: true })})`);
+  }
+  return policy;
 }
 
 /** The parts a worker is made of, from the configuration. */

@@ -81,3 +81,13 @@ test('PUBLIC_URL, when set, wins over the listening address', () => {
     rmSync(dataDir, { recursive: true, force: true });
   }
 });
+
+test('serve refuses to mail readers through a relay with links to its own loopback address', { timeout: 60_000 }, async (t) => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'matinale-serve-relay-'));
+  t.after(() => rmSync(dataDir, { recursive: true, force: true }));
+  const env = { DATA_DIR: dataDir, SMTP_URL: 'smtp://relay.example.net:587' };
+  await assert.rejects(serve({ port: 0, host: '127.0.0.1', worker: true, env, out: () => {} }), /PUBLIC_URL is not set .*refusing to deliver through SMTP_URL/);
+  // With the public address set, the same relay is fine (nothing is sent here: no edition is due).
+  const server = await serve({ port: 0, host: '127.0.0.1', worker: false, env: { ...env, PUBLIC_URL: 'https://news.example.org' }, out: () => {} });
+  await server.close();
+});

@@ -53,6 +53,9 @@ test('the worker policy in force: code over the operator’s settings over the d
     const parts = (c: Config) => deliveryParts({ store: undefined as never, config: c, logger: memoryLogger() });
     assert.equal(parts(configFrom(dir)).graceMs, DEFAULT_GRACE_MS);
     assert.equal(parts(configFrom(dir, { SEND_GRACE: '15m' })).graceMs, 15 * MINUTE);
+    // A first delay above the default longest delay is refused, not silently cut to it.
+    assert.throws(() => workerPolicyOf(configFrom(dir, { RETRY_FIRST_DELAY: '30m' }).delivery), /RETRY_MAX_DELAY \(15 minutes\) must not be shorter than RETRY_FIRST_DELAY \(30 minutes\)/);
+    assert.equal(workerPolicyOf(configFrom(dir, { RETRY_FIRST_DELAY: '30m', RETRY_MAX_DELAY: '1h' }).delivery).retry.baseDelayMs, 30 * MINUTE);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
