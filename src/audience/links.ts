@@ -20,6 +20,15 @@ export function unsubscribeUrl(keys: AudienceKeys, publicUrl: string, subscriber
   return `${base(publicUrl)}/unsubscribe/${token}`;
 }
 
+/**
+ * The mailto of List-Unsubscribe: the unsubscribe token in the local part,
+ * issued caseless since mail servers may fold local parts to lower case.
+ */
+export function unsubscribeMailto(keys: AudienceKeys, mailDomain: string, subscriberId: number, publicationId: number, now: number): string {
+  const token = signToken(keys, { purpose: 'unsubscribe', subscriberId, publicationId, issuedAt: now }, { caseless: true });
+  return `mailto:unsubscribe+${token}@${mailDomain}?subject=unsubscribe`;
+}
+
 /** The preferences link of one subscriber (publications, name). Never expires. */
 export function preferencesUrl(keys: AudienceKeys, publicUrl: string, subscriberId: number, publicationId: number, now: number): string {
   const token = signToken(keys, { purpose: 'preferences', subscriberId, publicationId, issuedAt: now });

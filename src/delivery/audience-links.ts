@@ -1,10 +1,10 @@
 // RecipientLinks with audience's signed links (src/audience/links.ts): the
 // one-click unsubscribe URL (RFC 8058, POSTed to by mailbox providers), the
-// preferences page, and a mailto address carrying the same unsubscribe token
-// for providers that only mail. Test addresses have no subscriber: their
+// preferences page, and a mailto address carrying an unsubscribe token (the
+// same claims, its tag caseless) for providers that only mail. Test addresses have no subscriber: their
 // tokens name subscriber 0, which unsubscribes nobody.
 import { AudienceKeys } from '../audience/keys.ts';
-import { recipientLinks } from '../audience/links.ts';
+import { recipientLinks, unsubscribeMailto } from '../audience/links.ts';
 import type { Clock } from '../clock.ts';
 import type { LinkRecipient, RecipientLinks } from './recipient-values.ts';
 
@@ -13,12 +13,13 @@ export function audienceLinks(options: { secret: string; publicUrl: string; mail
   const keys = new AudienceKeys(options.secret);
   return {
     linksFor(r: LinkRecipient) {
-      const l = recipientLinks(keys, options.publicUrl, r.subscriberId ?? 0, r.publicationId, options.clock.now());
-      const token = l.unsubscribeUrl.slice(l.unsubscribeUrl.lastIndexOf('/') + 1);
+      const now = options.clock.now();
+      const subscriberId = r.subscriberId ?? 0;
+      const l = recipientLinks(keys, options.publicUrl, subscriberId, r.publicationId, now);
       return {
         unsubscribeUrl: l.unsubscribeUrl,
         preferencesUrl: l.preferencesUrl,
-        unsubscribeMailto: `mailto:unsubscribe+${token}@${options.mailDomain}?subject=unsubscribe`,
+        unsubscribeMailto: unsubscribeMailto(keys, options.mailDomain, subscriberId, r.publicationId, now),
       };
     },
   };

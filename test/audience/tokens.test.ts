@@ -58,3 +58,26 @@ test('a token issued in the future (beyond clock skew) is refused', () => {
   const token = signToken(keys, { purpose: 'confirm', subscriberId: 1, publicationId: 1, issuedAt: now + DAY });
   assert.equal(verifyToken(keys, token, { purpose: 'confirm', now }).ok, false);
 });
+
+test('a caseless token (for the local part of a mailto) reads in any case, and only its own folding is forgiven', () => {
+  const claims = { purpose: 'unsubscribe' as const, subscriberId: 123456, publicationId: 7, issuedAt: now };
+  const token = signToken(keys, claims, { caseless: true });
+  assert.match(token, /^[a-z0-9.]+$/, 'lower case only');
+  assert.ok(`unsubscribe+${token}`.length <= 64, 'fits a local part (RFC 5321: 64 octets)');
+  for (const spelling of [token, token.toUpperCase(), token.replace(/[a-m]/g, (c) => c.toUpperCase())]) {
+    assert.deepEqual(verifyToken(keys, spelling, { purpose: 'unsubscribe', now }), { ok: true, claims }, spelling);
+  }
+  // Every other character, except the same letter in the other case.
+  for (let i = 0; i < token.length; i++) {
+    if (token[i] === '.') continue;
+    for (const c of 'abcdefghijklmnopqrstuvwxyz0123456789-_') {
+      if (c === token[i]) continue;
+      const altered = token.slice(0, i) + c + token.slice(i + 1);
+      assert.equal(verifyToken(keys, altered, { purpose: 'unsubscribe', now }).ok, false, `altered at ${i}: ${altered}`);
+    }
+  }
+  // The case-sensitive token of a link stays case-sensitive.
+  const linkToken = signToken(keys, claims);
+  assert.equal(verifyToken(keys, linkToken.toLowerCase(), { purpose: 'unsubscribe', now }).ok, false);
+  assert.equal(verifyToken(keys, signToken(new AudienceKeys('d'.repeat(64)), claims, { caseless: true }), { purpose: 'unsubscribe', now }).ok, false, 'another secret');
+});

@@ -177,6 +177,15 @@ const autoReply = (to: string) =>
 for (const backend of await testBackends()) {
   const inboundTest = fixtureTest(backend.name, async () => fixture(await backend.open()));
 
+  inboundTest('a mailto unsubscribe still works when a mail server folded its local part to lower case', async (f) => {
+    const reader = f.newsroom.active[1]!;
+    const to = `unsubscribe+${tokenIn(f.received.get(reader)!.raw)}@${DOMAIN}`.toLowerCase();
+    const r = await f.mail({ from: reader, to: [to] }, `From: ${reader}\r\nTo: ${to}\r\nSubject: unsubscribe\r\n\r\nunsubscribe\r\n`);
+    assert.ok(r.ok, JSON.stringify(r));
+    assert.deepEqual(f.results, ['unsubscribed']);
+    assert.equal((await stateOf(f, reader)).subscription, 'unsubscribed');
+  });
+
   inboundTest('a mailto unsubscribe with a valid token unsubscribes, suppresses and logs consent as by mail', async (f) => {
     const reader = f.newsroom.active[0]!;
     const token = tokenIn(f.received.get(reader)!.raw);
