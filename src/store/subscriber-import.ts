@@ -104,19 +104,19 @@ function copyText(value: string | null): string {
 const LINES_PER_BLOCK = 1000;
 const UNIQUE_VIOLATION = '23505';
 
-// The COPY text of a chunk is written into one of two buffers, allocated once
-// per import and reused: one is sent while the other fills. A buffer per block
-// of rows, freed only when the garbage collector got to it, kept ~100 MB of
-// dead buffers outside the heap at the peak and put RSS at 300 MB. A buffer
-// starts small and doubles when a chunk needs more (a full chunk of 100,000
-// rows takes ~16 MB), so that a small import stays small.
-const COPY_BUFFER_BYTES = 64 * 1024;
-// Sent in slices (views, no copy), as a stream expects.
-const COPY_SLICE_BYTES = 256 * 1024;
+// The COPY text of a chunk is written into slabs of 1 MiB, taken from a pool
+// that lives as long as the import: the slabs of a chunk go back to it once the
+// chunk is staged, and the chunk after next fills them again. A buffer per
+// block of rows, freed only when the garbage collector got to it, kept ~100 MB
+// of dead buffers outside the heap at the peak and put RSS at 300 MB; one
+// buffer per chunk, doubled when full, left its smaller predecessors as
+// garbage the same way.
+const SLAB_BYTES = 1024 * 1024;
 
 interface Chunk {
-  buffer: Buffer;
-  bytes: number;
+  /** Filled parts of slabs (views), in order. */
+  parts: Buffer[];
+  slabs: Buffer[];
   rows: number;
 }
 
@@ -124,10 +124,6 @@ interface OutcomeRow {
   outcome: 'imported' | 'duplicate' | 'suppressed';
   line: number;
   email: string | null;
-}
-
-function* slices(chunk: Chunk): Generator<Buffer> {
-  for (let at = 0; at < chunk.bytes; at += COPY_SLICE_BYTES) yield chunk.buffer.subarray(at, Math.min(at + COPY_SLICE_BYTES, chunk.bytes));
 }
 
 async function copyImport(pool: pg.Pool, o: ImportBatchOptions, trace?: ImportTrace): Promise<SubscriberImport> {
@@ -166,10 +162,11 @@ async function copyImport(pool: pg.Pool, o: ImportBatchOptions, trace?: ImportTr
     await timed(trace, 'copy', async () => {
       if (staged) await client.query('truncate import_stage');
       staged = true;
-      await pipeline(Readable.from(slices(chunk)), client.query(copyFrom('copy import_stage (line, e, h, n, c, d) from stdin')));
+      await pipeline(Readable.from(chunk.parts), client.query(copyFrom('copy import_stage (line, e, h, n, c, d) from stdin')));
     });
-    // Staged: the next chunk but one may fill this buffer while the statements run.
-    spare = chunk.buffer;
+    // Staged: the next chunk but one may fill these slabs while the statements run.
+    freeSlabs.push(...chunk.slabs);
+    chunk.parts = chunk.slabs = [];
     await client.query('savepoint import_chunk');
     let rows: OutcomeRow[];
     try {
@@ -253,29 +250,38 @@ async function copyImport(pool: pg.Pool, o: ImportBatchOptions, trace?: ImportTr
   };
 
   // Lines are joined into blocks as they come and written into the chunk's
-  // buffer, outside the JavaScript heap: a chunk waiting for its turn does not
+  // slabs, outside the JavaScript heap: a chunk waiting for its turn does not
   // make the heap grow (row strings promoted to the old generation raised peak
   // RSS by ~100 MB).
-  let spare: Buffer | undefined;
-  const newChunk = (): Chunk => {
-    const buffer = spare ?? Buffer.allocUnsafe(COPY_BUFFER_BYTES);
-    spare = undefined;
-    return { buffer, bytes: 0, rows: 0 };
-  };
+  const freeSlabs: Buffer[] = [];
+  const newChunk = (): Chunk => ({ parts: [], slabs: [], rows: 0 });
   let current = newChunk();
+  let slab: Buffer | undefined;
+  let slabUsed = 0;
+  // The filled part of the slab being written goes to its chunk.
+  const endSlab = () => {
+    if (slab && slabUsed > 0) current.parts.push(slab.subarray(0, slabUsed));
+    slab = undefined;
+    slabUsed = 0;
+  };
   let block: string[] = [];
   const endBlock = () => {
     if (!block.length) return;
     const text = block.join('');
     block = [];
-    const need = current.bytes + Buffer.byteLength(text);
-    if (need > current.buffer.length) {
-      // Kept, larger, for the rest of the import.
-      const larger = Buffer.allocUnsafe(Math.max(need, current.buffer.length * 2));
-      current.buffer.copy(larger, 0, 0, current.bytes);
-      current.buffer = larger;
+    const bytes = Buffer.byteLength(text);
+    if (bytes > SLAB_BYTES) {
+      // A block of very long rows: a buffer of its own, left to the garbage collector.
+      endSlab();
+      current.parts.push(Buffer.from(text));
+      return;
     }
-    current.bytes += current.buffer.write(text, current.bytes);
+    if (slab && slabUsed + bytes > SLAB_BYTES) endSlab();
+    if (!slab) {
+      slab = freeSlabs.pop() ?? Buffer.allocUnsafe(SLAB_BYTES);
+      current.slabs.push(slab);
+    }
+    slabUsed += slab.write(text, slabUsed);
   };
 
   return {
@@ -289,6 +295,7 @@ async function copyImport(pool: pg.Pool, o: ImportBatchOptions, trace?: ImportTr
     },
     async flush() {
       endBlock();
+      endSlab();
       const chunk = current;
       if (chunk.rows === 0) return { imported: 0, unchanged: 0, refused: [] };
       current = newChunk();

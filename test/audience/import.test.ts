@@ -208,6 +208,22 @@ for (const backend of await testBackends()) {
     assert.deepEqual(await counts(f), { subscribers: 2, subscriptions: 1, consent: 1 });
   });
 
+  it('rows too long to share the COPY text\'s usual blocks come back whole', async (f) => {
+    // 1,000 rows of about 1.5 kB (two bytes a character): a block of COPY text larger than the 1 MiB slabs.
+    const name = (i: number) => `${i} ${'é'.repeat(190)}`;
+    const source = 'è'.repeat(500);
+    const csv = Array.from({ length: 1200 }, (_, i) => `long${i}@example.org,${name(i)},${source}`).join('\n');
+    const summary = await run(f, { file: file(`email,name,consent_source\n${csv}\n`), confirmed: true });
+    assert.equal(summary.imported, 1200);
+    const rows = await f.store.db.selectFrom('subscribers').select(['email', 'name']).where('email', 'in', ['long0@example.org', 'long1199@example.org']).orderBy('email').execute();
+    assert.deepEqual(rows, [
+      { email: 'long0@example.org', name: name(0) },
+      { email: 'long1199@example.org', name: name(1199) },
+    ]);
+    const details = await f.store.db.selectFrom('consent_log').select('details').execute();
+    assert.ok(details.every((d) => (JSON.parse(d.details!) as { consentSource: string }).consentSource === source));
+  });
+
   it('an export lists the imported subscribers in the file\'s order, whatever the order the store writes subscribers in', async (f) => {
     // PostgreSQL inserts each chunk's new subscribers in hash order (cheaper for its index): subscriptions keep the file's.
     const emails = Array.from({ length: 40 }, (_, i) => `${String.fromCharCode(122 - (i % 26))}${i}@example.org`);
