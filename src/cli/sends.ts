@@ -7,7 +7,7 @@ import type { Command } from 'commander';
 import { systemClock } from '../clock.ts';
 import { progressLine, recentProgress, sendProgress } from '../delivery/progress.ts';
 import { requestResend } from '../delivery/sends.ts';
-import { deliveryParts } from '../delivery/worker.ts';
+import { deliveryParts, publicUrlCheck } from '../delivery/worker.ts';
 import { resumeSend, SendRefused } from '../store/sends.ts';
 import { withStore } from './context.ts';
 import { RefusedError, UsageError } from './usage-error.ts';
@@ -36,6 +36,10 @@ export function register(program: Command): void {
         }
         if (flags.resume && !(await resumeSend(store, sendId))) throw new RefusedError(`send ${sendId} is not paused`);
         if (flags.resend) {
+          // The resend's message is built here, with this process's public URL: checked as `send` does.
+          const publicUrl = publicUrlCheck(config);
+          if (publicUrl.refuse) throw new RefusedError(publicUrl.refuse);
+          if (publicUrl.warn) process.stderr.write(`matinale: warning: ${publicUrl.warn}\n`);
           const parts = deliveryParts({ store, config, clock: systemClock });
           try {
             const resend = await requestResend(parts.sendDeps, sendId, `cli:${process.env.USER ?? 'unknown'}@${hostname()}`);

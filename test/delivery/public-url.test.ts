@@ -1,4 +1,4 @@
-// `matinale send` and `matinale worker` run apart from the web app and build
+// `matinale send`, `sends --resend` and `matinale worker` run apart from the web app and build
 // every link of every mail from PUBLIC_URL. Unset (and no publicUrl in
 // matinale.yaml), the links would point at localhost: refused through a
 // relay, one warning line with the local outbox. Real processes, as an operator runs them.
@@ -62,6 +62,19 @@ test('send to the list and worker refuse a relay without PUBLIC_URL, naming it; 
       'matinale: warning: PUBLIC_URL is not set (nor publicUrl in matinale.yaml), so every link in the mail (unsubscribe, preferences, web version) would point at http://localhost:3000; fine for the local outbox, set PUBLIC_URL before delivering to readers',
     ]);
     assert.deepEqual((await sends()).map((s) => s.kind), ['test', 'list']);
+
+    // A resend builds its message in the command too: refused the same way.
+    const store = openStore({ dataDir: dir });
+    const listSend = (await sends()).find((s) => s.kind === 'list')!;
+    try {
+      await store.db.updateTable('recipients').set({ state: 'failed' }).where('send_id', '=', listSend.id).execute();
+    } finally {
+      await store.close();
+    }
+    const resend = matinale(relay, 'sends', String(listSend.id), '--resend');
+    assert.equal(resend.code, 1, resend.stderr);
+    assert.match(resend.stderr, /PUBLIC_URL is not set .*refusing to deliver through SMTP_URL/);
+    assert.equal((await sends()).length, 2, 'no resend created');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
