@@ -7,12 +7,14 @@
 // written as slices of itself plus the terminator in one writev, uncopied.
 //
 // What it speaks: the greeting, EHLO (HELO when EHLO is refused), STARTTLS when
-// offered, AUTH PLAIN or LOGIN when credentials are given, PIPELINING of
+// offered (a refusal is an error, never a fall back to clear text), AUTH PLAIN
+// or LOGIN when credentials are given, over TLS only unless the relay is on a
+// loopback address or the operator allows clear text, PIPELINING of
 // MAIL FROM + RCPT TO + DATA when offered, RSET, QUIT. Errors carry the
 // relay's code and reply and the command they answer (`responseCode`,
 // `response`, `command`), with a `code` of our own, so the pool can tell a
 // bounce from a relay that refuses us or a lost connection.
-import { connect as netConnect, isIP, type Socket } from 'node:net';
+import { BlockList, connect as netConnect, isIP, type Socket } from 'node:net';
 import { connect as tlsConnect, type TLSSocket } from 'node:tls';
 import { hostname } from 'node:os';
 
@@ -24,6 +26,13 @@ export interface SmtpClientOptions {
   /** Refuse a relay certificate that does not verify (false only for a self-signed relay on the same host). */
   rejectUnauthorized: boolean;
   auth?: { user: string; pass: string };
+  /**
+   * No TLS on a plain connection (SMTP_URL `tls=none`): STARTTLS is not tried
+   * even when offered, and credentials may be sent in clear. For a relay the
+   * operator reaches over a private path, or whose STARTTLS is broken. Without
+   * it, credentials only go over TLS, or in clear to a loopback address.
+   */
+  plaintext?: boolean;
   /** The name we give in EHLO; by default this host's name when it is qualified, else our address literal. */
   name?: string;
   timeouts?: Partial<SmtpTimeouts>;
@@ -157,12 +166,15 @@ export class SmtpSession {
   private busy = false;
   private readonly timeouts: SmtpTimeouts;
   private readonly onData = (chunk: Buffer) => this.received(chunk);
+  /** Where the TCP connection goes, read once connected (a destroyed socket forgets it). */
+  private readonly remoteAddress: string | undefined;
 
   private constructor(
     socket: Socket,
     private readonly options: SmtpClientOptions,
   ) {
     this.socket = socket;
+    this.remoteAddress = socket.remoteAddress;
     this.timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
     this.watch(socket);
     socket.on('data', this.onData);
@@ -190,16 +202,34 @@ export class SmtpSession {
     const greeting = await this.expectReply('CONN', this.timeouts.greetingMs);
     if (greeting.code !== 220) throw replyError('the relay refused the connection', 'EPROTOCOL', 'CONN', greeting);
     await this.hello();
-    if (!this.options.secure && this.offers('STARTTLS')) {
+    let encrypted = this.options.secure;
+    if (!encrypted && !this.options.plaintext && this.offers('STARTTLS')) {
       this.write('STARTTLS\r\n');
       const reply = await this.expectReply('STARTTLS');
-      // A refused STARTTLS leaves a working session in clear, as opportunistic TLS allows.
-      if (reply.code === 220) {
-        await this.upgrade();
-        await this.hello();
-      }
+      // Going on in clear after a refusal would send the password (AUTH) in
+      // clear to a relay that expects TLS. Without credentials too: a relay
+      // that offers STARTTLS normally encrypts, so a refusal is a fault of
+      // its own (454: "TLS not available due to temporary reason", RFC 3207)
+      // or someone in the path; the readers' messages wait for a retry
+      // rather than cross in clear. The operator who wants clear text says
+      // so with tls=none, which does not try STARTTLS at all.
+      if (reply.code !== 220) throw replyError('the relay offered STARTTLS then refused it; not going on without TLS', 'ETLS', 'STARTTLS', reply);
+      await this.upgrade();
+      await this.hello();
+      encrypted = true;
     }
-    if (this.options.auth) await this.authenticate(this.options.auth);
+    if (!this.options.auth) return;
+    // No STARTTLS offered (or the offer stripped from EHLO by someone in the
+    // path): the credentials would cross the network readable. A loopback
+    // relay's bytes never leave this host, so it is spared.
+    if (!encrypted && !this.options.plaintext && !isLoopback(this.remoteAddress)) {
+      throw new SmtpError(
+        `the relay ${this.options.host}:${this.options.port} does not offer STARTTLS: credentials are not sent without TLS (tls=none on SMTP_URL allows it, for a private path)`,
+        'ETLS',
+        { command: 'EHLO' },
+      );
+    }
+    await this.authenticate(this.options.auth);
   }
 
   private async hello(): Promise<void> {
@@ -230,6 +260,7 @@ export class SmtpSession {
     plain.off('data', this.onData);
     // Bytes that came in clear after the 220 could be an attacker's: dropped.
     this.reader.clear();
+    const limitMs = this.timeouts.connectMs;
     const secure = await new Promise<TLSSocket>((resolve, reject) => {
       const s = tlsConnect({
         socket: plain,
@@ -237,12 +268,23 @@ export class SmtpSession {
         ...(isIP(this.options.host) ? {} : { servername: this.options.host }),
         rejectUnauthorized: this.options.rejectUnauthorized,
       });
+      // No reply is awaited during the handshake, so no reply timer runs: a
+      // relay that said 220 and then stays silent would hold open() (and the
+      // worker's shutdown) forever. The handshake gets the connection's time,
+      // as it does for smtps://, and the sockets are destroyed when it runs out.
+      const timer = setTimeout(() => {
+        s.destroy();
+        plain.destroy();
+        reject(new SmtpError(`the TLS handshake with the relay did not finish within ${limitMs} ms`, 'ETIMEDOUT', { command: 'STARTTLS' }));
+      }, limitMs);
       const fail = (err: Error) => {
+        clearTimeout(timer);
         s.destroy();
         reject(new SmtpError(`TLS negotiation with the relay failed: ${err.message}`, 'ETLS', { command: 'STARTTLS' }));
       };
       s.once('error', fail);
       s.once('secureConnect', () => {
+        clearTimeout(timer);
         s.off('error', fail);
         resolve(s);
       });
@@ -471,6 +513,18 @@ function connectSocket(options: SmtpClientOptions, timeoutMs: number): Promise<S
       resolve(socket);
     });
   });
+}
+
+const LOOPBACK = new BlockList();
+LOOPBACK.addSubnet('127.0.0.0', 8, 'ipv4');
+LOOPBACK.addAddress('::1', 'ipv6');
+
+/** Whether an address is a loopback one (127.0.0.0/8, ::1, and 127.x mapped into IPv6): traffic to it stays on this host. */
+export function isLoopback(address: string | undefined): boolean {
+  if (!address) return false;
+  const family = isIP(address);
+  if (family === 0) return false;
+  return LOOPBACK.check(address, family === 4 ? 'ipv4' : 'ipv6');
 }
 
 /** This host's name when it is a qualified one, else the address literal of our end of the connection. */

@@ -1,5 +1,5 @@
 // The SMTP transport: for each relay of SMTP_URL a pool of reused connections
-// (our own SMTP client, smtp-client.ts: STARTTLS when offered, AUTH, PIPELINING
+// (our own SMTP client, smtp-client.ts: STARTTLS when offered, AUTH over TLS, PIPELINING
 // of the envelope where offered), each relay under its own rate limit. Several relays
 // share the load: a message goes to the relay with the fewest messages waiting.
 //
@@ -7,7 +7,10 @@
 //   smtp://user:pass@relay.example.net:587?pool=5&rate=50&hourly=100000
 //   pool: connections (default 5); rate: messages/s; hourly: messages/hour;
 //   maxMessages: messages per connection before it is renewed (default 1000);
-//   tls=insecure: accept a self-signed certificate (a relay on the same host).
+//   tls=insecure: accept a self-signed certificate (a relay on the same host);
+//   tls=none: no TLS, not even STARTTLS when offered, and credentials sent in
+//   clear (a private path to the relay). Without it, credentials only go over
+//   TLS, or to a loopback address, and a refused STARTTLS is an error.
 import type { Clock } from '../clock.ts';
 import { redact } from '../store/db.ts';
 import { RateLimiter, realSleep, type Sleep } from './rate-limit.ts';
@@ -24,6 +27,8 @@ export interface RelaySettings {
   perHour: number;
   maxMessagesPerConnection: number;
   rejectUnauthorized: boolean;
+  /** tls=none: speak in clear, credentials included. */
+  plaintext: boolean;
   description: string;
 }
 
@@ -40,6 +45,10 @@ export function parseRelayUrl(url: string): RelaySettings {
     if (!(n > 0)) throw new Error(`SMTP_URL option ${name} must be a positive number (got ${v})`);
     return n;
   };
+  const tls = q.get('tls');
+  // An unknown value (a typo of "none") would otherwise mean "verify": refused, so it is seen at start.
+  if (tls !== null && tls !== 'insecure' && tls !== 'none') throw new Error(`SMTP_URL option tls must be insecure or none (got ${tls})`);
+  if (tls === 'none' && secure) throw new Error('SMTP_URL option tls=none contradicts smtps:// (TLS from the first byte)');
   return {
     host: u.hostname,
     port: u.port ? Number(u.port) : secure ? 465 : 587,
@@ -49,7 +58,8 @@ export function parseRelayUrl(url: string): RelaySettings {
     perSecond: num('rate', Infinity),
     perHour: num('hourly', Infinity),
     maxMessagesPerConnection: Math.floor(num('maxMessages', 1000)),
-    rejectUnauthorized: q.get('tls') !== 'insecure',
+    rejectUnauthorized: tls !== 'insecure',
+    plaintext: tls === 'none',
     description: `${u.protocol}//${u.hostname}:${u.port || (secure ? 465 : 587)}`,
   };
 }
@@ -65,6 +75,7 @@ class Session {
       port: relay.port,
       secure: relay.secure,
       rejectUnauthorized: relay.rejectUnauthorized,
+      ...(relay.plaintext ? { plaintext: true } : {}),
       ...(relay.auth ? { auth: relay.auth } : {}),
       ...(timeouts ? { timeouts } : {}),
     });
@@ -145,9 +156,11 @@ class RelayPool {
     const code = typeof e.responseCode === 'number' ? e.responseCode : null;
     const response = (e.response ?? `${e.code ?? 'ERROR'} ${e.message}`).trim();
     // Only a 5xx about this recipient or this message is a bounce; a 5xx to
-    // our greeting, AUTH or MAIL FROM is the relay refusing us, not the reader.
+    // our greeting, STARTTLS, AUTH or MAIL FROM is the relay refusing us, not
+    // the reader. So is an ETLS (no TLS to be had: command STARTTLS or EHLO,
+    // with or without a code): temporary, retried once the relay is fixed.
     const aboutRecipient = e.command === 'RCPT TO' || e.command === 'DATA';
-    const permanent = code !== null && code >= 500 && aboutRecipient;
+    const permanent = code !== null && code >= 500 && aboutRecipient && e.code !== 'ETLS';
     const slowDown = code === 421 || code === 451;
     if (slowDown) this.limiter.slowDown();
     return { ok: false, permanent, code, response, slowDown };
@@ -188,12 +201,17 @@ class RelayPool {
 
   /** A connection slot freed: let a waiter open a new session. */
   private wakeOne(): void {
+    if (this.closed) return;
     const waiter = this.waiters.shift();
     if (!waiter) return;
     this.open++;
     Session.open(this.relay, this.timeouts).then(waiter, (err: Error) => {
       this.open--;
       waiter(err);
+      // The slot is free again. Without this the next waiter would wait for a
+      // session nobody is opening: when the relay is down every open fails,
+      // and all the waiters beyond the first few never settled.
+      this.wakeOne();
     });
   }
 

@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type AddressInfo, type Socket } from 'node:net';
-import { ReplyReader, SmtpSession, dotStuffed, type SmtpClientOptions, type SmtpError } from '../../src/delivery/smtp-client.ts';
+import { networkInterfaces } from 'node:os';
+import { ReplyReader, SmtpSession, dotStuffed, isLoopback, type SmtpClientOptions, type SmtpError } from '../../src/delivery/smtp-client.ts';
 import { startSmtpSink } from './newsroom-fixture.ts';
 
 const envelope = { from: 'bounces+1-1@example.org', to: 'reader@example.net' };
@@ -35,6 +36,10 @@ interface RawRelayOptions {
   answerData?: (body: Buffer) => string | undefined;
   /** Called with the DATA bytes as they arrive, to misbehave mid-DATA. */
   onDataChunk?: (socket: Socket) => void;
+  /** The address to listen on; 127.0.0.1 by default. */
+  host?: string;
+  /** After answering this command, read nothing more and say nothing more (the connection stays open). */
+  muteAfter?: string;
 }
 
 interface RawRelay {
@@ -45,6 +50,8 @@ interface RawRelay {
   batches: string[][];
   /** The DATA bytes of each message as sent (still dot-stuffed), without the terminator's final ".\r\n". */
   bodies: Buffer[];
+  /** Client connections not yet closed. */
+  openSockets(): number;
   close(): Promise<void>;
 }
 
@@ -61,6 +68,7 @@ async function rawRelay(options: RawRelayOptions = {}): Promise<RawRelay> {
     let data: Buffer | null = null;
     let pending = '';
     let queue = Promise.resolve();
+    let mute = false;
     const send = (text: string) => {
       if (!options.byteByByte) return void socket.write(text);
       // Separate writes a millisecond apart: separate TCP segments, so the client reads partial lines.
@@ -74,6 +82,7 @@ async function rawRelay(options: RawRelayOptions = {}): Promise<RawRelay> {
     };
     if (options.greeting !== '') send(options.greeting ?? '220 raw.example.net ESMTP\r\n');
     socket.on('data', (chunk: Buffer) => {
+      if (mute) return;
       if (data) {
         data = Buffer.concat([data, chunk]);
         options.onDataChunk?.(socket);
@@ -100,13 +109,18 @@ async function rawRelay(options: RawRelayOptions = {}): Promise<RawRelay> {
         out += reply;
         // DATA's bytes start after the 354, with the CRLF that ended the DATA line, so a first line "." is seen as one.
         if (verb === 'DATA' && reply.startsWith('354')) data = Buffer.from('\r\n');
+        if (line === options.muteAfter) {
+          mute = true;
+          break;
+        }
       }
       if (out) send(out);
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(0, options.host ?? '127.0.0.1', resolve));
   return Object.assign(relay, {
     port: (server.address() as AddressInfo).port,
+    openSockets: () => sockets.size,
     close: () =>
       new Promise<void>((resolve) => {
         for (const s of sockets) s.destroy();
@@ -434,5 +448,114 @@ test('a refused greeting and an unasked-for 421 end the session', async () => {
   } finally {
     session.close();
     await hangingUp.close();
+  }
+});
+
+// ---------------------------------------------------------------------------
+// TLS before credentials, and a handshake that never ends.
+
+const AUTH_EHLO = '250-raw.example.net\r\n250-PIPELINING\r\n250 AUTH PLAIN LOGIN\r\n';
+const STARTTLS_EHLO = '250-raw.example.net\r\n250-PIPELINING\r\n250-STARTTLS\r\n250 AUTH PLAIN LOGIN\r\n';
+const credentials = { user: 'matinale', pass: 'hunter2-relay' };
+const acceptAuth = (c: string) => (c.startsWith('AUTH') ? '235 2.7.0 ok\r\n' : undefined);
+
+/** This host's address on a real interface, to stand for a relay elsewhere (its bytes are not loopback ones). */
+const externalAddress = Object.values(networkInterfaces())
+  .flat()
+  .find((i) => i && !i.internal && i.family === 'IPv4')?.address;
+
+function assertNoSecret(err: SmtpError): void {
+  const shown = JSON.stringify({ ...err, message: err.message, stack: err.stack });
+  assert.ok(!shown.includes('hunter2') && !shown.includes(Buffer.from(`\0matinale\0${credentials.pass}`).toString('base64')), shown);
+}
+
+test('loopback addresses: 127.0.0.0/8, ::1 and 127.x mapped into IPv6; nothing else', () => {
+  for (const a of ['127.0.0.1', '127.10.20.30', '::1', '0:0:0:0:0:0:0:1', '::ffff:127.0.0.1']) assert.equal(isLoopback(a), true, a);
+  for (const a of ['128.0.0.1', '192.0.2.2', '10.0.0.1', 'fd00::2', '::ffff:192.0.2.2', '::', 'localhost', '', undefined]) assert.equal(isLoopback(a), false, String(a));
+});
+
+test('a relay that offers STARTTLS then refuses it is an ETLS error: nothing more in clear, no AUTH, with or without credentials', async () => {
+  for (const answer of ['454 4.7.0 TLS not available due to temporary reason\r\n', '554 5.7.3 not today\r\n']) {
+    const relay = await rawRelay({ ehlo: STARTTLS_EHLO, answer: (c) => (c === 'STARTTLS' ? answer : acceptAuth(c)) });
+    try {
+      for (const auth of [credentials, undefined]) {
+        const err = await rejection(SmtpSession.open(client(relay.port, auth ? { auth } : {})));
+        assert.equal(err.code, 'ETLS');
+        assert.equal(err.command, 'STARTTLS');
+        assert.equal(err.responseCode, Number(answer.slice(0, 3)));
+        assert.match(err.message, /offered STARTTLS then refused it/);
+        assertNoSecret(err);
+      }
+      assert.deepEqual(
+        relay.commands.map((c) => c.split(' ')[0]),
+        ['EHLO', 'STARTTLS', 'EHLO', 'STARTTLS'],
+        'nothing after the refusal, the password least of all',
+      );
+    } finally {
+      await relay.close();
+    }
+  }
+});
+
+test('tls=none (plaintext): STARTTLS is not tried even when offered, and the credentials go in clear as the operator asked', async () => {
+  const relay = await rawRelay({ ehlo: STARTTLS_EHLO, answer: (c) => (c === 'STARTTLS' ? '454 4.7.0 broken\r\n' : acceptAuth(c)) });
+  const session = await SmtpSession.open(client(relay.port, { auth: credentials, plaintext: true }));
+  try {
+    assert.equal((await session.send(envelope, Buffer.from('Subject: clear\r\n\r\nx\r\n'))).code, 250);
+    assert.ok(!relay.commands.includes('STARTTLS'));
+    assert.match(relay.commands[1]!, /^AUTH PLAIN /);
+  } finally {
+    session.close();
+    await relay.close();
+  }
+});
+
+test('credentials go in clear to a loopback relay without STARTTLS, but not to one on another address: ETLS, and no AUTH', { skip: !externalAddress && 'no non-loopback IPv4 interface on this host' }, async () => {
+  const local = await rawRelay({ ehlo: AUTH_EHLO, answer: acceptAuth });
+  const remote = await rawRelay({ host: externalAddress!, ehlo: AUTH_EHLO, answer: acceptAuth });
+  try {
+    const session = await SmtpSession.open(client(local.port, { auth: credentials }));
+    session.close();
+    assert.match(local.commands[1]!, /^AUTH PLAIN /);
+
+    const err = await rejection(SmtpSession.open(client(remote.port, { host: externalAddress!, auth: credentials })));
+    assert.equal(err.code, 'ETLS');
+    assert.equal(err.command, 'EHLO');
+    assert.match(err.message, /does not offer STARTTLS.*tls=none/);
+    assertNoSecret(err);
+    assert.ok(!remote.commands.some((c) => c.startsWith('AUTH')), JSON.stringify(remote.commands));
+
+    // Without credentials a relay without STARTTLS is still used in clear, as nodemailer did.
+    const anonymous = await SmtpSession.open(client(remote.port, { host: externalAddress! }));
+    assert.equal((await anonymous.send(envelope, Buffer.from('Subject: anon\r\n\r\nx\r\n'))).code, 250);
+    anonymous.close();
+    // And tls=none lets the operator send them in clear.
+    const allowed = await SmtpSession.open(client(remote.port, { host: externalAddress!, auth: credentials, plaintext: true }));
+    allowed.close();
+    assert.ok(remote.commands.some((c) => c.startsWith('AUTH PLAIN ')));
+  } finally {
+    await local.close();
+    await remote.close();
+  }
+});
+
+test('a relay that says 220 to STARTTLS and then stays silent: the handshake times out with the connect timeout and the socket is closed', async () => {
+  const relay = await rawRelay({ ehlo: STARTTLS_EHLO, answer: (c) => (c === 'STARTTLS' ? '220 2.0.0 go ahead\r\n' : undefined), muteAfter: 'STARTTLS' });
+  let guard: NodeJS.Timeout | undefined;
+  try {
+    const started = Date.now();
+    const hung = new Promise<never>((_, reject) => {
+      guard = setTimeout(() => reject(new Error('open() still pending after 5 s')), 5_000);
+    });
+    const err = await rejection(Promise.race([SmtpSession.open(client(relay.port, { timeouts: { connectMs: 150 } })), hung]));
+    assert.equal(err.code, 'ETIMEDOUT', err.message);
+    assert.equal(err.command, 'STARTTLS');
+    assert.match(err.message, /TLS handshake .* within 150 ms/);
+    assert.ok(Date.now() - started < 2_000);
+    for (let i = 0; i < 100 && relay.openSockets() > 0; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+    assert.equal(relay.openSockets(), 0, 'the client closed its connection');
+  } finally {
+    clearTimeout(guard);
+    await relay.close();
   }
 });

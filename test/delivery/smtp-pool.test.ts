@@ -1,5 +1,6 @@
 import { test } from 'node:test';
-import { createServer, type AddressInfo } from 'node:net';
+import { createServer, type AddressInfo, type Server } from 'node:net';
+import { networkInterfaces } from 'node:os';
 import assert from 'node:assert/strict';
 import { parseRelayUrl, smtpPool } from '../../src/delivery/smtp-pool.ts';
 import { systemClock } from '../../src/clock.ts';
@@ -22,6 +23,11 @@ test('relay URLs carry the pool and rate options', () => {
   assert.ok(!r.description.includes('p:ss') && !r.description.includes('user'));
   assert.throws(() => parseRelayUrl('http://relay.example.net'), /smtp:\/\//);
   assert.throws(() => parseRelayUrl('smtp://relay.example.net?pool=0'), /pool/);
+  assert.equal(r.plaintext, false);
+  const clear = parseRelayUrl('smtp://u:p@relay.internal:25?tls=none');
+  assert.deepEqual({ plaintext: clear.plaintext, reject: clear.rejectUnauthorized }, { plaintext: true, reject: true });
+  assert.throws(() => parseRelayUrl('smtps://relay.example.net?tls=none'), /tls=none contradicts smtps/);
+  assert.throws(() => parseRelayUrl('smtp://relay.example.net?tls=nnoe'), /tls must be insecure or none/);
 });
 
 test('messages go through a few reused, authenticated connections, byte for byte (dot-stuffing undone)', async () => {
@@ -195,5 +201,156 @@ test('a relay that never greets is a temporary failure once the injected greetin
   } finally {
     await transport.close();
     await new Promise((resolve) => server.close(resolve));
+  }
+});
+
+/** A port nothing listens on: one the system gave us, closed again. */
+async function refusingPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** Resolves with the promise's value, or rejects when it takes longer than ms (a hang fails the test instead of stalling it). */
+async function within<T>(ms: number, p: Promise<T>, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([p, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what}: not settled within ${ms} ms`)), ms)))]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+test('a relay that refuses connections: 20 concurrent messages all settle quickly as temporary failures (pool=5 and pool=1)', async () => {
+  const port = await refusingPort();
+  for (const pool of [5, 1]) {
+    const transport = smtpPool([`smtp://127.0.0.1:${port}?pool=${pool}`], { clock: systemClock });
+    try {
+      const results = await within(5_000, Promise.all(Array.from({ length: 20 }, (_, i) => transport.submit(message(i)))), `pool=${pool}`);
+      for (const r of results) {
+        assert.equal(r.ok, false);
+        assert.equal(!r.ok && r.permanent, false);
+        assert.equal(!r.ok && r.code, null);
+        assert.match(!r.ok ? r.response : '', /^ECONNECTION .*ECONNREFUSED/);
+      }
+    } finally {
+      await transport.close();
+    }
+  }
+});
+
+test('a relay that hangs up on every connection: every waiter settles, never more connections at once than the pool', async () => {
+  let live = 0;
+  let most = 0;
+  let total = 0;
+  const server = createServer((socket) => {
+    total++;
+    most = Math.max(most, ++live);
+    socket.on('error', () => {});
+    socket.on('close', () => live--);
+    // Long enough for the other submits to queue behind the pool.
+    setTimeout(() => socket.destroy(), 30);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  const transport = smtpPool([`smtp://127.0.0.1:${port}?pool=3`], { clock: systemClock });
+  try {
+    const results = await within(5_000, Promise.all(Array.from({ length: 20 }, (_, i) => transport.submit(message(i)))), 'pool=3');
+    assert.ok(
+      results.every((r) => !r.ok && !r.permanent && r.code === null),
+      JSON.stringify(results[0]),
+    );
+    assert.ok(most <= 3, `${most} connections at once`);
+    assert.equal(total, 20, 'each message had its own attempt');
+  } finally {
+    await transport.close();
+    await new Promise((resolve) => server.close(resolve));
+  }
+});
+
+interface TlsLessRelay {
+  server: Server;
+  port: number;
+  commands: string[];
+}
+
+/** A relay without TLS: it offers STARTTLS and answers it `starttls`, or does not offer it (undefined); it accepts any credentials. */
+async function tlsLessRelay(host: string, starttls: string | undefined): Promise<TlsLessRelay> {
+  const commands: string[] = [];
+  const server = createServer((socket) => {
+    socket.on('error', () => {});
+    socket.write('220 plain ESMTP\r\n');
+    let pending = '';
+    let data = false;
+    socket.on('data', (chunk: Buffer) => {
+      pending += chunk.toString('latin1');
+      const lines = pending.split('\r\n');
+      pending = lines.pop()!;
+      for (const line of lines) {
+        if (data) {
+          if (line === '.') {
+            data = false;
+            socket.write('250 queued\r\n');
+          }
+          continue;
+        }
+        commands.push(line);
+        const verb = line.split(/[ :]/)[0]!.toUpperCase();
+        if (verb === 'EHLO') socket.write(`250-plain\r\n${starttls ? '250-STARTTLS\r\n' : ''}250 AUTH PLAIN\r\n`);
+        else if (verb === 'STARTTLS') socket.write(starttls ?? '502 no\r\n');
+        else if (verb === 'AUTH') socket.write('235 ok\r\n');
+        else if (verb === 'DATA') {
+          data = true;
+          socket.write('354 go\r\n');
+        } else socket.write('250 ok\r\n');
+      }
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, host, resolve));
+  return { server, port: (server.address() as AddressInfo).port, commands };
+}
+
+test('a relay that offers STARTTLS and refuses it, even with a 5xx, is a temporary failure of the relay: no AUTH, no bounce', async () => {
+  const relay = await tlsLessRelay('127.0.0.1', '554 5.7.3 TLS is broken here\r\n');
+  const transport = smtpPool([`smtp://matinale:hunter2@127.0.0.1:${relay.port}`], { clock: systemClock });
+  try {
+    const r = await transport.submit(message(1));
+    assert.equal(r.ok, false);
+    assert.equal(!r.ok && r.permanent, false, 'not a bounce');
+    assert.equal(!r.ok && r.code, 554);
+    assert.ok(!relay.commands.some((c) => c.startsWith('AUTH') || c.startsWith('MAIL')), JSON.stringify(relay.commands));
+    assert.ok(!JSON.stringify(r).includes('hunter2'));
+  } finally {
+    await transport.close();
+    await new Promise((resolve) => relay.server.close(resolve));
+  }
+});
+
+const externalAddress = Object.values(networkInterfaces())
+  .flat()
+  .find((i) => i && !i.internal && i.family === 'IPv4')?.address;
+
+test('credentials and a relay elsewhere without STARTTLS: a temporary ETLS failure and no AUTH, unless the URL says tls=none', { skip: !externalAddress && 'no non-loopback IPv4 interface on this host' }, async () => {
+  const relay = await tlsLessRelay(externalAddress!, undefined);
+  const url = `smtp://matinale:hunter2@${externalAddress}:${relay.port}`;
+  const strict = smtpPool([url], { clock: systemClock });
+  const clear = smtpPool([`${url}?tls=none`], { clock: systemClock });
+  try {
+    const r = await strict.submit(message(1));
+    assert.equal(r.ok, false);
+    assert.equal(!r.ok && r.permanent, false);
+    assert.equal(!r.ok && r.code, null);
+    assert.match(!r.ok ? r.response : '', /^ETLS .*does not offer STARTTLS/);
+    assert.ok(!JSON.stringify(r).includes('hunter2'));
+    assert.ok(!relay.commands.some((c) => c.startsWith('AUTH')));
+    const ok = await clear.submit(message(2));
+    assert.ok(ok.ok, JSON.stringify(ok));
+    assert.ok(relay.commands.some((c) => c.startsWith('AUTH PLAIN ')));
+  } finally {
+    await strict.close();
+    await clear.close();
+    await new Promise((resolve) => relay.server.close(resolve));
   }
 });
