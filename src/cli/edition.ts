@@ -8,7 +8,7 @@ import type { Store } from '../store/db.ts';
 import { WorkflowError, type Actor } from '../store/edition-workflow.ts';
 import { diffVersions, getEdition, listEditions, saveEdition, transitionEdition, type SaveResult } from '../store/editions.ts';
 import { normaliseEmail, type Member } from '../store/people.ts';
-import { getPublicationBySlug, type StoredPublication } from '../store/publications.ts';
+import { getPublicationBySlug, listPublications, type StoredPublication } from '../store/publications.ts';
 import { EDITION_STATUSES, type EditionStatus } from '../store/schema.ts';
 import { inTransaction } from '../store/transaction.ts';
 import { withStore } from './context.ts';
@@ -72,19 +72,29 @@ export function register(program: Command): void {
 
   edition
     .command('list')
-    .description('the editions of a publication, newest first')
-    .requiredOption('--publication <slug>', 'the publication')
+    .description('the editions of a publication (default: of every publication), newest first')
+    .option('--publication <slug>', 'only this publication')
     .option('--json', 'print them as JSON')
-    .action(async (options: { publication: string; json?: boolean }) => {
+    .action(async (options: { publication?: string; json?: boolean }) => {
       await withStore(async (store) => {
-        const publication = await getPublicationBySlug(store, options.publication);
-        if (!publication) throw new RefusedError(`no publication ${options.publication}`);
-        const editions = await listEditions(store, publication.id);
+        let publications: StoredPublication[];
+        if (options.publication) {
+          const publication = await getPublicationBySlug(store, options.publication);
+          if (!publication) throw new RefusedError(`no publication ${options.publication}`);
+          publications = [publication];
+        } else {
+          publications = await listPublications(store);
+        }
+        const lists = await Promise.all(publications.map(async (p) => ({ slug: p.settings.slug, editions: await listEditions(store, p.id) })));
         if (options.json) {
-          process.stdout.write(`${JSON.stringify(editions)}\n`);
+          process.stdout.write(`${JSON.stringify(options.publication ? lists[0]!.editions : lists.flatMap((l) => l.editions.map((e) => ({ publication: l.slug, ...e }))))}\n`);
           return;
         }
-        for (const e of editions) process.stdout.write(`${e.id}\t${e.date}\t${e.status}\tv${e.currentVersion}\t${e.subject ?? ''}\n`);
+        for (const { slug, editions } of lists) {
+          // A heading per publication only when several are listed: one publication's lines stay as scripts read them.
+          if (!options.publication) process.stdout.write(`${slug}${editions.length ? '' : ' (no editions)'}\n`);
+          for (const e of editions) process.stdout.write(`${e.id}\t${e.date}\t${e.status}\tv${e.currentVersion}\t${e.subject ?? ''}\n`);
+        }
       });
     });
 

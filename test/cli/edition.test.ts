@@ -133,6 +133,12 @@ for (const backend of await cliBackends()) {
       assert.equal(list.stdout, `${id}\t2026-03-02\tdraft\tv1\t${subject}\n`);
       const listed = await runMatinale(['edition', 'list', '--publication', 'tech-matin', '--json'], db.env);
       assert.equal(JSON.parse(listed.stdout)[0].subject, subject);
+      // Without --publication: every publication, under its slug (the newcomer's first guess).
+      const all = await runMatinale(['edition', 'list'], db.env);
+      assert.equal(all.status, 0, all.stderr);
+      assert.equal(all.stdout, `tech-matin\n${id}\t2026-03-02\tdraft\tv1\t${subject}\n`);
+      const allJson = JSON.parse((await runMatinale(['edition', 'list', '--json'], db.env)).stdout) as Array<{ publication: string; id: number }>;
+      assert.deepEqual(allJson.map((e) => [e.publication, e.id]), [['tech-matin', id]]);
     } finally {
       await db.dispose();
     }
