@@ -50,7 +50,8 @@ export function parseRelayUrl(url: string): RelaySettings {
   if (tls !== null && tls !== 'insecure' && tls !== 'none') throw new Error(`SMTP_URL option tls must be insecure or none (got ${tls})`);
   if (tls === 'none' && secure) throw new Error('SMTP_URL option tls=none contradicts smtps:// (TLS from the first byte)');
   return {
-    host: u.hostname,
+    // An IPv6 literal comes bracketed in a URL (`smtp://[::1]:25`); sockets want it bare.
+    host: u.hostname.replace(/^\[(.*)\]$/, '$1'),
     port: u.port ? Number(u.port) : secure ? 465 : 587,
     secure,
     ...(u.username ? { auth: { user: decodeURIComponent(u.username), pass: decodeURIComponent(u.password) } } : {}),

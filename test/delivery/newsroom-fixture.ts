@@ -104,7 +104,10 @@ export interface SmtpSink {
 export type RcptRule = (address: string, attempt: number) => { code: number; message: string } | undefined;
 
 /** An SMTP server on a random local port. */
-export async function startSmtpSink(options: { rcpt?: RcptRule; auth?: { user: string; pass: string }; server?: Partial<SMTPServerOptions> } = {}): Promise<SmtpSink> {
+export async function startSmtpSink(
+  options: { rcpt?: RcptRule; auth?: { user: string; pass: string }; server?: Partial<SMTPServerOptions>; host?: string } = {},
+): Promise<SmtpSink> {
+  const host = options.host ?? '127.0.0.1';
   const received: ReceivedMessage[] = [];
   const attempts = new Map<string, number>();
   const sink = { connections: 0 } as SmtpSink;
@@ -147,11 +150,11 @@ export async function startSmtpSink(options: { rcpt?: RcptRule; auth?: { user: s
   });
   // A client killed mid-session resets its connection: that is the test, not a failure.
   server.on('error', () => {});
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(0, host, resolve));
   const port = (server.server.address() as AddressInfo).port;
   const auth = options.auth ? `${options.auth.user}:${options.auth.pass}@` : '';
   return Object.assign(sink, {
-    url: `smtp://${auth}127.0.0.1:${port}`,
+    url: `smtp://${auth}${host.includes(':') ? `[${host}]` : host}:${port}`,
     port,
     received,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),

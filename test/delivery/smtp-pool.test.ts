@@ -47,6 +47,21 @@ test('messages go through a few reused, authenticated connections, byte for byte
   }
 });
 
+test('a relay named by an IPv6 literal (smtp://[::1]:port) is reached', async () => {
+  assert.equal(parseRelayUrl('smtp://[2001:db8::25]:587').host, '2001:db8::25');
+  const sink = await startSmtpSink({ host: '::1', auth: { user: 'matinale', pass: 's3cret' } });
+  const transport = smtpPool([sink.url], { clock: systemClock });
+  try {
+    assert.match(sink.url, /@\[::1\]:\d+$/);
+    const r = await transport.submit(message(1));
+    assert.ok(r.ok, JSON.stringify(r));
+    assert.equal(sink.received.length, 1);
+  } finally {
+    await transport.close();
+    await sink.close();
+  }
+});
+
 test('wrong credentials are a temporary failure of the relay, not a bounce', async () => {
   const sink = await startSmtpSink({ auth: { user: 'matinale', pass: 's3cret' } });
   const url = sink.url.replace('s3cret', 'wrong');
