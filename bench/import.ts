@@ -17,6 +17,7 @@ import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
+import { writeHeapSnapshot } from 'node:v8';
 import pg from 'pg';
 import { DATABASE_URL, createSchema, dropSchema } from './pg-schema.ts';
 import { from as copyFrom } from 'pg-copy-streams';
@@ -48,6 +49,8 @@ interface CaseResult {
   nodeCpuMs: number;
   /** CPU time of the PostgreSQL backends that served the case, ms (PostgreSQL cases). */
   postgresCpuMs?: number;
+  /** With --memory: process.memoryUsage() (MiB) when the child had loaded its modules, and the largest values seen during the case. */
+  memory?: { atStart: Record<string, number>; peaks: Record<string, number> };
 }
 
 const { values } = parseArgs({
@@ -59,6 +62,10 @@ const { values } = parseArgs({
     db: { type: 'string' },
     /** Comma-separated cases to run (default: all); results are written only when all ran. */
     cases: { type: 'string' },
+    /** Samples process.memoryUsage() every 100 ms in each child and prints the largest values (diagnosis). */
+    memory: { type: 'boolean', default: false },
+    /** Writes a heap snapshot of each child when its RSS first passes this many MiB (diagnosis). */
+    snapshot: { type: 'string' },
   },
 });
 const rows = Number(values.rows);
@@ -71,8 +78,14 @@ const selected = values.cases ? (values.cases.split(',') as CaseName[]) : [...CA
 const APP_NAME = `matinale-bench-${process.pid}`;
 process.env.PGAPPNAME = APP_NAME;
 
+/** Largest values of process.memoryUsage() seen so far, MiB; with what the process held before the case began. */
+const memoryPeaks: Record<string, number> = {};
+let memoryAtStart: Record<string, number> | undefined;
+
 if (values.child) {
+  if (values.memory || values.snapshot) sampleMemory();
   const result = await runCase(values.child as CaseName, values.file!, JSON.parse(values.db!) as OpenOptions);
+  if (memoryAtStart) result.memory = { atStart: memoryAtStart, peaks: memoryPeaks };
   process.stdout.write(`${JSON.stringify(result)}\n`);
 } else {
   await orchestrate();
@@ -119,6 +132,25 @@ async function generate(dir: string, total: number): Promise<{ all: string; vali
 }
 
 // ---- one case, in a child process -----------------------------------------
+
+function sampleMemory(): void {
+  const mib = (x: number) => round(x / 2 ** 20, 1);
+  const take = () => {
+    const m = process.memoryUsage();
+    return { rss: mib(m.rss), heapTotal: mib(m.heapTotal), heapUsed: mib(m.heapUsed), external: mib(m.external), arrayBuffers: mib(m.arrayBuffers) };
+  };
+  memoryAtStart = take();
+  let snapshotTaken = false;
+  const limit = values.snapshot ? Number(values.snapshot) : Infinity;
+  setInterval(() => {
+    const m = take();
+    for (const [k, v] of Object.entries(m)) memoryPeaks[k] = Math.max(memoryPeaks[k] ?? 0, v);
+    if (!snapshotTaken && m.rss >= limit) {
+      snapshotTaken = true;
+      process.stderr.write(`heap snapshot at RSS ${m.rss} MiB: ${writeHeapSnapshot()}\n`);
+    }
+  }, 100).unref();
+}
 
 function nodeCpuMs(): number {
   const u = process.cpuUsage();
@@ -279,7 +311,8 @@ async function freshDatabase(name: CaseName, dir: string): Promise<{ options: Op
 
 function child(name: CaseName, file: string, options: OpenOptions): Promise<CaseResult> {
   return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, [join(ROOT, 'bin/run-ts.js'), join(ROOT, 'bench/import.ts'), '--child', name, '--file', file, '--db', JSON.stringify(options)], {
+    const p = spawn(process.execPath, [join(ROOT, 'bin/run-ts.js'), join(ROOT, 'bench/import.ts'), '--child', name, '--file', file, '--db', JSON.stringify(options),
+      ...(values.memory ? ['--memory'] : []), ...(values.snapshot ? ['--snapshot', values.snapshot] : [])], {
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     let out = '';
@@ -316,7 +349,8 @@ async function orchestrate(): Promise<void> {
           process.stderr.write(
             `run ${r + 1}/${repeat} ${name}: ${round(result.ms)} ms, ${round(result.rowsPerSecond)} rows/s, peak RSS ${result.peakRssMiB} MiB,` +
               ` CPU node ${result.nodeCpuMs} ms${result.postgresCpuMs === undefined ? '' : `, postgres ${result.postgresCpuMs} ms`}` +
-              `${result.steps ? ` ${JSON.stringify(result.steps)}` : ''}\n`,
+              `${result.steps ? ` ${JSON.stringify(result.steps)}` : ''}` +
+              `${result.memory ? ` memory at start ${JSON.stringify(result.memory.atStart)}, peaks ${JSON.stringify(result.memory.peaks)}` : ''}\n`,
           );
           results.push(result);
         } finally {

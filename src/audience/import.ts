@@ -8,7 +8,8 @@
 // Re-importing the same file changes nothing.
 import { createReadStream, createWriteStream, openSync, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
-import { parse, type CsvError } from 'csv-parse';
+import type { Readable } from 'node:stream';
+import { parse, Parser, type CsvError, type Options as CsvOptions } from 'csv-parse';
 import { stringify } from 'csv-stringify';
 import iconv from 'iconv-lite';
 import type { ImportRow } from '../store/subscribers.ts';
@@ -133,7 +134,8 @@ export async function importSubscribers(deps: AudienceDeps, o: ImportOptions): P
     inflight.catch(() => {});
   };
 
-  const parser = parse({
+  const pendingSkips: Reject[] = [];
+  const parser = new LineParser({
     delimiter: check.delimiter,
     bom: true,
     relax_column_count: true,
@@ -141,29 +143,38 @@ export async function importSubscribers(deps: AudienceDeps, o: ImportOptions): P
     skip_records_with_error: true,
     // Exports from spreadsheets put stray quotes inside fields (`"Ann"x`): keep them as text.
     relax_quotes: true,
-    info: true,
     from_line: 2,
     on_skip: (err: CsvError | undefined) => {
-      pendingSkips.push({ line: Number(err?.lines ?? 0), reason: csvProblem(err?.code), email: '' });
+      pendingSkips.push({ line: parser.fileLine(Number(err?.lines ?? 0)), reason: csvProblem(err?.code), email: '' });
       return undefined;
     },
   });
-  const pendingSkips: Reject[] = [];
-  const source = createReadStream(o.file, { highWaterMark: 256 * 1024 });
+  // 64 KiB at a time: csv-parse turns a whole read into records at once, and
+  // those records wait in its buffer until read (about 1,000 of them here).
+  const source = createReadStream(o.file, { highWaterMark: 64 * 1024 });
   const input: NodeJS.ReadableStream = check.encoding === 'utf8' ? source : source.pipe(iconv.decodeStream('win1252'));
   input.on('error', (err: Error) => parser.destroy(err));
   input.pipe(parser);
+  const records = recordsOf(parser);
 
   try {
-    for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
-      for (const s of pendingSkips.splice(0)) await reject(s);
-      // Records already parsed come as resolved promises, which never let the
-      // event loop reach its I/O: the chunk being written waited for a whole
-      // read of the file to be parsed before its COPY could go on, and
-      // PostgreSQL sat idle meanwhile. Every 1,000 rows the loop lets it run.
+    for (;;) {
+      // Records are read one by one from the parser's buffer, without a
+      // promise per record; the loop waits only when the buffer is empty.
+      let record = parser.read() as string[] | null;
+      if (record === null) {
+        if (await records.exhausted()) break;
+        continue;
+      }
+      const line = parser.startLineOfRead();
+      if (pendingSkips.length) for (const s of pendingSkips.splice(0)) await reject(s);
+      // Records already parsed never let the event loop reach its I/O: the
+      // chunk being written waited for a whole read of the file to be parsed
+      // before its COPY could go on, and PostgreSQL sat idle meanwhile. Every
+      // 1,000 rows the loop lets it run.
       if (++progress.rows % 1000 === 0) await new Promise<void>((resolve) => setImmediate(resolve));
-      const line = info.lines - lineBreaksIn(record);
       const row = readRow(record, columns, deps, consentFlag, runAt, o.confirmed === true);
+      record = null;
       if ('reason' in row) {
         await reject({ line, reason: row.reason, email: row.email });
         continue;
@@ -174,7 +185,7 @@ export async function importSubscribers(deps: AudienceDeps, o: ImportOptions): P
         continue;
       }
       firstLineOf.set(row.emailHash, line);
-      writer.add({ ...row, line });
+      writer.add(row, line);
       if (++batchRows >= batchSize) await flush();
     }
     for (const s of pendingSkips.splice(0)) await reject(s);
@@ -200,14 +211,93 @@ export async function importSubscribers(deps: AudienceDeps, o: ImportOptions): P
   };
 }
 
-/** Line breaks inside the cells of a record (quoted multi-line fields): the record began that many lines before its end. */
-function lineBreaksIn(record: readonly string[]): number {
-  let n = 0;
-  for (const cell of record) {
-    // Almost no cell has one: a search per cell, no match array per cell.
-    for (let i = cell.indexOf('\n'); i !== -1; i = cell.indexOf('\n', i + 1)) n++;
+/**
+ * csv-parse's stream, which also tells the line of the file each record
+ * starts on. Its `info` option builds two objects per record (copying the
+ * parser's whole `info` twice) only for a line count; here the parser's live
+ * count is read as each record is pushed, and the record's first line goes
+ * into a queue of plain numbers read in step with the records.
+ *
+ * csv-parse counts the CR and the LF of a CRLF inside a quoted field as two
+ * lines: those are taken off, for this record and every later one.
+ */
+class LineParser extends Parser {
+  private readonly startLines: number[] = [];
+  private startLinesRead = 0;
+  /** Lines csv-parse counted twice so far. */
+  private overcount = 0;
+
+  constructor(options: CsvOptions) {
+    super(options);
   }
-  return n;
+
+  override push(record: unknown, encoding?: BufferEncoding): boolean {
+    if (record !== null) {
+      // At this point csv-parse's count is the record's last line, plus one for each CR and each LF inside its cells.
+      let breaks = 0;
+      let crlf = 0;
+      for (const cell of record as string[]) {
+        // Almost no cell has one: a search per cell, no match array per cell.
+        for (let i = cell.indexOf('\n'); i !== -1; i = cell.indexOf('\n', i + 1)) {
+          breaks++;
+          if (i > 0 && cell.charCodeAt(i - 1) === 13) crlf++;
+        }
+        for (let i = cell.indexOf('\r'); i !== -1; i = cell.indexOf('\r', i + 1)) breaks++;
+      }
+      this.startLines.push(this.info.lines - this.overcount - breaks);
+      this.overcount += crlf;
+    }
+    return super.push(record, encoding);
+  }
+
+  /** The line the record just read starts on (call once after each record read). */
+  startLineOfRead(): number {
+    const line = this.startLines[this.startLinesRead++]!;
+    if (this.startLinesRead === this.startLines.length) {
+      this.startLines.length = 0;
+      this.startLinesRead = 0;
+    }
+    return line;
+  }
+
+  /** A line number csv-parse gave (a skipped record's), as the file counts it. */
+  fileLine(csvLine: number): number {
+    return csvLine - this.overcount;
+  }
+}
+
+/** Waits, when a stream's buffer is empty, for more records, its end or its failure. */
+function recordsOf(stream: Readable) {
+  let ended = false;
+  let failure: Error | undefined;
+  let wake: (() => void) | undefined;
+  const wakeUp = () => {
+    const w = wake;
+    wake = undefined;
+    w?.();
+  };
+  stream.on('readable', wakeUp);
+  stream.on('end', () => {
+    ended = true;
+    wakeUp();
+  });
+  // Kept here and rethrown by the reader: an 'error' event without a listener would end the process.
+  stream.on('error', (err: Error) => {
+    failure = err;
+    wakeUp();
+  });
+  stream.on('close', wakeUp);
+  return {
+    /** True at the end of the records; false when more may be read; throws the stream's failure. */
+    async exhausted(): Promise<boolean> {
+      if (failure) throw failure;
+      if (ended) return true;
+      if (stream.destroyed) throw new Error('the file was closed before its end');
+      await new Promise<void>((resolve) => (wake = resolve));
+      if (failure) throw failure;
+      return ended;
+    },
+  };
 }
 
 /** Words for csv-parse's error codes, for the rejects file. */

@@ -20,11 +20,6 @@ import type { Store } from './db.ts';
 import { inTransaction } from './transaction.ts';
 import { importBatch, importDetails, type ImportBatchOptions, type ImportRow } from './subscribers.ts';
 
-/** A valid row of the file, with its line number. */
-export interface ImportRowAt extends ImportRow {
-  line: number;
-}
-
 /** What happened to the rows of one chunk. */
 export interface ChunkOutcome {
   imported: number;
@@ -37,8 +32,8 @@ export interface ChunkOutcome {
 export interface SubscriberImport {
   /** Rows per chunk that suit this backend. */
   readonly chunkSize: number;
-  /** Adds a row (distinct hash within the chunk) to the current chunk. */
-  add(row: ImportRowAt): void;
+  /** Adds a row (distinct hash within the chunk), found at this line of the file, to the current chunk. */
+  add(row: ImportRow, line: number): void;
   /** Writes the rows added since the last flush; the next chunk may be filled meanwhile. */
   flush(): Promise<ChunkOutcome>;
   /** Makes everything written so far permanent and releases the connection. */
@@ -67,22 +62,26 @@ async function timed<T>(trace: ImportTrace | undefined, step: string, work: () =
 }
 
 function batchImport(store: Store, o: ImportBatchOptions, trace?: ImportTrace): SubscriberImport {
-  let rows: ImportRowAt[] = [];
+  let rows: ImportRow[] = [];
+  let lines: number[] = [];
   return {
     chunkSize: 2000,
-    add(row) {
+    add(row, line) {
       rows.push(row);
+      lines.push(line);
     },
     async flush() {
       const chunk = rows;
+      const chunkLines = lines;
       rows = [];
+      lines = [];
       const { outcomes } = await timed(trace, 'batch', () => inTransaction(store, (tx) => importBatch(tx, chunk, o)));
       const out: ChunkOutcome = { imported: 0, unchanged: 0, refused: [] };
       chunk.forEach((r, i) => {
         const outcome = outcomes[i]!;
         if (outcome === 'imported') out.imported++;
         else if (outcome === 'unchanged') out.unchanged++;
-        else out.refused.push({ line: r.line, email: r.email, reason: outcome });
+        else out.refused.push({ line: chunkLines[i]!, email: r.email, reason: outcome });
       });
       return out;
     },
@@ -286,10 +285,10 @@ async function copyImport(pool: pg.Pool, o: ImportBatchOptions, trace?: ImportTr
 
   return {
     chunkSize: 100_000,
-    add(r) {
+    add(r, line) {
       current.rows++;
       block.push(
-        `${r.line}\t${copyText(r.email)}\t${copyText(r.emailHash)}\t${copyText(r.name)}\t${r.createdAt}\t${copyText(importDetails(r))}\n`,
+        `${line}\t${copyText(r.email)}\t${copyText(r.emailHash)}\t${copyText(r.name)}\t${r.createdAt}\t${copyText(importDetails(r))}\n`,
       );
       if (block.length >= LINES_PER_BLOCK) endBlock();
     },

@@ -165,6 +165,41 @@ for (const backend of await testBackends()) {
     assert.deepEqual(await counts(f), { subscribers: 0, subscriptions: 0, consent: 0 });
   });
 
+  for (const eol of ['\n', '\r\n']) {
+    it(`line numbers in the rejects file stay exact after quoted fields over several lines (${JSON.stringify(eol)} between rows), across reads of the file and chunks`, async (f) => {
+      // Enough rows for several reads of the file (64 KiB each) and several
+      // chunks; every 7th name spans three lines (LF, then CRLF: csv-parse
+      // counts a CRLF inside a field as two lines), every 50th row is refused.
+      const rows: string[] = [];
+      const expected: string[] = [];
+      let line = 2;
+      let lineOf7 = 0;
+      for (let i = 0; i < 3000; i++) {
+        const email = i % 50 === 49 ? `bad${i}.example.org` : `m${i}@example.org`;
+        const name = i % 7 === 0 ? `"Reader ${i}\nsecond line\r\nthird, ${'x'.repeat(40)}"` : `Reader ${i} ${'y'.repeat(40)}`;
+        if (i % 50 === 49) expected.push(`${line},no @ in the address,${email}`);
+        if (i === 7) lineOf7 = line;
+        rows.push(`${email},${name}`);
+        line += 1 + (i % 7 === 0 ? 2 : 0);
+      }
+      // Duplicates of a multi-line row: in the same chunk (told by its line) and in a later one.
+      const text = `email,name${eol}${rows.join(eol)}${eol}m7@example.org,again${eol}`;
+      const rejects = join(dir, `rejects-multiline-${eol.length}.csv`);
+      const summary = await run(f, { file: file(text), rejectsFile: rejects, batchSize: 700 });
+      assert.equal(summary.rejected, expected.length + 1);
+      const got = readFileSync(rejects, 'utf8').trim().split('\n').slice(1);
+      assert.deepEqual(got, [...expected, `${line},duplicate in the file,m7@example.org`]);
+      f.clock.advance(1000);
+      const same = await run(f, { file: file(`email${eol}"m7@example.org"${eol}"a${eol}b"${eol}"m7@example.org"${eol}`), rejectsFile: rejects });
+      assert.deepEqual([same.rejected, same.unchanged], [2, 1]);
+      assert.equal(readFileSync(rejects, 'utf8'), 'line,reason,email\n3,no @ in the address,"a' + eol + 'b"\n5,duplicate of line 2,m7@example.org\n');
+      assert.ok(lineOf7 > 0);
+      // And the multi-line names come back whole.
+      const m7 = await f.store.db.selectFrom('subscribers').select('name').where('email', '=', 'm7@example.org').executeTakeFirstOrThrow();
+      assert.equal(m7.name, `Reader 7\nsecond line\r\nthird, ${'x'.repeat(40)}`);
+    });
+  }
+
   it('progress is reported batch by batch', async (f) => {
     const rows = Array.from({ length: 25 }, (_, i) => `p${i}@example.org`).join('\n');
     const seen: number[] = [];
