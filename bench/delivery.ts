@@ -23,11 +23,9 @@ import nodemailer from 'nodemailer';
 import { systemClock } from '../src/clock.ts';
 import { openStore } from '../src/store/db.ts';
 import { migrateToLatest } from '../src/store/migrate.ts';
-import { storeLedger } from '../src/store/ledger.ts';
 import { getSend } from '../src/store/sends.ts';
 import { requestSend } from '../src/delivery/sends.ts';
-import { deliveryParts } from '../src/delivery/worker.ts';
-import { DeliveryWorker } from '../src/delivery/worker-batch.ts';
+import { deliveryParts, deliveryWorker } from '../src/delivery/worker.ts';
 import { smtpPool } from '../src/delivery/smtp-pool.ts';
 import { DkimSigner } from '../src/delivery/dkim.ts';
 import { loadEdition } from '../src/edition/load.ts';
@@ -182,17 +180,8 @@ async function runCase(name: CaseName, recipients: number, port: number): Promis
     const t0 = performance.now();
     const send = await requestSend(parts.sendDeps, { editionId: newsroom.editionId, createdBy: 'bench' });
     const t1 = performance.now();
-    const worker = new DeliveryWorker({
-      workerId: 'bench',
-      ledger: storeLedger(store),
-      transport,
-      links: parts.links,
-      clock,
-      logger: quiet,
-      mailDomain: parts.mailDomain,
-      dkim,
-      policy: { batchSize: 500 },
-    });
+    // The worker as `matinale worker` builds it (signed return paths, the recheck of readers who left), DKIM as the case asks.
+    const worker = deliveryWorker(store, { ...parts, dkim }, 'bench', { batchSize: 500 });
     // Two batches in flight, as startWorker runs them (lanes: 2).
     const lane = async () => {
       while ((await worker.runBatch()) > 0);
