@@ -4,10 +4,12 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
+import { test } from 'node:test';
 import iconv from 'iconv-lite';
 import { fixtureTest, testBackends } from '../helpers/store.ts';
 import { audienceFixture, type AudienceFixture } from './audience-fixture.ts';
 import { importSubscribers, ImportRefusedError, NotCsvError, type ImportOptions } from '../../src/audience/import.ts';
+import { checkImportFile } from '../../src/audience/import-file-check.ts';
 import { exportSubscribers } from '../../src/audience/export.ts';
 import { suppress } from '../../src/audience/suppression.ts';
 import { ensureSubscriber } from '../../src/store/subscribers.ts';
@@ -39,6 +41,24 @@ async function statuses(f: AudienceFixture) {
 }
 
 const run = (f: AudienceFixture, o: Partial<ImportOptions> & { file: string }) => importSubscribers(f.deps, { publicationSlug: 'tech-matin', ...o });
+
+test('a UTF-8 character cut by the end of a read (1 MiB) is still UTF-8; a cut or broken one anywhere makes the file Windows-1252', async () => {
+  const header = Buffer.from('email,name\n');
+  for (const char of ['é', '€', '😀']) {
+    const bytes = Buffer.from(char);
+    for (let before = 1; before <= bytes.length + 1; before++) {
+      // The character starts `before` bytes before the end of the first read.
+      const fill = Buffer.alloc((1 << 20) - header.length - before, 'a');
+      const body = Buffer.concat([header, fill, bytes, Buffer.from('\n')]);
+      assert.equal((await checkImportFile(file(body))).encoding, 'utf8', `${char} ${before}`);
+      // The same file with the character's last byte missing, or its first alone at the very end.
+      const broken = Buffer.concat([header, fill, bytes.subarray(0, bytes.length - 1), Buffer.from('\n')]);
+      assert.equal((await checkImportFile(file(broken))).encoding, 'windows-1252', `${char} ${before} broken`);
+      const cutAtEnd = Buffer.concat([header, fill, bytes.subarray(0, 1)]);
+      assert.equal((await checkImportFile(file(cutAtEnd))).encoding, 'windows-1252', `${char} ${before} cut at the end`);
+    }
+  }
+});
 
 for (const backend of await testBackends()) {
   const it = fixtureTest(backend.name, () => audienceFixture(backend));
