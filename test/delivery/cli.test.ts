@@ -3,11 +3,12 @@
 // figures from `matinale sends`, and a worker that exits cleanly on SIGTERM.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ReturnPaths } from '../../src/delivery/return-path.ts';
+import { startWorkerProcess } from '../helpers/worker-process.ts';
 
 function matinale(env: NodeJS.ProcessEnv, ...args: string[]) {
   const r = spawnSync(process.execPath, ['bin/matinale.js', ...args], { env: { ...process.env, ...env }, encoding: 'utf8' });
@@ -82,21 +83,8 @@ test('send --now --wait delivers an approved edition to the list through the out
 test('matinale worker exits 0 on SIGTERM', { timeout: 180_000 }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'matinale-cli-'));
   try {
-    const child = spawn(process.execPath, ['bin/matinale.js', 'worker'], {
-      env: { ...process.env, DATA_DIR: dir, DATABASE_URL: '', SMTP_URL: '', MATINALE_SECRET: 'c'.repeat(64) },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    let stderr = '';
-    // The ready line (`matinale worker <id> on <store>`) comes once the signal handlers are in place.
-    await new Promise<void>((resolve, reject) => {
-      child.stderr!.on('data', (c: Buffer) => {
-        stderr += c.toString();
-        if (/^matinale worker \S+ on .*\n/m.test(stderr)) resolve();
-      });
-      child.once('exit', (code) => reject(new Error(`worker exited early (${code}): ${stderr}`)));
-    });
-    child.kill('SIGTERM');
-    const [code, signal] = await new Promise<[number | null, string | null]>((resolve) => child.once('exit', (c, s) => resolve([c, s])));
+    const worker = await startWorkerProcess({ DATA_DIR: dir, DATABASE_URL: '', SMTP_URL: '', MATINALE_SECRET: 'c'.repeat(64) });
+    const { code, signal, stderr } = await worker.stop();
     assert.deepEqual({ code, signal }, { code: 0, signal: null }, stderr);
   } finally {
     rmSync(dir, { recursive: true, force: true });

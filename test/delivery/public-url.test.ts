@@ -4,11 +4,12 @@
 // relay, one warning line with the local outbox. Real processes, as an operator runs them.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openStore } from '../../src/store/db.ts';
+import { startWorkerProcess } from '../helpers/worker-process.ts';
 
 const RELAY = 'smtp://127.0.0.1:9'; // never contacted: the commands refuse, or only schedule, before any delivery
 
@@ -101,20 +102,8 @@ test('a public URL from matinale.yaml counts as configured: send through a relay
 test('matinale worker with the outbox and no PUBLIC_URL warns once, then works (exits 0 on SIGTERM)', { timeout: 180_000 }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'matinale-public-url-'));
   try {
-    const child = spawn(process.execPath, ['bin/matinale.js', 'worker'], {
-      env: { ...process.env, DATA_DIR: dir, DATABASE_URL: '', SMTP_URL: '', PUBLIC_URL: '', MATINALE_SECRET: 'c'.repeat(64) },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    let stderr = '';
-    await new Promise<void>((resolve, reject) => {
-      child.stderr!.on('data', (c: Buffer) => {
-        stderr += c.toString();
-        if (/^matinale worker \S+ on .*\n/m.test(stderr)) resolve();
-      });
-      child.once('exit', (code) => reject(new Error(`worker exited early (${code}): ${stderr}`)));
-    });
-    child.kill('SIGTERM');
-    const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
+    const worker = await startWorkerProcess({ DATA_DIR: dir, DATABASE_URL: '', SMTP_URL: '', PUBLIC_URL: '', MATINALE_SECRET: 'c'.repeat(64) });
+    const { code, stderr } = await worker.stop();
     assert.equal(code, 0, stderr);
     assert.equal(warnings(stderr).length, 1, stderr);
     assert.match(stderr, /^matinale: warning: PUBLIC_URL is not set .*fine for the local outbox/m);
