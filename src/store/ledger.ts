@@ -74,34 +74,7 @@ async function claim(store: Store, o: ClaimOptions): Promise<ClaimedRecipient[]>
     const gone = await tx.db
       .updateTable('recipients')
       .set({ state: 'suppressed', lease_owner: null, lease_expires_at: null, updated_at: o.now })
-      .where('id', 'in', ids)
-      .where('subscriber_id', 'is not', null)
-      .where((eb) =>
-        eb.or([
-          eb.not(
-            eb.exists(
-              eb
-                .selectFrom('subscriptions as sub')
-                .innerJoin('sends as s', 's.publication_id', 'sub.publication_id')
-                .select(sql.lit(1).as('one'))
-                .whereRef('s.id', '=', 'recipients.send_id')
-                .whereRef('sub.subscriber_id', '=', 'recipients.subscriber_id')
-                .where('sub.status', '=', 'active'),
-            ),
-          ),
-          eb.exists(
-            eb
-              .selectFrom('suppressions as x')
-              .innerJoin('subscribers as p', 'p.email_hash', 'x.email_hash')
-              .innerJoin('sends as s', 's.publication_id', 'x.publication_id')
-              .select(sql.lit(1).as('one'))
-              .whereRef('s.id', '=', 'recipients.send_id')
-              .whereRef('p.id', '=', 'recipients.subscriber_id'),
-          ),
-        ]),
-      )
-      // Test sends mail the given addresses whatever their subscription.
-      .where('send_id', 'in', (eb) => eb.selectFrom('sends').select('id').where('kind', '!=', 'test'))
+      .where('id', 'in', readersGone(tx, ids))
       .returning('id')
       .execute();
     const goneIds = new Set(gone.map((g) => g.id));
@@ -237,4 +210,42 @@ export async function pauseSend(store: Store, sendId: number, reason: string, _n
     .where('status', '=', 'running')
     .executeTakeFirst();
   return Number(r.numUpdatedRows) > 0;
+}
+
+/**
+ * Of the given ledger rows, those whose reader may no longer be mailed: no
+ * active subscription to the send's publication, or suppressed by it (test
+ * sends mail the given addresses whatever their subscription). The claim and
+ * the worker's second look (ledger-recheck.ts) ask the same question.
+ */
+export function readersGone(store: Store, ids: readonly number[]) {
+  return store.db
+    .selectFrom('recipients as r')
+    .innerJoin('sends as s', 's.id', 'r.send_id')
+    .select('r.id')
+    .where('r.id', 'in', [...ids])
+    .where('r.subscriber_id', 'is not', null)
+    .where('s.kind', '!=', 'test')
+    .where((eb) =>
+      eb.or([
+        eb.not(
+          eb.exists(
+            eb
+              .selectFrom('subscriptions as sub')
+              .select(sql.lit(1).as('one'))
+              .whereRef('sub.subscriber_id', '=', 'r.subscriber_id')
+              .whereRef('sub.publication_id', '=', 's.publication_id')
+              .where('sub.status', '=', 'active'),
+          ),
+        ),
+        eb.exists(
+          eb
+            .selectFrom('suppressions as x')
+            .innerJoin('subscribers as p', 'p.email_hash', 'x.email_hash')
+            .select(sql.lit(1).as('one'))
+            .whereRef('p.id', '=', 'r.subscriber_id')
+            .whereRef('x.publication_id', '=', 's.publication_id'),
+        ),
+      ]),
+    );
 }
