@@ -31,7 +31,7 @@ import { DEFAULT_POLICY } from '../src/audience/deps.ts';
 import { systemClock } from '../src/clock.ts';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
-const CASES = ['sqlite-import', 'postgres-import', 'postgres-copy', 'postgres-sql-floor', 'csv-parse-only'] as const;
+const CASES = ['sqlite-import', 'postgres-import', 'postgres-copy', 'postgres-copy-unique', 'postgres-sql-floor', 'csv-parse-only'] as const;
 type CaseName = (typeof CASES)[number];
 
 interface CaseResult {
@@ -194,11 +194,14 @@ async function runCase(name: CaseName, file: string, db: OpenOptions): Promise<C
     const ms = performance.now() - started;
     return { case: name, rows: n, imported: 0, rejected: 0, ms, rowsPerSecond: n / (ms / 1000), peakRssMiB: peakRssMiB(), nodeCpuMs: nodeCpuMs() };
   }
-  if (name === 'postgres-copy') {
+  if (name === 'postgres-copy' || name === 'postgres-copy-unique') {
     const client = new pg.Client({ connectionString: DATABASE_URL, options: `-c search_path=${db.schema}` });
     await client.connect();
     try {
       await client.query('create table bare_copy (email text, name text, created_at text)');
+      // The least any list of subscribers needs: one address once. COPY into a
+      // table with only that unique index says what the index alone costs.
+      if (name === 'postgres-copy-unique') await client.query('create unique index bare_copy_email on bare_copy (email)');
       const started = performance.now();
       await pipeline(createReadStream(file), client.query(copyFrom('copy bare_copy from stdin with (format csv, header true)')));
       const ms = performance.now() - started;
@@ -287,7 +290,7 @@ async function freshDatabase(name: CaseName, dir: string): Promise<{ options: Op
     options = { databaseUrl: DATABASE_URL, schema, maxConnections: 2 };
     drop = () => dropSchema(schema);
   }
-  if (name !== 'postgres-copy') {
+  if (name !== 'postgres-copy' && name !== 'postgres-copy-unique') {
     const store = openStore(options);
     await migrateToLatest(store);
     await upsertPublication(
@@ -345,7 +348,7 @@ async function orchestrate(): Promise<void> {
       for (const name of selected) {
         const db = await freshDatabase(name, dir);
         try {
-          const result = await child(name, name === 'postgres-copy' || name === 'postgres-sql-floor' ? files.valid : files.all, db.options);
+          const result = await child(name, name === 'postgres-copy' || name === 'postgres-copy-unique' || name === 'postgres-sql-floor' ? files.valid : files.all, db.options);
           process.stderr.write(
             `run ${r + 1}/${repeat} ${name}: ${round(result.ms)} ms, ${round(result.rowsPerSecond)} rows/s, peak RSS ${result.peakRssMiB} MiB,` +
               ` CPU node ${result.nodeCpuMs} ms${result.postgresCpuMs === undefined ? '' : `, postgres ${result.postgresCpuMs} ms`}` +
@@ -388,6 +391,8 @@ function writeResults(results: CaseResult[], done: number, files: { validRows: n
   const pgImport = get('postgres-import');
   const floor = get('postgres-sql-floor');
   const csv = get('csv-parse-only');
+  const copyUnique = get('postgres-copy-unique');
+  const copyUniqueToCopy = round(copyUnique.medianRowsPerSecond / copy.medianRowsPerSecond, 3);
   const ratio = round(pgImport.medianRowsPerSecond / copy.medianRowsPerSecond, 3);
   const floorRatio = round(pgImport.medianRowsPerSecond / floor.medianRowsPerSecond, 3);
   const floorToCopy = round(floor.medianRowsPerSecond / copy.medianRowsPerSecond, 3);
@@ -414,6 +419,7 @@ function writeResults(results: CaseResult[], done: number, files: { validRows: n
     postgresImportToSqlFloorRatio: floorRatio,
     sqlFloorToCopyRatio: floorToCopy,
     csvParseToCopyRatio: csvToCopy,
+    copyUniqueToCopyRatio: copyUniqueToCopy,
     goals: { ratioAtLeast: 0.5, peakRssUnderMiB: 300 },
   };
   mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
@@ -448,7 +454,8 @@ function writeResults(results: CaseResult[], done: number, files: { validRows: n
     `PostgreSQL import / COPY: **${ratio}** (goal ≥ 0.5: ${ratio >= 0.5 ? 'met' : `not met: the import would have to be ${round(0.5 / ratio, 0)} times faster`}).` +
       ` Peak RSS of an import: **${maxRss} MiB** (goal < 300: ${maxRss < 300 ? 'met' : 'not met'}).`,
     `The import reaches ${floorRatio} of \`postgres-sql-floor\` (COPY of the valid rows, then three plain \`INSERT … SELECT\` into the real tables: what the schema costs with no work in Node),` +
-      ` which itself reaches ${floorToCopy} of COPY; csv-parse alone, reading the file and doing nothing with its records, reaches ${csvToCopy} of COPY.`,
+      ` which itself reaches ${floorToCopy} of COPY; csv-parse alone, reading the file and doing nothing with its records, reaches ${csvToCopy} of COPY;` +
+      ` PostgreSQL's own COPY into a table with nothing but a unique index on the address (\`postgres-copy-unique\`) reaches ${copyUniqueToCopy} of COPY.`,
     '',
     `Import on PostgreSQL, medians of the time spent per step (the database steps run while Node parses the next chunk): COPY into staging ${sec(steps.copy)},` +
       ` new subscribers ${sec(steps.subscribers)}, subscriptions + consent log + outcomes ${sec(steps['subscriptions+consent'])}, commit ${sec(steps.commit)};` +
