@@ -71,12 +71,8 @@ export interface WorkerDeps {
   /** Domain of Message-IDs and of the VERP return path. */
   mailDomain: string;
   dkim?: DkimSigner;
-  /**
-   * Signs the VERP envelope sender so that the inbound handler trusts the
-   * bounce reports that come back to it. Absent: the unsigned address of
-   * earlier versions, whose reports the inbound handler ignores.
-   */
-  returnPaths?: ReturnPaths;
+  /** Signs the VERP envelope sender, so that the inbound handler trusts the bounce reports that come back to it. */
+  returnPaths: ReturnPaths;
   suppressor?: Suppressor;
   /** Absent: only the claim checks for readers who left. */
   recheck?: Recheck;
@@ -181,8 +177,7 @@ export class DeliveryWorker {
     let result: SubmitResult;
     try {
       const raw = spliceMessage(message.compiled, values, clock.now());
-      const from = this.deps.returnPaths?.addressFor(row.sendId, row.id) ?? `bounces+${row.sendId}-${row.id}@${mailDomain}`;
-      result = await this.deps.transport.submit({ from, to: row.email, raw, messageId: values.messageId });
+      result = await this.deps.transport.submit({ from: this.deps.returnPaths.addressFor(row.sendId, row.id), to: row.email, raw, messageId: values.messageId });
     } catch (err) {
       result = { ok: false, permanent: false, code: null, response: `error: ${(err as Error).message}` };
     }
@@ -250,10 +245,6 @@ class ReadersWhoLeft {
     private checkedAt: number,
     private readonly onError: (err: Error) => void,
   ) {}
-
-  get size(): number {
-    return this.gone.size;
-  }
 
   has(id: number): boolean {
     return this.gone.has(id);

@@ -28,7 +28,7 @@ function setup(store: TestStore, dir = '/nonexistent') {
   const logger = memoryLogger();
   const transport = outboxTransport(join(dir, 'outbox'), clock);
   const parts = deliveryParts({ store, config: testConfig({ dataDir: dir }), clock, transport, logger });
-  const worker = new DeliveryWorker({ workerId: 'w', ledger: storeLedger(store), transport, links: parts.links, clock, logger, mailDomain: parts.mailDomain, suppressor: parts.suppressor });
+  const worker = new DeliveryWorker({ workerId: 'w', ledger: storeLedger(store), transport, links: parts.links, clock, logger, mailDomain: parts.mailDomain, returnPaths: parts.returnPaths, suppressor: parts.suppressor });
   const drain = async () => {
     while ((await worker.runBatch()) > 0);
   };

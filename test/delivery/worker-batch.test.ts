@@ -132,7 +132,7 @@ for (const backend of await testBackends()) {
       const parts = deliveryParts({ store, config: testConfig(), clock, transport, logger });
       const send = await requestSend(parts.sendDeps, { editionId: newsroom.editionId, createdBy: 'editor@example.org' });
       const worker = new DeliveryWorker({
-        workerId: 'w1', ledger: storeLedger(store), transport, links: parts.links, clock, logger, mailDomain: parts.mailDomain,
+        workerId: 'w1', ledger: storeLedger(store), transport, links: parts.links, clock, logger, mailDomain: parts.mailDomain, returnPaths: parts.returnPaths,
         policy: { batchSize: 100, errorRate: { windowMs: 60_000, threshold: 0.5, minAttempts: 20 } },
       });
       await worker.runBatch();
@@ -176,7 +176,7 @@ for (const backend of await testBackends()) {
         close: async () => {},
       };
       const worker = new DeliveryWorker({
-        workerId: 'w1', ledger: storeLedger(store), transport, links: parts.links, clock, logger, mailDomain: parts.mailDomain,
+        workerId: 'w1', ledger: storeLedger(store), transport, links: parts.links, clock, logger, mailDomain: parts.mailDomain, returnPaths: parts.returnPaths,
         policy: { batchSize: 100, leaseMs: 10_000 },
       });
       assert.equal(await worker.runBatch(), ids.length);
@@ -228,7 +228,7 @@ for (const backend of await testBackends()) {
         close: async () => {},
       };
       const worker = new DeliveryWorker({
-        workerId: 'w1', ledger: storeLedger(store), transport, links: parts.links, clock, logger, mailDomain: parts.mailDomain,
+        workerId: 'w1', ledger: storeLedger(store), transport, links: parts.links, clock, logger, mailDomain: parts.mailDomain, returnPaths: parts.returnPaths,
         recheck: storeRecheck(store), policy: { batchSize: 100 },
       });
       assert.equal(await worker.runBatch(), newsroom.active.length);
@@ -256,7 +256,7 @@ for (const backend of await testBackends()) {
       let looks = 0;
       const recheck = { ...storeRecheck(store), goneAmong: async (ids: readonly number[]) => (looks++, storeRecheck(store).goneAmong(ids)) };
       const transport: Transport = { description: 'fast', concurrency: 1, submit: async () => ({ ok: true, code: 250, response: '250 ok' }), close: async () => {} };
-      const worker = new DeliveryWorker({ workerId: 'w1', ledger: storeLedger(store), transport, links: parts.links, clock, logger: memoryLogger(), mailDomain: parts.mailDomain, recheck });
+      const worker = new DeliveryWorker({ workerId: 'w1', ledger: storeLedger(store), transport, links: parts.links, clock, logger: memoryLogger(), mailDomain: parts.mailDomain, returnPaths: parts.returnPaths, recheck });
       assert.equal(await worker.runBatch(), newsroom.active.length);
       assert.equal(looks, 0);
     } finally {
