@@ -14,7 +14,7 @@
 import type { Clock } from '../clock.ts';
 import { redact } from '../store/db.ts';
 import { RateLimiter, realSleep, type Sleep } from './rate-limit.ts';
-import { SmtpSession, type SmtpError, type SmtpReply, type SmtpTimeouts } from './smtp-client.ts';
+import { SmtpSession, type SmtpClientOptions, type SmtpError, type SmtpReply, type SmtpTimeouts } from './smtp-client.ts';
 import type { OutgoingMessage, SubmitResult, Transport } from './transport.ts';
 
 export interface RelaySettings {
@@ -45,6 +45,7 @@ export function parseRelayUrl(url: string): RelaySettings {
     if (!(n > 0)) throw new Error(`SMTP_URL option ${name} must be a positive number (got ${v})`);
     return n;
   };
+  const port = u.port ? Number(u.port) : secure ? 465 : 587;
   const tls = q.get('tls');
   // An unknown value (a typo of "none") would otherwise mean "verify": refused, so it is seen at start.
   if (tls !== null && tls !== 'insecure' && tls !== 'none') throw new Error(`SMTP_URL option tls must be insecure or none (got ${tls})`);
@@ -52,7 +53,7 @@ export function parseRelayUrl(url: string): RelaySettings {
   return {
     // An IPv6 literal comes bracketed in a URL (`smtp://[::1]:25`); sockets want it bare.
     host: u.hostname.replace(/^\[(.*)\]$/, '$1'),
-    port: u.port ? Number(u.port) : secure ? 465 : 587,
+    port,
     secure,
     ...(u.username ? { auth: { user: decodeURIComponent(u.username), pass: decodeURIComponent(u.password) } } : {}),
     poolSize: Math.floor(num('pool', 5)),
@@ -61,7 +62,7 @@ export function parseRelayUrl(url: string): RelaySettings {
     maxMessagesPerConnection: Math.floor(num('maxMessages', 1000)),
     rejectUnauthorized: tls !== 'insecure',
     plaintext: tls === 'none',
-    description: `${u.protocol}//${u.hostname}:${u.port || (secure ? 465 : 587)}`,
+    description: `${u.protocol}//${u.hostname}:${port}`,
   };
 }
 
@@ -70,17 +71,8 @@ class Session {
   messages = 0;
   private constructor(private readonly client: SmtpSession) {}
 
-  static async open(relay: RelaySettings, timeouts: Partial<SmtpTimeouts> | undefined): Promise<Session> {
-    const client = await SmtpSession.open({
-      host: relay.host,
-      port: relay.port,
-      secure: relay.secure,
-      rejectUnauthorized: relay.rejectUnauthorized,
-      ...(relay.plaintext ? { plaintext: true } : {}),
-      ...(relay.auth ? { auth: relay.auth } : {}),
-      ...(timeouts ? { timeouts } : {}),
-    });
-    return new Session(client);
+  static async open(options: SmtpClientOptions): Promise<Session> {
+    return new Session(await SmtpSession.open(options));
   }
 
   get broken(): boolean {
@@ -117,13 +109,17 @@ class RelayPool {
   readonly limiter: RateLimiter;
 
   private closed = false;
+  /** How each session of this relay is opened. */
+  private readonly session: SmtpClientOptions;
 
   constructor(
     readonly relay: RelaySettings,
     clock: Clock,
     sleep: Sleep,
-    private readonly timeouts: Partial<SmtpTimeouts> | undefined,
+    timeouts: Partial<SmtpTimeouts> | undefined,
   ) {
+    // The relay's settings name what the client needs (host, port, TLS, credentials).
+    this.session = { ...relay, ...(timeouts ? { timeouts } : {}) };
     this.limiter = new RateLimiter({ perSecond: relay.perSecond, perHour: relay.perHour }, clock, sleep);
   }
 
@@ -143,8 +139,9 @@ class RelayPool {
         return { ok: true, code: reply.code, response: reply.text };
       } catch (err) {
         const e = err as SmtpError;
-        // A refused envelope or message leaves a working session: reset and reuse it.
-        if (e.responseCode && !session.broken && e.responseCode !== 421 && (await session.reset())) this.give(session);
+        // A refused envelope or message leaves a working session: reset and reuse it
+        // (a 421 "closing" marks the session broken in the client).
+        if (e.responseCode && !session.broken && (await session.reset())) this.give(session);
         else this.discard(session);
         return this.failure(e);
       }
@@ -157,11 +154,10 @@ class RelayPool {
     const code = typeof e.responseCode === 'number' ? e.responseCode : null;
     const response = (e.response ?? `${e.code ?? 'ERROR'} ${e.message}`).trim();
     // Only a 5xx about this recipient or this message is a bounce; a 5xx to
-    // our greeting, STARTTLS, AUTH or MAIL FROM is the relay refusing us, not
-    // the reader. So is an ETLS (no TLS to be had: command STARTTLS or EHLO,
-    // with or without a code): temporary, retried once the relay is fixed.
+    // our greeting, STARTTLS (ETLS), AUTH or MAIL FROM is the relay refusing
+    // us, not the reader: temporary, retried once the relay is fixed.
     const aboutRecipient = e.command === 'RCPT TO' || e.command === 'DATA';
-    const permanent = code !== null && code >= 500 && aboutRecipient && e.code !== 'ETLS';
+    const permanent = code !== null && code >= 500 && aboutRecipient;
     const slowDown = code === 421 || code === 451;
     if (slowDown) this.limiter.slowDown();
     return { ok: false, permanent, code, response, slowDown };
@@ -177,7 +173,7 @@ class RelayPool {
     if (this.open < this.relay.poolSize) {
       this.open++;
       try {
-        return await Session.open(this.relay, this.timeouts);
+        return await Session.open(this.session);
       } catch (err) {
         this.open--;
         this.wakeOne();
@@ -206,7 +202,7 @@ class RelayPool {
     const waiter = this.waiters.shift();
     if (!waiter) return;
     this.open++;
-    Session.open(this.relay, this.timeouts).then(waiter, (err: Error) => {
+    Session.open(this.session).then(waiter, (err: Error) => {
       this.open--;
       waiter(err);
       // The slot is free again. Without this the next waiter would wait for a
