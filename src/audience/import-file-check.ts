@@ -10,13 +10,11 @@ export type Encoding = 'utf8' | 'windows-1252';
 
 export interface FileCheck {
   encoding: Encoding;
-  bom: boolean;
   delimiter: ',' | ';' | '\t';
   /** The header line, decoded. */
   headerLine: string;
   /** Number of line breaks (rows are at most this many, plus one). */
   lines: number;
-  bytes: number;
 }
 
 /** Why a file is not a CSV file; the message is for the person who gave it. */
@@ -65,7 +63,7 @@ export async function checkImportFile(path: string): Promise<FileCheck> {
   if (!headerLine || /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]/.test(headerLine)) {
     throw new NotCsvError('the file is not a CSV file: its first line is not a header row of column names');
   }
-  return { encoding, bom, delimiter: delimiterOf(headerLine), headerLine, lines, bytes };
+  return { encoding, delimiter: delimiterOf(headerLine), headerLine, lines };
 }
 
 /** The separator of the header row: the most frequent of `,`, `;` and tab outside quotes. */

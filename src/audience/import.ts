@@ -108,7 +108,7 @@ export async function importSubscribers(deps: AudienceDeps, o: ImportOptions): P
     throw err;
   }
   const batchSize = o.batchSize ?? writer.chunkSize;
-  let batchRows = 0;
+  // The rows of the chunk being gathered, by address: its size is the chunk's.
   const firstLineOf = new Map<string, number>();
   const report = async (outcome: ChunkOutcome) => {
     progress.imported += outcome.imported;
@@ -121,14 +121,16 @@ export async function importSubscribers(deps: AudienceDeps, o: ImportOptions): P
   // One chunk is written while the next is parsed (the database works while
   // Node reads), never more: memory stays at two chunks whatever the file size.
   let inflight: Promise<void> = Promise.resolve();
-  const flush = async () => {
-    if (batchRows === 0) return;
-    batchRows = 0;
-    firstLineOf.clear();
-    // Time spent here is time the file waits for the database.
-    const waitStarted = o.trace ? performance.now() : 0;
+  // Time spent here is time the file waits for the database.
+  const waitForDatabase = async () => {
+    const started = o.trace ? performance.now() : 0;
     await inflight;
-    o.trace?.('wait-for-database', performance.now() - waitStarted);
+    o.trace?.('wait-for-database', performance.now() - started);
+  };
+  const flush = async () => {
+    if (firstLineOf.size === 0) return;
+    firstLineOf.clear();
+    await waitForDatabase();
     inflight = writer.flush().then(report);
     // A failure is rethrown by the next `await inflight`, not left unhandled meanwhile.
     inflight.catch(() => {});
@@ -186,13 +188,11 @@ export async function importSubscribers(deps: AudienceDeps, o: ImportOptions): P
       }
       firstLineOf.set(row.emailHash, line);
       writer.add(row, line);
-      if (++batchRows >= batchSize) await flush();
+      if (firstLineOf.size >= batchSize) await flush();
     }
     for (const s of pendingSkips.splice(0)) await reject(s);
     await flush();
-    const lastStarted = o.trace ? performance.now() : 0;
-    await inflight;
-    o.trace?.('wait-for-database', performance.now() - lastStarted);
+    await waitForDatabase();
     await writer.finish();
   } catch (err) {
     await inflight.catch(() => {});
