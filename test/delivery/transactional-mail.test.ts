@@ -19,6 +19,7 @@ import { MailNotSentError } from '../../src/delivery/transactional-mail.ts';
 import type { Transport } from '../../src/delivery/transport.ts';
 import { upsertPublication } from '../../src/store/publications.ts';
 import { publication } from '../helpers/newsroom.ts';
+import { postfixUnavailable, startPostfix } from '../helpers/postfix.ts';
 import { testBackends, type TestStore } from '../helpers/store.ts';
 import { dkimKey } from './message-fixture.ts';
 import { memoryLogger, startSmtpSink, type SmtpSink } from './newsroom-fixture.ts';
@@ -183,6 +184,22 @@ test('a 5xx about the mailbox gives the mail up without a bounce row or a suppre
     assert.equal(sink.received.length, 0);
   } finally {
     await s.close();
+    await sink.close();
+  }
+});
+
+test('a confirmation mail goes over STARTTLS through a real Postfix and comes out DKIM-valid with its signed return path', { skip: postfixUnavailable() }, async () => {
+  const sink = await startSmtpSink();
+  const postfix = await startPostfix({ startTls: true, relayTo: { host: '127.0.0.1', port: sink.port }, settings: { smtpd_tls_loglevel: '1' } });
+  const s = await setup([`${postfix.url}?tls=insecure`]);
+  try {
+    assert.equal((await s.subscribe('ann@example.net')).status, 'accepted');
+    assert.match(postfix.log(), /TLS connection established from localhost/);
+    for (let i = 0; i < 100 && sink.received.length < 1; i++) await new Promise((r) => setTimeout(r, 100));
+    await assertSignedConfirmation(sink);
+  } finally {
+    await s.close();
+    await postfix.stop();
     await sink.close();
   }
 });
