@@ -64,12 +64,14 @@ function seeded(seed: number): () => number {
   return () => (seed = (seed * 48271) % 2147483647) / 2147483647;
 }
 
-test('the default error window does not pause on noise: 12 % of real failures over 20,000 attempts never pause a send, whatever the seed', () => {
-  for (const seed of [1, 7, 42, 1234, 99991]) {
-    const random = seeded(seed);
+test('the default error window does not pause on noise: 12 % of real failures never pause a send, in any of 200 runs', () => {
+  // One attempt a second (300 in the window): the first minutes are where a
+  // share over a few dozen attempts swung past 20 % (the judge by the observed
+  // share over 50 attempts paused 21 of these 200 runs).
+  for (let run = 1; run <= 200; run++) {
+    const random = seeded(run * 7919);
     const w = new ErrorRateWindow(DEFAULT_ERROR_RATE_POLICY);
-    // 20 attempts a second: 6,000 in the 5-minute window once it is full.
-    for (let i = 0; i < 20_000; i++) assert.equal(w.record(1, random() < 0.12, i * 50), undefined, `seed ${seed}, attempt ${i}`);
+    for (let i = 0; i < 3_000; i++) assert.equal(w.record(1, random() < 0.12, i * 1_000), undefined, `run ${run}, attempt ${i}`);
   }
 });
 
