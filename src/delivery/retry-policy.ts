@@ -128,7 +128,8 @@ export function judgeRefusal(refusal: RelayRefusal): Verdict {
 
 /**
  * The unclear refusals of one batch, per send, in the order they came. A run
- * of them broken by any other answer stands as the readers' bounces; a run
+ * of them broken by an answer that shows the relay taking readers one by one
+ * (a message accepted, a mailbox status) stands as the readers' bounces; a run
  * that reaches the limit is the relay refusing the send, and so is every
  * unclear refusal of that send after it; a run still open when the batch ends
  * is not judged yet (see `open`).
@@ -138,7 +139,7 @@ export class UnclearRefusals<T> {
 
   constructor(private readonly limit: number) {}
 
-  /** Another answer for the send (2xx, a judged refusal): the run so far stands as bounces. */
+  /** The relay took or judged a reader of the send (2xx, a mailbox status): the run so far stands as bounces. */
   interrupt(sendId: number): void {
     const run = this.runs.get(sendId);
     if (run && !run.refused) this.runs.delete(sendId);

@@ -213,7 +213,9 @@ export class DeliveryWorker {
       return { ...base, state: 'sent', code: result.code };
     }
     const verdict = judgeRefusal(result);
-    if (verdict.kind !== 'unclear') batch.unclear.interrupt(row.sendId);
+    // A mailbox status shows the relay judging readers one by one: the unclear refusals before it were theirs.
+    // A temporary failure shows nothing either way, and leaves the run as it is.
+    if (verdict.kind === 'bounce' || verdict.kind === 'mailbox') batch.unclear.interrupt(row.sendId);
     const refusedSend = (what: string) =>
       `paused: the relay refused ${what}: ${withoutAddresses(result.response)} (to ${result.command ?? 'the connection'}); the rows it refused are failed and can be resent; fix the cause, then resume`;
     switch (verdict.kind) {
