@@ -61,7 +61,7 @@ export function parseRelayUrl(url: string): RelaySettings {
   if (tls === 'none' && secure) throw new Error('SMTP_URL option tls=none contradicts smtps:// (TLS from the first byte)');
   // A misspelt timeout would otherwise leave the default in force without a word.
   for (const name of q.keys()) {
-    if (/timeout/i.test(name) && !(name in TIMEOUT_OPTIONS)) throw new Error(`SMTP_URL option ${name} is not known; the timeouts are ${Object.keys(TIMEOUT_OPTIONS).join(', ')}`);
+    if (/time|out$/i.test(name) && !(name in TIMEOUT_OPTIONS)) throw new Error(`SMTP_URL option ${name} is not known; the timeouts are ${Object.keys(TIMEOUT_OPTIONS).join(', ')}`);
   }
   return {
     // An IPv6 literal comes bracketed in a URL (`smtp://[::1]:25`); sockets want it bare.

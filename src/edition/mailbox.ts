@@ -59,7 +59,7 @@ export function parseMailbox(text: string): { mailbox: Mailbox; problem?: undefi
   const local = address.slice(0, at);
   const domainText = address.slice(at + 1);
   if (!LOCAL_PART.test(local)) return { problem: `has an address whose local part ${JSON.stringify(local)} holds a space or one of "(),:;<>@[\\]` };
-  // An IDN (matinalé.fr) is written as its A-label (xn--matinal-bya.fr), the form every relay and DNS reads.
+  // An IDN (matinalé.fr) is written as its A-label (xn--matinal-hya.fr), the form every relay and DNS reads.
   const domain = domainToASCII(domainText);
   if (!domain || !ASCII_DOMAIN.test(domain)) return { problem: `has an address whose domain ${JSON.stringify(domainText)} is not a valid domain name` };
   // eslint-disable-next-line no-control-regex
