@@ -22,6 +22,16 @@ export type SubmitResult =
   | { ok: true; code: number; response: string }
   | { ok: false; code: number | null; response: string; command?: string; slowDown?: boolean };
 
+/** What one relay said it takes (its EHLO), for the checks before a send starts. */
+export interface RelayLimits {
+  /** The relay, as logs name it (never with a password). */
+  relay: string;
+  /** The largest message it takes (SIZE), when it states one. */
+  maxSize?: number;
+  /** Whether it carries UTF-8 addresses (SMTPUTF8). */
+  smtputf8: boolean;
+}
+
 export interface Transport {
   /** For logs: `outbox`, `smtp relay.example.net:587`… never with a password. */
   readonly description: string;
@@ -29,5 +39,10 @@ export interface Transport {
   submit(message: OutgoingMessage): Promise<SubmitResult>;
   /** How many messages it can usefully have in flight at once. */
   readonly concurrency: number;
+  /**
+   * What each relay it can reach takes, read from a session (opened if none
+   * is). Absent when anything goes (the outbox keeps every message).
+   */
+  limits?(): Promise<RelayLimits[]>;
   close(): Promise<void>;
 }
