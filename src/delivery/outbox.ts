@@ -57,7 +57,7 @@ export function outboxTransport(dir: string, clock: Clock): Transport {
         };
         await appendFile(join(dir, 'index.jsonl'), JSON.stringify(entry) + '\n', { mode: OWNER_ONLY_FILE });
       } catch (err) {
-        return { ok: false, permanent: false, code: null, response: `outbox: ${(err as Error).message}` };
+        return { ok: false, code: null, response: `outbox: ${(err as Error).message}` };
       }
       return { ok: true, code: 250, response: `250 kept in the outbox as ${file}` };
     },

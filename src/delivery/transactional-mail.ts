@@ -5,15 +5,18 @@
 // ahead of list messages waiting in the pool (`transactional`): a reader who
 // just asked for a confirmation link does not wait behind a morning send.
 //
-// A refusal is read as for a send, but never touches the ledger nor the
-// suppression list: a 5xx about the mailbox (the reader mistyped it, or a
-// stranger typed a dead address) is logged and the mail given up; anything
-// temporary, or the relay refusing us, is thrown for the caller to show.
+// A refusal is judged by the retry policy as for a send (judgeRefusal), but
+// never touches the ledger nor the suppression list: a status that names the
+// reader's mailbox (gone, disabled, full: the reader mistyped it, or a stranger
+// typed a dead address) is logged and the mail given up; anything temporary,
+// the relay refusing us or the message, or a refusal that does not say why, is
+// thrown for the caller to show.
 import { createHash, randomBytes } from 'node:crypto';
 import MailComposer from 'nodemailer/lib/mail-composer/index.js';
 import type { Mail, Mailer } from '../audience/mailer.ts';
 import type { Clock } from '../clock.ts';
 import type { DkimSigner, HeaderLine } from './dkim.ts';
+import { judgeRefusal, withoutAddresses } from './retry-policy.ts';
 import type { ReturnPaths } from './return-path.ts';
 import type { OutgoingMessage, SubmitResult, Transport } from './transport.ts';
 import type { DeliveryLogger } from './worker-batch.ts';
@@ -38,11 +41,6 @@ export class MailNotSentError extends Error {
     super(`the mail ${messageId} was not sent: ${withoutAddresses(result.response)}`);
     this.relayCode = result.code;
   }
-}
-
-/** A relay's answer for a log or an error: relays often quote the address they refused, which is not to be logged. */
-function withoutAddresses(response: string): string {
-  return response.replace(/<?[^\s<>@]+@[^\s<>]+>?/g, '<address>');
 }
 
 /** The envelope address of `to`: the part in angle brackets when there is one. */
@@ -105,12 +103,14 @@ export function transactionalMailer(deps: TransactionalDeps): Mailer {
       const message = await transactionalMessage(mail, deps, deps.clock.now());
       const result = await deps.transport.submit(message);
       if (result.ok) return;
-      if (result.permanent) {
+      const verdict = judgeRefusal(result).kind;
+      if (verdict === 'bounce' || verdict === 'mailbox') {
         // The reader's mailbox refused it: no ledger row, no suppression (nobody consented yet, or the
         // subscription is days old); the pending subscription is purged unconfirmed in time.
-        deps.logger.warn({ mail: message.messageId, code: result.code, response: withoutAddresses(result.response) }, 'transactional mail refused by the relay');
+        deps.logger.warn({ mail: message.messageId, code: result.code, response: withoutAddresses(result.response) }, 'transactional mail refused by the reader’s mailbox');
         return;
       }
+      // 'unclear' too: a bare 5xx may be the relay refusing every mail (no relaying for us), which must not pass silently.
       throw new MailNotSentError(message.messageId, result);
     },
   };

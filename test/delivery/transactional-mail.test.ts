@@ -156,10 +156,21 @@ test('without a relay, a confirmation mail is kept in the outbox and listed in i
   }
 });
 
-test('a 5xx about the mailbox gives the mail up without a bounce row or a suppression; a 4xx is an error that names no address', async () => {
+const REFUSALS: Record<string, { code: number; message: string }> = {
+  gone: { code: 550, message: '5.1.1 Recipient address rejected: User unknown' },
+  full: { code: 552, message: '5.2.2 Mailbox full' },
+  busy: { code: 451, message: '4.7.1 Try again later' },
+  policy: { code: 554, message: '5.7.1 Client host rejected: Access denied' },
+  bare: { code: 550, message: 'Relaying denied' },
+};
+
+test('a status naming the mailbox gives the mail up without a bounce row or a suppression; 4xx, policy and bare refusals are errors that name no address', async () => {
   const sink = await startSmtpSink({
-    rcpt: (address) =>
-      address.startsWith('gone') ? { code: 550, message: `5.1.1 <${address}>: Recipient address rejected` } : address.startsWith('busy') ? { code: 451, message: `4.7.1 <${address}>: try later` } : undefined,
+    rcpt: (address) => {
+      const refusal = REFUSALS[address.split('@')[0]!];
+      // Relays quote the address they refuse: it must not reach a log or an error.
+      return refusal && { code: refusal.code, message: `${refusal.message} <${address}>` };
+    },
   });
   const s = await setup([sink.url]);
   try {
@@ -170,18 +181,24 @@ test('a 5xx about the mailbox gives the mail up without a bounce row or a suppre
     const subscription = await s.store.db.selectFrom('subscriptions').select('status').executeTakeFirstOrThrow();
     assert.equal(subscription.status, 'pending', 'left to the purge of unconfirmed subscriptions');
     assert.equal((await s.store.db.selectFrom('recipients').select('id').execute()).length, 0, 'no ledger row');
-    const refused = s.logger.lines.find((l) => l.msg === 'transactional mail refused by the relay');
+    const refused = s.logger.lines.find((l) => l.msg === 'transactional mail refused by the reader’s mailbox');
     assert.ok(refused, JSON.stringify(s.logger.lines));
     assert.ok(!JSON.stringify(s.logger.lines).includes('gone@'), 'no address in the logs');
 
-    const err = await s.subscribe('busy@example.net').then(
-      () => assert.fail('a 451 must not pass for sent'),
-      (e: unknown) => e,
-    );
-    assert.ok(err instanceof MailNotSentError);
-    assert.equal(err.relayCode, 451);
-    assert.ok(!err.message.includes('busy@'), err.message);
+    assert.equal((await s.subscribe('full@example.net')).status, 'accepted', 'a full mailbox: given up as well');
+
+    // Not about the mailbox: the relay or the path to it. The reader gets an error and tries again.
+    for (const [who, code] of [['busy', 451], ['policy', 554], ['bare', 550]] as const) {
+      const err = await s.subscribe(`${who}@example.net`).then(
+        () => assert.fail(`${who}: a ${code} must not pass for sent`),
+        (e: unknown) => e,
+      );
+      assert.ok(err instanceof MailNotSentError, String(err));
+      assert.equal(err.relayCode, code);
+      assert.ok(!err.message.includes(`${who}@`), err.message);
+    }
     assert.equal(sink.received.length, 0);
+    assert.deepEqual(await s.store.db.selectFrom('suppressions').selectAll().execute(), []);
   } finally {
     await s.close();
     await sink.close();
