@@ -58,3 +58,34 @@ test('a confirmation mail goes out at once while a list send saturates a rate-li
     await store.dispose();
   }
 });
+
+test('a transactional message takes the next free connection ahead of list messages waiting for one', { timeout: 30_000 }, async () => {
+  // One connection, a relay that takes 20 ms per message: 30 list messages queue for the connection.
+  const sink = await startSmtpSink({
+    server: {
+      onData(stream, session, cb) {
+        const chunks: Buffer[] = [];
+        stream.on('data', (c: Buffer) => chunks.push(c));
+        stream.on('end', () => {
+          sink.received.push({ from: '', to: session.envelope.rcptTo.map((r) => r.address), raw: Buffer.concat(chunks), messageId: '' });
+          setTimeout(() => cb(null, 'ok'), 20);
+        });
+      },
+    },
+  });
+  const transport = transportOf(testConfig({ smtpUrls: [`${sink.url}?pool=1`] }), systemClock);
+  try {
+    const message = (to: string, transactional: boolean) => ({ from: 'bounces@example.org', to, raw: Buffer.from(`Subject: ${to}\r\n\r\nx\r\n`), messageId: to, transactional });
+    const list = Array.from({ length: 30 }, (_, i) => transport.submit(message(`reader${i}@example.net`, false)));
+    await until(() => sink.received.length >= 1, 'the first list message');
+    const confirmation = transport.submit(message('ann@example.org', true));
+    const results = await Promise.all([...list, confirmation]);
+    assert.ok(results.every((r) => r.ok), JSON.stringify(results.find((r) => !r.ok)));
+    const at = sink.received.findIndex((m) => m.to[0] === 'ann@example.org');
+    // Behind the message on the wire (and the one handed the connection with it), never behind the 28 still waiting.
+    assert.ok(at >= 1 && at <= 3, `the confirmation was message ${at + 1} of ${sink.received.length}`);
+  } finally {
+    await transport.close();
+    await sink.close();
+  }
+});
