@@ -66,7 +66,10 @@ export async function transactionalMessage(mail: Mail, deps: Pick<TransactionalD
     date: new Date(now),
   });
   const built = crlf((await composer.compile().build()).toString('latin1'));
-  if (/[^\t\r\n\x20-\x7e]/.test(built)) throw new Error('a transactional mail must encode to 7-bit text');
+  // Names and text are encoded; only an address with a UTF-8 local part stays 8-bit, which needs SMTPUTF8 all the way.
+  if (/[^\t\r\n\x20-\x7e]/.test(built)) {
+    throw new Error(`the mail "${mail.subject}" has an address with a non-ASCII local part in From, Reply-To or To: transactional mails are sent without SMTPUTF8, use an ASCII address`);
+  }
   const split = built.indexOf('\r\n\r\n');
   const head = built.slice(0, split + 2);
   // Simple body canonicalization hashes the body as sent: one CRLF at its end, no empty lines after.

@@ -15,7 +15,7 @@ import { subscribe } from '../../src/audience/subscribe.ts';
 import { mailerOf, transportOf } from '../../src/delivery/mail-stack.ts';
 import type { OutboxEntry } from '../../src/delivery/outbox.ts';
 import { ReturnPaths } from '../../src/delivery/return-path.ts';
-import { MailNotSentError } from '../../src/delivery/transactional-mail.ts';
+import { MailNotSentError, transactionalMessage } from '../../src/delivery/transactional-mail.ts';
 import type { Transport } from '../../src/delivery/transport.ts';
 import { upsertPublication } from '../../src/store/publications.ts';
 import { publication } from '../helpers/newsroom.ts';
@@ -219,4 +219,12 @@ test('a confirmation mail goes over STARTTLS through a real Postfix and comes ou
     await postfix.stop();
     await sink.close();
   }
+});
+
+test('a non-ASCII display name and domain are encoded; a non-ASCII local part is refused, saying where', async () => {
+  const deps = { mailDomain: 'example.org', returnPaths: new ReturnPaths(SECRET, 'example.org') };
+  const mail = { from: 'Équipe Matinale <matin@matinalé.example>', to: 'ann@example.net', subject: 'Confirmez', text: 'Bonjour' };
+  const raw = (await transactionalMessage(mail, deps, NOW)).raw.toString('latin1');
+  assert.match(raw, /^From: =\?UTF-8\?Q\?=C3=89quipe_Matinale\?= <matin@xn--matinal-hya\.example>\r$/m);
+  await assert.rejects(transactionalMessage({ ...mail, from: 'Équipe <équipe@example.org>' }, deps, NOW), /non-ASCII local part in From, Reply-To or To/);
 });
