@@ -71,12 +71,12 @@ export async function addAccount(store: Store, input: NewAccount, clock: Clock):
   });
 }
 
-/** The password hash and user id for an address, to check a sign-in. */
-export async function credentialsFor(store: Store, email: string): Promise<{ userId: number; passwordHash: string } | undefined> {
+/** The password hash, user id and stored address for an address, to check a sign-in. */
+export async function credentialsFor(store: Store, email: string): Promise<{ userId: number; email: string; passwordHash: string } | undefined> {
   const row = await store.db
     .selectFrom('users')
     .innerJoin('people', 'people.id', 'users.person_id')
-    .select(['users.id as userId', 'users.password_hash as passwordHash'])
+    .select(['users.id as userId', 'people.email as email', 'users.password_hash as passwordHash'])
     .where('people.email', '=', normaliseEmail(email))
     .where('users.disabled_at', 'is', null)
     .executeTakeFirst();
