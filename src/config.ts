@@ -204,7 +204,7 @@ function proxyAndMetrics(env: NodeJS.ProcessEnv): Pick<Config, 'trustProxy' | 'm
   }
   const token = env.METRICS_TOKEN?.trim();
   if (token !== undefined && token !== '') {
-    if (token.length < 16 || /[\s\x00-\x1f\x7f]/.test(token)) throw settingError('METRICS_TOKEN', '…', 'at least 16 characters without spaces');
+    if (token.length < 16 || !/^[\x21-\x7e]+$/.test(token)) throw settingError('METRICS_TOKEN', '…', 'at least 16 printable ASCII characters without spaces');
     out.metricsToken = token;
   }
   return out;

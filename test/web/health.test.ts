@@ -48,7 +48,7 @@ test('METRICS_TOKEN is read from the environment, and a short one refused', () =
     const env = { DATA_DIR: dataDir, MATINALE_SECRET: 'c'.repeat(64) };
     assert.equal(loadConfig({ ...env, METRICS_TOKEN: TOKEN }).metricsToken, TOKEN);
     assert.equal(loadConfig(env).metricsToken, undefined);
-    assert.throws(() => loadConfig({ ...env, METRICS_TOKEN: 'short' }), /METRICS_TOKEN must be at least 16 characters/);
+    assert.throws(() => loadConfig({ ...env, METRICS_TOKEN: 'short' }), /METRICS_TOKEN must be at least 16 printable ASCII characters/);
   } finally {
     rmSync(dataDir, { recursive: true, force: true });
   }
