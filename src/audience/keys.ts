@@ -14,7 +14,9 @@ export type KeyPurpose =
   | 'token:preferences'
   // The sealed tokens (tokens.ts): the tag that authenticates, the key that encrypts.
   | 'token:tag'
-  | 'token:seal';
+  | 'token:seal'
+  // The preferences form's token, tied to its link (preferences-link.ts).
+  | 'preferences-form';
 
 /** Keys derived from the configured secret, with the keyed hashes built on them. */
 export class AudienceKeys {
