@@ -293,6 +293,16 @@ for (const backend of await testBackends()) {
     assert.equal((await stateOf(f, c)).suppression, undefined);
   });
 
+  inboundTest('a complaint quoting a whole original larger than the head the listener keeps is still read', async (f) => {
+    const reader = f.newsroom.active[0]!;
+    // 3 MiB of the original's body after its headers: only the first MiB of the report is kept.
+    const body = `${'x'.repeat(76)}\r\n`.repeat((3 * 1024 * 1024) / 78);
+    const original = `${headerOf(f.received.get(reader)!.raw)}\r\n\r\n${body}`;
+    assert.ok((await f.mail({ from: 'fbl@mailbox.example.com', to: [`complaints@${DOMAIN}`] }, arf(`complaints@${DOMAIN}`, original))).ok);
+    assert.deepEqual(f.results, ['complaint']);
+    assert.equal((await stateOf(f, reader)).suppression, 'complaint');
+  });
+
   inboundTest('a complaint whose original carries an altered token changes nothing', async (f) => {
     const reader = f.newsroom.active[0]!;
     const header = headerOf(f.received.get(reader)!.raw).replace(/(unsubscribe[+/][A-Za-z0-9_-]{20})([A-Za-z0-9_-]{2})/g, (_, kept: string, two: string) => kept + (two.toLowerCase() === 'bb' ? 'cc' : 'bb'));
