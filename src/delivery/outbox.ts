@@ -47,7 +47,7 @@ export function outboxTransport(dir: string, clock: Clock): Transport {
         const entry: OutboxEntry = { file, messageId: message.messageId, from: message.from, to: message.to, at: clock.now(), bytes: message.raw.length };
         await appendFile(join(dir, 'index.jsonl'), JSON.stringify(entry) + '\n', { mode: OWNER_ONLY_FILE });
       } catch (err) {
-        return { ok: false, permanent: false, code: null, response: `outbox: ${(err as Error).message}` };
+        return { ok: false, code: null, response: `outbox: ${(err as Error).message}` };
       }
       return { ok: true, code: 250, response: `250 kept in the outbox as ${file}` };
     },

@@ -12,8 +12,8 @@
 // loopback address or the operator allows clear text, PIPELINING of
 // MAIL FROM + RCPT TO + DATA when offered, RSET, QUIT. Errors carry the
 // relay's code and reply and the command they answer (`responseCode`,
-// `response`, `command`), with a `code` of our own, so the pool can tell a
-// bounce from a relay that refuses us or a lost connection.
+// `response`, `command`), with a `code` of our own, so the retry policy can
+// tell a bounce from a relay that refuses us or a lost connection.
 import { BlockList, connect as netConnect, isIP, type Socket } from 'node:net';
 import { connect as tlsConnect, type TLSSocket } from 'node:tls';
 import { hostname } from 'node:os';

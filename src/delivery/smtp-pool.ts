@@ -153,14 +153,11 @@ class RelayPool {
   private failure(e: SmtpError): SubmitResult {
     const code = typeof e.responseCode === 'number' ? e.responseCode : null;
     const response = (e.response ?? `${e.code ?? 'ERROR'} ${e.message}`).trim();
-    // Only a 5xx about this recipient or this message is a bounce; a 5xx to
-    // our greeting, STARTTLS (ETLS), AUTH or MAIL FROM is the relay refusing
-    // us, not the reader: temporary, retried once the relay is fixed.
-    const aboutRecipient = e.command === 'RCPT TO' || e.command === 'DATA';
-    const permanent = code !== null && code >= 500 && aboutRecipient;
     const slowDown = code === 421 || code === 451;
     if (slowDown) this.limiter.slowDown();
-    return { ok: false, permanent, code, response, slowDown };
+    // What the refusal means (the reader's bounce, the relay refusing the send,
+    // a retry) is the retry policy's to judge: the pool reports what was said, and to what.
+    return { ok: false, code, response, ...(e.command ? { command: e.command } : {}), slowDown };
   }
 
   private async take(): Promise<Session> {
