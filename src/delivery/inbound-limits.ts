@@ -2,6 +2,7 @@
 // inbound listener: connections per client address, and the bytes of message
 // held in memory across every session at once. Each is a counter with a
 // ceiling, taken when a resource is used and given back when it is freed.
+import { isIPv4, isIPv6 } from 'node:net';
 
 /** Bytes of message held in memory by every session together, with a ceiling. */
 export class ByteBudget {
@@ -52,4 +53,20 @@ export class ClientSlots {
     if (open > 0) this.perAddress.set(address, open);
     else this.perAddress.delete(address);
   }
+}
+
+/**
+ * The client an address stands for: an IPv4 address (also written as
+ * IPv4-mapped IPv6), or the /64 of an IPv6 one, which is what one host or
+ * one customer gets: counting its addresses one by one would give it 2^64 slots.
+ */
+export function clientOf(address: string): string {
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
+  if (mapped) return mapped[1]!;
+  if (isIPv4(address) || !isIPv6(address)) return address;
+  const [head = '', tail] = address.toLowerCase().split('%')[0]!.split('::') as [string, string | undefined];
+  const left = head ? head.split(':') : [];
+  const right = tail ? tail.split(':') : [];
+  const groups = tail === undefined ? left : [...left, ...Array<string>(8 - left.length - right.length).fill('0'), ...right];
+  return `${groups.slice(0, 4).map((g) => g.replace(/^0+(?=.)/, '')).join(':')}::/64`;
 }

@@ -21,7 +21,7 @@ import type { Config, ListenAddress } from '../config.ts';
 import type { Clock } from '../clock.ts';
 import type { Store } from '../store/db.ts';
 import { INBOUND_SIZE_LIMIT, handleInbound, inboundAddress, inboundDeps } from './inbound-mail.ts';
-import { ByteBudget, ClientSlots } from './inbound-limits.ts';
+import { ByteBudget, ClientSlots, clientOf } from './inbound-limits.ts';
 import type { DeliveryLogger } from './worker-batch.ts';
 
 /** The head of a message kept for the handler; the rest is counted and dropped. */
@@ -96,7 +96,7 @@ export async function startInboundServer(options: InboundServerOptions): Promise
     disableReverseLookup: true,
     logger: false,
     onConnect(session, callback) {
-      if (!slots.take(session.id, session.remoteAddress)) {
+      if (!slots.take(session.id, clientOf(session.remoteAddress))) {
         return callback(smtpError(421, '4.7.0 too many connections from your address, try again later'));
       }
       callback();
