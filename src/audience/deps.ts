@@ -5,7 +5,7 @@ import type { Store } from '../store/db.ts';
 import { systemClock, type Clock } from '../clock.ts';
 import { publicRule, type PublicRule } from '../web/public-statuses.ts';
 import { AudienceKeys } from './keys.ts';
-import { mailerFor, type Mailer } from './mailer.ts';
+import { NO_MAILER, type Mailer } from './mailer.ts';
 
 const DAY = 24 * 60 * 60 * 1000;
 
@@ -64,6 +64,10 @@ export interface AudienceDeps {
 
 export interface AudienceDepsOptions {
   clock?: Clock;
+  /**
+   * The process's transactional mailer (delivery/mail-stack.ts), built over
+   * its one transport; without it the deps send no mail (NO_MAILER).
+   */
   mailer?: Mailer;
   policy?: Partial<AudiencePolicy>;
 }
@@ -74,7 +78,7 @@ export function audienceDeps(config: Config, store: Store, options: AudienceDeps
   return {
     store,
     keys: new AudienceKeys(config.secret),
-    mailer: options.mailer ?? mailerFor(config),
+    mailer: options.mailer ?? NO_MAILER,
     clock,
     publicUrl: config.publicUrl,
     policy: audiencePolicyOf(config.audience, options.policy),

@@ -9,6 +9,11 @@ export interface OutgoingMessage {
   to: string;
   raw: Buffer;
   messageId: string;
+  /**
+   * A transactional mail (confirmation, welcome): one reader waits for it, so
+   * it goes ahead of list messages waiting for a rate token or a connection.
+   */
+  transactional?: boolean;
 }
 
 /**
@@ -22,6 +27,16 @@ export type SubmitResult =
   | { ok: true; code: number; response: string }
   | { ok: false; code: number | null; response: string; command?: string; slowDown?: boolean };
 
+/** What one relay said it takes (its EHLO), for the checks before a send starts. */
+export interface RelayLimits {
+  /** The relay, as logs name it (never with a password). */
+  relay: string;
+  /** The largest message it takes (SIZE), when it states one. */
+  maxSize?: number;
+  /** Whether it carries UTF-8 addresses (SMTPUTF8). */
+  smtputf8: boolean;
+}
+
 export interface Transport {
   /** For logs: `outbox`, `smtp relay.example.net:587`… never with a password. */
   readonly description: string;
@@ -29,5 +44,10 @@ export interface Transport {
   submit(message: OutgoingMessage): Promise<SubmitResult>;
   /** How many messages it can usefully have in flight at once. */
   readonly concurrency: number;
+  /**
+   * What each relay it can reach takes, read from a session (opened if none
+   * is). Absent when anything goes (the outbox keeps every message).
+   */
+  limits?(): Promise<RelayLimits[]>;
   close(): Promise<void>;
 }

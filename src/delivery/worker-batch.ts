@@ -14,6 +14,7 @@ import { ErrorRateWindow, DEFAULT_ERROR_RATE_POLICY, type ErrorRatePolicy } from
 import { BatchLease } from './lease.ts';
 import type { ClaimedRecipient, Ledger, Outcome } from './ledger.ts';
 import { recipientValues, type RecipientLinks } from './recipient-values.ts';
+import { relayRefusalFor } from './relay-fit.ts';
 import { DEFAULT_RETRY_POLICY, DEFAULT_UNCLEAR_RUN, judgeRefusal, nextAttemptAt, UnclearRefusals, withoutAddresses, type RetryPolicy } from './retry-policy.ts';
 import type { ReturnPaths } from './return-path.ts';
 import { compileMessage, spliceMessage, type CompiledMessage } from './splice.ts';
@@ -102,7 +103,7 @@ interface BatchState {
 export class DeliveryWorker {
   private readonly policy: WorkerPolicy;
   private readonly errors: ErrorRateWindow;
-  private readonly messages = new Map<number, { compiled: CompiledMessage; startedAt: number; kind: string }>();
+  private readonly messages = new Map<number, { compiled: CompiledMessage; startedAt: number; kind: string; fitsRelays?: boolean }>();
 
   constructor(private readonly deps: WorkerDeps) {
     this.policy = { ...DEFAULT_WORKER_POLICY, ...deps.policy };
@@ -128,6 +129,7 @@ export class DeliveryWorker {
       started,
     );
     lease.start();
+    const refused = await this.sendsRelaysRefuse(rows);
     const results: Outcome[] = [];
     const attempted = new Set<number>();
     const batch: BatchState = { paused: new Set(), unclear: new UnclearRefusals(this.policy.retry.unclearRefusalsInARow ?? DEFAULT_UNCLEAR_RUN), rejudged: new Map() };
@@ -136,6 +138,8 @@ export class DeliveryWorker {
     );
     try {
       await mapLimit(rows, Math.max(1, this.deps.transport.concurrency * 2), async (row) => {
+        // Paused before any of its readers was tried: the rows go back untouched.
+        if (refused.has(row.sendId)) return;
         // Never send for a row this worker may no longer hold: another worker may have it.
         if (!(await lease.mayDeliver(row.id))) return;
         // Nor to a reader who left while the batch was under way.
@@ -257,6 +261,33 @@ export class DeliveryWorker {
     if (await this.deps.ledger.pause(sendId, reason, now)) this.deps.logger.warn({ send: sendId, reason }, 'send paused');
     this.messages.delete(sendId);
     this.errors.forget(sendId);
+  }
+
+  /**
+   * The sends of a batch whose message the relays cannot take (relay-fit.ts),
+   * checked once per send and worker: each is paused with the reason before
+   * any of its readers is tried, and its rows of the batch go back untouched.
+   */
+  private async sendsRelaysRefuse(rows: readonly ClaimedRecipient[]): Promise<Set<number>> {
+    const refused = new Set<number>();
+    const { ledger, clock, logger } = this.deps;
+    try {
+      for (const sendId of new Set(rows.map((r) => r.sendId))) {
+        const message = await this.messageOf(sendId);
+        if (!message || message.fitsRelays) continue;
+        const reason = await relayRefusalFor(this.deps, message.compiled, rows.find((r) => r.sendId === sendId)!);
+        // Undefined: no relay answered, so the next batch asks again.
+        if (reason === null) message.fitsRelays = true;
+        if (!reason) continue;
+        refused.add(sendId);
+        this.messages.delete(sendId);
+        if (await ledger.pause(sendId, reason, clock.now())) logger.warn({ send: sendId, reason }, 'send paused');
+      }
+    } catch (err) {
+      // A courtesy before the first message: SIZE= on each MAIL FROM still lets the relay refuse.
+      logger.warn({ worker: this.deps.workerId, err: (err as Error).message }, 'relay limits not checked');
+    }
+    return refused;
   }
 
   private async messageOf(sendId: number) {

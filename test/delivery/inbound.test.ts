@@ -19,6 +19,7 @@ import { ReturnPaths } from '../../src/delivery/return-path.ts';
 import { handleInbound, inboundDeps, type InboundResult } from '../../src/delivery/inbound-mail.ts';
 import { startInboundServer, type InboundServer } from '../../src/delivery/inbound-server.ts';
 import { fixtureTest, testBackends, type TestStore } from '../helpers/store.ts';
+import { transactionalMessage } from '../../src/delivery/transactional-mail.ts';
 import { memoryLogger, SECRET, seedNewsroom, startSmtpSink, testConfig, type Newsroom, type ReceivedMessage } from './newsroom-fixture.ts';
 
 const DOMAIN = 'techmatin.example.org';
@@ -260,6 +261,18 @@ for (const backend of await testBackends()) {
     assert.ok(rows.every((x) => x.state === 'sent'));
     assert.equal((await stateOf(f, reader)).suppression, undefined);
     assert.equal((await stateOf(f, f.newsroom.active[4]!)).suppression, undefined);
+  });
+
+  inboundTest('a bounce report about a transactional mail (confirmation, welcome) is no list bounce: dropped, the reader untouched', async (f) => {
+    const reader = f.newsroom.active[1]!;
+    const before = await stateOf(f, reader);
+    const mail = { from: 'Tech Matin <matin@techmatin.example.org>', to: reader, subject: 'Bienvenue', text: 'Bonjour' };
+    const message = await transactionalMessage(mail, { mailDomain: DOMAIN, returnPaths: new ReturnPaths(SECRET, DOMAIN) }, Date.parse('2026-03-02T05:00:00Z'));
+    assert.ok((await f.mail({ from: '', to: [message.from] }, dsn(message.from, 'failed', '5.1.1', message.raw))).ok);
+    assert.deepEqual(f.results, ['dropped']);
+    assert.ok(f.logger.lines.some((l) => /transactional mail/.test(JSON.stringify(l.obj))), JSON.stringify(f.logger.lines));
+    assert.deepEqual(await stateOf(f, reader), before);
+    assert.ok((await sendRecipients(f.store, f.sendId)).every((x) => x.state === 'sent'));
   });
 
   inboundTest('a delayed (4.x.x) report changes nothing but a log line', async (f) => {

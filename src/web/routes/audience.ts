@@ -18,6 +18,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { RoutePlugin } from '../app.ts';
 import { audienceDeps, type AudienceDeps } from '../../audience/deps.ts';
+import { mailerOf } from '../../delivery/mail-stack.ts';
 import { subscribe } from '../../audience/subscribe.ts';
 import { confirmSubscription, inspectConfirmation } from '../../audience/confirm.ts';
 import { inspectUnsubscribe, unsubscribeByToken } from '../../audience/unsubscribe.ts';
@@ -209,8 +210,8 @@ function register(app: FastifyInstance, a: AudienceDeps, config: Config, throttl
 
 /** POST /:slug/subscribe, GET/POST /confirm/:token, /unsubscribe/:token, /preferences/:token */
 export const routes: RoutePlugin = async (app, deps) => {
-  // Mails go where the configuration says: SMTP_URL's first relay, else DATA_DIR/outbox.
-  const a = audienceDeps(deps.config, deps.store, { clock: deps.clock });
+  // Mails leave through the process's one transport, as a send's messages do (delivery/mail-stack.ts).
+  const a = audienceDeps(deps.config, deps.store, { clock: deps.clock, mailer: mailerOf(deps.config, deps.transport, deps.clock) });
   const throttle = new SubscribeThrottle(deps.clock);
   // Encapsulated, so that the multipart parser applies to these routes only.
   await app.register(async (scope) => register(scope, a, deps.config, throttle));
