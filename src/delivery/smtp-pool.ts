@@ -178,7 +178,7 @@ class RelayPool {
   async limits(): Promise<RelayLimits | undefined> {
     let session: Session;
     try {
-      session = await this.take();
+      session = await this.take(false);
     } catch {
       return undefined;
     }

@@ -54,6 +54,7 @@ const routeModules: Array<() => Promise<{ routes: RoutePlugin }>> = [
 
 /** Builds the app (not listening yet). */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const hops = deps.config.trustProxy;
   const app = Fastify({
     logger: deps.logger
       ? {
@@ -64,8 +65,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
           ...(typeof deps.logger === 'object' ? { stream: deps.logger.stream } : {}),
         }
       : false,
-    // Only behind a reverse proxy the operator declared: otherwise X-Forwarded-For is the client's to forge.
-    trustProxy: deps.config.trustProxy ?? false,
+    // Only the proxies the operator declared (so many hops, or these addresses), never all:
+    // the first X-Forwarded-For entries are the client's to write.
+    trustProxy: typeof hops === 'number' ? (_address: string, hop: number) => hop < hops : (hops ?? false),
     ...(deps.serverFactory ? { serverFactory: deps.serverFactory } : {}),
   });
   await app.register(formbody);
