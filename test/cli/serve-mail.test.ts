@@ -34,7 +34,7 @@ test('serve’s confirmation mails and its worker’s sends share one transport:
   const sink = await startSmtpSink();
   t.after(() => sink.close());
   const env = { DATA_DIR: dataDir, SMTP_URL: `${sink.url}?pool=1`, PUBLIC_URL: 'https://news.example.org' };
-  const server = await serve({ port: 0, host: '127.0.0.1', worker: true, env, out: () => {} });
+  const server = await serve({ port: 0, host: '127.0.0.1', worker: true, demo: true, env, out: () => {} });
   t.after(() => server.close());
 
   assert.equal((await subscribeThroughForm(server.url, 'tech-matin', 'reader@example.org')).status, 200);
