@@ -69,7 +69,7 @@ export const routes: RoutePlugin = (app, deps) => {
       throw new WebError('invalid-input', 'Send {"publication": SLUG, "source": TEXT}');
     }
     const publication = await desk.publicationBySlug(slug);
-    if (!publication) throw new WebError('not-found', `No publication ${slug}`);
+    if (!publication) throw new WebError('not-found');
     requireRole(account, publication.id, 'author', 'preview editions of this publication');
     const preview = await previewEdition(source, publication.settings, deps.config.publicUrl);
     return { diagnostics: preview.diagnostics, hasErrors: preview.hasErrors, html: preview.html ?? null };
