@@ -150,6 +150,23 @@ export async function createTestSend(
   });
 }
 
+/**
+ * How many test messages (recipients of test sends) `createdBy` asked for
+ * since `since`. Run it in the transaction that creates the next test send,
+ * after `lockPerson`, so that parallel requests count one another.
+ */
+export async function testMessagesSince(store: Store, createdBy: string, since: number): Promise<number> {
+  const row = await store.db
+    .selectFrom('recipients')
+    .innerJoin('sends', 'sends.id', 'recipients.send_id')
+    .where('sends.kind', '=', 'test')
+    .where('sends.created_by', '=', createdBy)
+    .where('sends.created_at', '>', since)
+    .select((eb) => eb.fn.countAll<number | string>().as('n'))
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
 /** The publication of each of these sends (those that exist). */
 export async function publicationsOfSends(store: Store, sendIds: readonly number[]): Promise<Map<number, number>> {
   const found = new Map<number, number>();

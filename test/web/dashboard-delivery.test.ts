@@ -85,7 +85,7 @@ for (const backend of await testBackends()) {
       const editorPage = await author.get(`/newsroom/editions/${n.ids.techEdition}`);
       assert.match(editorPage.body, /Send the test/);
       assert.doesNotMatch(editorPage.body, /Send to the list now/);
-      const testSend = await author.post(`/newsroom/editions/${n.ids.techEdition}/send`, { kind: 'test', to: 'proof@example.net' });
+      const testSend = await author.post(`/newsroom/editions/${n.ids.techEdition}/send`, { kind: 'test', to: AUTHOR.email });
       assert.equal(testSend.statusCode, 303);
       assert.equal(testSend.headers.location, '/newsroom/sends');
       assert.equal((await author.post(`/newsroom/editions/${n.ids.techEdition}/send`, { kind: 'test', to: 'not an address' })).statusCode, 400);
