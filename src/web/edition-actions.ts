@@ -7,8 +7,7 @@ import type { Desk, DeskEdition, DeskPublication, DeskTransition } from './desk.
 import { DESK_TRANSITIONS } from './desk.ts';
 import { ROLES, type Role } from '../edition/publication.ts';
 import { WebError } from './errors.ts';
-import { previewEdition } from './edition-preview.ts';
-import { subjectOf } from '../edition/inline-text.ts';
+import { checkSourceLength, previewEdition } from './edition-preview.ts';
 import { ruleFor } from '../store/edition-workflow.ts';
 
 export interface EditionContext {
@@ -51,18 +50,19 @@ export function movesFor(account: Account, context: EditionContext): DeskTransit
 
 /** Saves a new version of an edition's source; the front matter must keep its publication and date. */
 export async function saveSource(desk: Desk, account: Account, id: number, source: unknown): Promise<DeskEdition> {
-  if (typeof source !== 'string' || source.length > 1_000_000) throw new WebError('invalid-input', 'The source must be text of at most 1 MB');
+  if (typeof source !== 'string') throw new WebError('invalid-input', 'The source must be text');
+  checkSourceLength(source);
   const { edition, publication } = await editionFor(desk, account, id);
   requireRole(account, publication.id, 'author', 'edit this edition');
   const preview = await previewEdition(source, publication.settings, 'http://localhost');
-  const parsed = preview.edition;
+  const parsed = preview.facts;
   if (parsed && (parsed.date !== edition.date || parsed.publication !== publication.slug)) {
     throw new WebError(
       'invalid-input',
       `This is the ${edition.date} edition of ${publication.slug}: keep \`publication: ${publication.slug}\` and \`date: ${edition.date}\` in the front matter`,
     );
   }
-  return desk.save(edition.id, source, account.email, parsed ? subjectOf(parsed) : null);
+  return desk.save(edition.id, source, account.email, parsed ? parsed.subject : null);
 }
 
 /** Moves an edition (ready, approved, back to draft) if the account's role allows it and the edition has no errors. */
