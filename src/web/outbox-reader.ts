@@ -1,9 +1,9 @@
 // The local outbox (DATA_DIR/outbox) as the dashboard lists it: the messages
-// delivery indexed in index.jsonl, and the .eml files written without an
-// index line (the audience's confirmation and welcome mails), newest first.
-// Each message belongs to a publication: the one of the send its file (its
-// Message-ID) names. Messages hold readers' addresses and working links, so a
-// reader of the outbox sees only the publications it may read.
+// delivery indexed in index.jsonl (sends and transactional mails alike), and
+// .eml files without an index line (the audience's mails of older versions),
+// newest first. A message of a send belongs to its publication: the one of the
+// send its file (its Message-ID) names. Messages hold readers' addresses and
+// working links, so a reader of the outbox sees only the publications it may read.
 import { existsSync, openSync, readSync, closeSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { readMessage, type ReadableMessage } from './outbox-message.ts';
