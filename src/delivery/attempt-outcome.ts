@@ -53,7 +53,7 @@ export class BatchOutcomes {
     // A temporary failure shows nothing either way, and leaves the run as it is.
     if (verdict.kind === 'bounce' || verdict.kind === 'mailbox') this.unclear.interrupt(row.sendId);
     const refusal = (what: string) =>
-      `paused: the relay refused ${what}: ${withoutAddresses(result.response)} (to ${result.command ?? 'the connection'}); the rows it refused are failed and can be resent; fix the cause, then resume`;
+      `paused: the relay refused ${what}: ${oneLine(withoutAddresses(result.response))} (to ${result.command ?? 'the connection'}); the rows it refused are failed and can be resent; fix the cause, then resume`;
     switch (verdict.kind) {
       case 'bounce':
         return { outcome: { ...base, state: 'bounced' }, aboutSend: false };
@@ -88,4 +88,10 @@ export class BatchOutcomes {
     const at = nextAttemptAt(this.policy, row.attempts, now, startedAt, this.random);
     return at === null ? { ...base, state: 'failed' } : { ...base, state: 'retry', nextAttemptAt: at };
   }
+}
+
+/** A reply of several lines ("550-5.7.1 …" continued) as one line, cut at a length a status line can show. */
+function oneLine(reply: string): string {
+  const line = reply.replace(/\r?\n\d{3}[ -](?:\d\.\d{1,3}\.\d{1,3} )?/g, ' ').replace(/\s+/g, ' ');
+  return line.length > 300 ? `${line.slice(0, 299)}…` : line;
 }

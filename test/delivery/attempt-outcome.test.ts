@@ -33,3 +33,13 @@ test('the run that reaches the limit fails every one of its rows and gives the r
   assert.match(judged[2]!.refusal!, /^paused: the relay refused 3 readers in a row without saying why: 550 <…> refused \(to RCPT TO\)/);
   assert.deepEqual(batch.settled(judged.map((j) => j.outcome), 10).map((o) => o.state), ['failed', 'failed', 'failed', 'failed']);
 });
+
+test('a refusal of several lines reads as one in the reason, cut short when long', () => {
+  const batch = new BatchOutcomes(DEFAULT_RETRY_POLICY);
+  const gmailLike = '550-5.7.1 [192.0.2.1] Our system has detected that this message is\n550-5.7.1 likely unsolicited mail.\n550 5.7.1 https://support.google.com/mail/?p=UnsolicitedMessageError';
+  const judged = batch.judge(row(1), 'm1', { ok: false, code: 550, response: gmailLike, command: 'DATA' }, 0, 1);
+  assert.match(judged.refusal!, /refused the send: 550-5\.7\.1 \[192\.0\.2\.1\] Our system has detected that this message is likely unsolicited mail\. https:\/\/support\.google\.com\S+ \(to DATA\)/);
+  const long = batch.judge(row(2), 'm2', { ok: false, code: 554, response: `554 5.7.1 ${'x'.repeat(1_000)}`, command: 'RCPT TO' }, 0, 2);
+  assert.ok(long.refusal!.length < 500 && long.refusal!.includes('x…'), long.refusal);
+  assert.equal(long.outcome.response.length, 1_010, 'the row keeps the whole answer');
+});
