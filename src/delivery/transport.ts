@@ -9,6 +9,11 @@ export interface OutgoingMessage {
   to: string;
   raw: Buffer;
   messageId: string;
+  /**
+   * A transactional mail (confirmation, welcome): one reader waits for it, so
+   * it goes ahead of list messages waiting for a rate token or a connection.
+   */
+  transactional?: boolean;
 }
 
 /**
