@@ -70,6 +70,8 @@ export interface AudienceSettings {
   confirmMaxAgeMs?: number;
   /** PURGE_UNCONFIRMED_AFTER: when a subscription never confirmed is deleted. */
   purgeUnconfirmedAfterMs?: number;
+  /** PREFERENCES_LINK_MAX_AGE: how long a preferences link works (each mail carries a fresh one). */
+  preferencesMaxAgeMs?: number;
 }
 
 const fileSchema = z
@@ -219,6 +221,7 @@ function policiesFrom(env: NodeJS.ProcessEnv): Pick<Config, 'delivery' | 'audien
   const audience = defined({
     confirmMaxAgeMs: duration(env, 'CONFIRM_LINK_MAX_AGE'),
     purgeUnconfirmedAfterMs: duration(env, 'PURGE_UNCONFIRMED_AFTER'),
+    preferencesMaxAgeMs: duration(env, 'PREFERENCES_LINK_MAX_AGE'),
   });
   // Purging a subscription whose link still works would turn a valid click into "unknown link".
   if (audience.confirmMaxAgeMs && audience.purgeUnconfirmedAfterMs && audience.purgeUnconfirmedAfterMs < audience.confirmMaxAgeMs) {

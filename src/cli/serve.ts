@@ -14,6 +14,8 @@ import { systemClock } from '../clock.ts';
 import { buildApp } from '../web/app.ts';
 import { demoAccountFile, isEmbeddedDefault, isEmptyNewsroom, savedDemoAccount, seedDemo, type SeedResult } from '../demo/seed.ts';
 import { publicUrlCheck, startWorker, type RunningWorker } from '../delivery/worker.ts';
+import { transportOf } from '../delivery/mail-stack.ts';
+import type { Transport } from '../delivery/transport.ts';
 import { inboundUrl, listenForInbound, type InboundServer } from '../delivery/inbound-server.ts';
 import { UsageError } from './usage-error.ts';
 
@@ -56,6 +58,7 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
   let store: Store | undefined;
   let worker: RunningWorker | undefined;
   let inbound: InboundServer | undefined;
+  let shared: Transport | undefined;
   try {
     const config = loadConfig(env, { listening: address });
     // Confirmation mails and editions would reach readers with links to this
@@ -69,11 +72,15 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
     // Never into a real newsroom's database by accident: a demo editor with a printed password would be a way in.
     const demo = options.demo || isEmbeddedDefault(config);
     const seed: SeedResult = demo ? await seedDemo(opened, config, clock) : { seeded: false, publications: [], editions: [] };
+    // One transport for the process: the app's confirmation mails and the worker's sends share its relays and limits.
+    const transport = transportOf(config, clock);
+    shared = transport;
     let pending: typeof handler;
     const app = await buildApp({
       store: opened,
       config,
       clock,
+      transport,
       logger: options.logger ?? false,
       serverFactory: (appHandler) => {
         pending = appHandler;
@@ -83,7 +90,7 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
     await app.ready();
     handler = pending;
 
-    if (options.worker) worker = startWorker({ store: opened, config, clock });
+    if (options.worker) worker = startWorker({ store: opened, config, clock, transport });
     if (config.inboundSmtp) {
       const logger = pino({ base: { pid: process.pid }, redact: ['token', 'secret', 'password'] }, pino.destination(2));
       inbound = await listenForInbound(config, opened, { listen: config.inboundSmtp, logger, clock });
@@ -114,6 +121,7 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
           await closeServer(server);
           await inbound?.close();
           await worker?.stop();
+          await transport.close();
           await opened.close();
         })();
         return closing;
@@ -122,6 +130,7 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
   } catch (err) {
     await inbound?.close().catch(() => {});
     await worker?.stop().catch(() => {});
+    await shared?.close().catch(() => {});
     await store?.close().catch(() => {});
     await closeServer(server).catch(() => {});
     throw err;

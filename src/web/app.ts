@@ -8,6 +8,8 @@ import type { Config } from '../config.ts';
 import type { Store } from '../store/db.ts';
 import type { Clock } from '../clock.ts';
 import { systemClock } from '../clock.ts';
+import { transportOf } from '../delivery/mail-stack.ts';
+import type { Transport } from '../delivery/transport.ts';
 import { installEdge } from './edge.ts';
 import { storeDesk } from './store-desk.ts';
 import { serializeError, serializeRequest } from './request-log.ts';
@@ -17,6 +19,12 @@ export interface AppDeps {
   store: Store;
   config: Config;
   clock?: Clock;
+  /**
+   * The process's one mail transport (serve shares it with its worker), for
+   * the audience's confirmation and welcome mails; without it the app builds
+   * its own from the configuration and closes it with the app.
+   */
+  transport?: Transport;
   /** Pino logging on (serve: to stdout; tests: to a stream they read) or off. */
   logger?: boolean | { stream: { write(line: string): void } };
   /**
@@ -64,7 +72,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   await app.register(formbody);
   await app.register(cookie, { secret: deps.config.secret });
-  const full = { store: deps.store, config: deps.config, clock: deps.clock ?? systemClock };
+  const clock = deps.clock ?? systemClock;
+  const transport = deps.transport ?? transportOf(deps.config, clock);
+  if (!deps.transport) app.addHook('onClose', () => transport.close());
+  const full = { store: deps.store, config: deps.config, clock, transport };
   // Headers, metrics and error mapping first, so that they cover every route.
   installEdge(app, storeDesk(full.store, full.clock), { https: full.config.publicUrl.startsWith('https:') });
   for (const load of routeModules) await (await load()).routes(app, full);

@@ -6,7 +6,7 @@ import { credentialsFor } from '../auth/accounts.ts';
 import { verifyPassword } from '../auth/password.ts';
 import { SignInThrottle } from '../auth/sign-in-throttle.ts';
 import { sendSignInAlert, signInAlertMail } from '../auth/sign-in-alert.ts';
-import { mailerFor } from '../../audience/mailer.ts';
+import { mailerOf } from '../../delivery/mail-stack.ts';
 import { WEB_ERRORS } from '../errors.ts';
 import { closeSession, openSession } from '../auth/sessions.ts';
 import { csrfToken, CSRF_FIELD, SESSION_COOKIE, sessionToken, setSessionCookie, verifyCsrf } from '../auth/guard.ts';
@@ -40,7 +40,8 @@ ${problem ? html`<p class="problem" role="alert">${problem}</p>` : null}
 /** GET/POST /newsroom/sign-in, POST /newsroom/sign-out */
 export const routes: RoutePlugin = (app, deps) => {
   const throttle = new SignInThrottle(deps.clock);
-  const mailer = mailerFor(deps.config);
+  // The owner's alert leaves through the process's one transport (delivery/mail-stack.ts).
+  const mailer = mailerOf(deps.config, deps.transport, deps.clock);
   app.get<{ Querystring: { next?: string } }>('/newsroom/sign-in', async (request, reply) => {
     const csrf = csrfToken(request, reply, deps.config);
     return reply.type('text/html; charset=utf-8').send(signInPage(csrf, safeNext(request.query.next)));
