@@ -15,9 +15,11 @@ export const REDACTED = '[redacted]';
 const TOKEN_PARAMS = new Set(['token']);
 // Defence in depth, for free text and for a token pasted where no route
 // expects one (`/Unsubscribe/…` reaches `/:slug/:file`): the token routes'
-// prefixes in any case, and a token's own shape (tokens.ts).
+// prefixes in any case, and a token's own shapes (tokens.ts: 43 base64url
+// characters, 52 of base32 in any case; legacy-tokens.ts: four dotted parts).
 const TOKEN_SEGMENT = /(\/(?:confirm|unsubscribe|preferences)\/)[^/?#]+/gi;
-const TOKEN_SHAPE = /\b[cup][0-9a-z]{1,11}\.[0-9a-z]{1,11}\.[0-9a-z]{1,9}\.[A-Za-z0-9_-]{22}(?![A-Za-z0-9_-])/gi;
+const TOKEN_SHAPE =
+  /(?<![A-Za-z0-9_-])(?:[A-Za-z0-9_-]{43}|[a-z2-7]{52}|[cup][0-9a-z]{1,11}\.[0-9a-z]{1,11}\.[0-9a-z]{1,9}\.[A-Za-z0-9_-]{22})(?![A-Za-z0-9_-])/gi;
 const PLAIN_NAME = /^[A-Za-z0-9_.-]{1,40}$/;
 
 /** The query as the log may show it: parameter names, never values. */
