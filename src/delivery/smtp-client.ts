@@ -9,7 +9,9 @@
 // operator allows clear text, PIPELINING of MAIL FROM + RCPT TO + DATA when
 // offered, SIZE= and SMTPUTF8 on MAIL FROM, RSET, QUIT; each reply awaited no
 // less than RFC 5321 says (smtp-timeouts.ts). Errors carry the relay's code,
-// reply and the command answered, with a `code` of our own (smtp-reply.ts).
+// reply and the command answered, with a `code` of our own (smtp-reply.ts),
+// so the retry policy can tell a bounce from a relay that refuses us or a lost
+// connection.
 import { isIP, type Socket } from 'node:net';
 import { connect as tlsConnect, type TLSSocket } from 'node:tls';
 import { connectSocket, defaultName, isLoopback } from './smtp-connect.ts';

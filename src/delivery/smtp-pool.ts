@@ -2,6 +2,8 @@
 // (our own SMTP client, smtp-client.ts: STARTTLS when offered, AUTH over TLS, PIPELINING
 // of the envelope where offered), each relay under its own rate limit. Several relays
 // share the load: a message goes to the relay with the fewest messages waiting.
+// A transactional mail (`OutgoingMessage.transactional`) goes ahead of list
+// messages, both for the next rate token and for the next free connection.
 //
 // Relay options ride on its URL's query string, set by the operator:
 //   smtp://user:pass@relay.example.net:587?pool=5&rate=50&hourly=100000
@@ -147,10 +149,11 @@ class RelayPool {
   async submit(message: OutgoingMessage): Promise<SubmitResult> {
     this.load++;
     try {
-      await this.limiter.acquire();
+      const first = message.transactional === true;
+      await this.limiter.acquire(first);
       let session: Session;
       try {
-        session = await this.take();
+        session = await this.take(first);
       } catch (err) {
         return this.failure(err as SmtpError);
       }
@@ -175,7 +178,7 @@ class RelayPool {
   async limits(): Promise<RelayLimits | undefined> {
     let session: Session;
     try {
-      session = await this.take();
+      session = await this.take(false);
     } catch {
       return undefined;
     }
@@ -187,17 +190,14 @@ class RelayPool {
   private failure(e: SmtpError): SubmitResult {
     const code = typeof e.responseCode === 'number' ? e.responseCode : null;
     const response = (e.response ?? `${e.code ?? 'ERROR'} ${e.message}`).trim();
-    // Only a 5xx about this recipient or this message is a bounce; a 5xx to
-    // our greeting, STARTTLS (ETLS), AUTH or MAIL FROM is the relay refusing
-    // us, not the reader: temporary, retried once the relay is fixed.
-    const aboutRecipient = e.command === 'RCPT TO' || e.command === 'DATA';
-    const permanent = code !== null && code >= 500 && aboutRecipient;
     const slowDown = code === 421 || code === 451;
     if (slowDown) this.limiter.slowDown();
-    return { ok: false, permanent, code, response, slowDown };
+    // What the refusal means (the reader's bounce, the relay refusing the send,
+    // a retry) is the retry policy's to judge: the pool reports what was said, and to what.
+    return { ok: false, code, response, ...(e.command ? { command: e.command } : {}), slowDown };
   }
 
-  private async take(): Promise<Session> {
+  private async take(first: boolean): Promise<Session> {
     for (;;) {
       const s = this.idle.pop();
       if (!s) break;
@@ -214,7 +214,11 @@ class RelayPool {
         throw err;
       }
     }
-    return new Promise((resolve, reject) => this.waiters.push((s) => (s instanceof Error ? reject(s) : resolve(s))));
+    return new Promise((resolve, reject) => {
+      const waiter = (s: Session | Error) => (s instanceof Error ? reject(s) : resolve(s));
+      if (first) this.waiters.unshift(waiter);
+      else this.waiters.push(waiter);
+    });
   }
 
   private give(session: Session): void {

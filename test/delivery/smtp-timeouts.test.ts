@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { systemClock } from '../../src/clock.ts';
 import { parseRelayUrl, smtpPool } from '../../src/delivery/smtp-pool.ts';
+import { judgeRefusal } from '../../src/delivery/retry-policy.ts';
 import type { SubmitResult } from '../../src/delivery/transport.ts';
 
 type Step = 'greeting' | 'EHLO' | 'MAIL' | 'RCPT' | 'DATA' | 'END';
@@ -91,7 +92,7 @@ test('each step waits its own timeout from SMTP_URL, no more, and names the comm
         const r = await transport.submit(message);
         const took = Date.now() - started;
         assert.equal(r.ok, false, step);
-        assert.equal(!r.ok && r.permanent, false, `${step}: a timeout is temporary`);
+        assert.equal(!r.ok && judgeRefusal(r).kind, 'retry', `${step}: a timeout is temporary`);
         assert.equal(!r.ok && r.response, `ETIMEDOUT the relay did not answer ${COMMAND[step]} within ${waits[step]} ms`, step);
         assert.ok(took >= waits[step] - 5, `${step}: gave up after ${took} ms`);
         assert.ok(took < waits[step] + 3_000, `${step}: gave up after ${took} ms`);
