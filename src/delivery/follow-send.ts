@@ -2,6 +2,7 @@
 // recipient has a final state (other workers may help meanwhile), reporting
 // progress as it goes. A send scheduled for later is waited for, then started.
 import type { Store } from '../store/db.ts';
+import { finishIfComplete } from '../store/ledger.ts';
 import { getSend } from '../store/sends.ts';
 import { sendProgress, type SendProgress } from './progress.ts';
 import { startDueSends } from './sends.ts';
@@ -43,7 +44,13 @@ export async function followSend(o: FollowOptions): Promise<SendProgress> {
       continue;
     }
     const handled = send.status === 'running' ? await worker.runBatch({ sendId: o.sendId }) : 0;
-    const progress = (await sendProgress(o.store, o.sendId, clock.now()))!;
+    let progress = (await sendProgress(o.store, o.sendId, clock.now()))!;
+    if (progress.status === 'running' && progress.remaining === 0 && handled === 0) {
+      // Nothing left and no batch of ours to close it (a send started empty
+      // by an older version, or whose last batch ended elsewhere): end it here.
+      await finishIfComplete(o.store, o.sendId, clock.now());
+      progress = (await sendProgress(o.store, o.sendId, clock.now()))!;
+    }
     o.onProgress(progress);
     if (progress.status !== 'running') return progress;
     if (handled === 0) await sleep(o.pollMs ?? 1000);
