@@ -14,6 +14,7 @@ import type { Store } from './db.ts';
 import type { Actor } from './edition-workflow.ts';
 import { transitionEdition } from './editions.ts';
 import { recipientCounts, type DeliveryDatabase } from './sends.ts';
+import { retryingWhileDown } from './outages.ts';
 import { inTransaction } from './transaction.ts';
 
 const SYSTEM: Actor = { kind: 'system', name: 'delivery' };
@@ -22,9 +23,17 @@ function db(store: Store): Kysely<DeliveryDatabase> {
   return store.db as unknown as Kysely<DeliveryDatabase>;
 }
 
-/** The ledger of a store. */
+/**
+ * The ledger of a store. Every operation is retried while the database is
+ * unreachable (outages.ts): each may run twice, being a read, a claim (rows
+ * claimed by a run whose answer was lost wait out their lease, unsent), or an
+ * update guarded by the row's state and lease owner (a second run finds
+ * nothing left to change). So a worker that submitted a batch during a
+ * PostgreSQL restart records its results once the server is back, instead of
+ * losing them and leaving its rows to be sent again.
+ */
 export function storeLedger(store: Store): Ledger {
-  return {
+  return retryingWhileDown(store, {
     claim: (options) => claim(store, options),
     renew: (workerId, ids, until) => renew(store, workerId, ids, until),
     record: (workerId, outcomes, now) => record(store, workerId, outcomes, now),
@@ -33,7 +42,7 @@ export function storeLedger(store: Store): Ledger {
     finishIfComplete: (sendId, now) => finishIfComplete(store, sendId, now),
     pause: (sendId, reason, now) => pauseSend(store, sendId, reason, now),
     counts: async (sendId) => (await recipientCounts(store, sendId)).counts,
-  };
+  } satisfies Ledger);
 }
 
 async function claim(store: Store, o: ClaimOptions): Promise<ClaimedRecipient[]> {
