@@ -2,6 +2,8 @@
 // them, as two token buckets. When the relay answers 421/451 ("slow down") the
 // per-second rate halves (down to a floor); after a quiet period it climbs back
 // by a tenth at a time up to the operator's rate (additive recovery, like TCP).
+// Transactional mail (a confirmation a reader waits for) takes the next token
+// before any list message: list messages wait while one is waiting.
 
 import type { Clock } from '../clock.ts';
 
@@ -46,6 +48,10 @@ export class RateLimiter {
   private readonly second: Bucket;
   private readonly hour: Bucket;
   private queue: Promise<void> = Promise.resolve();
+  private firstQueue: Promise<void> = Promise.resolve();
+  /** Transactional messages waiting for a token, and what list messages wait on meanwhile. */
+  private firstWaiting = 0;
+  private firstDone?: { promise: Promise<void>; resolve: () => void };
   private lastChange: number;
   /** Lowest rate the limiter goes down to after "slow down" answers. */
   readonly floor: number;
@@ -70,15 +76,29 @@ export class RateLimiter {
     return this.second.rate;
   }
 
-  /** Waits for the right to send one message. */
-  acquire(): Promise<void> {
-    const turn = this.queue.then(() => this.take());
-    this.queue = turn.catch(() => {});
+  /** Waits for the right to send one message; `first` (transactional mail) goes ahead of the others. */
+  acquire(first = false): Promise<void> {
+    if (!first) {
+      const turn = this.queue.then(() => this.take(false));
+      this.queue = turn.catch(() => {});
+      return turn;
+    }
+    this.firstWaiting++;
+    const turn = this.firstQueue.then(() => this.take(true)).finally(() => {
+      if (--this.firstWaiting > 0) return;
+      this.firstDone?.resolve();
+      this.firstDone = undefined;
+    });
+    this.firstQueue = turn.catch(() => {});
     return turn;
   }
 
-  private async take(): Promise<void> {
+  private async take(first: boolean): Promise<void> {
     for (;;) {
+      if (!first && this.firstWaiting > 0) {
+        await this.afterFirst();
+        continue;
+      }
       const now = this.clock.now();
       this.recover(now);
       this.second.refill(now);
@@ -91,6 +111,15 @@ export class RateLimiter {
       }
       await this.sleep(wait);
     }
+  }
+
+  private afterFirst(): Promise<void> {
+    if (!this.firstDone) {
+      let resolve!: () => void;
+      const promise = new Promise<void>((r) => (resolve = r));
+      this.firstDone = { promise, resolve };
+    }
+    return this.firstDone.promise;
   }
 
   /** The relay said 421/451: halve the rate. */

@@ -2,17 +2,20 @@
 // keeps the lease while it works (lease.ts: checked before each message,
 // renewed when half spent; a lease found taken stops the batch), splices and
 // signs each recipient's message, submits it, and records every result in one
-// transaction per batch, for the rows it still holds. Temporary
-// failures go back to pending with a backoff; 5xx bounces suppress the address;
-// a send whose error share crosses the threshold is paused. Locking, retry
-// policy, the error window, transport and ledger each live in their own module.
+// transaction per batch, for the rows it still holds. The retry policy judges
+// each refusal: temporary failures go back to pending with a backoff; a
+// reader's bounce suppresses the address; a refusal of the send fails the row
+// (resendable) and pauses the send, as does an error share surely over the
+// threshold. Locking, retry policy, the error window, transport and ledger
+// each live in their own module.
 import type { Clock } from '../clock.ts';
 import type { DkimSigner } from './dkim.ts';
 import { ErrorRateWindow, DEFAULT_ERROR_RATE_POLICY, type ErrorRatePolicy } from './error-rate.ts';
 import { BatchLease } from './lease.ts';
 import type { ClaimedRecipient, Ledger, Outcome } from './ledger.ts';
 import { recipientValues, type RecipientLinks } from './recipient-values.ts';
-import { DEFAULT_RETRY_POLICY, nextAttemptAt, type RetryPolicy } from './retry-policy.ts';
+import { relayRefusalFor } from './relay-fit.ts';
+import { DEFAULT_RETRY_POLICY, DEFAULT_UNCLEAR_RUN, judgeRefusal, nextAttemptAt, UnclearRefusals, withoutAddresses, type RetryPolicy } from './retry-policy.ts';
 import type { ReturnPaths } from './return-path.ts';
 import { compileMessage, spliceMessage, type CompiledMessage } from './splice.ts';
 import type { SubmitResult, Transport } from './transport.ts';
@@ -80,11 +83,27 @@ export interface WorkerDeps {
   random?: () => number;
 }
 
+/** A refusal to RCPT TO not judged yet: the reader's bounce unless the run it belongs to says otherwise. */
+interface Unclear {
+  row: ClaimedRecipient;
+  outcome: Outcome;
+  startedAt: number;
+}
+
+/** What the lanes of one batch share. */
+interface BatchState {
+  /** Sends paused (or found no longer running) during the batch: their rows wait. */
+  paused: Set<number>;
+  unclear: UnclearRefusals<Unclear>;
+  /** Outcomes judged again after they were returned (a run of unclear refusals). */
+  rejudged: Map<number, Outcome>;
+}
+
 /** A worker; `runBatch` does one claim-send-record round. */
 export class DeliveryWorker {
   private readonly policy: WorkerPolicy;
   private readonly errors: ErrorRateWindow;
-  private readonly messages = new Map<number, { compiled: CompiledMessage; startedAt: number; kind: string }>();
+  private readonly messages = new Map<number, { compiled: CompiledMessage; startedAt: number; kind: string; fitsRelays?: boolean }>();
 
   constructor(private readonly deps: WorkerDeps) {
     this.policy = { ...DEFAULT_WORKER_POLICY, ...deps.policy };
@@ -110,28 +129,36 @@ export class DeliveryWorker {
       started,
     );
     lease.start();
+    const refused = await this.sendsRelaysRefuse(rows);
     const results: Outcome[] = [];
     const attempted = new Set<number>();
-    const paused = new Set<number>();
+    const batch: BatchState = { paused: new Set(), unclear: new UnclearRefusals(this.policy.retry.unclearRefusalsInARow ?? DEFAULT_UNCLEAR_RUN), rejudged: new Map() };
     const left = new ReadersWhoLeft(this.deps.recheck, clock, this.policy.recheckMs, started, (err) =>
       this.deps.logger.warn({ worker: workerId, err: err.message }, 'recheck of unsubscribes failed'),
     );
     try {
       await mapLimit(rows, Math.max(1, this.deps.transport.concurrency * 2), async (row) => {
+        // Paused before any of its readers was tried: the rows go back untouched.
+        if (refused.has(row.sendId)) return;
         // Never send for a row this worker may no longer hold: another worker may have it.
         if (!(await lease.mayDeliver(row.id))) return;
         // Nor to a reader who left while the batch was under way.
         await left.refresh(() => rows.filter((r) => !attempted.has(r.id)).map((r) => r.id));
         if (left.has(row.id)) return;
         attempted.add(row.id);
-        results.push(await this.deliver(row, paused));
+        results.push(await this.deliver(row, batch));
       });
     } finally {
       lease.stop();
     }
     const now = clock.now();
+    // Unclear refusals whose run the batch ended: tried again rather than suppressed on a guess.
+    for (const u of batch.unclear.open()) {
+      const at = nextAttemptAt(this.policy.retry, u.row.attempts, now, u.startedAt, this.deps.random);
+      batch.rejudged.set(u.row.id, at === null ? { ...u.outcome, state: 'failed' } : { ...u.outcome, state: 'retry', nextAttemptAt: at });
+    }
     // Record nothing for rows that another worker claimed; give back the untried ones still held.
-    const outcomes = results.filter((o) => lease.holds(o.id));
+    const outcomes = results.map((o) => batch.rejudged.get(o.id) ?? o).filter((o) => lease.holds(o.id));
     await ledger.record(workerId, outcomes, now);
     // Readers who left are recorded now, so that the send can finish with this batch.
     const leftHeld = rows.filter((r) => left.has(r.id) && lease.holds(r.id)).map((r) => r.id);
@@ -161,8 +188,9 @@ export class DeliveryWorker {
     return rows.length;
   }
 
-  private async deliver(row: ClaimedRecipient, paused: Set<number>): Promise<Outcome> {
+  private async deliver(row: ClaimedRecipient, batch: BatchState): Promise<Outcome> {
     const { clock, mailDomain } = this.deps;
+    const { paused } = batch;
     const message = await this.messageOf(row.sendId);
     const values = recipientValues(
       this.deps.links,
@@ -179,25 +207,87 @@ export class DeliveryWorker {
       const raw = spliceMessage(message.compiled, values, clock.now());
       result = await this.deps.transport.submit({ from: this.deps.returnPaths.addressFor(row.sendId, row.id), to: row.email, raw, messageId: values.messageId });
     } catch (err) {
-      result = { ok: false, permanent: false, code: null, response: `error: ${(err as Error).message}` };
+      result = { ok: false, code: null, response: `error: ${(err as Error).message}` };
     }
     const now = clock.now();
     const base = { id: row.id, messageId: values.messageId, code: result.code, response: result.response };
-    let outcome: Outcome;
-    if (result.ok) outcome = { ...base, state: 'sent', code: result.code };
-    else if (result.permanent) outcome = { ...base, state: 'bounced' };
-    else {
-      const at = nextAttemptAt(this.policy.retry, row.attempts, now, message.startedAt, this.deps.random);
-      outcome = at === null ? { ...base, state: 'failed' } : { ...base, state: 'retry', nextAttemptAt: at };
+    if (result.ok) {
+      batch.unclear.interrupt(row.sendId);
+      await this.countAttempt(row.sendId, false, now, batch);
+      return { ...base, state: 'sent', code: result.code };
     }
-    const reason = this.errors.record(row.sendId, !result.ok, now);
-    if (reason && !paused.has(row.sendId)) {
-      paused.add(row.sendId);
-      if (await this.deps.ledger.pause(row.sendId, reason, now)) this.deps.logger.warn({ send: row.sendId, reason }, 'send paused');
-      this.messages.delete(row.sendId);
-      this.errors.forget(row.sendId);
+    const verdict = judgeRefusal(result);
+    // A mailbox status shows the relay judging readers one by one: the unclear refusals before it were theirs.
+    // A temporary failure shows nothing either way, and leaves the run as it is.
+    if (verdict.kind === 'bounce' || verdict.kind === 'mailbox') batch.unclear.interrupt(row.sendId);
+    const refusedSend = (what: string) =>
+      `paused: the relay refused ${what}: ${withoutAddresses(result.response)} (to ${result.command ?? 'the connection'}); the rows it refused are failed and can be resent; fix the cause, then resume`;
+    switch (verdict.kind) {
+      case 'bounce':
+        await this.countAttempt(row.sendId, false, now, batch);
+        return { ...base, state: 'bounced' };
+      case 'mailbox':
+        await this.countAttempt(row.sendId, false, now, batch);
+        return { ...base, state: 'failed' };
+      case 'send':
+        await this.countAttempt(row.sendId, true, now, batch, refusedSend('the send'));
+        return { ...base, state: 'failed' };
+      case 'unclear': {
+        // The reader's bounce for now; failed instead if the run it starts or extends turns out to be the relay refusing the send.
+        const outcome: Outcome = { ...base, state: 'bounced' };
+        const refused = batch.unclear.add(row.sendId, { row, outcome, startedAt: message.startedAt });
+        for (const u of refused) batch.rejudged.set(u.row.id, { ...u.outcome, state: 'failed' });
+        const limit = this.policy.retry.unclearRefusalsInARow ?? DEFAULT_UNCLEAR_RUN;
+        await this.countAttempt(row.sendId, refused.length > 0, now, batch, refused.length ? refusedSend(`${limit} readers in a row without saying why`) : undefined);
+        return outcome;
+      }
+      case 'retry': {
+        await this.countAttempt(row.sendId, verdict.aboutSend, now, batch);
+        const at = nextAttemptAt(this.policy.retry, row.attempts, now, message.startedAt, this.deps.random);
+        return at === null ? { ...base, state: 'failed' } : { ...base, state: 'retry', nextAttemptAt: at };
+      }
     }
-    return outcome;
+  }
+
+  /**
+   * Counts an attempt in the send's error window (`failed`: a failure about the
+   * send) and pauses the send with `refusal` as the reason when the relay
+   * refused it, or when the window says the failures are surely too many.
+   */
+  private async countAttempt(sendId: number, failed: boolean, now: number, batch: BatchState, refusal?: string): Promise<void> {
+    const reason = this.errors.record(sendId, failed, now) ?? refusal;
+    if (!reason || batch.paused.has(sendId)) return;
+    batch.paused.add(sendId);
+    if (await this.deps.ledger.pause(sendId, reason, now)) this.deps.logger.warn({ send: sendId, reason }, 'send paused');
+    this.messages.delete(sendId);
+    this.errors.forget(sendId);
+  }
+
+  /**
+   * The sends of a batch whose message the relays cannot take (relay-fit.ts),
+   * checked once per send and worker: each is paused with the reason before
+   * any of its readers is tried, and its rows of the batch go back untouched.
+   */
+  private async sendsRelaysRefuse(rows: readonly ClaimedRecipient[]): Promise<Set<number>> {
+    const refused = new Set<number>();
+    const { ledger, clock, logger } = this.deps;
+    try {
+      for (const sendId of new Set(rows.map((r) => r.sendId))) {
+        const message = await this.messageOf(sendId);
+        if (!message || message.fitsRelays) continue;
+        const reason = await relayRefusalFor(this.deps, message.compiled, rows.find((r) => r.sendId === sendId)!);
+        // Undefined: no relay answered, so the next batch asks again.
+        if (reason === null) message.fitsRelays = true;
+        if (!reason) continue;
+        refused.add(sendId);
+        this.messages.delete(sendId);
+        if (await ledger.pause(sendId, reason, clock.now())) logger.warn({ send: sendId, reason }, 'send paused');
+      }
+    } catch (err) {
+      // A courtesy before the first message: SIZE= on each MAIL FROM still lets the relay refuse.
+      logger.warn({ worker: this.deps.workerId, err: (err as Error).message }, 'relay limits not checked');
+    }
+    return refused;
   }
 
   private async messageOf(sendId: number) {
