@@ -32,7 +32,7 @@ async function emptyPublication(store: Store): Promise<number> {
   return approvedEdition(store, id, '2026-03-02', 'vide-matin');
 }
 
-type Mode = 'accept' | 'bounce-two' | 'greylist';
+type Mode = 'accept' | 'bounce-two' | 'greylist' | 'refuse-us';
 
 for (const backend of await cliBackends()) {
   test(`${backend.name}: send --now --wait exits by how the send ended (empty list, bounces, failed rows, a pause)`, { timeout: 240_000 }, async () => {
@@ -44,6 +44,7 @@ for (const backend of await cliBackends()) {
       rcpt: (address) => {
         if (mode === 'bounce-two' && /reader0000[23]@/.test(address)) return { code: 550, message: '5.1.1 <' + address + '>: user unknown' };
         if (mode === 'greylist') return { code: 451, message: '4.7.1 greylisted, try again later' };
+        if (mode === 'refuse-us') return { code: 554, message: '5.7.1 Client host rejected: access denied' };
         return undefined;
       },
     });
@@ -96,8 +97,9 @@ for (const backend of await cliBackends()) {
       const failedSend = (await store.db.selectFrom('sends').select('id').where('edition_id', '=', editions.failed).executeTakeFirstOrThrow()).id;
       assert.ok((await sendRecipients(store, failedSend)).every((r) => r.state === 'failed'));
 
-      // The same answers with a pause after the first failures: the send ends paused, exit 1.
-      const paused = await send(editions.paused, { PAUSE_MIN_ATTEMPTS: '2', PAUSE_ERROR_RATE: '50%', RETRY_MAX_ATTEMPTS: '8' });
+      // The relay refuses the newsroom itself (a policy status): a failure of the send, which pauses; exit 1.
+      mode = 'refuse-us';
+      const paused = await send(editions.paused);
       assert.equal(paused.status, 1, paused.stdout + paused.stderr);
       const pausedSend = (await store.db.selectFrom('sends').select('id').where('edition_id', '=', editions.paused).executeTakeFirstOrThrow()).id;
       assert.equal((await getSend(store, pausedSend))!.status, 'paused');
