@@ -48,7 +48,8 @@ export async function followSend(o: FollowOptions): Promise<SendProgress> {
       await again(() => startDueSends(o.parts.sendDeps, o.graceMs ?? o.parts.graceMs));
       continue;
     }
-    const handled = send.status === 'running' ? await worker.runBatch({ sendId: o.sendId }) : 0;
+    // A batch may run again: its claim is the only step not retried inside.
+    const handled = send.status === 'running' ? await again(() => worker.runBatch({ sendId: o.sendId })) : 0;
     let progress = (await again(() => sendProgress(o.store, o.sendId, clock.now())))!;
     if (progress.status === 'running' && progress.remaining === 0 && handled === 0) {
       // Nothing left and no batch of ours to close it (a send started empty

@@ -202,7 +202,9 @@ export function startWorker(options: StartWorkerOptions): RunningWorker {
   const lane = async () => {
     while (!stopping) {
       try {
-        if ((await worker.runBatch()) > 0) continue;
+        const handled = await worker.runBatch();
+        options.store.outages?.succeeded();
+        if (handled > 0) continue;
       } catch (err) {
         if (!options.store.outages?.failed(err)) parts.logger.error({ worker: workerId, err: (err as Error).message }, 'delivery loop error');
       }

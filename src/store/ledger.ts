@@ -24,17 +24,25 @@ function db(store: Store): Kysely<DeliveryDatabase> {
 }
 
 /**
- * The ledger of a store. Every operation is retried while the database is
- * unreachable (outages.ts): each may run twice, being a read, a claim (rows
- * claimed by a run whose answer was lost wait out their lease, unsent), or an
- * update guarded by the row's state and lease owner (a second run finds
- * nothing left to change). So a worker that submitted a batch during a
+ * The ledger of a store. What a worker does with a batch in hand is retried
+ * while the database is unreachable (outages.ts): each may run twice, being a
+ * read or an update guarded by the row's state and lease owner (a second run
+ * finds nothing left to change). So a worker that submitted a batch during a
  * PostgreSQL restart records its results once the server is back, instead of
- * losing them and leaving its rows to be sent again.
+ * losing them and leaving its rows to be sent again. The claim is not: with
+ * nothing in hand, the caller's loop waits the backoff itself, and can stop
+ * meanwhile (rows claimed by a claim whose answer was lost wait out their
+ * lease, unsent).
  */
 export function storeLedger(store: Store): Ledger {
-  return retryingWhileDown(store, {
+  return {
+    ...retryingWhileDown(store, withoutClaim(store)),
     claim: (options) => claim(store, options),
+  };
+}
+
+function withoutClaim(store: Store): Omit<Ledger, 'claim'> {
+  return {
     renew: (workerId, ids, until) => renew(store, workerId, ids, until),
     record: (workerId, outcomes, now) => record(store, workerId, outcomes, now),
     release: (workerId, ids, now) => release(store, workerId, ids, now),
@@ -42,7 +50,7 @@ export function storeLedger(store: Store): Ledger {
     finishIfComplete: (sendId, now) => finishIfComplete(store, sendId, now),
     pause: (sendId, reason, now) => pauseSend(store, sendId, reason, now),
     counts: async (sendId) => (await recipientCounts(store, sendId)).counts,
-  } satisfies Ledger);
+  };
 }
 
 async function claim(store: Store, o: ClaimOptions): Promise<ClaimedRecipient[]> {
