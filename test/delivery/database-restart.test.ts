@@ -271,8 +271,14 @@ test('matinale worker rides out a database restart: idle, holding the scheduler 
       assert.ok(worker.running(), 'the worker survived the server being down');
       await until(async () => (await sessions.lockHolder(app)) !== undefined, 'the scheduler lock after the outage', 30_000);
 
+      // Stopped while the server is down, with nothing in hand: it exits at once, not after the outage.
+      proxy.goDown();
+      await sleep(500);
+      const stopAt = Date.now();
       const stopped = await worker.stop();
+      proxy.comeBack();
       assert.deepEqual({ code: stopped.code, signal: stopped.signal }, { code: 0, signal: null }, stopped.stderr);
+      assert.ok(Date.now() - stopAt < 15_000, `SIGTERM took ${Date.now() - stopAt} ms while the server was down`);
       assert.equal(stopped.stderr.match(LOST)?.length, 1, `one line about the lost database, not one per failed query:\n${stopped.stderr}`);
       assert.doesNotMatch(stopped.stderr, /Unhandled 'error' event|delivery loop error|scheduler error/);
     } finally {
