@@ -150,6 +150,35 @@ export async function createTestSend(
   });
 }
 
+/**
+ * How many test messages (recipients of test sends) `createdBy` asked for
+ * since `since`. Run it in the transaction that creates the next test send,
+ * after `lockPerson`, so that parallel requests count one another.
+ */
+export async function testMessagesSince(store: Store, createdBy: string, since: number): Promise<number> {
+  const row = await store.db
+    .selectFrom('recipients')
+    .innerJoin('sends', 'sends.id', 'recipients.send_id')
+    .where('sends.kind', '=', 'test')
+    .where('sends.created_by', '=', createdBy)
+    .where('sends.created_at', '>', since)
+    .select((eb) => eb.fn.countAll<number | string>().as('n'))
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+/** The publication of each of these sends (those that exist). */
+export async function publicationsOfSends(store: Store, sendIds: readonly number[]): Promise<Map<number, number>> {
+  const found = new Map<number, number>();
+  const ids = [...new Set(sendIds)];
+  // In slices, far below either backend's limit of bound parameters.
+  for (let i = 0; i < ids.length; i += 500) {
+    const rows = await store.db.selectFrom('sends').select(['id', 'publication_id']).where('id', 'in', ids.slice(i, i + 500)).execute();
+    for (const row of rows) found.set(row.id, row.publication_id);
+  }
+  return found;
+}
+
 /** Creates a resend of the rows of `parentSendId` that failed (not those that bounced), in one INSERT … SELECT. */
 export async function createResend(store: Store, input: { parentSendId: number; createdBy: string; now: number }): Promise<SendRow> {
   return inTransaction(store, async (tx) => {
