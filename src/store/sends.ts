@@ -235,7 +235,8 @@ export async function dueSends(store: Store, now: number): Promise<SendRow[]> {
  * Starts a scheduled send exactly once: stores its pre-encoded message,
  * snapshots every active, unsuppressed subscriber of the publication into the
  * ledger in one INSERT … SELECT (list sends), and moves the edition to
- * sending. Returns the number of recipients, or undefined when another
+ * sending. A send with no recipient (an empty list) is done at once, its
+ * edition sent. Returns the number of recipients, or undefined when another
  * process started (or cancelled) it first.
  */
 export async function startSend(store: Store, sendId: number, template: string, now: number): Promise<number | undefined> {
@@ -308,8 +309,22 @@ export async function startSend(store: Store, sendId: number, template: string, 
       .select((eb) => eb.fn.countAll<number>().as('n'))
       .where('send_id', '=', sendId)
       .executeTakeFirstOrThrow();
-    return Number(count.n);
+    const n = Number(count.n);
+    // Nobody to mail: no worker would ever claim a row, so nothing would ever
+    // find the send complete. It ends here, done, saying why it mailed no one.
+    if (n === 0) await finishEmpty(tx, started, now);
+    return n;
   });
+}
+
+/** The reason a send that started with no recipient gives (the CLI and the dashboard show it). */
+export const EMPTY_LIST_REASON = 'the list was empty: no active, unsuppressed subscriber when the send started';
+
+async function finishEmpty(tx: Store, send: SendRow, now: number): Promise<void> {
+  await tx.db.updateTable('sends').set({ status: 'done', finished_at: now, status_reason: EMPTY_LIST_REASON }).where('id', '=', send.id).execute();
+  if (send.kind !== 'list') return;
+  const edition = await tx.db.selectFrom('editions').select('status').where('id', '=', send.edition_id).executeTakeFirst();
+  if (edition?.status === 'sending') await transitionEdition(tx, send.edition_id, 'sent', SYSTEM, at(now));
 }
 
 /** Marks a scheduled send missed (its time passed beyond the grace period). */
