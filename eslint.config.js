@@ -13,4 +13,15 @@ export default tseslint.config(
       '@typescript-eslint/consistent-type-imports': 'error',
     },
   },
+  {
+    // A route asks for a role only through the guard, which takes the publication the data belongs to (src/web/README.md).
+    files: ['src/web/**/*.ts'],
+    ignores: ['src/web/auth/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['**/auth/accounts.ts'], importNames: ['hasRole', 'roleIn'], message: 'Ask for a role with requireRole or allows (auth/guard.ts).' }] },
+      ],
+    },
+  },
 );

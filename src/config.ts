@@ -63,6 +63,8 @@ export interface DeliverySettings {
   retry: { baseDelayMs?: number; maxDelayMs?: number; deadlineMs?: number; maxAttempts?: number };
   /** PAUSE_ERROR_RATE (share 0–1 or percentage), PAUSE_WINDOW, PAUSE_MIN_ATTEMPTS. */
   errorRate: { threshold?: number; windowMs?: number; minAttempts?: number };
+  /** TEST_SENDS_PER_HOUR: test messages one team member may ask for in an hour. */
+  testSendsPerHour?: number;
 }
 
 export interface AudienceSettings {
@@ -239,7 +241,12 @@ function policiesFrom(env: NodeJS.ProcessEnv): Pick<Config, 'delivery' | 'audien
   const inboundSmtp = listenAddress(env, 'INBOUND_SMTP');
   return {
     delivery: {
-      ...defined({ graceMs: duration(env, 'SEND_GRACE'), batchSize: count(env, 'WORKER_BATCH'), leaseMs: duration(env, 'WORKER_LEASE') }),
+      ...defined({
+        graceMs: duration(env, 'SEND_GRACE'),
+        batchSize: count(env, 'WORKER_BATCH'),
+        leaseMs: duration(env, 'WORKER_LEASE'),
+        testSendsPerHour: count(env, 'TEST_SENDS_PER_HOUR'),
+      }),
       retry,
       errorRate: defined({ threshold: share(env, 'PAUSE_ERROR_RATE'), windowMs: duration(env, 'PAUSE_WINDOW'), minAttempts: count(env, 'PAUSE_MIN_ATTEMPTS') }),
     },

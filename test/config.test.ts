@@ -59,11 +59,13 @@ test('delivery and audience policies come from the environment, in readable unit
     CONFIRM_LINK_MAX_AGE: '3d',
     PURGE_UNCONFIRMED_AFTER: '30d',
     INBOUND_SMTP: '0.0.0.0:2525',
+    TEST_SENDS_PER_HOUR: '12',
   })();
   assert.deepEqual(config.delivery, {
     graceMs: 90 * 60_000,
     batchSize: 500,
     leaseMs: 120_000,
+    testSendsPerHour: 12,
     retry: { baseDelayMs: 10_000, maxDelayMs: 300_000, deadlineMs: 3 * 3_600_000, maxAttempts: 5 },
     errorRate: { threshold: 0.15, windowMs: 600_000, minAttempts: 100 },
   });

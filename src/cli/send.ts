@@ -1,7 +1,8 @@
 // `matinale send EDITION_ID [--at TIME | --now] [--test ADDRESS…] [--wait]`:
 // schedules or starts a send of an edition; `--test` mails the given addresses
 // only (any state, "[TEST]" in the subject); `--wait` delivers it from this
-// process, with progress, until every recipient has a final state.
+// process, with progress, until every recipient has a final state, and exits 1
+// unless every recipient reached the relay or bounced (failed rows, a pause).
 import { hostname } from 'node:os';
 import type { Command } from 'commander';
 import cliProgress from 'cli-progress';
@@ -10,7 +11,7 @@ import pino from 'pino';
 import { parseAddress } from '../audience/address.ts';
 import { systemClock } from '../clock.ts';
 import { followSend } from '../delivery/follow-send.ts';
-import { progressLine, type SendProgress } from '../delivery/progress.ts';
+import { progressLine, sendSummary, type SendProgress } from '../delivery/progress.ts';
 import { requestSend } from '../delivery/sends.ts';
 import { deliveryParts, publicUrlCheck } from '../delivery/worker.ts';
 import { WorkflowError } from '../store/edition-workflow.ts';
@@ -70,7 +71,9 @@ export function register(program: Command): void {
             process.stdout.write(
               send.status === 'running'
                 ? `send ${send.id} started (${send.kind}, ${parts.transport.description})\n`
-                : `send ${send.id} scheduled for ${when} (${send.kind})\n`,
+                : send.status === 'done'
+                  ? `send ${send.id} done at once (${send.kind}): ${send.status_reason ?? 'nothing to deliver'}\n`
+                  : `send ${send.id} scheduled for ${when} (${send.kind})\n`,
             );
           }
           if (!flags.wait) {
@@ -80,9 +83,12 @@ export function register(program: Command): void {
           const reporter = progressReporter();
           const final = await followSend({ store, parts, sendId: send.id, workerId: `cli:${hostname()}:${process.pid}`, onProgress: reporter.update });
           reporter.stop();
-          if (flags.json) process.stdout.write(`${JSON.stringify(final)}\n`);
-          else process.stdout.write(`${progressLine(final)}\n`);
-          if (final.status !== 'done') process.exitCode = EXIT_REFUSED;
+          // Exit 1 unless every recipient reached the relay, bounced or left: a
+          // script running `send --wait` learns of failed rows and of a pause.
+          const summary = sendSummary(final);
+          if (flags.json) process.stdout.write(`${JSON.stringify({ ...final, ok: summary.ok, summary: summary.line })}\n`);
+          else process.stdout.write(`${progressLine(final)}\n${summary.line}\n`);
+          if (!summary.ok) process.exitCode = EXIT_REFUSED;
         } finally {
           await parts.transport.close();
         }

@@ -2,6 +2,8 @@
 // recipient has a final state (other workers may help meanwhile), reporting
 // progress as it goes. A send scheduled for later is waited for, then started.
 import type { Store } from '../store/db.ts';
+import { finishIfComplete } from '../store/ledger.ts';
+import { retryWhileDown } from '../store/outages.ts';
 import { getSend } from '../store/sends.ts';
 import { sendProgress, type SendProgress } from './progress.ts';
 import { startDueSends } from './sends.ts';
@@ -29,21 +31,32 @@ export async function followSend(o: FollowOptions): Promise<SendProgress> {
   const { clock } = o.parts;
   const sleep = o.sleep ?? realSleep;
   const worker = deliveryWorker(o.store, o.parts, o.workerId, o.policy);
+  // Each of these may run twice (reads, and writes guarded by the send's
+  // status), and the worker's ledger retries its own: the command rides out a
+  // database restart instead of failing with the send half done.
+  const again = <T>(work: () => Promise<T>) => retryWhileDown(o.store, work);
   for (;;) {
-    const send = await getSend(o.store, o.sendId);
+    const send = await again(() => getSend(o.store, o.sendId));
     if (!send) throw new Error(`no send ${o.sendId}`);
     if (send.status === 'scheduled') {
       const wait = send.scheduled_for - clock.now();
       if (wait > 0) {
-        o.onProgress((await sendProgress(o.store, o.sendId, clock.now()))!);
+        o.onProgress((await again(() => sendProgress(o.store, o.sendId, clock.now())))!);
         await sleep(Math.min(wait, 60_000));
         continue;
       }
-      await startDueSends(o.parts.sendDeps, o.graceMs ?? o.parts.graceMs);
+      await again(() => startDueSends(o.parts.sendDeps, o.graceMs ?? o.parts.graceMs));
       continue;
     }
-    const handled = send.status === 'running' ? await worker.runBatch({ sendId: o.sendId }) : 0;
-    const progress = (await sendProgress(o.store, o.sendId, clock.now()))!;
+    // A batch may run again: its claim is the only step not retried inside.
+    const handled = send.status === 'running' ? await again(() => worker.runBatch({ sendId: o.sendId })) : 0;
+    let progress = (await again(() => sendProgress(o.store, o.sendId, clock.now())))!;
+    if (progress.status === 'running' && progress.remaining === 0 && handled === 0) {
+      // Nothing left and no batch of ours to close it (a send started empty
+      // by an older version, or whose last batch ended elsewhere): end it here.
+      await again(() => finishIfComplete(o.store, o.sendId, clock.now()));
+      progress = (await again(() => sendProgress(o.store, o.sendId, clock.now())))!;
+    }
     o.onProgress(progress);
     if (progress.status !== 'running') return progress;
     if (handled === 0) await sleep(o.pollMs ?? 1000);

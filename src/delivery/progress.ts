@@ -85,3 +85,33 @@ export function formatDuration(seconds: number): string {
   const h = Math.floor(seconds / 3600);
   return `${h} h ${String(Math.round((seconds - h * 3600) / 60)).padStart(2, '0')}`;
 }
+
+/**
+ * How a send that stopped went, for `send --wait` (its exit status) and people:
+ * `ok` only when the send is done and every recipient reached the relay
+ * (submitted), bounced (the reader's own refusal) or left (suppressed); a send
+ * paused, cancelled or missed, or with failed rows, is not. The line gives the
+ * figures and says which.
+ */
+export function sendSummary(p: SendProgress): { ok: boolean; line: string } {
+  const c = p.counts;
+  const figures = `submitted ${c.sent}, bounced ${c.bounced}, failed ${c.failed}, suppressed ${c.suppressed}`;
+  const head = `send ${p.sendId} ${p.status}`;
+  if (p.status !== 'done') {
+    const next = p.status === 'paused' ? `; resume it with matinale sends ${p.sendId} --resume` : '';
+    return { ok: false, line: `${head}${p.statusReason ? ` (${p.statusReason})` : ''}: ${figures}, pending ${p.remaining}${next}` };
+  }
+  if (p.total === 0) return { ok: true, line: `${head}: the list was empty, nobody was mailed` };
+  if (c.failed > 0) {
+    return { ok: false, line: `${head}: ${figures}; ${c.failed} not delivered, send them again with matinale sends ${p.sendId} --resend` };
+  }
+  // Suppressed rows are readers who left (or were suppressed) after the snapshot: not mailed, rightly.
+  const who = c.suppressed > 0 ? 'every recipient still on the list' : 'every recipient';
+  const which =
+    c.sent + c.bounced === 0
+      ? 'nobody was mailed: every recipient had left the list by their turn'
+      : c.bounced > 0
+        ? `${who} reached the relay or bounced (${c.bounced} refused by their own mail server, now suppressed)`
+        : `${who} reached the relay`;
+  return { ok: true, line: `${head}: ${figures}; ${which}` };
+}

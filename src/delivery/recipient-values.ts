@@ -22,6 +22,12 @@ export function messageIdFor(sendId: number, recipientId: number, domain: string
   return `${sendId}.${recipientId}.matinale@${domain}`;
 }
 
+/** The send a Message-ID of `messageIdFor` names (the outbox files its messages by it); undefined for any other id. */
+export function sendOfMessageId(messageId: string): number | undefined {
+  const m = /^(\d{1,15})\.\d{1,15}\.matinale@/.exec(messageId);
+  return m ? Number(m[1]) : undefined;
+}
+
 /** A date for the Date header (RFC 5322), in UTC. */
 export function rfc5322Date(ms: number): string {
   return new Date(ms).toUTCString().replace(/GMT$/, '+0000');

@@ -7,6 +7,8 @@ import type { Store } from '../store/db.ts';
 import type { SendRow } from '../store/schema.ts';
 import { createListSend, createResend, createTestSend, dueSends, getSend, markMissed, startSend } from '../store/sends.ts';
 import { buildSendMessage } from './send-message.ts';
+import { checkTester, DEFAULT_TEST_SENDS_PER_HOUR, testAddresses, type Tester } from './test-send-rules.ts';
+import { inTransaction } from '../store/transaction.ts';
 
 export interface SendDeps {
   store: Store;
@@ -19,8 +21,16 @@ export interface SendRequest {
   editionId: number;
   /** When to send (ms); absent or past: now. */
   at?: number;
-  /** Addresses of a test send; the edition may then be in any state. */
+  /** Addresses of a test send; the edition may then be in any state. Each is checked as a subscriber's address. */
   test?: readonly string[];
+  /**
+   * The team member asking for a test send, when one is known (the
+   * dashboard): their tests are limited per hour and, for an author, to the
+   * team's addresses (test-send-rules.ts). The send is recorded as theirs.
+   */
+  tester?: Tester;
+  /** Test messages a person may ask for in an hour (TEST_SENDS_PER_HOUR). */
+  testsPerHour?: number;
   /** Who asked (a person's address, `system:scheduler`…). */
   createdBy: string;
 }
@@ -29,10 +39,24 @@ export interface SendRequest {
 export async function requestSend(deps: SendDeps, request: SendRequest): Promise<SendRow> {
   const now = deps.clock.now();
   const send = request.test
-    ? await createTestSend(deps.store, { editionId: request.editionId, addresses: request.test, createdBy: request.createdBy, now })
+    ? await createCheckedTestSend(deps.store, request, testAddresses(request.test), now)
     : await createListSend(deps.store, { editionId: request.editionId, scheduledFor: Math.max(request.at ?? now, now), createdBy: request.createdBy, now });
   if (send.scheduled_for <= now) await start(deps, send);
   return (await getSend(deps.store, send.id))!;
+}
+
+// The rules and the insert in one transaction: the hourly count sees every test made before it.
+async function createCheckedTestSend(store: Store, request: SendRequest, addresses: string[], now: number): Promise<SendRow> {
+  const { tester } = request;
+  if (!tester) return createTestSend(store, { editionId: request.editionId, addresses, createdBy: request.createdBy, now });
+  return inTransaction(store, async (tx) => {
+    const edition = await tx.db.selectFrom('editions').select('publication_id').where('id', '=', request.editionId).executeTakeFirst();
+    if (edition) {
+      const perHour = request.testsPerHour ?? DEFAULT_TEST_SENDS_PER_HOUR;
+      await checkTester(tx, { tester, publicationId: edition.publication_id, addresses, now, perHour });
+    }
+    return createTestSend(tx, { editionId: request.editionId, addresses, createdBy: tester.email, now });
+  });
 }
 
 /** Sends again, as a new send, the recipients of a send that failed. */

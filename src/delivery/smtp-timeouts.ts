@@ -4,6 +4,11 @@
 // it twice. RFC 5321 §4.5.3.2 sets the least a client should wait for each
 // reply; these are the defaults, and an operator may change them per relay on
 // its SMTP_URL (smtp-pool.ts).
+//
+// The longest (10 min) is far beyond a worker's lease (WORKER_LEASE, 60 s) and
+// need not fit in it: while a message waits, the lease is renewed on a timer
+// (lease.ts), so a live worker keeps its rows; only a worker that stops running
+// loses them, and it checks its lease again before writing the next message.
 import ms from 'ms';
 
 export interface SmtpTimeouts {

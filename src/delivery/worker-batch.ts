@@ -10,12 +10,13 @@
 // each live in their own module.
 import type { Clock } from '../clock.ts';
 import type { DkimSigner } from './dkim.ts';
+import { BatchOutcomes } from './attempt-outcome.ts';
 import { ErrorRateWindow, DEFAULT_ERROR_RATE_POLICY, type ErrorRatePolicy } from './error-rate.ts';
 import { BatchLease } from './lease.ts';
 import type { ClaimedRecipient, Ledger, Outcome } from './ledger.ts';
 import { recipientValues, type RecipientLinks } from './recipient-values.ts';
 import { relayRefusalFor } from './relay-fit.ts';
-import { DEFAULT_RETRY_POLICY, DEFAULT_UNCLEAR_RUN, judgeRefusal, nextAttemptAt, UnclearRefusals, withoutAddresses, type RetryPolicy } from './retry-policy.ts';
+import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry-policy.ts';
 import type { ReturnPaths } from './return-path.ts';
 import { compileMessage, spliceMessage, type CompiledMessage } from './splice.ts';
 import type { SubmitResult, Transport } from './transport.ts';
@@ -83,20 +84,11 @@ export interface WorkerDeps {
   random?: () => number;
 }
 
-/** A refusal to RCPT TO not judged yet: the reader's bounce unless the run it belongs to says otherwise. */
-interface Unclear {
-  row: ClaimedRecipient;
-  outcome: Outcome;
-  startedAt: number;
-}
-
 /** What the lanes of one batch share. */
 interface BatchState {
   /** Sends paused (or found no longer running) during the batch: their rows wait. */
   paused: Set<number>;
-  unclear: UnclearRefusals<Unclear>;
-  /** Outcomes judged again after they were returned (a run of unclear refusals). */
-  rejudged: Map<number, Outcome>;
+  outcomes: BatchOutcomes;
 }
 
 /** A worker; `runBatch` does one claim-send-record round. */
@@ -132,7 +124,7 @@ export class DeliveryWorker {
     const refused = await this.sendsRelaysRefuse(rows);
     const results: Outcome[] = [];
     const attempted = new Set<number>();
-    const batch: BatchState = { paused: new Set(), unclear: new UnclearRefusals(this.policy.retry.unclearRefusalsInARow ?? DEFAULT_UNCLEAR_RUN), rejudged: new Map() };
+    const batch: BatchState = { paused: new Set(), outcomes: new BatchOutcomes(this.policy.retry, this.deps.random) };
     const left = new ReadersWhoLeft(this.deps.recheck, clock, this.policy.recheckMs, started, (err) =>
       this.deps.logger.warn({ worker: workerId, err: err.message }, 'recheck of unsubscribes failed'),
     );
@@ -152,13 +144,8 @@ export class DeliveryWorker {
       lease.stop();
     }
     const now = clock.now();
-    // Unclear refusals whose run the batch ended: tried again rather than suppressed on a guess.
-    for (const u of batch.unclear.open()) {
-      const at = nextAttemptAt(this.policy.retry, u.row.attempts, now, u.startedAt, this.deps.random);
-      batch.rejudged.set(u.row.id, at === null ? { ...u.outcome, state: 'failed' } : { ...u.outcome, state: 'retry', nextAttemptAt: at });
-    }
     // Record nothing for rows that another worker claimed; give back the untried ones still held.
-    const outcomes = results.map((o) => batch.rejudged.get(o.id) ?? o).filter((o) => lease.holds(o.id));
+    const outcomes = batch.outcomes.settled(results, now).filter((o) => lease.holds(o.id));
     await ledger.record(workerId, outcomes, now);
     // Readers who left are recorded now, so that the send can finish with this batch.
     const leftHeld = rows.filter((r) => left.has(r.id) && lease.holds(r.id)).map((r) => r.id);
@@ -210,43 +197,9 @@ export class DeliveryWorker {
       result = { ok: false, code: null, response: `error: ${(err as Error).message}` };
     }
     const now = clock.now();
-    const base = { id: row.id, messageId: values.messageId, code: result.code, response: result.response };
-    if (result.ok) {
-      batch.unclear.interrupt(row.sendId);
-      await this.countAttempt(row.sendId, false, now, batch);
-      return { ...base, state: 'sent', code: result.code };
-    }
-    const verdict = judgeRefusal(result);
-    // A mailbox status shows the relay judging readers one by one: the unclear refusals before it were theirs.
-    // A temporary failure shows nothing either way, and leaves the run as it is.
-    if (verdict.kind === 'bounce' || verdict.kind === 'mailbox') batch.unclear.interrupt(row.sendId);
-    const refusedSend = (what: string) =>
-      `paused: the relay refused ${what}: ${withoutAddresses(result.response)} (to ${result.command ?? 'the connection'}); the rows it refused are failed and can be resent; fix the cause, then resume`;
-    switch (verdict.kind) {
-      case 'bounce':
-        await this.countAttempt(row.sendId, false, now, batch);
-        return { ...base, state: 'bounced' };
-      case 'mailbox':
-        await this.countAttempt(row.sendId, false, now, batch);
-        return { ...base, state: 'failed' };
-      case 'send':
-        await this.countAttempt(row.sendId, true, now, batch, refusedSend('the send'));
-        return { ...base, state: 'failed' };
-      case 'unclear': {
-        // The reader's bounce for now; failed instead if the run it starts or extends turns out to be the relay refusing the send.
-        const outcome: Outcome = { ...base, state: 'bounced' };
-        const refused = batch.unclear.add(row.sendId, { row, outcome, startedAt: message.startedAt });
-        for (const u of refused) batch.rejudged.set(u.row.id, { ...u.outcome, state: 'failed' });
-        const limit = this.policy.retry.unclearRefusalsInARow ?? DEFAULT_UNCLEAR_RUN;
-        await this.countAttempt(row.sendId, refused.length > 0, now, batch, refused.length ? refusedSend(`${limit} readers in a row without saying why`) : undefined);
-        return outcome;
-      }
-      case 'retry': {
-        await this.countAttempt(row.sendId, verdict.aboutSend, now, batch);
-        const at = nextAttemptAt(this.policy.retry, row.attempts, now, message.startedAt, this.deps.random);
-        return at === null ? { ...base, state: 'failed' } : { ...base, state: 'retry', nextAttemptAt: at };
-      }
-    }
+    const judged = batch.outcomes.judge(row, values.messageId, result, message.startedAt, now);
+    await this.countAttempt(row.sendId, judged.aboutSend, now, batch, judged.refusal);
+    return judged.outcome;
   }
 
   /**

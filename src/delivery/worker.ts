@@ -16,6 +16,7 @@ import { suppress } from '../audience/suppression.ts';
 import type { Store } from '../store/db.ts';
 import { storeLedger } from '../store/ledger.ts';
 import { storeRecheck } from '../store/ledger-recheck.ts';
+import { retryWhileDown } from '../store/outages.ts';
 import { schedulerLock } from '../store/scheduler-lock.ts';
 import { audienceLinks } from './audience-links.ts';
 import { deliveryLogger, mailIdentity, transportOf } from './mail-stack.ts';
@@ -136,8 +137,9 @@ export function deliveryParts(options: Pick<StartWorkerOptions, 'store' | 'confi
     returnPaths,
     recheck: storeRecheck(store),
     suppressor: {
+      // Retried through a database outage: a bounced address left unsuppressed would be mailed again.
       suppress: (publicationId: number, email: string, details: Record<string, unknown>) =>
-        suppress({ store, keys, clock }, publicationId, email, 'hard-bounce', details),
+        retryWhileDown(store, () => suppress({ store, keys, clock }, publicationId, email, 'hard-bounce', details)),
     },
   };
 }
@@ -188,32 +190,37 @@ export function startWorker(options: StartWorkerOptions): RunningWorker {
               if (purged.subscriptions || purged.subscribers) parts.logger.info({ worker: workerId, ...purged }, 'unconfirmed subscriptions purged');
             }
           }
+          options.store.outages?.succeeded();
         } catch (err) {
-          parts.logger.error({ worker: workerId, err: (err as Error).message }, 'scheduler error');
+          // A database outage is logged once by the store, not at every tick.
+          if (!options.store.outages?.failed(err)) parts.logger.error({ worker: workerId, err: (err as Error).message }, 'scheduler error');
         }
       }
-      await pause();
+      await pause(options.store.outages?.isDown ? options.store.outages.delayMs() : pollMs);
     }
   };
   const lane = async () => {
     while (!stopping) {
       try {
-        if ((await worker.runBatch()) > 0) continue;
+        const handled = await worker.runBatch();
+        options.store.outages?.succeeded();
+        if (handled > 0) continue;
       } catch (err) {
-        parts.logger.error({ worker: workerId, err: (err as Error).message }, 'delivery loop error');
+        if (!options.store.outages?.failed(err)) parts.logger.error({ worker: workerId, err: (err as Error).message }, 'delivery loop error');
       }
-      if (!stopping) await pause();
+      // While the database is down, every lane waits the store's growing backoff rather than the poll.
+      if (!stopping) await pause(options.store.outages?.isDown ? options.store.outages.delayMs() : pollMs);
     }
   };
   const sleepers = new Set<() => void>();
-  const pause = () =>
+  const pause = (ms: number) =>
     new Promise<void>((resolve) => {
       const wake = () => {
         clearTimeout(t);
         sleepers.delete(wake);
         resolve();
       };
-      const t = setTimeout(wake, pollMs);
+      const t = setTimeout(wake, ms);
       sleepers.add(wake);
     });
   const loop = () => Promise.all([...(lock ? [scheduler()] : []), ...Array.from({ length: Math.max(1, options.lanes ?? 2) }, lane)]);

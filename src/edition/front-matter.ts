@@ -1,6 +1,7 @@
 // The front matter of an edition (BRIEFING-MARKDOWN.md): which keys exist,
 // which are required, and what each value may be. Every problem is reported at
 // the place of the offending key or value in the edition file.
+import { headerTextProblem } from './mailbox.ts';
 import { isMap, isScalar, isSeq } from 'yaml';
 import { fromMarkdown } from 'mdast-util-from-markdown';
 import type { Nodes } from 'mdast';
@@ -146,6 +147,9 @@ export function parseFrontMatter(
         const text = scalarText(value);
         if (text === undefined) {
           diagnostics.push(diagnostic('front-matter-type', file, valuePlace, `\`${known}\` must be a line of text`));
+        } else if (known === 'subject' && headerTextProblem(text)) {
+          // The subject becomes the mail's Subject header, which takes no line break or control character.
+          diagnostics.push(diagnostic('front-matter-type', file, valuePlace, `\`subject\` ${headerTextProblem(text)!}: it becomes the mail's Subject header`));
         } else if (text.trim() !== '') {
           data[known] = text;
           checkHtml(text, known, file, valuePlace, diagnostics);

@@ -25,11 +25,20 @@ export function characterColumn(lineText: string, unitColumn: number): number {
 /** The lines of a source (LF, CRLF or CR), and the places of offsets in it. */
 export class SourceLines {
   private readonly starts: number[] = [0];
+  // Offsets of the second halves of surrogate pairs, ascending: a column is its
+  // UTF-16 column less the ones before it on its line, found by binary search,
+  // so that the place of each of thousands of diagnostics on one long line
+  // costs no walk along the line (that walk made lint quadratic).
+  private readonly pairEnds: number[] = [];
 
   constructor(readonly text: string) {
     for (let i = 0; i < text.length; i++) {
       const c = text.charCodeAt(i);
       if (c === 10 || (c === 13 && text.charCodeAt(i + 1) !== 10)) this.starts.push(i + 1);
+      else if (c >= 0xdc00 && c <= 0xdfff && i > 0) {
+        const prev = text.charCodeAt(i - 1);
+        if (prev >= 0xd800 && prev <= 0xdbff) this.pairEnds.push(i);
+      }
     }
   }
 
@@ -50,7 +59,34 @@ export class SourceLines {
       if (this.starts[mid]! <= offset) lo = mid;
       else hi = mid - 1;
     }
-    return { line: lo + 1, column: characterColumn(this.line(lo + 1), offset - this.starts[lo]! + 1) };
+    const start = this.starts[lo]!;
+    const unitColumn = offset - start + 1;
+    // The same count as characterColumn: pairs wholly on the line, before the offset.
+    const lineEnd = start + this.lineLength(lo);
+    const pairs = this.pairEndsBefore(Math.min(offset, lineEnd)) - this.pairEndsBefore(start + 1);
+    return { line: lo + 1, column: unitColumn - pairs };
+  }
+
+  // Units of line index `i` (0-based) without its end of line.
+  private lineLength(i: number): number {
+    const start = this.starts[i]!;
+    const next = this.starts[i + 1];
+    let end = next === undefined ? this.text.length : next;
+    if (end > start && this.text.charCodeAt(end - 1) === 10) end--;
+    if (end > start && this.text.charCodeAt(end - 1) === 13) end--;
+    return end - start;
+  }
+
+  // How many pair ends lie at offsets below `offset`.
+  private pairEndsBefore(offset: number): number {
+    let lo = 0;
+    let hi = this.pairEnds.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.pairEnds[mid]! < offset) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
   }
 
   /** The place a diagnostic shows for a line and a UTF-16 column (micromark's, yaml's). */

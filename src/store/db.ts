@@ -6,6 +6,7 @@ import SqliteDatabase from 'better-sqlite3';
 import pg from 'pg';
 import { Kysely, SqliteDialect } from 'kysely';
 import { CAPABILITIES, COLUMN_TYPES, type Capabilities, type ColumnTypes } from './dialect.ts';
+import { DEFAULT_RECONNECT_POLICY, Outages, type ReconnectPolicy } from './outages.ts';
 import { CurrentSchemaPostgresDialect } from './postgres-introspector.ts';
 import type { Database } from './schema.ts';
 
@@ -21,6 +22,12 @@ export interface Store {
   pgPool?: pg.Pool;
   /** A short description for logs, without any password. */
   description: string;
+  /**
+   * PostgreSQL: the process's record of lost database connections (backoff,
+   * one log line per outage; outages.ts). Absent on SQLite, which has no
+   * connection to lose, and on transaction views, which must not retry.
+   */
+  outages?: Outages;
   close(): Promise<void>;
 }
 
@@ -34,6 +41,10 @@ export interface OpenOptions {
   schema?: string;
   /** Pool size for PostgreSQL. */
   maxConnections?: number;
+  /** How to wait for a PostgreSQL server that went away (default DEFAULT_RECONNECT_POLICY). */
+  reconnect?: Partial<ReconnectPolicy>;
+  /** Where the outage lines go (default: stderr, `matinale: …`). */
+  onOutage?: (line: string) => void;
 }
 
 // int8 (bigint) columns hold ids and epoch milliseconds: both fit a JS number.
@@ -53,15 +64,30 @@ export function openStore(options: OpenOptions): Store {
       connectionString: url,
       max: options.maxConnections ?? 10,
       types: pgTypes,
+      // Names the process's sessions in pg_stat_activity unless PGAPPNAME or the URL's application_name does.
+      fallback_application_name: 'matinale',
       ...(options.schema ? { options: `-c search_path=${options.schema}` } : {}),
     });
+    const description = `postgres ${redact(url)}${options.schema ? ` (schema ${options.schema})` : ''}`;
+    const outages = new Outages(description, options.onOutage ?? ((line) => process.stderr.write(`matinale: ${line}\n`)), {
+      ...DEFAULT_RECONNECT_POLICY,
+      ...options.reconnect,
+    });
+    // When the server restarts, every connection dies. node-postgres reports
+    // it as an 'error' event: on the pool for an idle connection (which the
+    // pool then drops), on the client for one in use between two queries
+    // (its next query fails; the pool drops it when it comes back). Without a
+    // listener, Node ends the process on the first one.
+    pool.on('error', (err) => outages.failed(err));
+    pool.on('connect', (client) => client.on('error', (err) => outages.failed(err)));
     const db = new Kysely<Database>({ dialect: new CurrentSchemaPostgresDialect({ pool }) });
     return {
       db,
       capabilities: CAPABILITIES.postgres,
       columnTypes: COLUMN_TYPES.postgres,
       pgPool: pool,
-      description: `postgres ${redact(url)}${options.schema ? ` (schema ${options.schema})` : ''}`,
+      description,
+      outages,
       close: () => db.destroy(),
     };
   }

@@ -5,13 +5,14 @@
 import type { Recheck } from '../delivery/worker-batch.ts';
 import type { Store } from './db.ts';
 import { readersGone } from './ledger.ts';
+import { retryingWhileDown } from './outages.ts';
 
-/** The recheck of a store. */
+/** The recheck of a store; both may run twice, so both are retried while the database is unreachable. */
 export function storeRecheck(store: Store): Recheck {
-  return {
+  return retryingWhileDown(store, {
     goneAmong: (ids) => goneAmong(store, ids),
     setSuppressed: (workerId, ids, now) => setSuppressed(store, workerId, ids, now),
-  };
+  } satisfies Recheck);
 }
 
 /** Of the given ledger rows, those whose reader may no longer be mailed (test sends excepted). */

@@ -14,6 +14,7 @@ import type { Store } from './db.ts';
 import type { Actor } from './edition-workflow.ts';
 import { transitionEdition } from './editions.ts';
 import { recipientCounts, type DeliveryDatabase } from './sends.ts';
+import { retryingWhileDown } from './outages.ts';
 import { inTransaction } from './transaction.ts';
 
 const SYSTEM: Actor = { kind: 'system', name: 'delivery' };
@@ -22,10 +23,26 @@ function db(store: Store): Kysely<DeliveryDatabase> {
   return store.db as unknown as Kysely<DeliveryDatabase>;
 }
 
-/** The ledger of a store. */
+/**
+ * The ledger of a store. What a worker does with a batch in hand is retried
+ * while the database is unreachable (outages.ts): each may run twice, being a
+ * read or an update guarded by the row's state and lease owner (a second run
+ * finds nothing left to change). So a worker that submitted a batch during a
+ * PostgreSQL restart records its results once the server is back, instead of
+ * losing them and leaving its rows to be sent again. The claim is not: with
+ * nothing in hand, the caller's loop waits the backoff itself, and can stop
+ * meanwhile (rows claimed by a claim whose answer was lost wait out their
+ * lease, unsent).
+ */
 export function storeLedger(store: Store): Ledger {
   return {
+    ...retryingWhileDown(store, withoutClaim(store)),
     claim: (options) => claim(store, options),
+  };
+}
+
+function withoutClaim(store: Store): Omit<Ledger, 'claim'> {
+  return {
     renew: (workerId, ids, until) => renew(store, workerId, ids, until),
     record: (workerId, outcomes, now) => record(store, workerId, outcomes, now),
     release: (workerId, ids, now) => release(store, workerId, ids, now),

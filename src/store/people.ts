@@ -106,6 +106,17 @@ export async function roleOf(store: Store, publicationId: number, email: string)
   return row?.role as Role | undefined;
 }
 
+/**
+ * Holds the person's row until the transaction ends, so that two
+ * transactions acting for one person run one after the other (PostgreSQL;
+ * SQLite has one writer at a time anyway). Run it inside a transaction.
+ */
+export async function lockPerson(store: Store, email: string): Promise<void> {
+  let query = store.db.selectFrom('people').select('id').where('email', '=', normaliseEmail(email));
+  if (store.capabilities.supportsConcurrentWriters) query = query.forUpdate();
+  await query.execute();
+}
+
 /** A person by address. */
 export async function findPerson(store: Store, email: string): Promise<Person | undefined> {
   const row = await store.db.selectFrom('people').selectAll().where('email', '=', normaliseEmail(email)).executeTakeFirst();

@@ -150,6 +150,35 @@ export async function createTestSend(
   });
 }
 
+/**
+ * How many test messages (recipients of test sends) `createdBy` asked for
+ * since `since`. Run it in the transaction that creates the next test send,
+ * after `lockPerson`, so that parallel requests count one another.
+ */
+export async function testMessagesSince(store: Store, createdBy: string, since: number): Promise<number> {
+  const row = await store.db
+    .selectFrom('recipients')
+    .innerJoin('sends', 'sends.id', 'recipients.send_id')
+    .where('sends.kind', '=', 'test')
+    .where('sends.created_by', '=', createdBy)
+    .where('sends.created_at', '>', since)
+    .select((eb) => eb.fn.countAll<number | string>().as('n'))
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+/** The publication of each of these sends (those that exist). */
+export async function publicationsOfSends(store: Store, sendIds: readonly number[]): Promise<Map<number, number>> {
+  const found = new Map<number, number>();
+  const ids = [...new Set(sendIds)];
+  // In slices, far below either backend's limit of bound parameters.
+  for (let i = 0; i < ids.length; i += 500) {
+    const rows = await store.db.selectFrom('sends').select(['id', 'publication_id']).where('id', 'in', ids.slice(i, i + 500)).execute();
+    for (const row of rows) found.set(row.id, row.publication_id);
+  }
+  return found;
+}
+
 /** Creates a resend of the rows of `parentSendId` that failed (not those that bounced), in one INSERT … SELECT. */
 export async function createResend(store: Store, input: { parentSendId: number; createdBy: string; now: number }): Promise<SendRow> {
   return inTransaction(store, async (tx) => {
@@ -206,7 +235,8 @@ export async function dueSends(store: Store, now: number): Promise<SendRow[]> {
  * Starts a scheduled send exactly once: stores its pre-encoded message,
  * snapshots every active, unsuppressed subscriber of the publication into the
  * ledger in one INSERT … SELECT (list sends), and moves the edition to
- * sending. Returns the number of recipients, or undefined when another
+ * sending. A send with no recipient (an empty list) is done at once, its
+ * edition sent. Returns the number of recipients, or undefined when another
  * process started (or cancelled) it first.
  */
 export async function startSend(store: Store, sendId: number, template: string, now: number): Promise<number | undefined> {
@@ -279,8 +309,22 @@ export async function startSend(store: Store, sendId: number, template: string, 
       .select((eb) => eb.fn.countAll<number>().as('n'))
       .where('send_id', '=', sendId)
       .executeTakeFirstOrThrow();
-    return Number(count.n);
+    const n = Number(count.n);
+    // Nobody to mail: no worker would ever claim a row, so nothing would ever
+    // find the send complete. It ends here, done, saying why it mailed no one.
+    if (n === 0) await finishEmpty(tx, started, now);
+    return n;
   });
+}
+
+/** The reason a send that started with no recipient gives (the CLI and the dashboard show it). */
+export const EMPTY_LIST_REASON = 'the list was empty: no active, unsuppressed subscriber when the send started';
+
+async function finishEmpty(tx: Store, send: SendRow, now: number): Promise<void> {
+  await tx.db.updateTable('sends').set({ status: 'done', finished_at: now, status_reason: EMPTY_LIST_REASON }).where('id', '=', send.id).execute();
+  if (send.kind !== 'list') return;
+  const edition = await tx.db.selectFrom('editions').select('status').where('id', '=', send.edition_id).executeTakeFirst();
+  if (edition?.status === 'sending') await transitionEdition(tx, send.edition_id, 'sent', SYSTEM, at(now));
 }
 
 /** Marks a scheduled send missed (its time passed beyond the grace period). */

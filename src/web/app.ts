@@ -1,7 +1,7 @@
 // The one Fastify app: public site, newsroom dashboard and JSON API. Built
 // apart from being started (Fastify's testing guide): tests call
 // `buildApp(deps)` and `app.inject()`, `matinale serve` calls `listen`.
-import Fastify, { type FastifyInstance, type FastifyServerFactory } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyServerFactory, type RouteOptions } from 'fastify';
 import formbody from '@fastify/formbody';
 import cookie from '@fastify/cookie';
 import type { Config } from '../config.ts';
@@ -32,9 +32,11 @@ export interface AppDeps {
    * so that links know the port); without it, the app makes its own.
    */
   serverFactory?: FastifyServerFactory;
+  /** Told of every route as it is added: the route table (tests check each route's roles against it). */
+  onRoute?: (route: RouteOptions) => void;
 }
 
-export type RoutePlugin = (app: FastifyInstance, deps: Required<Omit<AppDeps, 'logger' | 'serverFactory'>>) => Promise<void> | void;
+export type RoutePlugin = (app: FastifyInstance, deps: Required<Omit<AppDeps, 'logger' | 'serverFactory' | 'onRoute'>>) => Promise<void> | void;
 
 // One line per route module; keep the list sorted.
 const routeModules: Array<() => Promise<{ routes: RoutePlugin }>> = [
@@ -70,6 +72,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     trustProxy: typeof hops === 'number' ? (_address: string, hop: number) => hop < hops : (hops ?? false),
     ...(deps.serverFactory ? { serverFactory: deps.serverFactory } : {}),
   });
+  if (deps.onRoute) app.addHook('onRoute', deps.onRoute);
   await app.register(formbody);
   await app.register(cookie, { secret: deps.config.secret });
   const clock = deps.clock ?? systemClock;

@@ -10,6 +10,7 @@ import { toWebError, type WebError } from './errors.ts';
 import { errorPage, notFoundPage } from './pages/error-page.ts';
 import type { Desk } from './desk.ts';
 import type { Diagnostic } from '../edition/diagnostic.ts';
+import { signedInAs } from './auth/guard.ts';
 
 function wantsJson(request: FastifyRequest): boolean {
   return request.url.startsWith('/api/') || /\.json(\?|$)/.test(request.url) || request.url === '/api';
@@ -23,7 +24,7 @@ function send(request: FastifyRequest, reply: FastifyReply, error: WebError): Fa
     return reply.redirect(`/newsroom/sign-in?next=${encodeURIComponent(request.url)}`, 303);
   }
   const diagnostics = Array.isArray(error.data?.diagnostics) ? (error.data.diagnostics as Diagnostic[]) : [];
-  return reply.code(error.status).type('text/html; charset=utf-8').send(errorPage(error.status, error.message, diagnostics));
+  return reply.code(error.status).type('text/html; charset=utf-8').send(errorPage(error.status, error.message, diagnostics, signedInAs(request, reply)));
 }
 
 /** Installs headers, metrics, the refusal of bad input, the error handler and the 404 handler. */

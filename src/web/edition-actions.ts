@@ -2,13 +2,12 @@
 // the dashboard forms and the JSON API alike: who sees it, who saves it, who
 // moves it, and that only an edition without errors goes to review or out.
 import type { Account } from './auth/accounts.ts';
-import { hasRole, roleIn } from './auth/accounts.ts';
-import { requireRole } from './auth/guard.ts';
+import { allows, requireRole } from './auth/guard.ts';
 import type { Desk, DeskEdition, DeskPublication, DeskTransition } from './desk.ts';
 import { DESK_TRANSITIONS } from './desk.ts';
+import { ROLES, type Role } from '../edition/publication.ts';
 import { WebError } from './errors.ts';
-import { previewEdition } from './edition-preview.ts';
-import { subjectOf } from '../edition/inline-text.ts';
+import { checkSourceLength, previewEdition } from './edition-preview.ts';
 import { ruleFor } from '../store/edition-workflow.ts';
 
 export interface EditionContext {
@@ -19,42 +18,51 @@ export interface EditionContext {
 /** The edition and its publication, if the account is on that publication's team. */
 export async function editionFor(desk: Desk, account: Account, id: number): Promise<EditionContext> {
   const edition = Number.isSafeInteger(id) ? await desk.edition(id) : undefined;
-  if (!edition) throw new WebError('not-found', `No edition ${id}`);
+  // The same answer as the guard gives someone off the edition's team: an id tells nothing.
+  if (!edition) throw new WebError('not-found');
   const publication = await desk.publicationById(edition.publicationId);
-  if (!publication) throw new WebError('not-found', `No edition ${id}`);
+  if (!publication) throw new WebError('not-found');
   requireRole(account, publication.id, 'author', 'open this edition');
   return { edition, publication };
 }
 
 /** The editions the account may open, newest first. */
 export async function editionsFor(desk: Desk, account: Account): Promise<Array<EditionContext>> {
-  const publications = (await desk.publications()).filter((p) => hasRole(account, p.id, 'author'));
+  const publications = (await desk.publications()).filter((p) => allows(account, p.id, 'author'));
   const byId = new Map(publications.map((p) => [p.id, p]));
   const editions = await desk.editions({ publicationIds: [...byId.keys()] });
   return editions.map((edition) => ({ edition, publication: byId.get(edition.publicationId)! }));
 }
 
+// The workflow's people roles are each a floor ("author and above", "editor
+// and above"): the lowest role a move names is the one the guard asks for.
+function lowestRole(roles: readonly string[]): Role | undefined {
+  return ROLES.find((role) => roles.includes(role));
+}
+
 /** The moves the account may ask for now, given the edition's status and the account's role. */
 export function movesFor(account: Account, context: EditionContext): DeskTransition[] {
-  const role = roleIn(account, context.publication.id);
-  if (!role) return [];
-  return DESK_TRANSITIONS.filter((to) => ruleFor(context.edition.status, to)?.roles.includes(role));
+  return DESK_TRANSITIONS.filter((to) => {
+    const role = lowestRole(ruleFor(context.edition.status, to)?.roles ?? []);
+    return role !== undefined && allows(account, context.publication.id, role);
+  });
 }
 
 /** Saves a new version of an edition's source; the front matter must keep its publication and date. */
 export async function saveSource(desk: Desk, account: Account, id: number, source: unknown): Promise<DeskEdition> {
-  if (typeof source !== 'string' || source.length > 1_000_000) throw new WebError('invalid-input', 'The source must be text of at most 1 MB');
+  if (typeof source !== 'string') throw new WebError('invalid-input', 'The source must be text');
+  checkSourceLength(source);
   const { edition, publication } = await editionFor(desk, account, id);
   requireRole(account, publication.id, 'author', 'edit this edition');
   const preview = await previewEdition(source, publication.settings, 'http://localhost');
-  const parsed = preview.edition;
+  const parsed = preview.facts;
   if (parsed && (parsed.date !== edition.date || parsed.publication !== publication.slug)) {
     throw new WebError(
       'invalid-input',
       `This is the ${edition.date} edition of ${publication.slug}: keep \`publication: ${publication.slug}\` and \`date: ${edition.date}\` in the front matter`,
     );
   }
-  return desk.save(edition.id, source, account.email, parsed ? subjectOf(parsed) : null);
+  return desk.save(edition.id, source, account.email, parsed ? parsed.subject : null);
 }
 
 /** Moves an edition (ready, approved, back to draft) if the account's role allows it and the edition has no errors. */
@@ -65,12 +73,9 @@ export async function moveEdition(desk: Desk, account: Account, id: number, to: 
   const target = to as DeskTransition;
   const context = await editionFor(desk, account, id);
   const rule = ruleFor(context.edition.status, target);
-  if (rule) {
-    const role = roleIn(account, context.publication.id);
-    if (!role || !rule.roles.includes(role)) {
-      throw new WebError('forbidden', `Moving an edition from ${context.edition.status} to ${target} takes ${rule.roles.filter((r) => r !== 'system').join(' or ')}`);
-    }
-  }
+  const role = rule && lowestRole(rule.roles);
+  if (rule && !role) throw new WebError('transition-refused', `Only the platform moves an edition from ${context.edition.status} to ${target}`);
+  if (role) requireRole(account, context.publication.id, role, `move an edition from ${context.edition.status} to ${target}`);
   if (target !== 'draft') {
     const version = await desk.version(context.edition.id, context.edition.currentVersion);
     const preview = await previewEdition(version?.source ?? '', context.publication.settings, 'http://localhost');
@@ -110,7 +115,7 @@ export async function startEdition(desk: Desk, account: Account, slug: unknown, 
     throw new WebError('invalid-input', 'Choose a publication and a date (YYYY-MM-DD)');
   }
   const publication = await desk.publicationBySlug(slug);
-  if (!publication) throw new WebError('not-found', `No publication ${slug}`);
+  if (!publication) throw new WebError('not-found');
   requireRole(account, publication.id, 'author', 'start an edition of this publication');
   const { edition } = await desk.create(publication.id, date, editionTemplate(publication, date, account.name), account.email);
   return edition;

@@ -4,6 +4,8 @@
 // ones the web knows, so that HTTP statuses exist only at this edge.
 
 import { SendRefused } from '../store/sends.ts';
+import { TestSendRefused } from '../delivery/test-send-rules.ts';
+import { PreviewSuperseded, PreviewTimedOut } from './preview-runner.ts';
 
 export const WEB_ERRORS = {
   'not-found': { status: 404, message: 'Not found' },
@@ -16,6 +18,8 @@ export const WEB_ERRORS = {
   'transition-refused': { status: 409, message: 'This edition cannot move to that status from its current one' },
   conflict: { status: 409, message: 'The edition changed meanwhile; reload it' },
   'send-refused': { status: 409, message: 'This send cannot be made' },
+  superseded: { status: 409, message: 'A newer preview of this edition replaced this one' },
+  'too-many-tests': { status: 429, message: 'Too many test messages in the last hour' },
   'edition-invalid': { status: 422, message: 'The edition has errors' },
   internal: { status: 500, message: 'Something went wrong on our side' },
 } as const satisfies Record<string, { status: number; message: string }>;
@@ -58,6 +62,14 @@ export function toWebError(err: unknown): WebError {
   if (name === 'WorkflowError' || Object.hasOwn(WORKFLOW_STATUS, code)) {
     const mapped = WORKFLOW_STATUS[code];
     if (mapped) return new WebError(mapped, message, { reason: code });
+  }
+  // Previews (preview-runner.ts): replaced by a newer one of the same person and edition, or too slow for its source.
+  if (err instanceof PreviewSuperseded) return new WebError('superseded');
+  if (err instanceof PreviewTimedOut) return new WebError('invalid-input', err.message);
+  // A test send's rules (delivery/test-send-rules.ts): a bad address, an author mailing outside the team, the hourly limit.
+  if (err instanceof TestSendRefused) {
+    const mapped: WebErrorCode = err.code === 'hourly-limit' ? 'too-many-tests' : err.code === 'outside-team' ? 'forbidden' : 'invalid-input';
+    return new WebError(mapped, err.message, { reason: err.code });
   }
   // Delivery's refusals (store/sends.ts SendRefused): not approved, already sent, no address…
   if (err instanceof SendRefused) return new WebError(code.endsWith('not-found') ? 'not-found' : 'send-refused', message, { reason: code });

@@ -1,12 +1,20 @@
 // The local outbox (DATA_DIR/outbox) as the dashboard lists it: the messages
 // delivery indexed in index.jsonl (sends and transactional mails alike), and
-// .eml files without an index line (the audience's mails of older versions), newest first.
+// .eml files without an index line (the audience's mails of older versions),
+// newest first. A message of a send belongs to its publication: the one of the
+// send its file (its Message-ID) names. Messages hold readers' addresses and
+// working links, so a reader of the outbox sees only the publications it may read.
 import { existsSync, openSync, readSync, closeSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { readMessage, type ReadableMessage } from './outbox-message.ts';
+import { sendOfMessageId } from '../delivery/recipient-values.ts';
+import { publicationsOfSends } from '../store/sends.ts';
+import type { Store } from '../store/db.ts';
 
 export interface OutboxItem {
   file: string;
+  /** The publication of the message's send; undefined for a message no send wrote. */
+  publicationId: number | undefined;
   to: string;
   from: string;
   subject: string;
@@ -33,8 +41,27 @@ function headOf(path: string): string {
   }
 }
 
-/** The newest `limit` messages of the outbox. */
-export function listOutbox(dataDir: string, limit = 200): { items: OutboxItem[]; total: number } {
+/** Which publications' messages a reader may see; `undefined` asks about messages of no known publication. */
+export type OutboxReader = (publicationId: number | undefined) => boolean;
+
+// The publication of each file, from the send its Message-ID names.
+async function publicationsOfFiles(store: Store, files: readonly string[]): Promise<Map<string, number>> {
+  const sendOf = new Map<string, number>();
+  for (const file of files) {
+    const send = sendOfMessageId(file.slice(0, -'.eml'.length));
+    if (send !== undefined) sendOf.set(file, send);
+  }
+  const publications = await publicationsOfSends(store, [...sendOf.values()]);
+  const found = new Map<string, number>();
+  for (const [file, send] of sendOf) {
+    const publication = publications.get(send);
+    if (publication !== undefined) found.set(file, publication);
+  }
+  return found;
+}
+
+/** The newest `limit` messages of the outbox that `mayRead` lets through, and how many it lets through in all. */
+export async function listOutbox(dataDir: string, store: Store, mayRead: OutboxReader, limit = 200): Promise<{ items: OutboxItem[]; total: number }> {
   const dir = outboxDir(dataDir);
   if (!existsSync(dir)) return { items: [], total: 0 };
   const indexed = new Map<string, { at: number; to: string; from: string; bytes: number }>();
@@ -51,12 +78,16 @@ export function listOutbox(dataDir: string, limit = 200): { items: OutboxItem[];
     }
   }
   const files = readdirSync(dir).filter((f) => OUTBOX_FILE.test(f));
-  const rows = files.map((file) => {
-    const known = indexed.get(file);
-    if (known) return { file, ...known };
-    const stat = statSync(join(dir, file));
-    return { file, at: stat.mtimeMs, to: '', from: '', bytes: stat.size };
-  });
+  const publications = await publicationsOfFiles(store, files);
+  const rows = files
+    .map((file) => ({ file, publicationId: publications.get(file) }))
+    .filter((row) => mayRead(row.publicationId))
+    .map((row) => {
+      const known = indexed.get(row.file);
+      if (known) return { ...row, ...known };
+      const stat = statSync(join(dir, row.file));
+      return { ...row, at: stat.mtimeMs, to: '', from: '', bytes: stat.size };
+    });
   rows.sort((a, b) => b.at - a.at || b.file.localeCompare(a.file));
   const items = rows.slice(0, limit).map((row) => {
     const headers = readMessage(headOf(join(dir, row.file))).headers;
@@ -65,11 +96,16 @@ export function listOutbox(dataDir: string, limit = 200): { items: OutboxItem[];
   return { items, total: rows.length };
 }
 
-/** One message of the outbox, raw and readable; undefined when there is no such file. */
-export function outboxMessage(dataDir: string, file: string): { raw: string; message: ReadableMessage } | undefined {
+/** One message of the outbox, raw and readable, with its publication; undefined when there is no such file. */
+export async function outboxMessage(
+  dataDir: string,
+  store: Store,
+  file: string,
+): Promise<{ raw: string; message: ReadableMessage; publicationId: number | undefined } | undefined> {
   if (!OUTBOX_FILE.test(file)) return undefined;
   const path = join(outboxDir(dataDir), file);
   if (!existsSync(path)) return undefined;
+  const publicationId = (await publicationsOfFiles(store, [file])).get(file);
   const raw = readFileSync(path, 'utf8');
-  return { raw, message: readMessage(raw) };
+  return { raw, message: readMessage(raw), publicationId };
 }

@@ -51,17 +51,23 @@ test('links in audience mails and pages follow the port serve listens on', { tim
   const unsubscribePage = await (await fetch(listUnsubscribe!)).text();
   assert.ok(unsubscribePage.includes(`href="${url}/tech-matin">Rester inscrit`), 'stay link follows the port');
 
-  // The "already subscribed" mail: active on policy-morning through the
-  // preferences page, then the form again (on another publication, as the form
-  // mails an address at most once in ten minutes per publication).
+  // Policy-morning ticked on the preferences page: the page never subscribes
+  // by itself, it mails that publication's confirmation, whose link and
+  // welcome follow the port too.
   const preferences = linkInText(welcome, '/preferences/');
-  const ids = [...(await (await fetch(preferences)).text()).matchAll(/name="publication" value="(\d+)"/g)].map((m) => m[1]!);
-  const choice = new URLSearchParams(ids.map((id): [string, string] => ['publication', id]));
+  const page = await (await fetch(preferences)).text();
+  const ids = [...page.matchAll(/name="publication" value="(\d+)"/g)].map((m) => m[1]!);
+  const formToken = /name="_csrf" value="([^"]+)"/.exec(page)?.[1];
+  assert.ok(formToken, 'the preferences form carries its token');
+  const choice = new URLSearchParams([['_csrf', formToken], ...ids.map((id): [string, string] => ['publication', id])]);
   assert.equal((await fetch(preferences, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: choice.toString() })).status, 200);
-  assert.equal((await subscribeThroughForm(url, 'policy-morning', 'reader@example.org')).status, 200);
-  const already = mails().at(-1)!;
-  assert.match(already.subject, /already subscribed/i);
-  for (const mail of [confirmation, welcome, already]) {
+  const joining = mails().at(-1)!;
+  assert.match(joining.subject, /confirm/i);
+  assert.ok(linkInText(joining, '/confirm/').startsWith(`${url}/confirm/`), 'confirmation link follows the port');
+  assert.equal((await fetch(linkInText(joining, '/confirm/'), { method: 'POST' })).status, 200);
+  const joined = mails().at(-1)!;
+  assert.match(joined.subject, /Welcome to Policy Morning/);
+  for (const mail of [confirmation, welcome, joining, joined]) {
     const links = allLinks(mail);
     assert.ok(links.length > 0, mail.subject);
     for (const link of links) assert.ok(!link.startsWith('http://localhost:3000'), `${mail.subject}: ${link}`);

@@ -11,6 +11,7 @@ import { dkimVerify } from 'mailauth/lib/dkim/verify.js';
 import { systemClock } from '../../src/clock.ts';
 import { parsePublicationYaml } from '../../src/edition/publication-file.ts';
 import { publicationSchema } from '../../src/edition/publication.ts';
+import { parseEdition } from '../../src/edition/parse.ts';
 import { buildMessageTemplate, HeaderValueError } from '../../src/delivery/message-template.ts';
 import { compileMessage, spliceMessage, type RecipientValues } from '../../src/delivery/splice.ts';
 import { DkimSigner } from '../../src/delivery/dkim.ts';
@@ -59,6 +60,23 @@ test('a publication file whose from, replyTo, name or a team name holds a line b
     const d = r.diagnostics.find((x) => x.message.startsWith(message));
     assert.ok(d, `${replacement}: ${JSON.stringify(r.diagnostics.map((x) => x.message))}`);
     assert.equal(d.line, lineNo, replacement);
+  }
+});
+
+test('an edition whose subject holds a line break or a control character is refused at its line: it becomes the Subject header', async () => {
+  const { publication } = await sampleContent();
+  const source = readFileSync('examples/2026-03-02-tech-matin.md', 'utf8');
+  for (const [subject, what] of <Array<[string, string]>>[
+    ['"Bonjour\\r\\nBcc: victim@example.net"', 'a line break'],
+    ['"Bonjour\\u0007"', 'a control character (U+0007)'],
+  ]) {
+    const text = source.replace('date: 2026-03-02\n', `date: 2026-03-02\nsubject: ${subject}\n`);
+    const parsed = parseEdition(text, { file: 'e.md', publication });
+    const d = parsed.diagnostics.find((x) => x.message.startsWith('`subject`'));
+    assert.ok(d, JSON.stringify(parsed.diagnostics.map((x) => x.message)));
+    assert.equal(d.severity, 'error');
+    assert.equal(d.line, 4);
+    assert.equal(d.message, `\`subject\` must not hold ${what}: it becomes the mail's Subject header`);
   }
 });
 

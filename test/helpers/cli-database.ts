@@ -59,10 +59,10 @@ export async function cliBackends(): Promise<Array<{ name: 'sqlite' | 'postgres'
   }));
 }
 
-/** Runs `matinale ARGS` as a child process and collects its output. */
-export function runMatinale(args: string[], env: NodeJS.ProcessEnv): Promise<RunResult> {
+/** Runs `matinale ARGS` as a child process and collects its output; `timeoutMs` kills a command that hangs (SIGKILL, status null). */
+export function runMatinale(args: string[], env: NodeJS.ProcessEnv, options: { timeoutMs?: number } = {}): Promise<RunResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(ROOT, 'bin/matinale.js'), ...args], { env, cwd: ROOT });
+    const child = spawn(process.execPath, [join(ROOT, 'bin/matinale.js'), ...args], { env, cwd: ROOT, timeout: options.timeoutMs, killSignal: 'SIGKILL' });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));

@@ -11,7 +11,7 @@ export interface StoppedWorker {
 }
 
 /** Starts `matinale worker` with `env` over this process's environment; resolves once it is ready. */
-export async function startWorkerProcess(env: NodeJS.ProcessEnv): Promise<{ stop(): Promise<StoppedWorker> }> {
+export async function startWorkerProcess(env: NodeJS.ProcessEnv): Promise<{ pid: number; running(): boolean; stderr(): string; stop(): Promise<StoppedWorker> }> {
   const child = spawn(process.execPath, ['bin/matinale.js', 'worker'], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
@@ -27,6 +27,9 @@ export async function startWorkerProcess(env: NodeJS.ProcessEnv): Promise<{ stop
     child.once('exit', early);
   });
   return {
+    pid: child.pid!,
+    running: () => child.exitCode === null && child.signalCode === null,
+    stderr: () => stderr,
     async stop() {
       const exited = new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.once('exit', (c, s) => resolve([c, s])));
       child.kill('SIGTERM');

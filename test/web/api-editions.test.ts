@@ -81,11 +81,13 @@ for (const backend of await testBackends()) {
       assert.ok(bad.diagnostics.some((d: { severity: string }) => d.severity === 'warning'), 'lint warnings too');
     });
 
-    await t.test('preview is refused for a publication the account is not on', async () => {
+    await t.test('preview is refused for a publication the account is not on (404, as for none)', async () => {
       const author = new Visitor(n.app);
       await author.signIn(AUTHOR);
       const res = await author.api('POST', '/api/editions/preview', { publication: 'policy-morning', source: 'x' });
-      assert.equal(res.statusCode, 403);
+      assert.equal(res.statusCode, 404);
+      const none = await author.api('POST', '/api/editions/preview', { publication: 'no-such-title', source: 'x' });
+      assert.deepEqual(res.json(), none.json());
       const bad = await author.api('POST', '/api/editions/preview', { source: 'x' });
       assert.equal(bad.statusCode, 400);
       assert.equal(bad.json().error.code, 'invalid-input');

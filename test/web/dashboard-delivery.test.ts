@@ -6,7 +6,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseHTML } from 'linkedom';
 import { testBackends } from '../helpers/store.ts';
-import { AUTHOR, EDITOR, Visitor, newsroom } from './harness.ts';
+import { AUTHOR, EDITOR, OUTSIDER, Visitor, newsroom } from './harness.ts';
 import { requestSend } from '../../src/delivery/sends.ts';
 import { sendProgress } from '../../src/delivery/progress.ts';
 import { startWorker } from '../../src/delivery/worker.ts';
@@ -85,7 +85,7 @@ for (const backend of await testBackends()) {
       const editorPage = await author.get(`/newsroom/editions/${n.ids.techEdition}`);
       assert.match(editorPage.body, /Send the test/);
       assert.doesNotMatch(editorPage.body, /Send to the list now/);
-      const testSend = await author.post(`/newsroom/editions/${n.ids.techEdition}/send`, { kind: 'test', to: 'proof@example.net' });
+      const testSend = await author.post(`/newsroom/editions/${n.ids.techEdition}/send`, { kind: 'test', to: AUTHOR.email });
       assert.equal(testSend.statusCode, 303);
       assert.equal(testSend.headers.location, '/newsroom/sends');
       assert.equal((await author.post(`/newsroom/editions/${n.ids.techEdition}/send`, { kind: 'test', to: 'not an address' })).statusCode, 400);
@@ -116,6 +116,14 @@ for (const backend of await testBackends()) {
       await editor.signIn(EDITOR);
       const list = await editor.get('/newsroom/outbox');
       assert.match(list.body, /Confirmez votre inscription à Tech Matin/);
+      assert.equal((await editor.get('/newsroom/outbox/000000000000001-abcd.eml')).statusCode, 200);
+      // It names no send, so no publication: an editor of only one of them reads neither it nor the others' tests.
+      const outsider = new Visitor(n.app);
+      await outsider.signIn(OUTSIDER);
+      const theirs = await outsider.get('/newsroom/outbox');
+      assert.equal(theirs.statusCode, 200);
+      assert.doesNotMatch(theirs.body, /Confirmez votre inscription|first@example\.net/);
+      assert.equal((await outsider.get('/newsroom/outbox/000000000000001-abcd.eml')).statusCode, 404);
     });
   });
 }

@@ -120,11 +120,13 @@ for (const backend of await testBackends()) {
       assert.equal((await getEdition(n.store, techEdition))?.status, 'approved');
     });
 
-    await t.test('someone outside the publication cannot open or change its edition', async () => {
+    await t.test('someone outside the publication cannot open or change its edition: 404, as for no edition', async () => {
       const outsider = new Visitor(n.app);
       await outsider.signIn(OUTSIDER);
-      assert.equal((await outsider.get(`/newsroom/editions/${techEdition}`)).statusCode, 403);
-      assert.equal((await outsider.post(`/newsroom/editions/${techEdition}/save`, { source: 'x' })).statusCode, 403);
+      const refused = await outsider.get(`/newsroom/editions/${techEdition}`);
+      assert.equal(refused.statusCode, 404);
+      assert.equal(refused.body, (await outsider.get('/newsroom/editions/99999')).body);
+      assert.equal((await outsider.post(`/newsroom/editions/${techEdition}/save`, { source: 'x' })).statusCode, 404);
       const list = await outsider.get('/newsroom');
       assert.doesNotMatch(list.body, /Tech Matin/);
     });
@@ -217,7 +219,7 @@ for (const backend of await testBackends()) {
       assert.match(page.body, /Mark ready for review/);
       const again = await author.post('/newsroom/editions', { publication: 'tech-matin', date: '2026-03-10' });
       assert.equal(again.headers.location, location, 'the same edition, not a second one');
-      assert.equal((await author.post('/newsroom/editions', { publication: 'policy-morning', date: '2026-03-10' })).statusCode, 403);
+      assert.equal((await author.post('/newsroom/editions', { publication: 'policy-morning', date: '2026-03-10' })).statusCode, 404);
       assert.equal((await author.post('/newsroom/editions', { publication: 'tech-matin', date: '2026-02-30x' })).statusCode, 400);
       assert.equal((await author.post('/newsroom/editions', { publication: 'tech-matin', date: '2026-03-11' }, { csrf: null })).statusCode, 403);
     });

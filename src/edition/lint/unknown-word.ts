@@ -8,7 +8,9 @@ import { isUncheckable, tokenize } from '../spelling.ts';
 // first few distinct unknown words get them, and only words in lower case —
 // an unknown capitalised word is nearly always a name, for which the
 // dictionary has nothing useful to propose — so that a text full of names
-// is still checked in well under a second.
+// is still checked in well under a second. Every lookup counts, found or not:
+// a text of made-up words would otherwise pay it once per distinct word
+// (a few hundred of them held a preview for minutes).
 const MAX_SUGGESTED_WORDS = 5;
 
 function wantsSuggestions(word: string): boolean {
@@ -24,14 +26,15 @@ export const unknownWord: LintRule = {
     // No dictionary without a language: nothing to say rather than every word.
     if (!spelling) return;
     const suggestions = new Map<string, string[]>();
-    let suggestedCount = 0;
+    let lookups = 0;
     for (const piece of ctx.texts) {
       for (const { word, offset } of tokenize(piece.value)) {
         if (isUncheckable(word) || spelling.isKnown(word)) continue;
         let suggested = suggestions.get(word);
         if (!suggested) {
-          suggested = ctx.suggest && suggestedCount < MAX_SUGGESTED_WORDS && wantsSuggestions(word) ? spelling.suggest(word) : [];
-          if (suggested.length) suggestedCount++;
+          const lookUp = ctx.suggest && lookups < MAX_SUGGESTED_WORDS && wantsSuggestions(word);
+          if (lookUp) lookups++;
+          suggested = lookUp ? spelling.suggest(word) : [];
           suggestions.set(word, suggested);
         }
         const hint = suggested.length ? ` (did you mean ${suggested.map((s) => `« ${s} »`).join(', ')}?)` : '';

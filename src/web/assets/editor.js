@@ -12,6 +12,7 @@
   var meta = document.querySelector('meta[name="csrf-token"]');
   if (!form || !source || !frame || !list || !meta) return;
   var publication = form.getAttribute('data-publication');
+  var edition = Number(form.getAttribute('data-edition'));
   var token = meta.getAttribute('content');
   var timer = null;
   var sequence = 0;
@@ -67,7 +68,8 @@
       method: 'POST',
       credentials: 'same-origin',
       headers: { 'content-type': 'application/json', 'x-csrf-token': token },
-      body: JSON.stringify({ publication: publication, source: source.value }),
+      // The edition lets the server cancel the preview this one replaces.
+      body: JSON.stringify({ publication: publication, edition: edition, source: source.value }),
     })
       .then(function (response) {
         return response.json().then(function (body) {

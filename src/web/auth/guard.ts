@@ -1,5 +1,6 @@
 // Who is asking, and may they: the session cookie read on each dashboard and
-// API request, role checks per publication, and the CSRF token of every form.
+// API request, the one role check (always for the publication the data belongs
+// to), and the CSRF token of every form.
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Role } from '../../edition/publication.ts';
@@ -22,7 +23,9 @@ interface GuardDeps {
   config: Config;
 }
 
-const cache = new WeakMap<FastifyRequest, Account | null>();
+// The account read once per request, with the settings it was read under (the
+// refusal page of the error handler draws the newsroom's navigation with them).
+const cache = new WeakMap<FastifyRequest, { account: Account | null; config: Config }>();
 
 function cookieOptions(config: Config, maxAgeMs: number) {
   return {
@@ -51,12 +54,23 @@ export function sessionToken(request: FastifyRequest): string | undefined {
 /** The signed-in account, or undefined. */
 export async function currentAccount(request: FastifyRequest, deps: GuardDeps): Promise<Account | undefined> {
   const cached = cache.get(request);
-  if (cached !== undefined) return cached ?? undefined;
+  if (cached !== undefined) return cached.account ?? undefined;
   const token = sessionToken(request);
   const userId = token ? await sessionUserId(deps.store, token, deps.clock) : undefined;
   const account = userId === undefined ? undefined : await accountOf(deps.store, userId);
-  cache.set(request, account ?? null);
+  cache.set(request, { account: account ?? null, config: deps.config });
   return account;
+}
+
+/**
+ * The account a guard already found for this request, with a CSRF token for
+ * its forms: the error handler draws a refusal inside the newsroom's
+ * navigation with it. Undefined when no guard read a session.
+ */
+export function signedInAs(request: FastifyRequest, reply: FastifyReply): { account: Account; csrf: string } | undefined {
+  const cached = cache.get(request);
+  if (!cached?.account) return undefined;
+  return { account: cached.account, csrf: csrfToken(request, reply, cached.config) };
 }
 
 /** The signed-in account; refuses with `unauthenticated` otherwise. */
@@ -66,16 +80,23 @@ export async function requireAccount(request: FastifyRequest, deps: GuardDeps): 
   return account;
 }
 
-/** Refuses with `forbidden` unless the account holds at least `role` in the publication. */
-export function requireRole(account: Account, publicationId: number, role: Role, what?: string): void {
-  if (!hasRole(account, publicationId, role)) {
-    throw new WebError('forbidden', what ? `Only ${role === 'author' ? 'a member' : `an ${role}`} can ${what}` : undefined);
-  }
+/** True when the account holds at least `role` in the publication: for lists, buttons and links, never instead of `requireRole`. */
+export function allows(account: Account, publicationId: number, role: Role): boolean {
+  return hasRole(account, publicationId, role);
 }
 
-/** Refuses with `forbidden` unless the account holds at least `role` in some publication (newsroom-wide pages). */
-export function requireRoleSomewhere(account: Account, role: Role, what: string): void {
-  if (![...account.roles.keys()].some((id) => hasRole(account, id, role))) throw new WebError('forbidden', `Only an ${role} can ${what}`);
+/**
+ * The one role check of the web: the account must hold at least `role` in
+ * `publicationId`, the publication the data asked for belongs to. Someone off
+ * that publication's team gets `not-found`, exactly as for data that does not
+ * exist (an id must not tell them what another publication holds); a member
+ * whose role is too low gets `forbidden`, saying what it takes.
+ */
+export function requireRole(account: Account, publicationId: number, role: Role, what: string): void {
+  if (!account.roles.has(publicationId)) throw new WebError('not-found');
+  if (!allows(account, publicationId, role)) {
+    throw new WebError('forbidden', `Only ${role === 'author' ? 'a member' : `an ${role}`} of this publication can ${what}`);
+  }
 }
 
 // The token is bound to the session too (when there is one), so that a CSRF

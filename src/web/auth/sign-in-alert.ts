@@ -1,7 +1,8 @@
 // The mail that tells a member their account is being guessed at: sent once
 // per window of the sign-in brake, through the platform's transactional mail
-// path (audience's mailer: the relay, or the local outbox). It names no client
-// address and no password: only what happened and what still works.
+// path (the process's one transport: the relay, or the local outbox). It
+// names no client address and no password: only what happened and what
+// still works.
 import type { Mail, Mailer } from '../../audience/mailer.ts';
 
 /** The alert for `to` after `failures` wrong passwords within `windowMinutes`. */

@@ -4,6 +4,8 @@ import { html } from '../html.ts';
 import { page } from './layout.ts';
 import type { Diagnostic } from '../../edition/diagnostic.ts';
 import { siteStrings } from './public-strings.ts';
+import { newsroomPage } from './newsroom-layout.ts';
+import type { Account } from '../auth/accounts.ts';
 
 /** The public 404 page, in the publication's language when the path names one. */
 export function notFoundPage(publication?: { slug: string; name: string; language: string }): string {
@@ -18,11 +20,23 @@ export function notFoundPage(publication?: { slug: string; name: string; languag
   });
 }
 
-/** A refusal or failure page: status, message, the diagnostics behind it if any, a way back. */
-export function errorPage(status: number, message: string, diagnostics: readonly Diagnostic[] = []): string {
+/**
+ * A refusal or failure page: status, message, the diagnostics behind it if
+ * any, a way back. For a signed-in member (`newsroom`), inside the dashboard's
+ * navigation, so that a refusal leaves them where they can go on.
+ */
+export function errorPage(
+  status: number,
+  message: string,
+  diagnostics: readonly Diagnostic[] = [],
+  newsroom?: { account: Account; csrf: string },
+): string {
   const list = diagnostics.length
     ? html`<ul class="diagnostics">${diagnostics.map((d) => html`<li class="${d.severity}"><span class="where">${d.line}:${d.column}</span> ${d.message} <code>${d.rule}</code></li>`)}</ul>`
     : null;
+  if (newsroom) {
+    return newsroomPage({ title: `${status} — ${message}`, ...newsroom, body: html`<h1>${message}</h1>${list}<p>Error ${status}.</p>` });
+  }
   return page({
     title: `${status} — ${message}`,
     lang: 'en',

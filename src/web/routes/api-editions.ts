@@ -4,7 +4,7 @@ import type { RoutePlugin } from '../app.ts';
 import { storeDesk } from '../store-desk.ts';
 import { requireAccount, requireRole, verifyCsrf } from '../auth/guard.ts';
 import { editionFor, editionsFor, moveEdition, movesFor, saveSource } from '../edition-actions.ts';
-import { previewEdition } from '../edition-preview.ts';
+import { MAX_SOURCE_LENGTH, previewEdition } from '../edition-preview.ts';
 import { WebError } from '../errors.ts';
 import type { DeskEdition, DeskPublication } from '../desk.ts';
 
@@ -61,17 +61,20 @@ export const routes: RoutePlugin = (app, deps) => {
     return { edition: editionJson(edition, publication) };
   });
 
-  app.post<{ Body: { source?: unknown; publication?: unknown } }>('/api/editions/preview', { bodyLimit: 2_000_000 }, async (request) => {
+  // The body may hold a source a little over the limit (up to 4 bytes a character): previewEdition says by how much.
+  app.post<{ Body: { source?: unknown; publication?: unknown; edition?: unknown } }>('/api/editions/preview', { bodyLimit: 4 * MAX_SOURCE_LENGTH + 4096 }, async (request) => {
     const account = await requireAccount(request, deps);
     verifyCsrf(request, deps.config);
-    const { source, publication: slug } = request.body ?? {};
-    if (typeof source !== 'string' || typeof slug !== 'string') {
-      throw new WebError('invalid-input', 'Send {"publication": SLUG, "source": TEXT}');
+    const { source, publication: slug, edition } = request.body ?? {};
+    if (typeof source !== 'string' || typeof slug !== 'string' || (edition !== undefined && !Number.isSafeInteger(edition))) {
+      throw new WebError('invalid-input', 'Send {"publication": SLUG, "source": TEXT, "edition": ID (optional)}');
     }
     const publication = await desk.publicationBySlug(slug);
-    if (!publication) throw new WebError('not-found', `No publication ${slug}`);
+    if (!publication) throw new WebError('not-found');
     requireRole(account, publication.id, 'author', 'preview editions of this publication');
-    const preview = await previewEdition(source, publication.settings, deps.config.publicUrl);
+    // One live preview per person and edition: a newer one (the author typed on) cancels this one.
+    const key = `${account.userId}:${publication.id}:${edition ?? 'new'}`;
+    const preview = await previewEdition(source, publication.settings, deps.config.publicUrl, { key });
     return { diagnostics: preview.diagnostics, hasErrors: preview.hasErrors, html: preview.html ?? null };
   });
 };

@@ -2,9 +2,8 @@
 // Forms post back here and redirect (post/redirect/get) to the editor.
 import type { RoutePlugin } from '../app.ts';
 import { storeDesk } from '../store-desk.ts';
-import { csrfToken, requireAccount, verifyCsrf } from '../auth/guard.ts';
+import { allows, csrfToken, requireAccount, verifyCsrf } from '../auth/guard.ts';
 import { editionFor, editionsFor, moveEdition, movesFor, saveSource, startEdition } from '../edition-actions.ts';
-import { hasRole } from '../auth/accounts.ts';
 import { previewEdition } from '../edition-preview.ts';
 import { newsroomPage } from '../pages/newsroom-layout.ts';
 import { editionsList, editorPage, versionsPage } from '../pages/edition-pages.ts';
@@ -26,7 +25,7 @@ export const routes: RoutePlugin = (app, deps) => {
   app.get('/newsroom', async (request, reply) => {
     const account = await requireAccount(request, deps);
     const editions = await editionsFor(desk, account);
-    const writable = (await desk.publications()).filter((p) => hasRole(account, p.id, 'author'));
+    const writable = (await desk.publications()).filter((p) => allows(account, p.id, 'author'));
     const csrf = csrfToken(request, reply, deps.config);
     const today = new Date(deps.clock.now()).toISOString().slice(0, 10);
     return reply
@@ -55,7 +54,7 @@ export const routes: RoutePlugin = (app, deps) => {
       moves: movesFor(account, context),
       csrf,
       isPublic: publicRule(deps.config, deps.clock).isPublic(context.edition, context.publication),
-      canSendList: context.edition.status === 'approved' && hasRole(account, context.publication.id, 'editor'),
+      canSendList: context.edition.status === 'approved' && allows(account, context.publication.id, 'editor'),
       testAddress: account.email,
       ...(notice ? { notice } : {}),
     });

@@ -1,8 +1,7 @@
 // Dashboard: the member's publications with their team and audience figures.
 import type { RoutePlugin } from '../app.ts';
 import { storeDesk } from '../store-desk.ts';
-import { csrfToken, requireAccount } from '../auth/guard.ts';
-import { roleIn } from '../auth/accounts.ts';
+import { allows, csrfToken, requireAccount } from '../auth/guard.ts';
 import { newsroomPage } from '../pages/newsroom-layout.ts';
 import { publicationsPage, type PublicationSummary } from '../pages/publication-pages.ts';
 import { countByStatus } from '../../store/subscriptions.ts';
@@ -14,9 +13,9 @@ export const routes: RoutePlugin = (app, deps) => {
     const account = await requireAccount(request, deps);
     const rows: PublicationSummary[] = [];
     for (const publication of await desk.publications()) {
-      const role = roleIn(account, publication.id);
-      if (!role) continue;
-      rows.push({ publication, role, subscribers: await countByStatus(deps.store, publication.id) });
+      // Each publication's figures for its own team only.
+      if (!allows(account, publication.id, 'author')) continue;
+      rows.push({ publication, role: account.roles.get(publication.id)!, subscribers: await countByStatus(deps.store, publication.id) });
     }
     const csrf = csrfToken(request, reply, deps.config);
     return reply

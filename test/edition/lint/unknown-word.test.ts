@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { lintBody, p, placeOf, placesOf } from './lint-helper.ts';
+import { unknownWord } from '../../../src/edition/lint/unknown-word.ts';
 
 test('unknown-word: a misspelt word is reported at its place, with suggestions', async () => {
   const { source, diagnostics } = await lintBody('# Le fait du jour\n\nLe gouvernemant présente son plan.\n');
@@ -31,4 +32,24 @@ test('unknown-word: no suggestion for a capitalised word (a name), nor when sugg
   assert.match(messages[1]!, /did you mean/);
   const off = await lintBody('# Le fait du jour\n\nZorglubine rencontre le gouvernemant.\n', 'fr', [], false);
   assert.ok(off.diagnostics.filter((d) => d.rule === 'unknown-word').every((d) => !/did you mean/.test(d.message)));
+});
+
+test('unknown-word: at most five suggestion lookups per edition, even for words the dictionary has nothing for', () => {
+  // Hunspell spends about a quarter of a second on each lookup, found or not:
+  // a source of made-up words must not pay it once per distinct word.
+  const letters = 'bcdfghjklmnpqrstvwxz';
+  const words = Array.from({ length: 40 }, (_, i) => `zqx${letters[i % 20]}${letters[Math.floor(i / 20)]}`);
+  const value = words.join(' ');
+  let lookups = 0;
+  const spelling = { isKnown: () => false, suggest: () => (lookups++, []) };
+  const reported: string[] = [];
+  unknownWord.check({
+    edition: {} as never,
+    texts: [{ value, offsets: [...value].map((_, i) => i), place: {} as never }],
+    spelling,
+    suggest: true,
+    report: (_rule, _offset, message) => reported.push(message),
+  });
+  assert.equal(reported.length, 40, 'every word still reported');
+  assert.equal(lookups, 5);
 });

@@ -1,0 +1,307 @@
+// The role × action × publication matrix of every newsroom and API route,
+// checked against the app's own route table: a route added without its line
+// here fails this test. Each action is tried by nobody signed in, an author,
+// an editor and an admin of the publication the data belongs to (Tech Matin),
+// and an editor of another publication (Policy Morning), each on fresh data.
+// Refusals: 403 inside the newsroom's navigation when the person is on the
+// publication's team with too low a role; 404, the very answer of data that
+// does not exist, when they are not on its team (nothing tells them it exists).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { LightMyRequestResponse, RouteOptions } from 'fastify';
+import { testBackends } from '../helpers/store.ts';
+import { AUTHOR, EDITOR, OUTSIDER, Visitor, newsroom, sampleSource, type Newsroom } from './harness.ts';
+import { buildApp } from '../../src/web/app.ts';
+import { addAccount } from '../../src/web/auth/accounts.ts';
+import { getEdition, listVersions, saveEdition, transitionEdition } from '../../src/store/editions.ts';
+import { requestSend } from '../../src/delivery/sends.ts';
+import { sendProgress } from '../../src/delivery/progress.ts';
+import { startWorker } from '../../src/delivery/worker.ts';
+
+const ACTORS = ['nobody', 'author', 'editor', 'admin', 'otherEditor'] as const;
+type Actor = (typeof ACTORS)[number];
+
+/**
+ * ok: done (2xx, or a redirect that is not to the sign-in page), and for a
+ * list, the publication's data is in it; absent: a list without it;
+ * sign-in: 401, or the sign-in page for a dashboard GET; forbidden: 403 in
+ * the newsroom's navigation; hidden: 404, the same answer as for no such data.
+ */
+type Outcome = 'ok' | 'absent' | 'sign-in' | 'forbidden' | 'hidden';
+
+const P_EDITOR = { email: 'editor.p@example.org', password: 'p-editor-password-1' };
+const P_ADMIN = { email: 'admin.p@example.org', password: 'p-admin-password-1' };
+
+type EditionStatus = 'draft' | 'ready' | 'approved';
+/** A visitor who signed in as a person (or, for nobody, a made-up address). */
+type Member = Visitor & { email: string };
+
+interface World {
+  n: Newsroom;
+  /** A new edition of Tech Matin in that status, for one try of a write. */
+  freshEdition(status: EditionStatus): Promise<number>;
+  /** The outbox file of a message of a Tech Matin send. */
+  outboxFile: string;
+}
+
+interface Action {
+  expect: Record<Actor, Outcome>;
+  /** Sends the request; `target` is what `prepare` made. */
+  send(v: Member, w: World, target: number): Promise<LightMyRequestResponse>;
+  /** Fresh data for one try (an edition id); defaults to Tech Matin's approved edition. */
+  prepare?(w: World): Promise<number>;
+  /** The same request for data that does not exist: a `hidden` refusal must answer exactly this. */
+  missing?(v: Member, w: World): Promise<LightMyRequestResponse>;
+  /** For a list: whether the answer holds the publication's data. */
+  shows?(res: LightMyRequestResponse, w: World): boolean;
+  /** What the action changes: read before and after; `ok` changes it, a refusal does not. */
+  effect?(w: World, target: number): Promise<unknown>;
+}
+
+const MEMBERS_READ: Record<Actor, Outcome> = { nobody: 'sign-in', author: 'ok', editor: 'ok', admin: 'ok', otherEditor: 'hidden' };
+const MEMBERS_LIST: Record<Actor, Outcome> = { nobody: 'sign-in', author: 'ok', editor: 'ok', admin: 'ok', otherEditor: 'absent' };
+const EDITORS_ONLY: Record<Actor, Outcome> = { nobody: 'sign-in', author: 'forbidden', editor: 'ok', admin: 'ok', otherEditor: 'hidden' };
+
+const editionState = async (w: World, id: number) => {
+  const e = await getEdition(w.n.store, id);
+  return { status: e?.status, versions: (await listVersions(w.n.store, id)).length };
+};
+const sendsOf = async (w: World, id: number) =>
+  (await w.n.store.db.selectFrom('sends').select(['kind']).where('edition_id', '=', id).execute()).map((s) => s.kind).sort().join(',');
+const dateOfEdition = async (w: World, id: number) => (await w.n.store.db.selectFrom('editions').select('date').where('id', '=', id).executeTakeFirstOrThrow()).date;
+const source = (date: string) => sampleSource('tech-matin').replace('date: 2026-03-02', `date: ${date}`);
+
+function moves(api: boolean): Record<string, Action> {
+  const move = (to: string) => (v: Member, _w: World, id: number) =>
+    api ? v.api('POST', `/api/editions/${id}/transitions`, { to }) : v.post(`/newsroom/editions/${id}/transition`, { to });
+  const missing = (to: string) => (v: Visitor) => (api ? v.api('POST', '/api/editions/99999/transitions', { to }) : v.post('/newsroom/editions/99999/transition', { to }));
+  return {
+    ready: { expect: MEMBERS_READ, prepare: (w) => w.freshEdition('draft'), send: move('ready'), missing: missing('ready'), effect: editionState },
+    approved: { expect: EDITORS_ONLY, prepare: (w) => w.freshEdition('ready'), send: move('approved'), missing: missing('approved'), effect: editionState },
+    draft: { expect: EDITORS_ONLY, prepare: (w) => w.freshEdition('approved'), send: move('draft'), missing: missing('draft'), effect: editionState },
+  };
+}
+
+/** Every newsroom and API route: its actions, or why it is open to anyone. */
+const MATRIX: Record<string, Record<string, Action> | { open: string }> = {
+  'GET /newsroom/sign-in': { open: 'the sign-in form' },
+  'POST /newsroom/sign-in': { open: 'signing in (checked by the sign-in tests)' },
+  'POST /newsroom/sign-out': { open: 'signing out ends only the session that asks' },
+  'GET /newsroom': {
+    list: { expect: MEMBERS_LIST, send: (v) => v.get('/newsroom'), shows: (res, w) => res.body.includes(`/newsroom/editions/${w.n.ids.techEdition}"`) },
+  },
+  'POST /newsroom/editions': {
+    start: {
+      expect: MEMBERS_READ,
+      prepare: async () => ++dayCounter,
+      send: (v, _w, day) => v.post('/newsroom/editions', { publication: 'tech-matin', date: dateOf(day) }),
+      missing: (v) => v.post('/newsroom/editions', { publication: 'no-such-title', date: '2026-05-01' }),
+      effect: async (w, day) => (await w.n.store.db.selectFrom('editions').select('id').where('date', '=', dateOf(day)).execute()).length,
+    },
+  },
+  'GET /newsroom/editions/:id': {
+    open: { expect: MEMBERS_READ, send: (v, _w, id) => v.get(`/newsroom/editions/${id}`), missing: (v) => v.get('/newsroom/editions/99999') },
+  },
+  'POST /newsroom/editions/:id/save': {
+    save: {
+      expect: MEMBERS_READ,
+      prepare: (w) => w.freshEdition('draft'),
+      send: async (v, w, id) => v.post(`/newsroom/editions/${id}/save`, { source: source(await dateOfEdition(w, id)) + '\n' }),
+      missing: (v) => v.post('/newsroom/editions/99999/save', { source: 'x' }),
+      effect: editionState,
+    },
+  },
+  'POST /newsroom/editions/:id/transition': moves(false),
+  'GET /newsroom/editions/:id/versions': {
+    read: { expect: MEMBERS_READ, send: (v, _w, id) => v.get(`/newsroom/editions/${id}/versions`), missing: (v) => v.get('/newsroom/editions/99999/versions') },
+  },
+  'GET /newsroom/publications': {
+    list: { expect: MEMBERS_LIST, send: (v) => v.get('/newsroom/publications'), shows: (res) => res.body.includes('Tech Matin') },
+  },
+  'POST /newsroom/editions/:id/send': {
+    test: {
+      expect: MEMBERS_READ,
+      prepare: (w) => w.freshEdition('draft'),
+      // To the person's own address: a member may always test to themselves.
+      send: (v, _w, id) => v.post(`/newsroom/editions/${id}/send`, { kind: 'test', to: v.email }),
+      missing: (v) => v.post('/newsroom/editions/99999/send', { kind: 'test', to: v.email }),
+      effect: sendsOf,
+    },
+    list: {
+      expect: EDITORS_ONLY,
+      prepare: (w) => w.freshEdition('approved'),
+      send: (v, _w, id) => v.post(`/newsroom/editions/${id}/send`, { kind: 'list' }),
+      missing: (v) => v.post('/newsroom/editions/99999/send', { kind: 'list' }),
+      effect: sendsOf,
+    },
+  },
+  'GET /newsroom/sends': {
+    list: { expect: MEMBERS_LIST, send: (v) => v.get('/newsroom/sends'), shows: (res) => res.body.includes('Tech Matin 2026-03-02') },
+  },
+  'GET /api/sends': {
+    list: {
+      expect: MEMBERS_LIST,
+      send: (v) => v.api('GET', '/api/sends'),
+      shows: (res) => (res.json().sends as Array<{ publication: string }>).some((s) => s.publication === 'tech-matin'),
+    },
+  },
+  'GET /newsroom/outbox': {
+    list: {
+      expect: { nobody: 'sign-in', author: 'forbidden', editor: 'ok', admin: 'ok', otherEditor: 'absent' },
+      send: (v) => v.get('/newsroom/outbox'),
+      shows: (res) => res.body.includes('reader.p@example.net'),
+    },
+  },
+  'GET /newsroom/outbox/:file': {
+    read: { expect: EDITORS_ONLY, send: (v, w) => v.get(`/newsroom/outbox/${w.outboxFile}`), missing: (v) => v.get('/newsroom/outbox/99999.99999.matinale@news.test.eml') },
+  },
+  'GET /api/editions': {
+    list: {
+      expect: MEMBERS_LIST,
+      send: (v) => v.api('GET', '/api/editions'),
+      shows: (res) => (res.json().editions as Array<{ publication: string }>).some((e) => e.publication === 'tech-matin'),
+    },
+  },
+  'GET /api/editions/:id': {
+    read: { expect: MEMBERS_READ, send: (v, _w, id) => v.api('GET', `/api/editions/${id}`), missing: (v) => v.api('GET', '/api/editions/99999') },
+  },
+  'POST /api/editions/:id': {
+    save: {
+      expect: MEMBERS_READ,
+      prepare: (w) => w.freshEdition('draft'),
+      send: async (v, w, id) => v.api('POST', `/api/editions/${id}`, { source: source(await dateOfEdition(w, id)) + '\n' }),
+      missing: (v) => v.api('POST', '/api/editions/99999', { source: 'x' }),
+      effect: editionState,
+    },
+  },
+  'POST /api/editions/:id/transitions': moves(true),
+  'POST /api/editions/preview': {
+    preview: {
+      expect: MEMBERS_READ,
+      send: (v) => v.api('POST', '/api/editions/preview', { publication: 'tech-matin', source: 'x' }),
+      missing: (v) => v.api('POST', '/api/editions/preview', { publication: 'no-such-title', source: 'x' }),
+    },
+  },
+};
+
+let dayCounter = 0;
+function dateOf(day: number): string {
+  return new Date(Date.parse('2026-06-01T00:00:00Z') + day * 86_400_000).toISOString().slice(0, 10);
+}
+
+/** The newsroom and API routes of the app's route table (HEAD mirrors GET). */
+function newsroomRoutes(table: RouteOptions[]): string[] {
+  const keys = table.flatMap((r) => (Array.isArray(r.method) ? r.method : [r.method]).map((m) => `${m} ${r.url}`));
+  return [...new Set(keys.filter((k) => /^(?!HEAD )\S+ \/(newsroom|api)(\/|$)/.test(k)))].sort();
+}
+
+function isSignInAnswer(res: LightMyRequestResponse): boolean {
+  return res.statusCode === 401 || (res.statusCode === 303 && String(res.headers.location).startsWith('/newsroom/sign-in'));
+}
+
+async function check(outcome: Outcome, res: LightMyRequestResponse, action: Action, v: Member, w: World, where: string): Promise<void> {
+  const status = `${where}: got ${res.statusCode} ${res.body.slice(0, 160)}`;
+  switch (outcome) {
+    case 'ok':
+    case 'absent':
+      assert.ok(res.statusCode < 400 && !isSignInAnswer(res), status);
+      if (action.shows) assert.equal(action.shows(res, w), outcome === 'ok', `${where}: the publication's data ${outcome === 'ok' ? 'missing' : 'shown'}`);
+      else assert.equal(outcome, 'ok', `${where}: "absent" is for lists`);
+      break;
+    case 'sign-in':
+      assert.ok(isSignInAnswer(res), status);
+      break;
+    case 'forbidden':
+      assert.equal(res.statusCode, 403, status);
+      if (String(res.headers['content-type']).startsWith('application/json')) assert.equal(res.json().error.code, 'forbidden', where);
+      else assert.match(res.body, /<nav aria-label="Newsroom">/, `${where}: the refusal keeps the newsroom's navigation`);
+      break;
+    case 'hidden': {
+      assert.equal(res.statusCode, 404, status);
+      assert.ok(action.missing, `${where}: a hidden refusal needs the answer for missing data to compare with`);
+      const none = await action.missing(v, w);
+      assert.equal(none.statusCode, 404, `${where}: missing data`);
+      assert.equal(res.body, none.body, `${where}: the refusal tells apart existing data from none`);
+      break;
+    }
+  }
+}
+
+for (const backend of await testBackends()) {
+  test(`every newsroom and API route checks the role in the data's publication, on ${backend.name}`, async (t) => {
+    const n = await newsroom(backend);
+    t.after(() => n.close());
+    await addAccount(n.store, { ...P_EDITOR, role: 'editor', publicationSlugs: ['tech-matin'] }, n.clock);
+    await addAccount(n.store, { ...P_ADMIN, role: 'admin', publicationSlugs: ['tech-matin'] }, n.clock);
+    const table: RouteOptions[] = [];
+    const app = await buildApp({ store: n.store, config: n.config, clock: n.clock, onRoute: (route) => table.push(route) });
+    t.after(() => app.close());
+
+    // One test message of each publication in the outbox, through the worker.
+    const deps = { store: n.store, clock: n.clock, publicUrl: n.config.publicUrl, mailDomain: 'news.test' };
+    const sends = [
+      await requestSend(deps, { editionId: n.ids.techEdition, test: ['reader.p@example.net'], createdBy: EDITOR.email }),
+      await requestSend(deps, { editionId: n.ids.policyEdition, test: ['reader.q@example.net'], createdBy: OUTSIDER.email }),
+    ];
+    const quiet = { info() {}, warn() {}, error() {}, debug() {} };
+    const worker = startWorker({ store: n.store, config: n.config, clock: n.clock, scheduler: false, pollMs: 20, logger: quiet as never });
+    try {
+      for (let i = 0; i < 500; i++) {
+        const done = await Promise.all(sends.map(async (s) => (await sendProgress(n.store, s.id, n.clock.now()))?.remaining === 0));
+        if (done.every(Boolean)) break;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    } finally {
+      await worker.stop();
+    }
+
+    let day = 0;
+    const world: World = {
+      n,
+      outboxFile: `${sends[0]!.id}.1.matinale@news.test.eml`,
+      async freshEdition(status) {
+        const date = dateOf(1000 + ++day);
+        const saved = await saveEdition(n.store, { publicationId: n.ids.techMatin, date, source: source(date), author: AUTHOR.email }, { clock: n.clock });
+        if (status !== 'draft') await transitionEdition(n.store, saved.editionId, 'ready', { kind: 'person', email: AUTHOR.email }, { clock: n.clock });
+        if (status === 'approved') await transitionEdition(n.store, saved.editionId, 'approved', { kind: 'person', email: EDITOR.email }, { clock: n.clock });
+        return saved.editionId;
+      },
+    };
+    const outboxRow = await n.store.db.selectFrom('recipients').select('id').where('send_id', '=', sends[0]!.id).executeTakeFirstOrThrow();
+    world.outboxFile = `${sends[0]!.id}.${outboxRow.id}.matinale@news.test.eml`;
+
+    const visitors = {} as Record<Actor, Member>;
+    const people: Record<Exclude<Actor, 'nobody'>, { email: string; password: string }> = { author: AUTHOR, editor: P_EDITOR, admin: P_ADMIN, otherEditor: OUTSIDER };
+    for (const actor of ACTORS) {
+      const v = Object.assign(new Visitor(app), { email: actor === 'nobody' ? 'nobody@example.net' : people[actor].email });
+      if (actor === 'nobody') await v.get('/newsroom/sign-in');
+      else await v.signIn(people[actor]);
+      visitors[actor] = v;
+    }
+
+    await t.test('the matrix has a line for every newsroom and API route, and none for a route that does not exist', () => {
+      assert.deepEqual(Object.keys(MATRIX).sort(), newsroomRoutes(table));
+    });
+
+    for (const [route, actions] of Object.entries(MATRIX)) {
+      if ('open' in actions) continue;
+      for (const [name, action] of Object.entries(actions)) {
+        await t.test(`${route} (${name})`, async () => {
+          for (const actor of ACTORS) {
+            const target = action.prepare ? await action.prepare(world) : n.ids.techEdition;
+            const before = await action.effect?.(world, target);
+            const res = await action.send(visitors[actor], world, target);
+            const where = `${route} (${name}) by ${actor}`;
+            const outcome = action.expect[actor];
+            await check(outcome, res, action, visitors[actor], world, where);
+            if (action.effect) {
+              const after = await action.effect(world, target);
+              if (outcome === 'ok') assert.notDeepEqual(after, before, `${where}: nothing changed`);
+              else assert.deepEqual(after, before, `${where}: a refusal changed something`);
+            }
+          }
+        });
+      }
+    }
+  });
+}
