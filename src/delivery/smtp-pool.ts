@@ -15,7 +15,7 @@ import type { Clock } from '../clock.ts';
 import { redact } from '../store/db.ts';
 import { RateLimiter, realSleep, type Sleep } from './rate-limit.ts';
 import { SmtpSession, type SmtpClientOptions, type SmtpError, type SmtpReply, type SmtpTimeouts } from './smtp-client.ts';
-import type { OutgoingMessage, SubmitResult, Transport } from './transport.ts';
+import { NotSent, type OutgoingMessage, type SubmitOptions, type SubmitResult, type Transport } from './transport.ts';
 
 export interface RelaySettings {
   host: string;
@@ -123,19 +123,37 @@ class RelayPool {
     this.limiter = new RateLimiter({ perSecond: relay.perSecond, perHour: relay.perHour }, clock, sleep);
   }
 
-  async submit(message: OutgoingMessage): Promise<SubmitResult> {
+  async submit(message: OutgoingMessage, options: SubmitOptions = {}): Promise<SubmitResult> {
+    const { signal } = options;
     this.load++;
     try {
-      await this.limiter.acquire();
+      await this.limiter.acquire(signal).catch((err: unknown) => {
+        throw signal?.aborted ? notSent(signal) : err;
+      });
       let session: Session;
       try {
-        session = await this.take();
+        session = await this.take(signal);
       } catch (err) {
+        if (signal?.aborted) throw notSent(signal);
         return this.failure(err as SmtpError);
+      }
+      // The last moment before the message is written: whatever allowed it
+      // (the lease on its row, the send running) is asked again after the waits.
+      let go: boolean;
+      try {
+        go = !signal?.aborted && (!options.mayWrite || (await options.mayWrite()));
+      } catch (err) {
+        this.give(session);
+        throw err;
+      }
+      if (!go) {
+        this.give(session);
+        throw signal?.aborted ? notSent(signal) : new NotSent('dropped before it was written');
       }
       try {
         const reply = await session.send(message);
         this.give(session);
+        this.limiter.answered(reply.code);
         return { ok: true, code: reply.code, response: reply.text };
       } catch (err) {
         const e = err as SmtpError;
@@ -159,11 +177,11 @@ class RelayPool {
     const aboutRecipient = e.command === 'RCPT TO' || e.command === 'DATA';
     const permanent = code !== null && code >= 500 && aboutRecipient;
     const slowDown = code === 421 || code === 451;
-    if (slowDown) this.limiter.slowDown();
+    this.limiter.answered(code);
     return { ok: false, permanent, code, response, slowDown };
   }
 
-  private async take(): Promise<Session> {
+  private async take(signal?: AbortSignal): Promise<Session> {
     for (;;) {
       const s = this.idle.pop();
       if (!s) break;
@@ -180,7 +198,29 @@ class RelayPool {
         throw err;
       }
     }
-    return new Promise((resolve, reject) => this.waiters.push((s) => (s instanceof Error ? reject(s) : resolve(s))));
+    return new Promise((resolve, reject) => {
+      let settled = false;
+      const waiter = (s: Session | Error) => {
+        if (settled) {
+          // Its caller gave up meanwhile: the session goes to the next one.
+          if (!(s instanceof Error)) this.give(s);
+          return;
+        }
+        settled = true;
+        signal?.removeEventListener('abort', abort);
+        if (s instanceof Error) reject(s);
+        else resolve(s);
+      };
+      const abort = () => {
+        if (settled) return;
+        settled = true;
+        const i = this.waiters.indexOf(waiter);
+        if (i >= 0) this.waiters.splice(i, 1);
+        reject(signal!.reason);
+      };
+      signal?.addEventListener('abort', abort, { once: true });
+      this.waiters.push(waiter);
+    });
   }
 
   private give(session: Session): void {
@@ -222,6 +262,12 @@ class RelayPool {
   }
 }
 
+/** The error for a message dropped by its signal: its reason when it is one. */
+function notSent(signal: AbortSignal): NotSent {
+  const reason: unknown = signal.reason;
+  return reason instanceof NotSent ? reason : new NotSent(reason instanceof Error ? reason.message : 'dropped before it was written');
+}
+
 /** A transport over one or several relays (SMTP_URL). */
 export function smtpPool(urls: readonly string[], options: { clock: Clock; sleep?: Sleep; timeouts?: Partial<SmtpTimeouts> }): Transport {
   if (urls.length === 0) throw new Error('smtpPool needs at least one relay URL');
@@ -229,10 +275,10 @@ export function smtpPool(urls: readonly string[], options: { clock: Clock; sleep
   return {
     description: `smtp ${pools.map((p) => p.relay.description).join(', ')}`,
     concurrency: pools.reduce((n, p) => n + p.relay.poolSize, 0),
-    submit(message) {
+    submit(message, submitOptions) {
       let best = pools[0]!;
       for (const p of pools) if (p.load / p.relay.poolSize < best.load / best.relay.poolSize) best = p;
-      return best.submit(message);
+      return best.submit(message, submitOptions);
     },
     async close() {
       for (const p of pools) p.close();
