@@ -79,9 +79,9 @@ class Session {
     return this.client.broken;
   }
 
-  send(message: OutgoingMessage): Promise<SmtpReply> {
+  send(message: OutgoingMessage, mayWriteBody?: () => boolean): Promise<SmtpReply> {
     this.messages++;
-    return this.client.send({ from: message.from, to: message.to }, message.raw);
+    return this.client.send({ from: message.from, to: message.to }, message.raw, mayWriteBody);
   }
 
   /** Back to a clean state after a refused envelope or message (RSET); false if the session is not usable. */
@@ -151,12 +151,16 @@ class RelayPool {
         throw signal?.aborted ? notSent(signal) : new NotSent('dropped before it was written');
       }
       try {
-        const reply = await session.send(message);
+        const reply = await session.send(message, options.mayWriteBody);
         this.give(session);
         this.limiter.answered(reply.code);
         return { ok: true, code: reply.code, response: reply.text };
       } catch (err) {
         const e = err as SmtpError;
+        if (e.code === 'EWITHDRAWN') {
+          this.discard(session);
+          throw new NotSent('withdrawn before its body was written');
+        }
         // A refused envelope or message leaves a working session: reset and reuse it
         // (a 421 "closing" marks the session broken in the client).
         if (e.responseCode && !session.broken && (await session.reset())) this.give(session);

@@ -32,6 +32,12 @@ export interface SubmitOptions {
   signal?: AbortSignal;
   /** Asked after every wait, right before the message is written: false drops it. */
   mayWrite?: () => Promise<boolean>;
+  /**
+   * Asked at the very last moment, when the relay has accepted the envelope
+   * and waits for the message (a process may stop in between): false
+   * withdraws it, and the relay discards it.
+   */
+  mayWriteBody?: () => boolean;
 }
 
 /** What `submit` throws for a message dropped (SubmitOptions) before any of it reached the relay. */

@@ -14,8 +14,9 @@ import type { ClaimedRecipient, Ledger, Outcome } from './ledger.ts';
 import { recipientValues, type RecipientLinks } from './recipient-values.ts';
 import { DEFAULT_RETRY_POLICY, nextAttemptAt, type RetryPolicy } from './retry-policy.ts';
 import type { ReturnPaths } from './return-path.ts';
+import { SendWatch } from './send-watch.ts';
 import { compileMessage, spliceMessage, type CompiledMessage } from './splice.ts';
-import type { SubmitResult, Transport } from './transport.ts';
+import { NotSent, type SubmitResult, type Transport } from './transport.ts';
 
 /** Where a bounced address goes: the publication's suppression list (audience). */
 export interface Suppressor {
@@ -51,6 +52,11 @@ export interface WorkerPolicy {
    * checked again, in one query, before it goes out.
    */
   recheckMs: number;
+  /**
+   * How often a worker with batches in flight asks whether their sends still
+   * run: a pause, cancel or failure stops every lane of every worker within it.
+   */
+  statusCheckMs: number;
 }
 
 export const DEFAULT_WORKER_POLICY: WorkerPolicy = {
@@ -59,6 +65,7 @@ export const DEFAULT_WORKER_POLICY: WorkerPolicy = {
   retry: DEFAULT_RETRY_POLICY,
   errorRate: DEFAULT_ERROR_RATE_POLICY,
   recheckMs: 2_000,
+  statusCheckMs: 500,
 };
 
 export interface WorkerDeps {
@@ -85,10 +92,21 @@ export class DeliveryWorker {
   private readonly policy: WorkerPolicy;
   private readonly errors: ErrorRateWindow;
   private readonly messages = new Map<number, { compiled: CompiledMessage; startedAt: number; kind: string }>();
+  private readonly watch: SendWatch;
 
   constructor(private readonly deps: WorkerDeps) {
     this.policy = { ...DEFAULT_WORKER_POLICY, ...deps.policy };
     this.errors = new ErrorRateWindow(this.policy.errorRate);
+    this.watch = new SendWatch(
+      deps.ledger,
+      this.policy.statusCheckMs,
+      (sendId) => {
+        // Read again from the ledger if the send is resumed, with its status.
+        this.messages.delete(sendId);
+        this.errors.forget(sendId);
+      },
+      (err) => deps.logger.warn({ worker: deps.workerId, err: err.message }, 'could not check whether the sends still run'),
+    );
   }
 
   /** Claims and delivers one batch; returns how many rows it handled (0: nothing due). */
@@ -112,22 +130,29 @@ export class DeliveryWorker {
     lease.start();
     const results: Outcome[] = [];
     const attempted = new Set<number>();
-    const paused = new Set<number>();
+    const sendIds = [...new Set(rows.map((r) => r.sendId))];
+    // Per send, what stops its rows here: the lease lost, or the send no longer running.
+    const stops = new Map(sendIds.map((id) => [id, AbortSignal.any([lease.signal, this.watch.enter(id)])]));
     const left = new ReadersWhoLeft(this.deps.recheck, clock, this.policy.recheckMs, started, (err) =>
       this.deps.logger.warn({ worker: workerId, err: err.message }, 'recheck of unsubscribes failed'),
     );
     try {
       await mapLimit(rows, Math.max(1, this.deps.transport.concurrency * 2), async (row) => {
+        const stop = stops.get(row.sendId)!;
         // Never send for a row this worker may no longer hold: another worker may have it.
-        if (!(await lease.mayDeliver(row.id))) return;
+        if (stop.aborted || !(await lease.mayDeliver(row.id))) return;
         // Nor to a reader who left while the batch was under way.
         await left.refresh(() => rows.filter((r) => !attempted.has(r.id)).map((r) => r.id));
-        if (left.has(row.id)) return;
+        if (left.has(row.id) || stop.aborted) return;
         attempted.add(row.id);
-        results.push(await this.deliver(row, paused));
+        const outcome = await this.deliver(row, lease, stop);
+        // Dropped before it was written: untried, given back below if still held.
+        if (outcome) results.push(outcome);
+        else attempted.delete(row.id);
       });
     } finally {
       lease.stop();
+      for (const id of sendIds) this.watch.leave(id);
     }
     const now = clock.now();
     // Record nothing for rows that another worker claimed; give back the untried ones still held.
@@ -145,7 +170,6 @@ export class DeliveryWorker {
 
     const tally = { sent: 0, bounced: 0, failed: 0, retry: 0 };
     for (const o of outcomes) tally[o.state]++;
-    const sendIds = [...new Set(rows.map((r) => r.sendId))];
     this.deps.logger.info(
       { worker: workerId, sends: sendIds, claimed: rows.length, ...tally, ...(suppressed.size ? { suppressed: suppressed.size } : {}), ms: now - started, transport: this.deps.transport.description },
       'delivery batch',
@@ -161,7 +185,8 @@ export class DeliveryWorker {
     return rows.length;
   }
 
-  private async deliver(row: ClaimedRecipient, paused: Set<number>): Promise<Outcome> {
+  /** One row's attempt; undefined when nothing was written (the send stopped, the lease lost). */
+  private async deliver(row: ClaimedRecipient, lease: BatchLease, stop: AbortSignal): Promise<Outcome | undefined> {
     const { clock, mailDomain } = this.deps;
     const message = await this.messageOf(row.sendId);
     const values = recipientValues(
@@ -170,15 +195,25 @@ export class DeliveryWorker {
       mailDomain,
       clock.now(),
     );
-    if (!message || paused.has(row.sendId)) {
-      // The send was paused (or cancelled) meanwhile: the row waits, untouched by this attempt.
-      return { id: row.id, state: 'retry', messageId: values.messageId, code: null, response: 'send paused before this attempt', nextAttemptAt: clock.now() };
+    if (!message) {
+      // The send was paused, cancelled or failed meanwhile: the row waits, untouched by this attempt.
+      this.watch.stop(row.sendId, 'no longer running');
+      return undefined;
     }
     let result: SubmitResult;
     try {
       const raw = spliceMessage(message.compiled, values, clock.now());
-      result = await this.deps.transport.submit({ from: this.deps.returnPaths.addressFor(row.sendId, row.id), to: row.email, raw, messageId: values.messageId });
+      result = await this.deps.transport.submit(
+        { from: this.deps.returnPaths.addressFor(row.sendId, row.id), to: row.email, raw, messageId: values.messageId },
+        // Asked again after the transport's waits (a rate token, a connection, a stopped process), right before writing.
+        {
+          signal: stop,
+          mayWrite: async () => !stop.aborted && (await lease.mayDeliver(row.id)) && !stop.aborted,
+          mayWriteBody: () => !stop.aborted && lease.stillHolds(row.id),
+        },
+      );
     } catch (err) {
+      if (err instanceof NotSent) return undefined;
       result = { ok: false, permanent: false, code: null, response: `error: ${(err as Error).message}` };
     }
     const now = clock.now();
@@ -191,11 +226,10 @@ export class DeliveryWorker {
       outcome = at === null ? { ...base, state: 'failed' } : { ...base, state: 'retry', nextAttemptAt: at };
     }
     const reason = this.errors.record(row.sendId, !result.ok, now);
-    if (reason && !paused.has(row.sendId)) {
-      paused.add(row.sendId);
+    if (reason) {
+      // Every lane of this worker stops now; the other workers' watches see the pause within statusCheckMs.
+      this.watch.stop(row.sendId, reason);
       if (await this.deps.ledger.pause(row.sendId, reason, now)) this.deps.logger.warn({ send: row.sendId, reason }, 'send paused');
-      this.messages.delete(row.sendId);
-      this.errors.forget(row.sendId);
     }
     return outcome;
   }

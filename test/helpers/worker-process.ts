@@ -10,8 +10,16 @@ export interface StoppedWorker {
   stderr: string;
 }
 
+export interface WorkerProcess {
+  /** Its process id (to send it SIGSTOP, SIGCONT…). */
+  pid: number;
+  /** The worker id it printed, as the ledger's leases name it. */
+  workerId: string;
+  stop(): Promise<StoppedWorker>;
+}
+
 /** Starts `matinale worker` with `env` over this process's environment; resolves once it is ready. */
-export async function startWorkerProcess(env: NodeJS.ProcessEnv): Promise<{ stop(): Promise<StoppedWorker> }> {
+export async function startWorkerProcess(env: NodeJS.ProcessEnv): Promise<WorkerProcess> {
   const child = spawn(process.execPath, ['bin/matinale.js', 'worker'], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
@@ -27,6 +35,8 @@ export async function startWorkerProcess(env: NodeJS.ProcessEnv): Promise<{ stop
     child.once('exit', early);
   });
   return {
+    pid: child.pid!,
+    workerId: /^matinale worker (\S+) on /m.exec(stderr)![1]!,
     async stop() {
       const exited = new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.once('exit', (c, s) => resolve([c, s])));
       child.kill('SIGTERM');
