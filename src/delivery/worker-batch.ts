@@ -6,6 +6,7 @@
 // failures go back to pending with a backoff; 5xx bounces suppress the address;
 // a send whose error share crosses the threshold is paused. Locking, retry
 // policy, the error window, transport and ledger each live in their own module.
+import { setMaxListeners } from 'node:events';
 import type { Clock } from '../clock.ts';
 import type { DkimSigner } from './dkim.ts';
 import { ErrorRateWindow, DEFAULT_ERROR_RATE_POLICY, type ErrorRatePolicy } from './error-rate.ts';
@@ -132,12 +133,20 @@ export class DeliveryWorker {
     const attempted = new Set<number>();
     const sendIds = [...new Set(rows.map((r) => r.sendId))];
     // Per send, what stops its rows here: the lease lost, or the send no longer running.
-    const stops = new Map(sendIds.map((id) => [id, AbortSignal.any([lease.signal, this.watch.enter(id)])]));
+    const lanes = Math.max(1, this.deps.transport.concurrency * 2);
+    const stops = new Map(
+      sendIds.map((id) => {
+        const stop = AbortSignal.any([lease.signal, this.watch.enter(id)]);
+        // Each lane waiting in the transport listens to it: more than Node's default 10 is expected, not a leak.
+        setMaxListeners(lanes + 10, stop);
+        return [id, stop];
+      }),
+    );
     const left = new ReadersWhoLeft(this.deps.recheck, clock, this.policy.recheckMs, started, (err) =>
       this.deps.logger.warn({ worker: workerId, err: err.message }, 'recheck of unsubscribes failed'),
     );
     try {
-      await mapLimit(rows, Math.max(1, this.deps.transport.concurrency * 2), async (row) => {
+      await mapLimit(rows, lanes, async (row) => {
         const stop = stops.get(row.sendId)!;
         // Never send for a row this worker may no longer hold: another worker may have it.
         if (stop.aborted || !(await lease.mayDeliver(row.id))) return;
