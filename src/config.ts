@@ -3,6 +3,7 @@
 // nothing below the edge reads process.env.
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
+import { isIP } from 'node:net';
 import { join, resolve } from 'node:path';
 import ms from 'ms';
 import { parse as parseYaml } from 'yaml';
@@ -27,8 +28,14 @@ export interface Config {
    * Unset in configurations built in code (tests), which set publicUrl themselves.
    */
   publicUrlSource?: 'PUBLIC_URL' | 'matinale.yaml' | 'listening' | 'default';
-  /** Trust X-Forwarded-For from a reverse proxy (TRUST_PROXY=1): only behind one, or clients could spoof their address. */
-  trustProxy?: boolean;
+  /**
+   * TRUST_PROXY: the reverse proxies in front, as a number of hops (`1`: one
+   * proxy; the client is the last X-Forwarded-For entry) or their addresses;
+   * never "all", which would make the client-written first entry the address.
+   */
+  trustProxy?: number | string[];
+  /** METRICS_TOKEN: the bearer token /metrics asks for; without it, /metrics is not served. Never log it. */
+  metricsToken?: string;
   /** Key for signed tokens and sessions (hex). Never log it. */
   secret: string;
   dkim?: DkimConfig;
@@ -63,6 +70,8 @@ export interface AudienceSettings {
   confirmMaxAgeMs?: number;
   /** PURGE_UNCONFIRMED_AFTER: when a subscription never confirmed is deleted. */
   purgeUnconfirmedAfterMs?: number;
+  /** PREFERENCES_LINK_MAX_AGE: how long a preferences link works (each mail carries a fresh one). */
+  preferencesMaxAgeMs?: number;
 }
 
 const fileSchema = z
@@ -112,7 +121,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadOp
       .split(',')
       .map((s) => s.trim())
       .filter(Boolean),
-    trustProxy: env.TRUST_PROXY === '1' || env.TRUST_PROXY === 'true',
+    ...proxyAndMetrics(env),
     publicUrl: (env.PUBLIC_URL || file.publicUrl || (options.listening ? listenUrl(options.listening) : 'http://localhost:3000')).replace(/\/+$/, ''),
     publicUrlSource: env.PUBLIC_URL ? 'PUBLIC_URL' : file.publicUrl ? 'matinale.yaml' : options.listening ? 'listening' : 'default',
     secret: env.MATINALE_SECRET || secretIn(dataDir),
@@ -175,6 +184,34 @@ function listenAddress(env: NodeJS.ProcessEnv, name: string): ListenAddress | un
   return { host: m[1]?.replace(/^\[|\]$/g, '') ?? '127.0.0.1', port };
 }
 
+/**
+ * TRUST_PROXY as a number of hops or a comma-separated list of proxy
+ * addresses (IP or CIDR); METRICS_TOKEN at least 16 characters.
+ */
+function proxyAndMetrics(env: NodeJS.ProcessEnv): Pick<Config, 'trustProxy' | 'metricsToken'> {
+  const out: Pick<Config, 'trustProxy' | 'metricsToken'> = {};
+  const raw = env.TRUST_PROXY?.trim();
+  const expected = 'a number of proxy hops (1 for one reverse proxy) or the proxies\' addresses, such as 10.0.0.2,10.0.1.0/24';
+  if (raw && /^\d+$/.test(raw)) {
+    if (Number(raw) > 0) out.trustProxy = Number(raw);
+  } else if (raw) {
+    const list = raw.split(',').map((s) => s.trim());
+    const address = (s: string) => {
+      const [ip = '', prefix, extra] = s.split('/');
+      const bits = isIP(ip) === 4 ? 32 : isIP(ip) === 6 ? 128 : -1;
+      return bits > 0 && extra === undefined && (prefix === undefined || (/^\d+$/.test(prefix) && Number(prefix) <= bits));
+    };
+    if (!list.every(address)) throw settingError('TRUST_PROXY', raw, expected);
+    out.trustProxy = list;
+  }
+  const token = env.METRICS_TOKEN?.trim();
+  if (token !== undefined && token !== '') {
+    if (token.length < 16 || !/^[\x21-\x7e]+$/.test(token)) throw settingError('METRICS_TOKEN', '…', 'at least 16 printable ASCII characters without spaces');
+    out.metricsToken = token;
+  }
+  return out;
+}
+
 function defined<T extends object>(o: T): T {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
 }
@@ -184,6 +221,7 @@ function policiesFrom(env: NodeJS.ProcessEnv): Pick<Config, 'delivery' | 'audien
   const audience = defined({
     confirmMaxAgeMs: duration(env, 'CONFIRM_LINK_MAX_AGE'),
     purgeUnconfirmedAfterMs: duration(env, 'PURGE_UNCONFIRMED_AFTER'),
+    preferencesMaxAgeMs: duration(env, 'PREFERENCES_LINK_MAX_AGE'),
   });
   // Purging a subscription whose link still works would turn a valid click into "unknown link".
   if (audience.confirmMaxAgeMs && audience.purgeUnconfirmedAfterMs && audience.purgeUnconfirmedAfterMs < audience.confirmMaxAgeMs) {

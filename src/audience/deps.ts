@@ -5,7 +5,7 @@ import type { Store } from '../store/db.ts';
 import { systemClock, type Clock } from '../clock.ts';
 import { publicRule, type PublicRule } from '../web/public-statuses.ts';
 import { AudienceKeys } from './keys.ts';
-import { mailerFor, type Mailer } from './mailer.ts';
+import { NO_MAILER, type Mailer } from './mailer.ts';
 
 const DAY = 24 * 60 * 60 * 1000;
 
@@ -15,13 +15,19 @@ export interface AudiencePolicy {
   confirmMaxAgeMs: number;
   /** After how long a pending subscription never confirmed is deleted (longer than the link lives). */
   purgeUnconfirmedAfterMs: number;
+  /**
+   * How long a preferences link works. Every mail carries a fresh one, so only
+   * an old mail's link runs out; its page offers to mail a new link.
+   */
+  preferencesMaxAgeMs: number;
 }
 
-export const DEFAULT_POLICY: AudiencePolicy = { confirmMaxAgeMs: 7 * DAY, purgeUnconfirmedAfterMs: 14 * DAY };
+export const DEFAULT_POLICY: AudiencePolicy = { confirmMaxAgeMs: 7 * DAY, purgeUnconfirmedAfterMs: 14 * DAY, preferencesMaxAgeMs: 90 * DAY };
 
 /**
  * The audience policy in force: what code passes (tests) over what the
- * operator set (config.audience: CONFIRM_LINK_MAX_AGE, PURGE_UNCONFIRMED_AFTER)
+ * operator set (config.audience: CONFIRM_LINK_MAX_AGE, PURGE_UNCONFIRMED_AFTER,
+ * PREFERENCES_LINK_MAX_AGE)
  * over DEFAULT_POLICY. Refused when the purge would come before the link
  * expires: a valid click would then find its subscription gone. The
  * configuration can only check this when both are set; here the defaults are known.
@@ -30,6 +36,7 @@ export function audiencePolicyOf(settings: AudienceSettings | undefined, overrid
   const policy: AudiencePolicy = {
     confirmMaxAgeMs: override.confirmMaxAgeMs ?? settings?.confirmMaxAgeMs ?? DEFAULT_POLICY.confirmMaxAgeMs,
     purgeUnconfirmedAfterMs: override.purgeUnconfirmedAfterMs ?? settings?.purgeUnconfirmedAfterMs ?? DEFAULT_POLICY.purgeUnconfirmedAfterMs,
+    preferencesMaxAgeMs: override.preferencesMaxAgeMs ?? settings?.preferencesMaxAgeMs ?? DEFAULT_POLICY.preferencesMaxAgeMs,
   };
   if (policy.purgeUnconfirmedAfterMs < policy.confirmMaxAgeMs) {
     const days = (ms: number) => `${+(ms / DAY).toFixed(2)} days`;
@@ -57,6 +64,10 @@ export interface AudienceDeps {
 
 export interface AudienceDepsOptions {
   clock?: Clock;
+  /**
+   * The process's transactional mailer (delivery/mail-stack.ts), built over
+   * its one transport; without it the deps send no mail (NO_MAILER).
+   */
   mailer?: Mailer;
   policy?: Partial<AudiencePolicy>;
 }
@@ -67,7 +78,7 @@ export function audienceDeps(config: Config, store: Store, options: AudienceDeps
   return {
     store,
     keys: new AudienceKeys(config.secret),
-    mailer: options.mailer ?? mailerFor(config),
+    mailer: options.mailer ?? NO_MAILER,
     clock,
     publicUrl: config.publicUrl,
     policy: audiencePolicyOf(config.audience, options.policy),

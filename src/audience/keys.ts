@@ -8,9 +8,15 @@ import { createHmac, hkdfSync } from 'node:crypto';
 export type KeyPurpose =
   | 'address-hash'
   | 'ip-hash'
+  // The first format's tags, one key per purpose (legacy-tokens.ts, read only).
   | 'token:confirm'
   | 'token:unsubscribe'
-  | 'token:preferences';
+  | 'token:preferences'
+  // The sealed tokens (tokens.ts): the tag that authenticates, the key that encrypts.
+  | 'token:tag'
+  | 'token:seal'
+  // The preferences form's token, tied to its link (preferences-link.ts).
+  | 'preferences-form';
 
 /** Keys derived from the configured secret, with the keyed hashes built on them. */
 export class AudienceKeys {

@@ -1,4 +1,5 @@
-// The audience's own mails: confirmation, "already subscribed" and welcome.
+// The audience's own mails: confirmation, "already subscribed", a fresh
+// preferences link, and welcome.
 // Plain text first, with a simple HTML part. Every text is typeset in the
 // publication's language like an edition (apostrophes, French spaces before
 // : ; ! ?), then escaped on its way to HTML. Mails to an active subscriber carry the List-Unsubscribe headers.
@@ -38,6 +39,20 @@ export function alreadySubscribedMail(publication: PublicationRef, to: string, l
     text,
     html: htmlOf(publication, text),
     headers: { 'Auto-Submitted': 'auto-generated', ...links.headers },
+  };
+}
+
+/** A fresh preferences link, asked for from the page of an expired one: it goes to the subscriber's own address only. */
+export function preferencesLinkMail(publication: PublicationRef, to: string, link: string, publicUrl: string): Mail {
+  const s = audienceStrings(publication.language);
+  const text = say(s.freshLinkText, { name: publication.name, link }, publication.language);
+  return {
+    ...senderOf(publication, publicUrl),
+    to,
+    subject: say(s.freshLinkSubject, { name: publication.name }, publication.language),
+    text,
+    html: htmlOf(publication, text),
+    headers: { 'Auto-Submitted': 'auto-generated' },
   };
 }
 

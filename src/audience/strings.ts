@@ -42,6 +42,19 @@ export interface AudienceStrings {
   invalidLinkTitle: string;
   invalidLink: string;
   expiredLink: string;
+  /** Preferences: a publication ticked that awaits its confirmation. */
+  awaitingConfirmation: string;
+  /** Preferences: {names}, the publications ticked now, each asked to be confirmed by mail. */
+  confirmationsSent: string;
+  /** Preferences: the form was not posted from its own page. */
+  preferencesFormRefused: string;
+  /** An expired preferences link, and the button that mails a fresh one. */
+  preferencesExpired: string;
+  sendFreshLinkButton: string;
+  freshLinkSent: string;
+  freshLinkSubject: string;
+  /** {name}, {link}. */
+  freshLinkText: string;
   notFound: string;
   unsubscribe: string;
   preferences: string;
@@ -84,6 +97,15 @@ const fr: AudienceStrings = {
   invalidLinkTitle: "Ce lien n'est pas valide",
   invalidLink: "Ce lien n'est pas valide. Vérifiez qu'il est complet.",
   expiredLink: "Ce lien a expiré. Inscrivez-vous à nouveau pour en recevoir un autre.",
+  awaitingConfirmation: 'en attente de votre confirmation',
+  confirmationsSent: 'Pour recevoir {names}, confirmez votre inscription : un message vient de vous être envoyé.',
+  preferencesFormRefused: "Ce formulaire n'a pas été envoyé depuis sa page. Vérifiez vos choix et enregistrez-les de nouveau.",
+  preferencesExpired: 'Ce lien vers vos préférences a expiré. Recevez-en un nouveau à votre adresse.',
+  sendFreshLinkButton: "M'envoyer un nouveau lien",
+  freshLinkSent: 'Un nouveau lien vers vos préférences vient de vous être envoyé.',
+  freshLinkSubject: 'Vos préférences pour {name}',
+  freshLinkText:
+    "Bonjour,\n\nVoici un nouveau lien pour gérer vos préférences ({name}) :\n\n{link}\n\nSi vous n'avez rien demandé, ignorez ce message : rien ne change.",
   notFound: 'Page introuvable.',
   unsubscribe: 'Se désinscrire',
   preferences: 'Gérer vos préférences',
@@ -125,6 +147,15 @@ const en: AudienceStrings = {
   invalidLinkTitle: 'This link is not valid',
   invalidLink: 'This link is not valid. Check that it is complete.',
   expiredLink: 'This link has expired. Subscribe again to get a new one.',
+  awaitingConfirmation: 'awaiting your confirmation',
+  confirmationsSent: 'To receive {names}, confirm your subscription: we have just sent you a message.',
+  preferencesFormRefused: 'This form was not sent from its own page. Check your choices and save them again.',
+  preferencesExpired: 'This link to your preferences has expired. Get a new one at your address.',
+  sendFreshLinkButton: 'Send me a new link',
+  freshLinkSent: 'A new link to your preferences has just been sent to you.',
+  freshLinkSubject: 'Your preferences for {name}',
+  freshLinkText:
+    "Hello,\n\nHere is a new link to manage your preferences ({name}):\n\n{link}\n\nIf you did not ask for it, ignore this message: nothing changes.",
   notFound: 'Page not found.',
   unsubscribe: 'Unsubscribe',
   preferences: 'Manage your preferences',

@@ -2,6 +2,7 @@
 // the address was unknown, pending, unsubscribed or already active, and every
 // case sends exactly one mail, so neither the response nor its timing tells a
 // stranger whether an address is on the list. Only the mailbox owner learns it.
+import type { Store } from '../store/db.ts';
 import { inTransaction } from '../store/transaction.ts';
 import { ensureSubscriber } from '../store/subscribers.ts';
 import { createSubscription, findSubscription } from '../store/subscriptions.ts';
@@ -13,6 +14,7 @@ import { alreadySubscribedMail, confirmationMail } from './mails.ts';
 import type { Mail } from './mailer.ts';
 import { publicationBySlug, type PublicationRef } from './publication-ref.ts';
 import { audienceStrings } from './strings.ts';
+import type { ChangeContext } from './transitions.ts';
 
 export interface SubscribeRequest {
   publicationSlug: string;
@@ -29,6 +31,38 @@ export type SubscribeResult =
   | { status: 'accepted'; publication: PublicationRef }
   | { status: 'invalid-address'; problem: AddressProblem; publication: PublicationRef }
   | { status: 'unknown-publication' };
+
+/**
+ * Records that an address asks to receive a publication and returns the mail
+ * with its confirmation link (double opt-in), for the caller to send once the
+ * transaction is committed. Unknown → pending; a pending or unsubscribed
+ * subscription stays as it is until the link is followed, so that a stranger
+ * typing someone's address cannot change that person's state, and a
+ * suppression is lifted only by the confirmation (transitions.ts).
+ */
+export async function requestConfirmation(
+  tx: Store,
+  deps: AudienceDeps,
+  subscriber: { id: number; email: string },
+  publication: PublicationRef,
+  c: ChangeContext,
+): Promise<Mail> {
+  if (!(await findSubscription(tx, subscriber.id, publication.id))) {
+    await createSubscription(tx, { subscriberId: subscriber.id, publicationId: publication.id, status: 'pending', source: c.method, at: c.at });
+  }
+  await appendConsent(tx, {
+    subscriberId: subscriber.id,
+    publicationId: publication.id,
+    action: 'subscribe-request',
+    method: c.method,
+    wordingVersion: c.wordingVersion ?? audienceStrings(publication.language).wordingVersion,
+    ipHash: c.ipHash ?? null,
+    details: c.details ?? null,
+    at: c.at,
+  });
+  const link = confirmUrl(deps.keys, deps.publicUrl, subscriber.id, publication.id, c.at);
+  return confirmationMail(publication, subscriber.email, link, deps.publicUrl);
+}
 
 /** Asks for a subscription; the subscription becomes active only through the confirmation link. */
 export async function subscribe(deps: AudienceDeps, req: SubscribeRequest): Promise<SubscribeResult> {
@@ -49,22 +83,12 @@ export async function subscribe(deps: AudienceDeps, req: SubscribeRequest): Prom
       const links = recipientLinks(deps.keys, deps.publicUrl, subscriber.id, publication.id, now);
       return alreadySubscribedMail(publication, subscriber.email ?? email, links, deps.publicUrl);
     }
-    // Unknown → pending. Pending or unsubscribed stay as they are until the link is followed:
-    // a stranger typing someone's address must not change that person's state.
-    if (!existing) {
-      await createSubscription(tx, { subscriberId: subscriber.id, publicationId: publication.id, status: 'pending', source: method, at: now });
-    }
-    await appendConsent(tx, {
-      subscriberId: subscriber.id,
-      publicationId: publication.id,
-      action: 'subscribe-request',
+    return requestConfirmation(tx, deps, { id: subscriber.id, email: subscriber.email ?? email }, publication, {
       method,
-      wordingVersion: req.wordingVersion ?? audienceStrings(publication.language).wordingVersion,
-      ipHash: req.ip ? deps.keys.ipHash(req.ip) : null,
       at: now,
+      ipHash: req.ip ? deps.keys.ipHash(req.ip) : null,
+      wordingVersion: req.wordingVersion ?? audienceStrings(publication.language).wordingVersion,
     });
-    const link = confirmUrl(deps.keys, deps.publicUrl, subscriber.id, publication.id, now);
-    return confirmationMail(publication, subscriber.email ?? email, link, deps.publicUrl);
   });
   await deps.mailer.send(mail);
   return { status: 'accepted', publication };

@@ -1,16 +1,27 @@
-// Signed tokens for the links of every mail: confirm a subscription, leave it,
+// Tokens for the links of every mail: confirm a subscription, leave it,
 // change preferences. A token names its purpose, the subscriber, the
-// publication and when it was issued, followed by an HMAC-SHA256 tag (keyed per
-// purpose, see keys.ts) cut to 128 bits. Compact and URL-safe:
-//   c1a.3.t4k2pq.<22 base64url characters>
-// Expiry is decided when the token is checked, by purpose: a confirmation link
-// expires; an unsubscribe link keeps working as long as the mail may be read.
-// A token that travels in the local part of an address (the mailto of
-// List-Unsubscribe) is issued "caseless": its tag in lower-case base32
-// (26 characters), because mail servers may fold local parts to lower case
-// (Exim by default, Postfix's pipe with its `u` flag).
-import { createHmac, timingSafeEqual } from 'node:crypto';
+// publication and when it was issued, and shows none of it: the 16 bytes of
+// those claims are sealed with a synthetic IV (the SIV construction of
+// RFC 5297, with HMAC-SHA256 in place of CMAC):
+//   tag = HMAC-SHA256(tag key, claims) cut to 128 bits
+//   token = tag ‖ AES-256-CTR(seal key, iv = tag, claims)
+// The tag authenticates the claims and, as the IV, makes every token look
+// random: two tokens of consecutive subscribers, or of one subscriber a second
+// apart, share nothing visible, so a token tells an outsider neither the size
+// of the list nor when it was issued. Both keys are derived from the secret
+// (keys.ts). Deterministic: the same claims give the same token, which tells
+// nothing but that they are the same. Verifying decrypts, then recomputes the
+// tag and compares it in constant time; any other token is refused.
+// Written in base64url for links (43 characters), or "caseless" for the
+// local part of an address (the mailto of List-Unsubscribe): lower-case base32,
+// 52 characters, so that `unsubscribe+<token>` is exactly a 64-octet local
+// part and survives mail servers that fold it to lower case (Exim by
+// default, Postfix's pipe with its `u` flag).
+// Expiry is decided when the token is checked, by purpose (resolve-token.ts).
+import { createCipheriv, createHmac, timingSafeEqual } from 'node:crypto';
+import { fromBase32, toBase32 } from './base32.ts';
 import type { AudienceKeys } from './keys.ts';
+import { LEGACY_TOKENS_READ_UNTIL, looksLegacy, openLegacyToken } from './legacy-tokens.ts';
 
 export type TokenPurpose = 'confirm' | 'unsubscribe' | 'preferences';
 
@@ -26,51 +37,81 @@ export type TokenCheck =
   | { ok: true; claims: TokenClaims }
   | { ok: false; reason: 'malformed' | 'bad-signature' | 'wrong-purpose' | 'expired' };
 
-const LETTER: Record<TokenPurpose, string> = { confirm: 'c', unsubscribe: 'u', preferences: 'p' };
-const PURPOSE: Record<string, TokenPurpose> = { c: 'confirm', u: 'unsubscribe', p: 'preferences' };
-const SHAPE = /^([cup])([0-9a-z]{1,11})\.([0-9a-z]{1,11})\.([0-9a-z]{1,9})\.([A-Za-z0-9_-]{22}|[a-z2-7]{26})$/;
-/** A caseless token in any case: its body is lower-case base36 already, so the whole token folds. */
-const CASELESS = /^[a-z0-9.]+\.[a-z2-7]{26}$/i;
+// The claims, 16 bytes (one AES block): format and purpose, subscriber id
+// (48 bits), publication id (32 bits), issue time in seconds (40 bits).
+const FORMAT = 0x10;
+const CODE: Record<TokenPurpose, number> = { confirm: 1, unsubscribe: 2, preferences: 3 };
+const PURPOSE_OF: Record<number, TokenPurpose> = { 1: 'confirm', 2: 'unsubscribe', 3: 'preferences' };
+const MAX_SUBSCRIBER = 2 ** 48 - 1;
+const MAX_PUBLICATION = 2 ** 32 - 1;
+const CLAIMS_BYTES = 16;
 const TAG_BYTES = 16;
+const LINK_LENGTH = 43; // base64url of 32 bytes
+const CASELESS_LENGTH = 52; // base32 of 32 bytes
 /** Tokens issued a little "in the future" are accepted: clocks of two servers differ. */
 const CLOCK_SKEW_MS = 5 * 60_000;
 
-function tag(keys: AudienceKeys, purpose: TokenPurpose, body: string): Buffer {
-  return createHmac('sha256', keys.key(`token:${purpose}`)).update(body).digest().subarray(0, TAG_BYTES);
-}
-
-const BASE32 = 'abcdefghijklmnopqrstuvwxyz234567';
-
-/** RFC 4648 base32 in lower case, without padding. */
-function base32(bytes: Buffer): string {
-  let out = '';
-  let bits = 0;
-  let value = 0;
-  for (const byte of bytes) {
-    value = (value << 8) | byte;
-    bits += 8;
-    while (bits >= 5) {
-      out += BASE32[(value >>> (bits - 5)) & 31];
-      bits -= 5;
-    }
-    value &= (1 << bits) - 1;
+function packClaims(claims: TokenClaims): Buffer {
+  const { purpose, subscriberId, publicationId } = claims;
+  if (!Number.isSafeInteger(subscriberId) || subscriberId < 0 || subscriberId > MAX_SUBSCRIBER) {
+    throw new Error(`token subscriber id must be an integer from 0 to 2^48 - 1 (got ${subscriberId})`);
   }
-  return bits > 0 ? out + BASE32[(value << (5 - bits)) & 31] : out;
+  if (!Number.isSafeInteger(publicationId) || publicationId < 0 || publicationId > MAX_PUBLICATION) {
+    throw new Error(`token publication id must be an integer from 0 to 2^32 - 1 (got ${publicationId})`);
+  }
+  const seconds = Math.floor(claims.issuedAt / 1000);
+  if (!Number.isSafeInteger(seconds) || seconds < 0 || seconds >= 2 ** 40) throw new Error('token issue time out of range');
+  const out = Buffer.alloc(CLAIMS_BYTES);
+  out[0] = FORMAT | CODE[purpose];
+  out.writeUIntBE(subscriberId, 1, 6);
+  out.writeUInt32BE(publicationId, 7);
+  out.writeUIntBE(seconds, 11, 5);
+  return out;
 }
 
-function encodeTag(tagBytes: Buffer, caseless: boolean): string {
-  return caseless ? base32(tagBytes) : tagBytes.toString('base64url');
+function unpackClaims(bytes: Buffer): TokenClaims | undefined {
+  const purpose = (bytes[0]! & 0xf0) === FORMAT ? PURPOSE_OF[bytes[0]! & 0x0f] : undefined;
+  if (!purpose) return undefined;
+  return { purpose, subscriberId: bytes.readUIntBE(1, 6), publicationId: bytes.readUInt32BE(7), issuedAt: bytes.readUIntBE(11, 5) * 1000 };
+}
+
+function tagOf(keys: AudienceKeys, claims: Buffer): Buffer {
+  return createHmac('sha256', keys.key('token:tag')).update(claims).digest().subarray(0, TAG_BYTES);
+}
+
+/** AES-256-CTR under the tag as IV; the same call seals and opens. */
+function ctr(keys: AudienceKeys, iv: Buffer, data: Buffer): Buffer {
+  const cipher = createCipheriv('aes-256-ctr', keys.key('token:seal'), iv);
+  return Buffer.concat([cipher.update(data), cipher.final()]);
 }
 
 /** Issues a token for one purpose, subscriber and publication; `caseless` for the local part of an address. */
 export function signToken(keys: AudienceKeys, claims: TokenClaims, options: { caseless?: boolean } = {}): string {
-  const { purpose, subscriberId, publicationId } = claims;
-  if (!Number.isSafeInteger(subscriberId) || subscriberId < 0 || !Number.isSafeInteger(publicationId) || publicationId < 0) {
-    throw new Error('token ids must be non-negative integers');
+  const plain = packClaims(claims);
+  const tag = tagOf(keys, plain);
+  const sealed = Buffer.concat([tag, ctr(keys, tag, plain)]);
+  return options.caseless ? toBase32(sealed) : sealed.toString('base64url');
+}
+
+/** The token's 32 bytes, from either spelling; undefined for anything else (one spelling per value). */
+function decode(token: string): Buffer | undefined {
+  if (token.length === LINK_LENGTH && /^[A-Za-z0-9_-]+$/.test(token)) {
+    const bytes = Buffer.from(token, 'base64url');
+    return bytes.toString('base64url') === token ? bytes : undefined;
   }
-  const seconds = Math.floor(claims.issuedAt / 1000);
-  const body = `${LETTER[purpose]}${subscriberId.toString(36)}.${publicationId.toString(36)}.${seconds.toString(36)}`;
-  return `${body}.${encodeTag(tag(keys, purpose, body), options.caseless ?? false)}`;
+  if (token.length === CASELESS_LENGTH) return fromBase32(token.toLowerCase());
+  return undefined;
+}
+
+/** Checks a sealed token: its tag, in constant time, over what it decrypts to. */
+function openToken(keys: AudienceKeys, token: string): TokenCheck {
+  const bytes = decode(token);
+  if (!bytes || bytes.length !== TAG_BYTES + CLAIMS_BYTES) return { ok: false, reason: 'malformed' };
+  const tag = bytes.subarray(0, TAG_BYTES);
+  const plain = ctr(keys, tag, bytes.subarray(TAG_BYTES));
+  if (!timingSafeEqual(tagOf(keys, plain), tag)) return { ok: false, reason: 'bad-signature' };
+  const claims = unpackClaims(plain);
+  return claims ? { ok: true, claims } : { ok: false, reason: 'malformed' };
 }
 
 export interface VerifyOptions {
@@ -81,27 +122,20 @@ export interface VerifyOptions {
   maxAgeMs?: number;
 }
 
-/** Checks a token from a link: its tag first (in constant time), then purpose and age. */
+/** Checks a token from a link: authenticity first, then purpose and age. */
 export function verifyToken(keys: AudienceKeys, token: string, options: VerifyOptions): TokenCheck {
-  const caseless = CASELESS.test(token);
-  const m = SHAPE.exec(caseless ? token.toLowerCase() : token);
-  if (!m) return { ok: false, reason: 'malformed' };
-  const [, letter, sid, pid, iat, mac] = m as unknown as [string, string, string, string, string, string];
-  const purpose = PURPOSE[letter]!;
-  const body = `${letter}${sid}.${pid}.${iat}`;
-  // Compared as text: the last character of base64url (and base32) carries
-  // spare bits, and decoding would let several spellings of one tag through.
-  const expected = Buffer.from(encodeTag(tag(keys, purpose, body), caseless));
-  const given = Buffer.from(mac);
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return { ok: false, reason: 'bad-signature' };
+  let check: TokenCheck;
+  if (looksLegacy(token)) {
+    // The first format, for links already in inboxes, until the transition ends.
+    if (options.now > LEGACY_TOKENS_READ_UNTIL) return { ok: false, reason: 'malformed' };
+    check = openLegacyToken(keys, token);
+  } else {
+    check = openToken(keys, token);
+  }
+  if (!check.ok) return check;
+  const { claims } = check;
   // Only now, with an authentic token, do we tell a wrong purpose from a forgery.
-  if (purpose !== options.purpose) return { ok: false, reason: 'wrong-purpose' };
-  const claims: TokenClaims = {
-    purpose,
-    subscriberId: parseInt(sid, 36),
-    publicationId: parseInt(pid, 36),
-    issuedAt: parseInt(iat, 36) * 1000,
-  };
+  if (claims.purpose !== options.purpose) return { ok: false, reason: 'wrong-purpose' };
   if (claims.issuedAt > options.now + CLOCK_SKEW_MS) return { ok: false, reason: 'malformed' };
   if (options.maxAgeMs !== undefined && options.now - claims.issuedAt > options.maxAgeMs) return { ok: false, reason: 'expired' };
   return { ok: true, claims };

@@ -1,6 +1,6 @@
-// `matinale serve [--port 3000] [--host 127.0.0.1] [--no-worker]`: the web app
-// on the configured store, migrated and (when empty) seeded with the demo
-// newsroom, with the in-process delivery worker and scheduler (and, when
+// `matinale serve [--port 3000] [--host 127.0.0.1] [--no-worker] [--demo]`:
+// the web app on the configured store, migrated and, when empty, seeded with
+// the demo newsroom on the embedded default or with --demo only, with the in-process delivery worker and scheduler (and, when
 // INBOUND_SMTP is set, the listener for mail that comes back), until SIGINT
 // or SIGTERM, when it stops taking requests and mail, lets the worker finish
 // its batch and closes the store.
@@ -12,8 +12,10 @@ import { openStore, type Store } from '../store/db.ts';
 import { migrateToLatest } from '../store/migrate.ts';
 import { systemClock } from '../clock.ts';
 import { buildApp } from '../web/app.ts';
-import { demoAccountFile, savedDemoAccount, seedDemo } from '../demo/seed.ts';
+import { demoAccountFile, isEmbeddedDefault, isEmptyNewsroom, savedDemoAccount, seedDemo, type SeedResult } from '../demo/seed.ts';
 import { publicUrlCheck, startWorker, type RunningWorker } from '../delivery/worker.ts';
+import { transportOf } from '../delivery/mail-stack.ts';
+import type { Transport } from '../delivery/transport.ts';
 import { inboundUrl, listenForInbound, type InboundServer } from '../delivery/inbound-server.ts';
 import { UsageError } from './usage-error.ts';
 
@@ -21,6 +23,8 @@ export interface ServeOptions {
   port: number;
   host: string;
   worker: boolean;
+  /** Seed the demo newsroom into an empty database that is not the embedded default. */
+  demo?: boolean;
   env?: NodeJS.ProcessEnv;
   /** Where to print what a person needs (the URL, the demo account). */
   out?: (line: string) => void;
@@ -54,6 +58,7 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
   let store: Store | undefined;
   let worker: RunningWorker | undefined;
   let inbound: InboundServer | undefined;
+  let shared: Transport | undefined;
   try {
     const config = loadConfig(env, { listening: address });
     // Confirmation mails and editions would reach readers with links to this
@@ -64,12 +69,18 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
     const opened = openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
     store = opened;
     await migrateToLatest(opened);
-    const seed = await seedDemo(opened, config, clock);
+    // Never into a real newsroom's database by accident: a demo editor with a printed password would be a way in.
+    const demo = options.demo || isEmbeddedDefault(config);
+    const seed: SeedResult = demo ? await seedDemo(opened, config, clock) : { seeded: false, publications: [], editions: [] };
+    // One transport for the process: the app's confirmation mails and the worker's sends share its relays and limits.
+    const transport = transportOf(config, clock);
+    shared = transport;
     let pending: typeof handler;
     const app = await buildApp({
       store: opened,
       config,
       clock,
+      transport,
       logger: options.logger ?? false,
       serverFactory: (appHandler) => {
         pending = appHandler;
@@ -79,7 +90,7 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
     await app.ready();
     handler = pending;
 
-    if (options.worker) worker = startWorker({ store: opened, config, clock });
+    if (options.worker) worker = startWorker({ store: opened, config, clock, transport });
     if (config.inboundSmtp) {
       const logger = pino({ base: { pid: process.pid }, redact: ['token', 'secret', 'password'] }, pino.destination(2));
       inbound = await listenForInbound(config, opened, { listen: config.inboundSmtp, logger, clock });
@@ -91,8 +102,10 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
     if (seed.seeded && seed.account) {
       out(`  demo newsroom created: ${seed.editions.map((e) => `${url}/${e.publication}/${e.date}`).join(' , ')}`);
       out(`  demo editor account: ${seed.account.email} / password ${seed.account.password} (also in ${demoAccountFile(config)})`);
-    } else if (savedDemoAccount(config)) {
+    } else if (demo && savedDemoAccount(config)) {
       out(`  demo editor account: see ${demoAccountFile(config)}`);
+    } else if (!demo && (await isEmptyNewsroom(opened))) {
+      out('  empty newsroom: add a publication (matinale publication add FILE.yaml) and an account (matinale user add EMAIL --role admin), or start once with --demo');
     }
     out(options.worker ? '  delivery worker and scheduler: running in this process' : '  delivery worker: off (--no-worker)');
     if (inbound) out(`  inbound mail (unsubscribes, bounces, complaints): ${inboundUrl(inbound.address)}`);
@@ -108,6 +121,7 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
           await closeServer(server);
           await inbound?.close();
           await worker?.stop();
+          await transport.close();
           await opened.close();
         })();
         return closing;
@@ -116,6 +130,7 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
   } catch (err) {
     await inbound?.close().catch(() => {});
     await worker?.stop().catch(() => {});
+    await shared?.close().catch(() => {});
     await store?.close().catch(() => {});
     await closeServer(server).catch(() => {});
     throw err;
@@ -155,8 +170,9 @@ export function register(program: Command): void {
     .option('--port <port>', 'port to listen on', '3000')
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .option('--no-worker', 'do not run the delivery worker and scheduler in this process')
-    .action(async (opts: { port: string; host: string; worker: boolean }) => {
-      const server = await serve({ port: port(opts.port), host: opts.host, worker: opts.worker, logger: true });
+    .option('--demo', 'seed the demo newsroom into an empty database even when it is not the embedded default (PostgreSQL, a relay)')
+    .action(async (opts: { port: string; host: string; worker: boolean; demo?: boolean }) => {
+      const server = await serve({ port: port(opts.port), host: opts.host, worker: opts.worker, demo: opts.demo === true, logger: true });
       const stop = (signal: string) => {
         process.stdout.write(`\n${signal}: stopping…\n`);
         server.close().then(

@@ -2,10 +2,13 @@
 // [--publication SLUG…] [--password-stdin]`: a newsroom account that can sign
 // in to the dashboard. The password comes from stdin (never from argv, where
 // other users of the machine could read it), or is generated and printed once.
+// A new password ends the account's sessions.
+// `matinale user sign-out EMAIL`: ends every session of the account.
+// `matinale user disable EMAIL`: the account can no longer sign in, and its sessions end.
 import { randomBytes } from 'node:crypto';
 import type { Command } from 'commander';
 import { withStore } from './context.ts';
-import { addAccount } from '../web/auth/accounts.ts';
+import { addAccount, disableAccount, normaliseEmail, signOutEverywhere } from '../web/auth/accounts.ts';
 import { systemClock } from '../clock.ts';
 import { ROLES, type Role } from '../edition/publication.ts';
 import { RefusedError, UsageError } from './usage-error.ts';
@@ -22,7 +25,7 @@ async function readPassword(stream: NodeJS.ReadableStream): Promise<string> {
 
 const MIN_PASSWORD = 10;
 
-/** Registers `matinale user add`. */
+/** Registers `matinale user add`, `user sign-out` and `user disable`. */
 export function register(program: Command): void {
   const user = program.command('user').description('newsroom accounts (dashboard sign-in)');
   user
@@ -51,4 +54,25 @@ export function register(program: Command): void {
       });
       process.stdout.write(`${email.trim().toLowerCase()} can sign in as ${opts.role}${generated ? ` with the password ${password} (shown once)` : ''}\n`);
     });
+  user
+    .command('sign-out <email>')
+    .description('end every session of the account (it signs in again with its password)')
+    .action(async (email: string) => {
+      const ended = await withStore((store) => signOutEverywhere(store, email));
+      if (ended === undefined) throw new RefusedError(`no account has the address ${normaliseEmail(email)}`);
+      process.stdout.write(`${normaliseEmail(email)}: ${sessions(ended)} ended\n`);
+    });
+
+  user
+    .command('disable <email>')
+    .description('the account can no longer sign in, and its sessions end (user add with a new password enables it again)')
+    .action(async (email: string) => {
+      const ended = await withStore((store) => disableAccount(store, email, systemClock));
+      if (ended === undefined) throw new RefusedError(`no account has the address ${normaliseEmail(email)}`);
+      process.stdout.write(`${normaliseEmail(email)} is disabled; ${sessions(ended)} ended\n`);
+    });
+}
+
+function sessions(n: number): string {
+  return n === 1 ? '1 session' : `${n} sessions`;
 }

@@ -98,7 +98,9 @@ export class CongestionControl {
     if (share <= this.policy.tolerance) this.increase();
     // Above the tolerance: slow down unless the share is already easing since
     // the last round (a slowdown taking effect is not met with another).
-    else if (share >= this.lastShare && !this.closedThisRound) this.decrease(this.policy.shareDecrease, now);
+    // Without a limit (no operator's rate, no 421 yet) a share alone sets none:
+    // the rate to start from would be a guess (idle time counts in a round).
+    else if (share >= this.lastShare && !this.closedThisRound && Number.isFinite(this.current)) this.decrease(this.policy.shareDecrease, now);
     this.lastShare = share;
     this.newRound(now);
   }

@@ -121,6 +121,9 @@ function reportOf(mail: ParsedMail, raw: Buffer): Report {
 async function handleOne(deps: InboundDeps, address: InboundAddress, report: Report): Promise<InboundResult> {
   if (address.kind === 'unsubscribe') return unsubscribeByMail(deps, address.token);
   if (address.kind === 'bounces') {
+    // A report about a confirmation or welcome mail: ours, but no reader's list bounce (delivery/README.md).
+    const mail = deps.returnPaths.verifyMail(address.address);
+    if (mail) return drop(deps, 'bounces', `report about the transactional mail t.${mail}: no list bounce`);
     const verp = deps.returnPaths.verify(address.address);
     if (!verp.ok) return drop(deps, 'bounces', `return path refused (${verp.reason})`);
     if (report.type === 'delivery-status') return bounce(deps, verp, dsnVerdict(report.status));

@@ -8,10 +8,17 @@
 // with a soft line break (`=` CRLF, which decodes to nothing); a slot's value is
 // encoded on lines of its own. The decoded text is exactly the rendering with
 // the placeholders replaced, and no line of the encoded body is ever too long.
+//
+// Every header goes through `header()`, which refuses a value it cannot write
+// safely rather than pass it through: a line break that is not a fold, a
+// control character, or text outside ASCII (only the local part of a From or
+// Reply-To address may be UTF-8, for a relay offering SMTPUTF8). Display names
+// are encoded (RFC 2047) or quoted, domains written as A-labels (mailbox.ts).
 import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
 import type * as MimeFuncs from 'nodemailer/lib/mime-funcs';
 import type * as Qp from 'nodemailer/lib/qp';
+import { headerTextProblem, parseMailbox } from '../edition/mailbox.ts';
 import { PLACEHOLDERS } from '../render/placeholders.ts';
 
 // nodemailer's helpers are CommonJS objects whose methods call each other through `this`.
@@ -62,6 +69,17 @@ export interface MessageSettings {
   feedbackId: string;
 }
 
+/** A header value that cannot be written safely: the send is refused with this message, naming the header. */
+export class HeaderValueError extends Error {
+  constructor(
+    readonly header: string,
+    problem: string,
+  ) {
+    super(`the ${header} header ${problem}`);
+    this.name = 'HeaderValueError';
+  }
+}
+
 const PLACEHOLDER_SLOTS: Record<string, SlotName> = {
   [PLACEHOLDERS.unsubscribeUrl]: 'unsubscribeUrl',
   [PLACEHOLDERS.preferencesUrl]: 'preferencesUrl',
@@ -73,18 +91,15 @@ const PLACEHOLDER_PATTERN = new RegExp(`(${Object.keys(PLACEHOLDER_SLOTS).map(es
 export function buildMessageTemplate(content: MessageContent, settings: MessageSettings): MessageTemplate {
   const boundary = `=_matinale_${randomBytes(12).toString('hex')}`;
   const headers: TemplateHeader[] = [
-    header('From', mailboxHeader(settings.from)),
-    ...(settings.replyTo ? [header('Reply-To', mailboxHeader(settings.replyTo))] : []),
-    { name: 'To', value: ['<', { slot: 'to', as: 'header' }, '>'] },
+    mailboxHeader('From', settings.from),
+    ...(settings.replyTo ? [mailboxHeader('Reply-To', settings.replyTo)] : []),
+    header('To', ['<', { slot: 'to', as: 'header' }, '>']),
     header('Subject', encodedText('Subject', content.subject)),
-    { name: 'Date', value: [{ slot: 'date', as: 'header' }] },
-    { name: 'Message-ID', value: ['<', { slot: 'messageId', as: 'header' }, '>'] },
+    header('Date', [{ slot: 'date', as: 'header' }]),
+    header('Message-ID', ['<', { slot: 'messageId', as: 'header' }, '>']),
     header('List-Id', encodedText('List-Id', settings.listId)),
     header('List-Archive', `<${settings.listArchive}>`),
-    {
-      name: 'List-Unsubscribe',
-      value: ['<', { slot: 'unsubscribeUrl', as: 'header' }, '>,\r\n <', { slot: 'unsubscribeMailto', as: 'header' }, '>'],
-    },
+    header('List-Unsubscribe', ['<', { slot: 'unsubscribeUrl', as: 'header' }, '>,\r\n <', { slot: 'unsubscribeMailto', as: 'header' }, '>']),
     header('List-Unsubscribe-Post', 'List-Unsubscribe=One-Click'),
     header('Feedback-ID', settings.feedbackId),
     header('MIME-Version', '1.0'),
@@ -105,26 +120,47 @@ export function encodeSlotQp(value: string): string {
   return qp.wrap(qp.encode(Buffer.from(value, 'utf8')), 76) + '=\r\n';
 }
 
-function header(name: string, value: string): TemplateHeader {
-  return { name, value: [value] };
+/**
+ * The one way a header is made: its constant text must be printable ASCII,
+ * folded only with CRLF and a space or tab; otherwise it is refused, never
+ * written raw. `utf8` lets UTF-8 text through (an SMTPUTF8 address), still
+ * without any control character.
+ */
+function header(name: string, value: string | Segment[], options: { utf8?: boolean } = {}): TemplateHeader {
+  const segments = typeof value === 'string' ? [value] : value;
+  for (const s of segments) {
+    if (typeof s !== 'string') continue;
+    const unfolded = s.replace(/\r\n(?=[ \t])/g, '');
+    const problem = headerTextProblem(unfolded);
+    if (problem) throw new HeaderValueError(name, problem);
+    if (!options.utf8 && /[^\x20-\x7e]/.test(unfolded)) throw new HeaderValueError(name, `holds text outside ASCII that was not encoded: ${JSON.stringify(unfolded.slice(0, 80))}`);
+  }
+  return { name, value: segments };
 }
 
 /** A text header value: encoded words where it is not ASCII, folded to 76 columns. */
 function encodedText(name: string, value: string): string {
-  const encoded = mimeFuncs.encodeWords(value.replace(/[\r\n]+/g, ' '), 'Q', 52);
+  const encoded = mimeFuncs.encodeWords(value.replace(/[\r\n\t]+/g, ' '), 'Q', 52);
   return mimeFuncs.foldLines(`${name}: ${encoded}`, 76).slice(name.length + 2);
 }
 
-/** `Name <address>` with the name quoted or encoded as needed. */
-function mailboxHeader(mailbox: string): string {
-  const m = /^\s*(.*?)\s*<([^<>]+)>\s*$/.exec(mailbox);
-  if (!m || !m[1]) return mailbox.trim();
-  const name = m[1].replace(/^"|"$/g, '');
+/**
+ * `Name <address>`: the name encoded (RFC 2047) when not ASCII, quoted when it
+ * holds specials; the domain as its A-label. A mailbox that does not read is
+ * refused (the publication's schema refuses it first; a value stored before
+ * that check is caught here).
+ */
+function mailboxHeader(name: 'From' | 'Reply-To', text: string): TemplateHeader {
+  const { mailbox, problem } = parseMailbox(text);
+  if (!mailbox) throw new HeaderValueError(name, `${problem} (${JSON.stringify(text.slice(0, 80))})`);
+  const address = `${mailbox.local}@${mailbox.domain}`;
+  if (!mailbox.name) return header(name, address, { utf8: mailbox.utf8Local });
   let shown: string;
-  if (/[^\x20-\x7e]/.test(name)) shown = mimeFuncs.encodeWord(name, 'Q', 52);
-  else if (/[()<>@,;:\\".[\]]/.test(name)) shown = `"${name.replace(/(["\\])/g, '\\$1')}"`;
-  else shown = name;
-  return `${shown} <${m[2]!.trim()}>`;
+  if (/[^\x20-\x7e]/.test(mailbox.name)) shown = mimeFuncs.encodeWord(mailbox.name, 'Q', 52);
+  else if (/[()<>@,;:\\".[\]]|=\?/.test(mailbox.name)) shown = `"${mailbox.name.replace(/(["\\])/g, '\\$1')}"`;
+  else shown = mailbox.name;
+  const folded = mimeFuncs.foldLines(`${name}: ${shown} <${address}>`, 76).slice(name.length + 2);
+  return header(name, folded, { utf8: mailbox.utf8Local });
 }
 
 /** One part's content, QP-encoded, split at the placeholders. */

@@ -18,6 +18,8 @@ export interface OutboxEntry {
   to: string;
   at: number;
   bytes: number;
+  /** Set for a transactional mail (confirmation, welcome); absent for a send's messages. */
+  transactional?: true;
 }
 
 const OWNER_ONLY_FILE = 0o600;
@@ -44,10 +46,18 @@ export function outboxTransport(dir: string, clock: Clock): Transport {
       try {
         // mode applies when the file is created; the umask can only take bits away from 0600.
         await writeFile(join(dir, file), message.raw, { mode: OWNER_ONLY_FILE });
-        const entry: OutboxEntry = { file, messageId: message.messageId, from: message.from, to: message.to, at: clock.now(), bytes: message.raw.length };
+        const entry: OutboxEntry = {
+          file,
+          messageId: message.messageId,
+          from: message.from,
+          to: message.to,
+          at: clock.now(),
+          bytes: message.raw.length,
+          ...(message.transactional ? { transactional: true as const } : {}),
+        };
         await appendFile(join(dir, 'index.jsonl'), JSON.stringify(entry) + '\n', { mode: OWNER_ONLY_FILE });
       } catch (err) {
-        return { ok: false, permanent: false, code: null, response: `outbox: ${(err as Error).message}` };
+        return { ok: false, code: null, response: `outbox: ${(err as Error).message}` };
       }
       return { ok: true, code: 250, response: `250 kept in the outbox as ${file}` };
     },

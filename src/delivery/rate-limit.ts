@@ -2,6 +2,8 @@
 // them, as two token buckets. The per-second rate follows the relay's answers
 // (congestion.ts: lower after a 421 or a rising share of 4xx, back up step by
 // step while the share is low), never above the operator's.
+// Transactional mail (a confirmation a reader waits for) takes the next token
+// before any list message: list messages wait while one is waiting.
 
 import type { Clock } from '../clock.ts';
 import { CongestionControl, type CongestionPolicy } from './congestion.ts';
@@ -61,6 +63,10 @@ export class RateLimiter {
   private readonly second: Bucket;
   private readonly hour: Bucket;
   private queue: Promise<void> = Promise.resolve();
+  private firstQueue: Promise<void> = Promise.resolve();
+  /** Transactional messages waiting for a token, and what list messages wait on meanwhile. */
+  private firstWaiting = 0;
+  private firstDone?: { promise: Promise<void>; resolve: () => void };
   private readonly congestion: CongestionControl;
 
   constructor(
@@ -87,13 +93,25 @@ export class RateLimiter {
   }
 
   /**
-   * Waits for the right to send one message, in turn with the other callers.
-   * Rejects with the signal's reason once `signal` is aborted (the message is
-   * no longer to be sent): a caller that gave up holds up nobody.
+   * Waits for the right to send one message, in turn with the other callers;
+   * `first` (transactional mail) goes ahead of the others. Rejects with the
+   * signal's reason once `signal` is aborted (the message is no longer to be
+   * sent): a caller that gave up holds up nobody.
    */
-  acquire(signal?: AbortSignal): Promise<void> {
-    const turn = this.queue.then(() => this.take(signal));
-    this.queue = turn.catch(() => {});
+  acquire(first = false, signal?: AbortSignal): Promise<void> {
+    let turn: Promise<void>;
+    if (!first) {
+      turn = this.queue.then(() => this.take(false, signal));
+      this.queue = turn.catch(() => {});
+    } else {
+      this.firstWaiting++;
+      turn = this.firstQueue.then(() => this.take(true, signal)).finally(() => {
+        if (--this.firstWaiting > 0) return;
+        this.firstDone?.resolve();
+        this.firstDone = undefined;
+      });
+      this.firstQueue = turn.catch(() => {});
+    }
     if (!signal) return turn;
     // Given up at once, not when its turn comes (behind a long wait at a low rate).
     return new Promise<void>((resolve, reject) => {
@@ -103,9 +121,13 @@ export class RateLimiter {
     });
   }
 
-  private async take(signal: AbortSignal | undefined): Promise<void> {
+  private async take(first: boolean, signal: AbortSignal | undefined): Promise<void> {
     for (;;) {
       signal?.throwIfAborted();
+      if (!first && this.firstWaiting > 0) {
+        await this.afterFirst();
+        continue;
+      }
       const now = this.clock.now();
       this.second.refill(now);
       this.hour.refill(now);
@@ -117,6 +139,15 @@ export class RateLimiter {
       }
       await this.sleep(wait, signal);
     }
+  }
+
+  private afterFirst(): Promise<void> {
+    if (!this.firstDone) {
+      let resolve!: () => void;
+      const promise = new Promise<void>((r) => (resolve = r));
+      this.firstDone = { promise, resolve };
+    }
+    return this.firstDone.promise;
   }
 
   /** The relay's answer to one message (its code, null for none): the rate follows them. */

@@ -4,6 +4,9 @@
 // HMAC of the two ids: without it anyone could mail a forged report to
 // `bounces+1-2@…` and have row 2's reader suppressed. Lower-case hex, because
 // some mail systems fold the case of local parts on the way back.
+// A transactional mail (confirmation, welcome) has no ledger row: its return
+// path names the mail instead, `bounces+t<mail>-<tag>@domain`, so that a report
+// about it is known as ours and as no reader's list bounce.
 import { createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
 
 export interface ReturnPathClaims {
@@ -18,6 +21,9 @@ export type ReturnPathCheck =
 /** 64 bits: a forger has to guess it by mailing reports, one try per message. */
 const TAG_HEX = 16;
 const SHAPE = /^bounces\+(\d{1,15})-(\d{1,15})-([0-9a-f]+)@([^@\s]+)$/i;
+const MAIL_SHAPE = /^bounces\+t([0-9a-f]{1,32})-([0-9a-f]+)@([^@\s]+)$/i;
+/** Names a transactional mail in its return path and Message-ID. */
+export const MAIL_KEY = /^[0-9a-f]{1,32}$/;
 
 /** Signs and checks return paths with a key derived from the newsroom's secret. */
 export class ReturnPaths {
@@ -37,6 +43,20 @@ export class ReturnPaths {
     return `bounces+${sendId}-${recipientId}-${this.tag(sendId, recipientId)}@${this.domain}`;
   }
 
+  /** The envelope sender of a transactional mail, named by its key (lower-case hex). */
+  addressForMail(mailKey: string): string {
+    if (!MAIL_KEY.test(mailKey)) throw new Error('a transactional mail key is 1 to 32 lower-case hex digits');
+    return `bounces+t${mailKey}-${this.tag('t', mailKey)}@${this.domain}`;
+  }
+
+  /** The key of the transactional mail an address names, when the tag is ours; undefined for anything else. */
+  verifyMail(address: string): string | undefined {
+    const m = MAIL_SHAPE.exec(address.trim());
+    if (!m || m[3]!.toLowerCase() !== this.domain) return undefined;
+    const key = m[1]!.toLowerCase();
+    return this.matches(m[2]!, this.tag('t', key)) ? key : undefined;
+  }
+
   /** Reads an address back: the ids only when the tag is ours and the domain is the mail domain. */
   verify(address: string): ReturnPathCheck {
     const m = SHAPE.exec(address.trim());
@@ -45,13 +65,18 @@ export class ReturnPaths {
     if (domain.toLowerCase() !== this.domain) return { ok: false, reason: 'other-domain' };
     const sendId = Number(send);
     const recipientId = Number(recipient);
-    const expected = Buffer.from(this.tag(sendId, recipientId));
-    const given = Buffer.from(tag.toLowerCase());
-    if (given.length !== expected.length || !timingSafeEqual(given, expected)) return { ok: false, reason: 'bad-signature' };
+    if (!this.matches(tag, this.tag(sendId, recipientId))) return { ok: false, reason: 'bad-signature' };
     return { ok: true, sendId, recipientId };
   }
 
-  private tag(sendId: number, recipientId: number): string {
-    return createHmac('sha256', this.key).update(`${sendId}-${recipientId}`).digest('hex').slice(0, TAG_HEX);
+  private matches(given: string, expected: string): boolean {
+    const a = Buffer.from(given.toLowerCase());
+    const b = Buffer.from(expected);
+    return a.length === b.length && timingSafeEqual(a, b);
+  }
+
+  // `t-<key>` for a transactional mail never collides with `<send>-<recipient>` (digits only).
+  private tag(first: number | string, second: number | string): string {
+    return createHmac('sha256', this.key).update(`${first}-${second}`).digest('hex').slice(0, TAG_HEX);
   }
 }

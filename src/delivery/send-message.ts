@@ -11,7 +11,7 @@ import type { Store } from '../store/db.ts';
 import { getVersion } from '../store/editions.ts';
 import { getPublication } from '../store/publications.ts';
 import type { SendRow } from '../store/schema.ts';
-import { buildMessageTemplate, type MessageTemplate } from './message-template.ts';
+import { buildMessageTemplate, HeaderValueError, type MessageTemplate } from './message-template.ts';
 
 /** Thrown when a send's edition cannot be turned into a message (it does not parse, or parses with errors). */
 export class MessageBuildError extends Error {}
@@ -34,20 +34,26 @@ export async function buildSendMessage(store: Store, send: SendRow, options: { p
   const render = { publicUrl: options.publicUrl };
   // The subject the email's title and the web page show, typeset the same way.
   const subject = typesetSubject(parsed.edition, publication);
-  return buildMessageTemplate(
-    {
-      subject: send.kind === 'test' ? `[TEST] ${subject}` : subject,
-      html: renderEmail(parsed.edition, publication, render),
-      text: renderText(parsed.edition, publication, render),
-    },
-    {
-      from: publication.from,
-      ...(publication.replyTo ? { replyTo: publication.replyTo } : {}),
-      listId: `${publication.name.replace(/[<>"]/g, '')} <${publication.slug}.${options.mailDomain}>`,
-      listArchive: publicationUrl(options.publicUrl, publication.slug),
-      feedbackId: `${send.id}:${publication.slug}:${send.kind}:matinale`,
-    },
-  );
+  try {
+    return buildMessageTemplate(
+      {
+        subject: send.kind === 'test' ? `[TEST] ${subject}` : subject,
+        html: renderEmail(parsed.edition, publication, render),
+        text: renderText(parsed.edition, publication, render),
+      },
+      {
+        from: publication.from,
+        ...(publication.replyTo ? { replyTo: publication.replyTo } : {}),
+        listId: `${publication.name.replace(/[<>"]/g, '')} <${publication.slug}.${options.mailDomain}>`,
+        listArchive: publicationUrl(options.publicUrl, publication.slug),
+        feedbackId: `${send.id}:${publication.slug}:${send.kind}:matinale`,
+      },
+    );
+  } catch (err) {
+    // Settings stored before the schema refused such values: the send stops here, saying which header and why.
+    if (err instanceof HeaderValueError) throw new MessageBuildError(`publication ${publication.slug}: ${err.message}`);
+    throw err;
+  }
 }
 
 /** The domain of Message-IDs, List-Id and the return path: DKIM_DOMAIN (aligned with the signature), else PUBLIC_URL's host. */

@@ -1,22 +1,28 @@
 // One SMTP client session to a relay, written for one job: submitting many
-// pre-encoded 7-bit messages over one reused connection, fast. It replaces
-// nodemailer's SMTPConnection in the pool, whose DATA path (a byte-by-byte
-// dot-stuffing transform, then many small socket writes) was most of the
-// worker's time. Here a message's Buffer is scanned for "\n." with
-// Buffer.indexOf (nearly always absent: the template is quoted-printable) and
-// written as slices of itself plus the terminator in one writev, uncopied.
+// pre-encoded 7-bit messages over one reused connection, fast (it replaced
+// nodemailer's SMTPConnection, whose byte-by-byte DATA path was most of the
+// worker's time; see smtp-data.ts for how a message is written).
 //
 // What it speaks: the greeting, EHLO (HELO when EHLO is refused), STARTTLS when
 // offered (a refusal is an error, never a fall back to clear text), AUTH PLAIN
-// or LOGIN when credentials are given, over TLS only unless the relay is on a
-// loopback address or the operator allows clear text, PIPELINING of
-// MAIL FROM + RCPT TO + DATA when offered, RSET, QUIT. Errors carry the
-// relay's code and reply and the command they answer (`responseCode`,
-// `response`, `command`), with a `code` of our own, so the pool can tell a
-// bounce from a relay that refuses us or a lost connection.
-import { BlockList, connect as netConnect, isIP, type Socket } from 'node:net';
+// or LOGIN over TLS only unless the relay is on a loopback address or the
+// operator allows clear text, PIPELINING of MAIL FROM + RCPT TO + DATA when
+// offered, SIZE= and SMTPUTF8 on MAIL FROM, RSET, QUIT; each reply awaited no
+// less than RFC 5321 says (smtp-timeouts.ts). Errors carry the relay's code,
+// reply and the command answered, with a `code` of our own (smtp-reply.ts),
+// so the retry policy can tell a bounce from a relay that refuses us or a lost
+// connection.
+import { isIP, type Socket } from 'node:net';
 import { connect as tlsConnect, type TLSSocket } from 'node:tls';
-import { hostname } from 'node:os';
+import { connectSocket, defaultName, isLoopback } from './smtp-connect.ts';
+import { dotStuffed, mailParameters } from './smtp-data.ts';
+import { ReplyReader, refused, replyError, SmtpError, type SmtpReply } from './smtp-reply.ts';
+import { RFC_TIMEOUTS, type SmtpTimeouts } from './smtp-timeouts.ts';
+
+export { ReplyReader, SmtpError, type SmtpReply } from './smtp-reply.ts';
+export type { SmtpTimeouts } from './smtp-timeouts.ts';
+export { dotStuffed, needsSmtputf8 } from './smtp-data.ts';
+export { isLoopback } from './smtp-connect.ts';
 
 export interface SmtpClientOptions {
   host: string;
@@ -35,115 +41,8 @@ export interface SmtpClientOptions {
   plaintext?: boolean;
   /** The name we give in EHLO; by default this host's name when it is qualified, else our address literal. */
   name?: string;
+  /** Over RFC 5321's minimums (smtp-timeouts.ts); each reply's wait counts from when we wait for it. */
   timeouts?: Partial<SmtpTimeouts>;
-}
-
-export interface SmtpTimeouts {
-  connectMs: number;
-  greetingMs: number;
-  /** How long any later reply may take, counted from when we wait for it. */
-  replyMs: number;
-}
-
-const DEFAULT_TIMEOUTS: SmtpTimeouts = { connectMs: 30_000, greetingMs: 30_000, replyMs: 120_000 };
-
-/**
- * What went wrong, in the shape the pool classifies: `code` is ours
- * (ECONNECTION, ETIMEDOUT, ETLS, EAUTH, EPROTOCOL, EENVELOPE, EMESSAGE),
- * `responseCode` and `response` are the relay's when it answered, `command`
- * is what it answered to (CONN, EHLO, HELO, STARTTLS, AUTH PLAIN, AUTH LOGIN,
- * MAIL FROM, RCPT TO, DATA, RSET).
- */
-export class SmtpError extends Error {
-  code: string;
-  responseCode?: number;
-  response?: string;
-  command?: string;
-  constructor(message: string, code: string, fields: { responseCode?: number; response?: string; command?: string } = {}) {
-    super(message);
-    this.name = 'SmtpError';
-    this.code = code;
-    if (fields.responseCode !== undefined) this.responseCode = fields.responseCode;
-    if (fields.response !== undefined) this.response = fields.response;
-    if (fields.command !== undefined) this.command = fields.command;
-  }
-}
-
-/** One complete reply: its code and its lines as received (without CRLF). */
-export interface SmtpReply {
-  code: number;
-  /** The text of each line after the code and its separator. */
-  lines: string[];
-  /** The whole reply, lines joined by "\n": what the ledger keeps. */
-  text: string;
-}
-
-/** Far beyond any real reply line (RFC 5321: 512): a peer sending more is not a relay. */
-const MAX_LINE = 64 * 1024;
-
-/**
- * Cuts the bytes of a connection into replies, whatever the TCP chunks:
- * a reply may arrive split anywhere (even byte by byte), several may arrive
- * in one chunk, and a multi-line reply ("250-…" lines, then "250 …") is one.
- */
-export class ReplyReader {
-  private pending: Buffer = Buffer.alloc(0);
-  private lines: string[] = [];
-
-  /** Feeds received bytes; returns the replies they complete, in order. */
-  push(chunk: Buffer): SmtpReply[] {
-    const buffer = this.pending.length ? Buffer.concat([this.pending, chunk]) : chunk;
-    const replies: SmtpReply[] = [];
-    let start = 0;
-    for (;;) {
-      const eol = buffer.indexOf(0x0a, start);
-      if (eol < 0) break;
-      const end = eol > start && buffer[eol - 1] === 0x0d ? eol - 1 : eol;
-      const line = buffer.toString('utf8', start, end);
-      start = eol + 1;
-      if (!/^[2-5]\d\d(?:[ -]|$)/.test(line)) throw new SmtpError(`the relay sent a line that is not an SMTP reply: ${JSON.stringify(line.slice(0, 80))}`, 'EPROTOCOL');
-      this.lines.push(line);
-      // "250-" continues the reply; "250 " or a bare "250" ends it.
-      if (line[3] === '-') continue;
-      const lines = this.lines;
-      this.lines = [];
-      replies.push({ code: Number(line.slice(0, 3)), lines: lines.map((l) => l.slice(4)), text: lines.join('\n') });
-    }
-    if (buffer.length - start > MAX_LINE) throw new SmtpError(`the relay sent a line longer than ${MAX_LINE} bytes`, 'EPROTOCOL');
-    // Copied, so that a big chunk is not kept alive by a few leftover bytes.
-    this.pending = start >= buffer.length ? Buffer.alloc(0) : Buffer.from(buffer.subarray(start));
-    return replies;
-  }
-
-  /** Forgets what was received and not yet a reply (after STARTTLS nothing sent in clear may be believed). */
-  clear(): void {
-    this.pending = Buffer.alloc(0);
-    this.lines = [];
-  }
-}
-
-const DOT = Buffer.from('.', 'latin1');
-const DOT_CRLF = Buffer.from('.\r\n', 'latin1');
-const CRLF_DOT_CRLF = Buffer.from('\r\n.\r\n', 'latin1');
-
-/**
- * The DATA bytes of a message as slices of it: a dot before every line that
- * begins with one (the first line too), then the terminator. No byte of the
- * message is copied; a message without "\n." is one slice. Lines are stuffed
- * after any LF, as relays (and smtp-server) read a bare LF as a line end.
- */
-export function dotStuffed(raw: Buffer): Buffer[] {
-  const out: Buffer[] = [];
-  let from = 0;
-  if (raw.length > 0 && raw[0] === 0x2e) out.push(DOT);
-  for (let at = raw.indexOf('\n.', 0, 'latin1'); at >= 0; at = raw.indexOf('\n.', at + 2, 'latin1')) {
-    out.push(raw.subarray(from, at + 1), DOT);
-    from = at + 1;
-  }
-  if (from < raw.length) out.push(raw.subarray(from));
-  const endsWithCrlf = raw.length >= 2 && raw[raw.length - 2] === 0x0d && raw[raw.length - 1] === 0x0a;
-  out.push(endsWithCrlf ? DOT_CRLF : CRLF_DOT_CRLF);
-  return out;
 }
 
 interface Waiter {
@@ -175,14 +74,14 @@ export class SmtpSession {
   ) {
     this.socket = socket;
     this.remoteAddress = socket.remoteAddress;
-    this.timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
+    this.timeouts = { ...RFC_TIMEOUTS, ...options.timeouts };
     this.watch(socket);
     socket.on('data', this.onData);
   }
 
   /** Connects, reads the greeting, says EHLO, upgrades with STARTTLS when offered, authenticates when credentials are given. */
   static async open(options: SmtpClientOptions): Promise<SmtpSession> {
-    const socket = await connectSocket(options, { ...DEFAULT_TIMEOUTS, ...options.timeouts }.connectMs);
+    const socket = await connectSocket(options, { ...RFC_TIMEOUTS, ...options.timeouts }.connectMs);
     const session = new SmtpSession(socket, options);
     try {
       await session.handshake();
@@ -326,12 +225,14 @@ export class SmtpSession {
     if (this.broken) throw new SmtpError('the connection to the relay is closed', 'ECONNECTION');
     if (this.busy) throw new Error('an SMTP session sends one message at a time');
     for (const address of [envelope.from, envelope.to]) {
-      // A line break or bracket would let an address write commands of its own.
-      if (/[\r\n<>]/.test(address)) throw new SmtpError(`invalid address ${JSON.stringify(address)}`, 'EENVELOPE', { command: address === envelope.from ? 'MAIL FROM' : 'RCPT TO' });
+      // A line break, a control character or a bracket would let an address write commands of its own.
+      // eslint-disable-next-line no-control-regex
+      if (/[\x00-\x1f\x7f<>]/.test(address)) throw new SmtpError(`invalid address ${JSON.stringify(address)}`, 'EENVELOPE', { command: address === envelope.from ? 'MAIL FROM' : 'RCPT TO' });
     }
+    const params = mailParameters((keyword) => this.offers(keyword), envelope, raw);
     this.busy = true;
     try {
-      const mail = `MAIL FROM:<${envelope.from}>\r\n`;
+      const mail = `MAIL FROM:<${envelope.from}>${params}\r\n`;
       const rcpt = `RCPT TO:<${envelope.to}>\r\n`;
       if (this.offers('PIPELINING')) {
         this.write(mail + rcpt + 'DATA\r\n');
@@ -339,7 +240,7 @@ export class SmtpSession {
         // left to be taken for the answer to a later command; then judged in
         // order: a refused RCPT is reported as such even when the relay hung up
         // before answering DATA (as it does after a 421).
-        const settled = await Promise.allSettled([this.expectReply('MAIL FROM'), this.expectReply('RCPT TO'), this.expectReply('DATA')]);
+        const settled = await Promise.allSettled([this.expectReply('MAIL FROM'), this.expectReply('RCPT TO'), this.expectReply('DATA', this.timeouts.dataStartMs)]);
         const data = settled[2].status === 'fulfilled' ? settled[2].value : undefined;
         for (const [i, command] of (['MAIL FROM', 'RCPT TO', 'DATA'] as const).entries()) {
           const s = settled[i]!;
@@ -350,7 +251,7 @@ export class SmtpSession {
           // empty message (RFC 2920, 3.1), never the body; the refusal stands.
           if (data?.code === 354) {
             this.write('.\r\n');
-            await this.expectReply('DATA');
+            await this.expectReply('DATA', this.timeouts.dataEndMs);
           }
           throw refusal;
         }
@@ -361,7 +262,7 @@ export class SmtpSession {
           ['DATA', 'DATA\r\n'],
         ] as const) {
           this.write(line);
-          const refusal = refused(command, await this.expectReply(command));
+          const refusal = refused(command, await this.expectReply(command, command === 'DATA' ? this.timeouts.dataStartMs : this.timeouts.commandMs));
           if (refusal) throw refusal;
         }
       }
@@ -370,12 +271,18 @@ export class SmtpSession {
         throw new SmtpError('the message was withdrawn before it was written', 'EWITHDRAWN');
       }
       this.writeAll(dotStuffed(raw));
-      const end = await this.expectReply('DATA');
+      const end = await this.expectReply('DATA', this.timeouts.dataEndMs);
       if (end.code < 200 || end.code >= 300) throw replyError('the relay refused the message', 'EMESSAGE', 'DATA', end);
       return end;
     } finally {
       this.busy = false;
     }
+  }
+
+  /** The largest message the relay takes (EHLO SIZE, RFC 1870), or undefined when it states no limit. */
+  get maxSize(): number | undefined {
+    const n = Number((this.extensions.get('SIZE') ?? '').trim());
+    return Number.isInteger(n) && n > 0 ? n : undefined;
   }
 
   /** Back to a clean state after a refused envelope or message (RSET). */
@@ -421,7 +328,8 @@ export class SmtpSession {
   }
 
   private write(text: string): void {
-    this.socket.write(text, 'latin1');
+    // UTF-8 for an SMTPUTF8 address; every other command is ASCII.
+    this.socket.write(text, 'utf8');
   }
 
   /** Several buffers in one writev: corked, they leave in one system call. */
@@ -431,7 +339,7 @@ export class SmtpSession {
     this.socket.uncork();
   }
 
-  private expectReply(what: string, timeoutMs = this.timeouts.replyMs): Promise<SmtpReply> {
+  private expectReply(what: string, timeoutMs = this.timeouts.commandMs): Promise<SmtpReply> {
     if (this.broken) return Promise.reject(new SmtpError('the connection to the relay is closed', 'ECONNECTION', { command: what }));
     return new Promise((resolve, reject) => {
       this.waiters.push({ resolve, reject, timeoutMs, what });
@@ -480,63 +388,4 @@ export class SmtpSession {
   }
 }
 
-/** The error for a reply that refuses a step of the envelope, if it does. */
-function refused(command: 'MAIL FROM' | 'RCPT TO' | 'DATA', reply: SmtpReply): SmtpError | undefined {
-  if (command === 'MAIL FROM') return reply.code === 250 ? undefined : replyError('the relay refused the sender', 'EENVELOPE', command, reply);
-  if (command === 'RCPT TO') return reply.code === 250 || reply.code === 251 ? undefined : replyError('the relay refused the recipient', 'EENVELOPE', command, reply);
-  return reply.code === 354 ? undefined : replyError('the relay refused DATA', 'EMESSAGE', command, reply);
-}
 
-function replyError(message: string, code: string, command: string, reply: SmtpReply): SmtpError {
-  return new SmtpError(`${message}: ${reply.text}`, code, { responseCode: reply.code, response: reply.text, command });
-}
-
-function connectSocket(options: SmtpClientOptions, timeoutMs: number): Promise<Socket> {
-  return new Promise((resolve, reject) => {
-    const target = `${options.host}:${options.port}`;
-    const socket: Socket = options.secure
-      ? tlsConnect({
-          host: options.host,
-          port: options.port,
-          ...(isIP(options.host) ? {} : { servername: options.host }),
-          rejectUnauthorized: options.rejectUnauthorized,
-        })
-      : netConnect({ host: options.host, port: options.port });
-    const timer = setTimeout(() => {
-      socket.destroy();
-      reject(new SmtpError(`connecting to the relay ${target} timed out after ${timeoutMs} ms`, 'ETIMEDOUT', { command: 'CONN' }));
-    }, timeoutMs);
-    const onError = (err: NodeJS.ErrnoException) => {
-      clearTimeout(timer);
-      // An error without a system call on smtps:// is the TLS handshake's (a certificate refused).
-      const code = options.secure && !err.syscall ? 'ETLS' : 'ECONNECTION';
-      reject(new SmtpError(`could not connect to the relay ${target} (${err.code ?? err.message})`, code, { command: 'CONN' }));
-    };
-    socket.once('error', onError);
-    socket.once(options.secure ? 'secureConnect' : 'connect', () => {
-      clearTimeout(timer);
-      socket.off('error', onError);
-      resolve(socket);
-    });
-  });
-}
-
-const LOOPBACK = new BlockList();
-LOOPBACK.addSubnet('127.0.0.0', 8, 'ipv4');
-LOOPBACK.addAddress('::1', 'ipv6');
-
-/** Whether an address is a loopback one (127.0.0.0/8, ::1, and 127.x mapped into IPv6): traffic to it stays on this host. */
-export function isLoopback(address: string | undefined): boolean {
-  if (!address) return false;
-  const family = isIP(address);
-  if (family === 0) return false;
-  return LOOPBACK.check(address, family === 4 ? 'ipv4' : 'ipv6');
-}
-
-/** This host's name when it is a qualified one, else the address literal of our end of the connection. */
-function defaultName(socket: Socket): string {
-  const name = hostname();
-  if (name.includes('.')) return name;
-  const address = socket.localAddress ?? '127.0.0.1';
-  return isIP(address) === 6 ? `[IPv6:${address}]` : `[${address}]`;
-}

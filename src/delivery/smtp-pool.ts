@@ -2,6 +2,8 @@
 // (our own SMTP client, smtp-client.ts: STARTTLS when offered, AUTH over TLS, PIPELINING
 // of the envelope where offered), each relay under its own rate limit. Several relays
 // share the load: a message goes to the relay with the fewest messages waiting.
+// A transactional mail (`OutgoingMessage.transactional`) goes ahead of list
+// messages, both for the next rate token and for the next free connection.
 //
 // Relay options ride on its URL's query string, set by the operator:
 //   smtp://user:pass@relay.example.net:587?pool=5&rate=50&hourly=100000
@@ -11,11 +13,18 @@
 //   tls=none: no TLS, not even STARTTLS when offered, and credentials sent in
 //   clear (a private path to the relay). Without it, credentials only go over
 //   TLS, or to a loopback address, and a refused STARTTLS is an error.
+//   connectTimeout, greetingTimeout, commandTimeout, dataStartTimeout,
+//   dataEndTimeout: how long to wait for each step, as durations (90s, 5m);
+//   by default RFC 5321's minimums (smtp-timeouts.ts): 30 s to connect, 5 min
+//   for the greeting, MAIL FROM, RCPT TO and other commands, 2 min for the 354
+//   to DATA, 10 min for the reply to the end of the message. Shorter than the
+//   RFC's, a slow relay that takes the message after we gave up gets it twice.
 import type { Clock } from '../clock.ts';
 import { redact } from '../store/db.ts';
 import { RateLimiter, realSleep, type Sleep } from './rate-limit.ts';
 import { SmtpSession, type SmtpClientOptions, type SmtpError, type SmtpReply, type SmtpTimeouts } from './smtp-client.ts';
-import { NotSent, type OutgoingMessage, type SubmitOptions, type SubmitResult, type Transport } from './transport.ts';
+import { TIMEOUT_OPTIONS, timeoutsFromQuery } from './smtp-timeouts.ts';
+import { NotSent, type OutgoingMessage, type RelayLimits, type SubmitOptions, type SubmitResult, type Transport } from './transport.ts';
 
 export interface RelaySettings {
   host: string;
@@ -29,6 +38,8 @@ export interface RelaySettings {
   rejectUnauthorized: boolean;
   /** tls=none: speak in clear, credentials included. */
   plaintext: boolean;
+  /** The waits the URL sets (the others: what the code passes, else RFC 5321's). */
+  timeouts: Partial<SmtpTimeouts>;
   description: string;
 }
 
@@ -50,6 +61,10 @@ export function parseRelayUrl(url: string): RelaySettings {
   // An unknown value (a typo of "none") would otherwise mean "verify": refused, so it is seen at start.
   if (tls !== null && tls !== 'insecure' && tls !== 'none') throw new Error(`SMTP_URL option tls must be insecure or none (got ${tls})`);
   if (tls === 'none' && secure) throw new Error('SMTP_URL option tls=none contradicts smtps:// (TLS from the first byte)');
+  // A misspelt timeout would otherwise leave the default in force without a word.
+  for (const name of q.keys()) {
+    if (/time|out$/i.test(name) && !(name in TIMEOUT_OPTIONS)) throw new Error(`SMTP_URL option ${name} is not known; the timeouts are ${Object.keys(TIMEOUT_OPTIONS).join(', ')}`);
+  }
   return {
     // An IPv6 literal comes bracketed in a URL (`smtp://[::1]:25`); sockets want it bare.
     host: u.hostname.replace(/^\[(.*)\]$/, '$1'),
@@ -62,6 +77,7 @@ export function parseRelayUrl(url: string): RelaySettings {
     maxMessagesPerConnection: Math.floor(num('maxMessages', 1000)),
     rejectUnauthorized: tls !== 'insecure',
     plaintext: tls === 'none',
+    timeouts: timeoutsFromQuery(q),
     description: `${u.protocol}//${u.hostname}:${port}`,
   };
 }
@@ -77,6 +93,12 @@ class Session {
 
   get broken(): boolean {
     return this.client.broken;
+  }
+
+  /** What the relay said it takes, in this session's EHLO. */
+  get limits(): { maxSize?: number; smtputf8: boolean } {
+    const maxSize = this.client.maxSize;
+    return { ...(maxSize ? { maxSize } : {}), smtputf8: this.client.offers('SMTPUTF8') };
   }
 
   send(message: OutgoingMessage, mayWriteBody?: () => boolean): Promise<SmtpReply> {
@@ -118,8 +140,9 @@ class RelayPool {
     sleep: Sleep,
     timeouts: Partial<SmtpTimeouts> | undefined,
   ) {
-    // The relay's settings name what the client needs (host, port, TLS, credentials).
-    this.session = { ...relay, ...(timeouts ? { timeouts } : {}) };
+    // The relay's settings name what the client needs (host, port, TLS, credentials);
+    // the timeouts its URL sets win over those passed in code.
+    this.session = { ...relay, timeouts: { ...timeouts, ...relay.timeouts } };
     this.limiter = new RateLimiter({ perSecond: relay.perSecond, perHour: relay.perHour }, clock, sleep);
   }
 
@@ -127,12 +150,13 @@ class RelayPool {
     const { signal } = options;
     this.load++;
     try {
-      await this.limiter.acquire(signal).catch((err: unknown) => {
+      const first = message.transactional === true;
+      await this.limiter.acquire(first, signal).catch((err: unknown) => {
         throw signal?.aborted ? notSent(signal) : err;
       });
       let session: Session;
       try {
-        session = await this.take(signal);
+        session = await this.take(first, signal);
       } catch (err) {
         if (signal?.aborted) throw notSent(signal);
         return this.failure(err as SmtpError);
@@ -172,20 +196,30 @@ class RelayPool {
     }
   }
 
+  /** What the relay takes, from a session's EHLO (an idle one, or one opened for this); undefined when it cannot be reached. */
+  async limits(): Promise<RelayLimits | undefined> {
+    let session: Session;
+    try {
+      session = await this.take(false);
+    } catch {
+      return undefined;
+    }
+    const limits = { relay: this.relay.description, ...session.limits };
+    this.give(session);
+    return limits;
+  }
+
   private failure(e: SmtpError): SubmitResult {
     const code = typeof e.responseCode === 'number' ? e.responseCode : null;
     const response = (e.response ?? `${e.code ?? 'ERROR'} ${e.message}`).trim();
-    // Only a 5xx about this recipient or this message is a bounce; a 5xx to
-    // our greeting, STARTTLS (ETLS), AUTH or MAIL FROM is the relay refusing
-    // us, not the reader: temporary, retried once the relay is fixed.
-    const aboutRecipient = e.command === 'RCPT TO' || e.command === 'DATA';
-    const permanent = code !== null && code >= 500 && aboutRecipient;
     const slowDown = code === 421 || code === 451;
     this.limiter.answered(code);
-    return { ok: false, permanent, code, response, slowDown };
+    // What the refusal means (the reader's bounce, the relay refusing the send,
+    // a retry) is the retry policy's to judge: the pool reports what was said, and to what.
+    return { ok: false, code, response, ...(e.command ? { command: e.command } : {}), slowDown };
   }
 
-  private async take(signal?: AbortSignal): Promise<Session> {
+  private async take(first: boolean, signal?: AbortSignal): Promise<Session> {
     for (;;) {
       const s = this.idle.pop();
       if (!s) break;
@@ -223,7 +257,8 @@ class RelayPool {
         reject(signal!.reason);
       };
       signal?.addEventListener('abort', abort, { once: true });
-      this.waiters.push(waiter);
+      if (first) this.waiters.unshift(waiter);
+      else this.waiters.push(waiter);
     });
   }
 
@@ -283,6 +318,10 @@ export function smtpPool(urls: readonly string[], options: { clock: Clock; sleep
       let best = pools[0]!;
       for (const p of pools) if (p.load / p.relay.poolSize < best.load / best.relay.poolSize) best = p;
       return best.submit(message, submitOptions);
+    },
+    async limits() {
+      const known = await Promise.all(pools.map((p) => p.limits()));
+      return known.filter((l): l is RelayLimits => l !== undefined);
     },
     async close() {
       for (const p of pools) p.close();

@@ -5,6 +5,7 @@
 // constant prefix of the body. Per recipient only the short values are
 // encoded, the Buffers joined, and the DKIM signature computed.
 import { createHash, type Hash } from 'node:crypto';
+import { headerTextProblem } from '../edition/mailbox.ts';
 import { escapeHtml } from '../render/html-escape.ts';
 import type { DkimSigner, HeaderLine } from './dkim.ts';
 import { relaxedHeader } from './dkim.ts';
@@ -46,7 +47,8 @@ export function compileMessage(template: MessageTemplate, signer?: DkimSigner): 
         name: h.name,
         segments: h.value,
         constantValue: value,
-        constant: Buffer.from(`${h.name}: ${value}\r\n`, 'ascii'),
+        // UTF-8, the bytes DKIM signs: the template is ASCII but for an SMTPUTF8 address.
+        constant: Buffer.from(`${h.name}: ${value}\r\n`, 'utf8'),
         canonical: relaxedHeader(h.name, value),
       };
     }
@@ -104,7 +106,8 @@ const CRLF = Buffer.from('\r\n', 'ascii');
 
 function headerValue(values: RecipientValues, slot: SlotName): string {
   const v = values[slot];
-  // A line break in a value would let it write headers of its own.
-  if (/[\r\n]/.test(v)) throw new Error(`the ${slot} of a recipient holds a line break`);
+  // A line break in a value would let it write headers of its own; other control characters have no place in one.
+  const problem = headerTextProblem(v);
+  if (problem) throw new Error(`the ${slot} of a recipient ${problem}`);
   return v;
 }

@@ -9,17 +9,33 @@ export interface OutgoingMessage {
   to: string;
   raw: Buffer;
   messageId: string;
+  /**
+   * A transactional mail (confirmation, welcome): one reader waits for it, so
+   * it goes ahead of list messages waiting for a rate token or a connection.
+   */
+  transactional?: boolean;
 }
 
 /**
- * What the relay said. `permanent` is a 5xx to the recipient or the message
- * (a bounce); anything else that failed (4xx, a reset connection, a timeout,
- * a relay refusing us) is temporary and retried. `slowDown` is a 421/451:
- * the relay asks us to send more slowly.
+ * What the relay said, as it said it: its code, its reply and the command the
+ * reply answered (absent when it did not answer: no connection, a timeout).
+ * What a refusal means (the reader's bounce, a failure of the send, a retry)
+ * is judged by the retry policy (retry-policy.ts), not by the transport.
+ * `slowDown` is a 421/451: the relay asks us to send more slowly.
  */
 export type SubmitResult =
   | { ok: true; code: number; response: string }
-  | { ok: false; permanent: boolean; code: number | null; response: string; slowDown?: boolean };
+  | { ok: false; code: number | null; response: string; command?: string; slowDown?: boolean };
+
+/** What one relay said it takes (its EHLO), for the checks before a send starts. */
+export interface RelayLimits {
+  /** The relay, as logs name it (never with a password). */
+  relay: string;
+  /** The largest message it takes (SIZE), when it states one. */
+  maxSize?: number;
+  /** Whether it carries UTF-8 addresses (SMTPUTF8). */
+  smtputf8: boolean;
+}
 
 /**
  * What may still stop a message before it goes out. A message can wait long
@@ -55,5 +71,10 @@ export interface Transport {
   submit(message: OutgoingMessage, options?: SubmitOptions): Promise<SubmitResult>;
   /** How many messages it can usefully have in flight at once. */
   readonly concurrency: number;
+  /**
+   * What each relay it can reach takes, read from a session (opened if none
+   * is). Absent when anything goes (the outbox keeps every message).
+   */
+  limits?(): Promise<RelayLimits[]>;
   close(): Promise<void>;
 }

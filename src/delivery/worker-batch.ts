@@ -2,10 +2,12 @@
 // keeps the lease while it works (lease.ts: checked before each message,
 // renewed when half spent; a lease found taken stops the batch), splices and
 // signs each recipient's message, submits it, and records every result in one
-// transaction per batch, for the rows it still holds. Temporary
-// failures go back to pending with a backoff; 5xx bounces suppress the address;
-// a send whose error share crosses the threshold is paused. Locking, retry
-// policy, the error window, transport and ledger each live in their own module.
+// transaction per batch, for the rows it still holds. The retry policy judges
+// each refusal: temporary failures go back to pending with a backoff; a
+// reader's bounce suppresses the address; a refusal of the send fails the row
+// (resendable) and pauses the send, as does an error share surely over the
+// threshold. Locking, retry policy, the error window, transport and ledger
+// each live in their own module.
 import { setMaxListeners } from 'node:events';
 import type { Clock } from '../clock.ts';
 import type { DkimSigner } from './dkim.ts';
@@ -13,8 +15,11 @@ import { ErrorRateWindow, DEFAULT_ERROR_RATE_POLICY, type ErrorRatePolicy } from
 import { BatchLease } from './lease.ts';
 import type { ClaimedRecipient, Ledger, Outcome } from './ledger.ts';
 import { recipientValues, type RecipientLinks } from './recipient-values.ts';
-import { DEFAULT_RETRY_POLICY, nextAttemptAt, type RetryPolicy } from './retry-policy.ts';
+import { relayRefusalFor } from './relay-fit.ts';
+import { DEFAULT_RETRY_POLICY, DEFAULT_UNCLEAR_RUN, judgeRefusal, nextAttemptAt, UnclearRefusals, withoutAddresses, type RetryPolicy } from './retry-policy.ts';
 import type { ReturnPaths } from './return-path.ts';
+import { ReadersWhoLeft, type Recheck } from './readers-who-left.ts';
+export type { Recheck } from './readers-who-left.ts';
 import { SendWatch } from './send-watch.ts';
 import { compileMessage, spliceMessage, type CompiledMessage } from './splice.ts';
 import { NotSent, type SubmitResult, type Transport } from './transport.ts';
@@ -22,17 +27,6 @@ import { NotSent, type SubmitResult, type Transport } from './transport.ts';
 /** Where a bounced address goes: the publication's suppression list (audience). */
 export interface Suppressor {
   suppress(publicationId: number, email: string, details: Record<string, unknown>): Promise<void>;
-}
-
-/**
- * Which rows of a batch may no longer be mailed: their reader unsubscribed,
- * was suppressed or erased since the claim (which checked the same at claim time).
- */
-export interface Recheck {
-  /** The rows among `ids` whose reader left; reads only. */
-  goneAmong(ids: readonly number[]): Promise<number[]>;
-  /** Sets `suppressed` those of `ids` still gone and still held by this worker; returns them. */
-  setSuppressed(workerId: string, ids: readonly number[], now: number): Promise<number[]>;
 }
 
 /** Structured logs: one line per batch, one summary per send. */
@@ -88,11 +82,27 @@ export interface WorkerDeps {
   random?: () => number;
 }
 
+/** A refusal to RCPT TO not judged yet: the reader's bounce unless the run it belongs to says otherwise. */
+interface Unclear {
+  row: ClaimedRecipient;
+  outcome: Outcome;
+  startedAt: number;
+}
+
+/** What the lanes of one batch share. */
+interface BatchState {
+  /** Sends paused (or found no longer running) during the batch: their rows wait. */
+  paused: Set<number>;
+  unclear: UnclearRefusals<Unclear>;
+  /** Outcomes judged again after they were returned (a run of unclear refusals). */
+  rejudged: Map<number, Outcome>;
+}
+
 /** A worker; `runBatch` does one claim-send-record round. */
 export class DeliveryWorker {
   private readonly policy: WorkerPolicy;
   private readonly errors: ErrorRateWindow;
-  private readonly messages = new Map<number, { compiled: CompiledMessage; startedAt: number; kind: string }>();
+  private readonly messages = new Map<number, { compiled: CompiledMessage; startedAt: number; kind: string; fitsRelays?: boolean }>();
   private readonly watch: SendWatch;
 
   constructor(private readonly deps: WorkerDeps) {
@@ -129,8 +139,10 @@ export class DeliveryWorker {
       started,
     );
     lease.start();
+    const refused = await this.sendsRelaysRefuse(rows);
     const results: Outcome[] = [];
     const attempted = new Set<number>();
+    const batch: BatchState = { paused: new Set(), unclear: new UnclearRefusals(this.policy.retry.unclearRefusalsInARow ?? DEFAULT_UNCLEAR_RUN), rejudged: new Map() };
     const sendIds = [...new Set(rows.map((r) => r.sendId))];
     // Per send, what stops its rows here: the lease lost, or the send no longer running.
     const lanes = Math.max(1, this.deps.transport.concurrency * 2);
@@ -148,13 +160,15 @@ export class DeliveryWorker {
     try {
       await mapLimit(rows, lanes, async (row) => {
         const stop = stops.get(row.sendId)!;
+        // Paused before any of its readers was tried: the rows go back untouched.
+        if (refused.has(row.sendId)) return;
         // Never send for a row this worker may no longer hold: another worker may have it.
         if (stop.aborted || !(await lease.mayDeliver(row.id))) return;
         // Nor to a reader who left while the batch was under way.
         await left.refresh(() => rows.filter((r) => !attempted.has(r.id)).map((r) => r.id));
         if (left.has(row.id) || stop.aborted) return;
         attempted.add(row.id);
-        const outcome = await this.deliver(row, lease, stop);
+        const outcome = await this.deliver(row, batch, lease, stop);
         // Dropped before it was written: untried, given back below if still held.
         if (outcome) results.push(outcome);
         else attempted.delete(row.id);
@@ -164,8 +178,13 @@ export class DeliveryWorker {
       for (const id of sendIds) this.watch.leave(id);
     }
     const now = clock.now();
+    // Unclear refusals whose run the batch ended: tried again rather than suppressed on a guess.
+    for (const u of batch.unclear.open()) {
+      const at = nextAttemptAt(this.policy.retry, u.row.attempts, now, u.startedAt, this.deps.random);
+      batch.rejudged.set(u.row.id, at === null ? { ...u.outcome, state: 'failed' } : { ...u.outcome, state: 'retry', nextAttemptAt: at });
+    }
     // Record nothing for rows that another worker claimed; give back the untried ones still held.
-    const outcomes = results.filter((o) => lease.holds(o.id));
+    const outcomes = results.map((o) => batch.rejudged.get(o.id) ?? o).filter((o) => lease.holds(o.id));
     await ledger.record(workerId, outcomes, now);
     // Readers who left are recorded now, so that the send can finish with this batch.
     const leftHeld = rows.filter((r) => left.has(r.id) && lease.holds(r.id)).map((r) => r.id);
@@ -195,8 +214,9 @@ export class DeliveryWorker {
   }
 
   /** One row's attempt; undefined when nothing was written (the send stopped, the lease lost). */
-  private async deliver(row: ClaimedRecipient, lease: BatchLease, stop: AbortSignal): Promise<Outcome | undefined> {
+  private async deliver(row: ClaimedRecipient, batch: BatchState, lease: BatchLease, stop: AbortSignal): Promise<Outcome | undefined> {
     const { clock, mailDomain } = this.deps;
+    const { paused } = batch;
     const message = await this.messageOf(row.sendId);
     const values = recipientValues(
       this.deps.links,
@@ -204,9 +224,9 @@ export class DeliveryWorker {
       mailDomain,
       clock.now(),
     );
-    if (!message) {
+    if (!message || paused.has(row.sendId)) {
       // The send was paused, cancelled or failed meanwhile: the row waits, untouched by this attempt.
-      this.watch.stop(row.sendId, 'no longer running');
+      if (!message) this.watch.stop(row.sendId, 'no longer running');
       return undefined;
     }
     let result: SubmitResult;
@@ -223,24 +243,87 @@ export class DeliveryWorker {
       );
     } catch (err) {
       if (err instanceof NotSent) return undefined;
-      result = { ok: false, permanent: false, code: null, response: `error: ${(err as Error).message}` };
+      result = { ok: false, code: null, response: `error: ${(err as Error).message}` };
     }
     const now = clock.now();
     const base = { id: row.id, messageId: values.messageId, code: result.code, response: result.response };
-    let outcome: Outcome;
-    if (result.ok) outcome = { ...base, state: 'sent', code: result.code };
-    else if (result.permanent) outcome = { ...base, state: 'bounced' };
-    else {
-      const at = nextAttemptAt(this.policy.retry, row.attempts, now, message.startedAt, this.deps.random);
-      outcome = at === null ? { ...base, state: 'failed' } : { ...base, state: 'retry', nextAttemptAt: at };
+    if (result.ok) {
+      batch.unclear.interrupt(row.sendId);
+      await this.countAttempt(row.sendId, false, now, batch);
+      return { ...base, state: 'sent', code: result.code };
     }
-    const reason = this.errors.record(row.sendId, !result.ok, now);
-    if (reason) {
-      // Every lane of this worker stops now; the other workers' watches see the pause within statusCheckMs.
-      this.watch.stop(row.sendId, reason);
-      if (await this.deps.ledger.pause(row.sendId, reason, now)) this.deps.logger.warn({ send: row.sendId, reason }, 'send paused');
+    const verdict = judgeRefusal(result);
+    // A mailbox status shows the relay judging readers one by one: the unclear refusals before it were theirs.
+    // A temporary failure shows nothing either way, and leaves the run as it is.
+    if (verdict.kind === 'bounce' || verdict.kind === 'mailbox') batch.unclear.interrupt(row.sendId);
+    const refusedSend = (what: string) =>
+      `paused: the relay refused ${what}: ${withoutAddresses(result.response)} (to ${result.command ?? 'the connection'}); the rows it refused are failed and can be resent; fix the cause, then resume`;
+    switch (verdict.kind) {
+      case 'bounce':
+        await this.countAttempt(row.sendId, false, now, batch);
+        return { ...base, state: 'bounced' };
+      case 'mailbox':
+        await this.countAttempt(row.sendId, false, now, batch);
+        return { ...base, state: 'failed' };
+      case 'send':
+        await this.countAttempt(row.sendId, true, now, batch, refusedSend('the send'));
+        return { ...base, state: 'failed' };
+      case 'unclear': {
+        // The reader's bounce for now; failed instead if the run it starts or extends turns out to be the relay refusing the send.
+        const outcome: Outcome = { ...base, state: 'bounced' };
+        const refused = batch.unclear.add(row.sendId, { row, outcome, startedAt: message.startedAt });
+        for (const u of refused) batch.rejudged.set(u.row.id, { ...u.outcome, state: 'failed' });
+        const limit = this.policy.retry.unclearRefusalsInARow ?? DEFAULT_UNCLEAR_RUN;
+        await this.countAttempt(row.sendId, refused.length > 0, now, batch, refused.length ? refusedSend(`${limit} readers in a row without saying why`) : undefined);
+        return outcome;
+      }
+      case 'retry': {
+        await this.countAttempt(row.sendId, verdict.aboutSend, now, batch);
+        const at = nextAttemptAt(this.policy.retry, row.attempts, now, message.startedAt, this.deps.random);
+        return at === null ? { ...base, state: 'failed' } : { ...base, state: 'retry', nextAttemptAt: at };
+      }
     }
-    return outcome;
+  }
+
+  /**
+   * Counts an attempt in the send's error window (`failed`: a failure about the
+   * send) and pauses the send with `refusal` as the reason when the relay
+   * refused it, or when the window says the failures are surely too many.
+   */
+  private async countAttempt(sendId: number, failed: boolean, now: number, batch: BatchState, refusal?: string): Promise<void> {
+    const reason = this.errors.record(sendId, failed, now) ?? refusal;
+    if (!reason || batch.paused.has(sendId)) return;
+    batch.paused.add(sendId);
+    // Every lane of this worker stops now; the other workers' watches see the pause within statusCheckMs.
+    this.watch.stop(sendId, reason);
+    if (await this.deps.ledger.pause(sendId, reason, now)) this.deps.logger.warn({ send: sendId, reason }, 'send paused');
+  }
+
+  /**
+   * The sends of a batch whose message the relays cannot take (relay-fit.ts),
+   * checked once per send and worker: each is paused with the reason before
+   * any of its readers is tried, and its rows of the batch go back untouched.
+   */
+  private async sendsRelaysRefuse(rows: readonly ClaimedRecipient[]): Promise<Set<number>> {
+    const refused = new Set<number>();
+    const { ledger, clock, logger } = this.deps;
+    try {
+      for (const sendId of new Set(rows.map((r) => r.sendId))) {
+        const message = await this.messageOf(sendId);
+        if (!message || message.fitsRelays) continue;
+        const reason = await relayRefusalFor(this.deps, message.compiled, rows.find((r) => r.sendId === sendId)!);
+        // Undefined: no relay answered, so the next batch asks again.
+        if (reason === null) message.fitsRelays = true;
+        if (!reason) continue;
+        refused.add(sendId);
+        this.watch.stop(sendId, reason);
+        if (await ledger.pause(sendId, reason, clock.now())) logger.warn({ send: sendId, reason }, 'send paused');
+      }
+    } catch (err) {
+      // A courtesy before the first message: SIZE= on each MAIL FROM still lets the relay refuse.
+      logger.warn({ worker: this.deps.workerId, err: (err as Error).message }, 'relay limits not checked');
+    }
+    return refused;
   }
 
   private async messageOf(sendId: number) {
@@ -267,49 +350,6 @@ export class DeliveryWorker {
         this.deps.logger.error({ send: row.sendId, recipient: row.id, err: (err as Error).message }, 'could not suppress a bounced address');
       }
     }
-  }
-}
-
-/**
- * The rows of one batch whose reader left since the claim. The claim looked
- * at the subscriptions and the suppression list; this looks again once that
- * look is older than `maxAgeMs`, in one query for the rows not yet tried, so
- * that a slow batch does not mail someone who unsubscribed (or bounced, or
- * complained) a minute ago. Lanes share one query in flight.
- */
-class ReadersWhoLeft {
-  private readonly gone = new Set<number>();
-  private checking: Promise<void> | undefined;
-
-  constructor(
-    private readonly recheck: Recheck | undefined,
-    private readonly clock: Clock,
-    private readonly maxAgeMs: number,
-    private checkedAt: number,
-    private readonly onError: (err: Error) => void,
-  ) {}
-
-  has(id: number): boolean {
-    return this.gone.has(id);
-  }
-
-  refresh(untried: () => number[]): Promise<void> {
-    const recheck = this.recheck;
-    if (!recheck || this.clock.now() - this.checkedAt < this.maxAgeMs) return Promise.resolve();
-    this.checking ??= (async () => {
-      const at = this.clock.now();
-      try {
-        const ids = untried().filter((id) => !this.gone.has(id));
-        if (ids.length) for (const id of await recheck.goneAmong(ids)) this.gone.add(id);
-      } catch (err) {
-        // The claim's look stands; asked again only after another `maxAgeMs`, not before every message.
-        this.onError(err as Error);
-      }
-      this.checkedAt = at;
-    })().finally(() => {
-      this.checking = undefined;
-    });
-    return this.checking;
   }
 }
 

@@ -5,10 +5,8 @@
 // confirmed), and stops cleanly: the batch in hand is finished and
 // recorded, then the loop ends (SIGTERM in `matinale worker`).
 import { hostname } from 'node:os';
-import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import ms from 'ms';
-import pino from 'pino';
 import { systemClock, type Clock } from '../clock.ts';
 import type { Config, DeliverySettings } from '../config.ts';
 import { audiencePolicyOf, type AudiencePolicy } from '../audience/deps.ts';
@@ -20,13 +18,9 @@ import { storeLedger } from '../store/ledger.ts';
 import { storeRecheck } from '../store/ledger-recheck.ts';
 import { schedulerLock } from '../store/scheduler-lock.ts';
 import { audienceLinks } from './audience-links.ts';
-import { DkimSigner } from './dkim.ts';
-import { outboxTransport } from './outbox.ts';
-import { ReturnPaths } from './return-path.ts';
+import { deliveryLogger, mailIdentity, transportOf } from './mail-stack.ts';
 import { schedulerTick } from './scheduler.ts';
-import { mailDomainOf } from './send-message.ts';
 import type { SendDeps } from './sends.ts';
-import { smtpPool } from './smtp-pool.ts';
 import type { Transport } from './transport.ts';
 import { DEFAULT_WORKER_POLICY, DeliveryWorker, type DeliveryLogger, type WorkerPolicy } from './worker-batch.ts';
 
@@ -37,7 +31,10 @@ export interface StartWorkerOptions {
   store: Store;
   config: Config;
   clock?: Clock;
-  /** Default: the SMTP pool of SMTP_URL, else the outbox in DATA_DIR/outbox. */
+  /**
+   * The process's one transport (mail-stack.ts), shared with the audience's
+   * mailer; default: one built here from SMTP_URL, else the outbox in DATA_DIR/outbox.
+   */
   transport?: Transport;
   logger?: DeliveryLogger;
   /** Over the operator's settings (config.delivery), which are over DEFAULT_WORKER_POLICY. */
@@ -121,10 +118,9 @@ export function workerPolicyOf(settings: DeliverySettings | undefined, override:
 export function deliveryParts(options: Pick<StartWorkerOptions, 'store' | 'config' | 'clock' | 'transport' | 'logger' | 'policy' | 'graceMs'>) {
   const { store, config } = options;
   const clock = options.clock ?? systemClock;
-  const mailDomain = mailDomainOf({ dkimDomain: config.dkim?.domain, publicUrl: config.publicUrl });
-  const transport =
-    options.transport ?? (config.smtpUrls.length ? smtpPool(config.smtpUrls, { clock }) : outboxTransport(join(config.dataDir, 'outbox'), clock));
-  const logger = options.logger ?? pino({ base: { pid: process.pid }, redact: ['token', 'secret', 'password'] }, pino.destination(2));
+  const { mailDomain, dkim, returnPaths } = mailIdentity(config);
+  const transport = options.transport ?? transportOf(config, clock);
+  const logger = options.logger ?? deliveryLogger();
   const keys = new AudienceKeys(config.secret);
   const sendDeps: SendDeps = { store, clock, publicUrl: config.publicUrl, mailDomain };
   return {
@@ -136,9 +132,8 @@ export function deliveryParts(options: Pick<StartWorkerOptions, 'store' | 'confi
     policy: workerPolicyOf(config.delivery, options.policy),
     graceMs: options.graceMs ?? config.delivery?.graceMs ?? DEFAULT_GRACE_MS,
     links: audienceLinks({ secret: config.secret, publicUrl: config.publicUrl, mailDomain, clock }),
-    dkim: config.dkim ? new DkimSigner(config.dkim) : undefined,
-    // Signed, so that the inbound handler believes the bounce reports that come back to it.
-    returnPaths: new ReturnPaths(config.secret, mailDomain),
+    dkim,
+    returnPaths,
     recheck: storeRecheck(store),
     suppressor: {
       suppress: (publicationId: number, email: string, details: Record<string, unknown>) =>

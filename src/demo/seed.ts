@@ -51,6 +51,20 @@ export interface SeedResult {
   account?: { email: string; password: string };
 }
 
+/**
+ * True where `serve` seeds on its own: the embedded default (SQLite in
+ * DATA_DIR, mail kept in the outbox). A PostgreSQL or a relay means a real
+ * newsroom, whose empty database must stay empty unless asked (`--demo`).
+ */
+export function isEmbeddedDefault(config: Config): boolean {
+  return !config.databaseUrl && config.smtpUrls.length === 0;
+}
+
+/** True when the database holds no publication yet. */
+export async function isEmptyNewsroom(store: Store): Promise<boolean> {
+  return !(await store.db.selectFrom('publications').select('id').limit(1).executeTakeFirst());
+}
+
 /** Seeds the demo newsroom when the database has no publication yet; a second call does nothing. */
 export async function seedDemo(store: Store, config: Config, clock: Clock, examplesDir = EXAMPLES_DIR): Promise<SeedResult> {
   // One transaction: an interrupted seed leaves an empty database, seeded again at the next start.

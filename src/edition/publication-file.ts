@@ -85,7 +85,7 @@ function issueDiagnostics(issue: zcore.$ZodIssue, source: YamlSource, file: stri
     const what = issue.origin === 'array' ? 'must hold at least one entry' : 'must not be empty';
     return [diagnostic('publication-invalid', file, nodePlace(source, path), `\`${name}\` ${what}`)];
   }
-  const message = /^(is|must) /.test(issue.message) ? `\`${name}\` ${issue.message}` : `\`${name}\`: ${lowerFirst(issue.message)}`;
+  const message = /^(is|must|has) /.test(issue.message) ? `\`${name}\` ${issue.message}` : `\`${name}\`: ${lowerFirst(issue.message)}`;
   return [diagnostic('publication-invalid', file, nodePlace(source, path), message)];
 }
 

@@ -2,6 +2,7 @@
 // same fields in the dashboard and the store). See BRIEFING-MARKDOWN.md.
 import { z } from 'zod';
 import { Cron } from 'croner';
+import { headerTextProblem, parseMailbox } from './mailbox.ts';
 
 /** Languages the renderers and the linter know. */
 export const LANGUAGES = ['fr', 'en'] as const;
@@ -10,11 +11,22 @@ export type Language = (typeof LANGUAGES)[number];
 export const ROLES = ['author', 'editor', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
 
+/**
+ * A string that may reach a mail header (the publication's name is in
+ * List-Id, a team member's name in the From of mail to them): one line, no
+ * control character, refused here so that nobody learns of it from a send.
+ */
+const headerText = z.string().superRefine((v, ctx) => {
+  const problem = headerTextProblem(v);
+  if (problem) ctx.addIssue({ code: 'custom', message: `${problem}: it goes into a mail header` });
+});
+
 const email = z.email({ message: 'is not a valid email address' });
 
-/** `Name <address>` or a bare address. */
-const mailbox = z.string().refine((v) => /^(?:[^<>]*<[^\s<>@]+@[^\s<>@]+>|[^\s<>@]+@[^\s<>@]+)$/.test(v.trim()), {
-  message: 'must be an address or `Name <address>`',
+/** `Name <address>` or a bare address, read as delivery writes it (mailbox.ts). */
+const mailbox = z.string().superRefine((v, ctx) => {
+  const { problem } = parseMailbox(v);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
 });
 
 const timezone = z.string().refine(
@@ -42,7 +54,7 @@ const cron = z.string().refine(
 );
 
 export const teamMemberSchema = z.strictObject({
-  name: z.string().min(1),
+  name: headerText.min(1),
   email,
   role: z.enum(ROLES),
   /** ASCII-armoured OpenPGP public key, for tips. */
@@ -51,12 +63,12 @@ export const teamMemberSchema = z.strictObject({
 
 export const publicationSchema = z.strictObject({
   slug: z.string().regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'must be lower-case letters, digits and dashes'),
-  name: z.string().min(1),
+  name: headerText.min(1),
   language: z.enum(LANGUAGES),
   timezone,
   schedule: cron,
   from: mailbox,
-  replyTo: email.optional(),
+  replyTo: email.pipe(mailbox).optional(),
   address: z.string().min(1),
   team: z.array(teamMemberSchema).min(1),
   greeting: z.string().optional(),

@@ -8,6 +8,8 @@ import type { Config } from '../config.ts';
 import type { Store } from '../store/db.ts';
 import type { Clock } from '../clock.ts';
 import { systemClock } from '../clock.ts';
+import { transportOf } from '../delivery/mail-stack.ts';
+import type { Transport } from '../delivery/transport.ts';
 import { installEdge } from './edge.ts';
 import { storeDesk } from './store-desk.ts';
 import { serializeError, serializeRequest } from './request-log.ts';
@@ -17,6 +19,12 @@ export interface AppDeps {
   store: Store;
   config: Config;
   clock?: Clock;
+  /**
+   * The process's one mail transport (serve shares it with its worker), for
+   * the audience's confirmation and welcome mails; without it the app builds
+   * its own from the configuration and closes it with the app.
+   */
+  transport?: Transport;
   /** Pino logging on (serve: to stdout; tests: to a stream they read) or off. */
   logger?: boolean | { stream: { write(line: string): void } };
   /**
@@ -46,6 +54,7 @@ const routeModules: Array<() => Promise<{ routes: RoutePlugin }>> = [
 
 /** Builds the app (not listening yet). */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const hops = deps.config.trustProxy;
   const app = Fastify({
     logger: deps.logger
       ? {
@@ -56,13 +65,17 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
           ...(typeof deps.logger === 'object' ? { stream: deps.logger.stream } : {}),
         }
       : false,
-    // Only behind a reverse proxy the operator declared: otherwise X-Forwarded-For is the client's to forge.
-    trustProxy: deps.config.trustProxy ?? false,
+    // Only the proxies the operator declared (so many hops, or these addresses), never all:
+    // the first X-Forwarded-For entries are the client's to write.
+    trustProxy: typeof hops === 'number' ? (_address: string, hop: number) => hop < hops : (hops ?? false),
     ...(deps.serverFactory ? { serverFactory: deps.serverFactory } : {}),
   });
   await app.register(formbody);
   await app.register(cookie, { secret: deps.config.secret });
-  const full = { store: deps.store, config: deps.config, clock: deps.clock ?? systemClock };
+  const clock = deps.clock ?? systemClock;
+  const transport = deps.transport ?? transportOf(deps.config, clock);
+  if (!deps.transport) app.addHook('onClose', () => transport.close());
+  const full = { store: deps.store, config: deps.config, clock, transport };
   // Headers, metrics and error mapping first, so that they cover every route.
   installEdge(app, storeDesk(full.store, full.clock), { https: full.config.publicUrl.startsWith('https:') });
   for (const load of routeModules) await (await load()).routes(app, full);

@@ -1,9 +1,11 @@
 // Everything at the app's edge that is not a route: security headers, metrics,
-// and the one place where errors become HTTP statuses (JSON for /api, pages
-// for people; a sign-in redirect for a dashboard page without a session).
+// the refusal of bad input, and the one place where errors become HTTP
+// statuses (JSON for /api, pages for people; a sign-in redirect for a
+// dashboard page without a session).
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { securityHeaders } from './security-headers.ts';
 import { instrument } from './metrics.ts';
+import { refuseBadInput } from './bad-input.ts';
 import { toWebError, type WebError } from './errors.ts';
 import { errorPage, notFoundPage } from './pages/error-page.ts';
 import type { Desk } from './desk.ts';
@@ -24,10 +26,11 @@ function send(request: FastifyRequest, reply: FastifyReply, error: WebError): Fa
   return reply.code(error.status).type('text/html; charset=utf-8').send(errorPage(error.status, error.message, diagnostics));
 }
 
-/** Installs headers, metrics, the error handler and the 404 handler. */
+/** Installs headers, metrics, the refusal of bad input, the error handler and the 404 handler. */
 export function installEdge(app: FastifyInstance, desk: Desk, options: { https: boolean }): void {
   securityHeaders(app, options);
   instrument(app);
+  refuseBadInput(app);
   app.setErrorHandler((err, request, reply) => {
     const error = toWebError(err);
     if (error.status >= 500) request.log.error({ err }, 'request failed');

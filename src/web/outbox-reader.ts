@@ -1,6 +1,6 @@
 // The local outbox (DATA_DIR/outbox) as the dashboard lists it: the messages
-// delivery indexed in index.jsonl, and the .eml files written without an
-// index line (the audience's confirmation and welcome mails), newest first.
+// delivery indexed in index.jsonl (sends and transactional mails alike), and
+// .eml files without an index line (the audience's mails of older versions), newest first.
 import { existsSync, openSync, readSync, closeSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { readMessage, type ReadableMessage } from './outbox-message.ts';

@@ -7,6 +7,7 @@ import { subscribe } from '../../src/audience/subscribe.ts';
 import { confirmSubscription, inspectConfirmation } from '../../src/audience/confirm.ts';
 import { inspectUnsubscribe, unsubscribeByToken } from '../../src/audience/unsubscribe.ts';
 import { loadPreferences, savePreferences } from '../../src/audience/preferences.ts';
+import { mailFreshPreferencesLink } from '../../src/audience/preferences-link.ts';
 import { isSuppressed, suppress } from '../../src/audience/suppression.ts';
 import { purgeUnconfirmed } from '../../src/audience/purge.ts';
 import { recipientLinks } from '../../src/audience/links.ts';
@@ -75,7 +76,7 @@ for (const backend of await testBackends()) {
     assert.match(welcome.html ?? '', /<strong>Tech Matin<\/strong>/);
     // No edition sent yet: the archive.
     assert.match(welcome.text, /Toutes les éditions\u00a0: http:\/\/news\.test\/tech-matin\n/);
-    assert.match(welcome.headers?.['List-Unsubscribe'] ?? '', /^<http:\/\/news\.test\/unsubscribe\/u[^>]+>$/);
+    assert.match(welcome.headers?.['List-Unsubscribe'] ?? '', /^<http:\/\/news\.test\/unsubscribe\/[A-Za-z0-9_-]{43}>$/);
     assert.equal(welcome.headers?.['List-Unsubscribe-Post'], 'List-Unsubscribe=One-Click');
 
     const log = await consentActions(f);
@@ -213,7 +214,7 @@ for (const backend of await testBackends()) {
     assert.equal(await statusOf(f, 'ann@example.org'), 'unsubscribed');
   });
 
-  it('preferences: GET reads; POST subscribes to ticked publications, leaves the others and renames', async (f) => {
+  it('preferences: GET reads; POST leaves the unticked, asks to confirm the newly ticked (activates nothing) and renames', async (f) => {
     await subscribed(f, 'ann@example.org');
     const token = tokenOf(linkIn(f.mailer.lastTo('ann@example.org'), '/preferences/'));
     const view = await loadPreferences(f.deps, token);
@@ -225,14 +226,40 @@ for (const backend of await testBackends()) {
     const mails = f.mailer.sent.length;
     const after = await savePreferences(f.deps, token, { name: 'Ann B.', publicationIds: [f.ids.policy] });
     assert.equal(after.status, 'ok');
-    assert.equal(await statusOf(f, 'ann@example.org', f.ids.policy), 'active');
+    if (after.status !== 'ok') return;
+    assert.deepEqual(after.requested, ['Policy Morning']);
+    assert.equal(await statusOf(f, 'ann@example.org', f.ids.policy), 'pending');
     assert.equal(await statusOf(f, 'ann@example.org', f.ids.tech), 'unsubscribed');
     assert.equal(await isSuppressed(f.deps, f.ids.tech, 'ann@example.org'), true);
     assert.equal(f.mailer.sent.length, mails + 1);
-    assert.equal(f.mailer.sent.at(-1)!.subject, 'Welcome to Policy Morning');
+    assert.equal(f.mailer.sent.at(-1)!.subject, 'Confirm your subscription to Policy Morning');
+    const request = (await consentActions(f)).filter((l) => l.action === 'subscribe-request').at(-1)!;
+    assert.equal(request.method, 'link');
     const row = await f.store.db.selectFrom('subscribers').select('name').executeTakeFirstOrThrow();
     assert.equal(row.name, 'Ann B.');
-    assert.equal((await loadPreferences(f.deps, 'p1.1.1.AAAAAAAAAAAAAAAAAAAAAA')).status, 'invalid');
+
+    // Ticking Tech Matin again: a confirmation, not a way around the suppression.
+    f.clock.advance(1000);
+    await savePreferences(f.deps, token, { name: 'Ann B.', publicationIds: [f.ids.policy, f.ids.tech] });
+    assert.equal(await statusOf(f, 'ann@example.org', f.ids.tech), 'unsubscribed');
+    assert.equal(await isSuppressed(f.deps, f.ids.tech, 'ann@example.org'), true);
+    assert.equal(f.mailer.sent.at(-1)!.subject, 'Confirmez votre inscription à Tech Matin');
+    assert.equal((await confirmSubscription(f.deps, tokenOf(linkIn(f.mailer.sent.at(-1)!, '/confirm/')))).status, 'confirmed');
+    assert.equal(await isSuppressed(f.deps, f.ids.tech, 'ann@example.org'), false);
+    assert.equal((await loadPreferences(f.deps, 'A'.repeat(43))).status, 'invalid');
+  });
+
+  it('a preferences link expires after PREFERENCES_LINK_MAX_AGE; its owner can have a fresh one mailed', async (f) => {
+    await subscribed(f, 'ann@example.org');
+    const token = tokenOf(linkIn(f.mailer.lastTo('ann@example.org'), '/preferences/'));
+    f.clock.advance(f.deps.policy.preferencesMaxAgeMs + 1000);
+    assert.equal((await loadPreferences(f.deps, token)).status, 'expired');
+    assert.equal((await savePreferences(f.deps, token, { name: null, publicationIds: [] })).status, 'expired');
+    assert.equal(await statusOf(f, 'ann@example.org', f.ids.tech), 'active');
+    assert.equal((await mailFreshPreferencesLink(f.deps, token)).status, 'sent');
+    const fresh = tokenOf(linkIn(f.mailer.lastTo('ann@example.org'), '/preferences/'));
+    assert.equal((await loadPreferences(f.deps, fresh)).status, 'ok');
+    assert.equal((await mailFreshPreferencesLink(f.deps, 'A'.repeat(43))).status, 'invalid');
   });
 
   it('pending subscriptions never confirmed are purged after the delay, confirmed ones stay', async (f) => {
@@ -250,8 +277,8 @@ for (const backend of await testBackends()) {
 
   it('recipient links give delivery the unsubscribe and preferences URLs and the RFC 8058 headers', async (f) => {
     const links = recipientLinks(f.deps.keys, f.deps.publicUrl, 12, f.ids.tech, f.clock.now());
-    assert.match(links.unsubscribeUrl, /^http:\/\/news\.test\/unsubscribe\/uc\./);
-    assert.match(links.preferencesUrl, /^http:\/\/news\.test\/preferences\/pc\./);
+    assert.match(links.unsubscribeUrl, /^http:\/\/news\.test\/unsubscribe\/[A-Za-z0-9_-]{43}$/);
+    assert.match(links.preferencesUrl, /^http:\/\/news\.test\/preferences\/[A-Za-z0-9_-]{43}$/);
     assert.deepEqual(links.headers, { 'List-Unsubscribe': `<${links.unsubscribeUrl}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' });
   });
 }

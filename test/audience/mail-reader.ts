@@ -1,7 +1,7 @@
 // Reads the messages the audience wrote (outbox .eml files, or what an SMTP
 // server received) as a person's mail program would: headers unfolded and
 // decoded, text and HTML parts decoded from quoted-printable or base64.
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export interface ReadMail {
@@ -89,7 +89,11 @@ export function readMail(raw: string): ReadMail {
 export function outbox(dir: string): ReadMail[] {
   let names: string[];
   try {
-    names = readdirSync(dir).filter((n) => n.endsWith('.eml')).sort();
+    // The index lists every message in the order sent.
+    names = readFileSync(join(dir, 'index.jsonl'), 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => (JSON.parse(line) as { file: string }).file);
   } catch {
     return [];
   }

@@ -1,5 +1,5 @@
 // The audience's delays set by the operator (CONFIRM_LINK_MAX_AGE,
-// PURGE_UNCONFIRMED_AFTER) read from the environment by loadConfig, and
+// PURGE_UNCONFIRMED_AFTER, PREFERENCES_LINK_MAX_AGE) read from the environment by loadConfig, and
 // honoured where they act: the web app's confirmation links, the worker's
 // hourly purge, `matinale subscribers purge`.
 import { test } from 'node:test';
@@ -31,7 +31,9 @@ test('the policy in force: code over the operator’s settings over the defaults
   assert.deepEqual(audiencePolicyOf({ confirmMaxAgeMs: DAY, purgeUnconfirmedAfterMs: 3 * DAY }, { purgeUnconfirmedAfterMs: 2 * DAY }), {
     confirmMaxAgeMs: DAY,
     purgeUnconfirmedAfterMs: 2 * DAY,
+    preferencesMaxAgeMs: DEFAULT_POLICY.preferencesMaxAgeMs,
   });
+  assert.equal(audiencePolicyOf({ preferencesMaxAgeMs: 30 * DAY }).preferencesMaxAgeMs, 30 * DAY);
   // Only PURGE_UNCONFIRMED_AFTER set, shorter than the default link life (7 days): the config alone cannot tell.
   const dir = mkdtempSync(join(tmpdir(), 'matinale-policy-'));
   try {
@@ -65,6 +67,28 @@ for (const backend of await testBackends()) {
         n.clock.advance(2 * DAY);
         const r = await app.inject({ method: 'POST', url: new URL(link).pathname });
         assert.equal(r.statusCode, expected, `${JSON.stringify(settings)}: a link two days old`);
+      } finally {
+        await app.close();
+        await n.close();
+      }
+    }
+  });
+
+  test(`${backend.name}: PREFERENCES_LINK_MAX_AGE makes preferences links expire earlier (the page then offers a fresh link)`, async () => {
+    for (const [settings, expected] of [
+      [{}, /name="publication"/],
+      [{ PREFERENCES_LINK_MAX_AGE: '1d' }, /action="\/preferences\/[^"]+\/renew"/],
+    ] as const) {
+      const n = await newsroom();
+      const app = await buildApp({ store: n.store, config: loadConfig(env(n.dir, settings)), clock: n.clock });
+      try {
+        await subscribeThroughForm(app, 'tech-matin', { email: 'ann@example.org' });
+        await app.inject({ method: 'POST', url: new URL(linkInText(outbox(join(n.dir, 'outbox')).at(-1), '/confirm/')).pathname });
+        const link = linkInText(outbox(join(n.dir, 'outbox')).at(-1), '/preferences/');
+        n.clock.advance(2 * DAY);
+        const r = await app.inject({ method: 'GET', url: new URL(link).pathname });
+        assert.equal(r.statusCode, 200);
+        assert.match(r.body, expected, `${JSON.stringify(settings)}: a link two days old`);
       } finally {
         await app.close();
         await n.close();

@@ -93,6 +93,8 @@ test('without an operator’s rate: no limit until the relay asks, then from wha
   const { c, clock } = controller(Infinity);
   answers(clock, c, 3, 400, (i) => (i % 10 === 0 ? 451 : 250));
   assert.equal(c.rate, Infinity, 'greylisting alone sets no limit');
+  answers(clock, c, 3, 400, (i) => (i % 2 === 0 ? 451 : 250));
+  assert.equal(c.rate, Infinity, 'nor does a high share of 4xx: only a 421 does');
   c.answer(421);
   assert.equal(c.rate, 200, 'half of the 400/s it was taking');
   answers(clock, c, 5, 200, ok);

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import nodemailer from 'nodemailer';
 import { FakeClock } from '../../src/clock.ts';
 import { AudienceKeys } from '../../src/audience/keys.ts';
+import { signToken } from '../../src/audience/tokens.ts';
 import { exportSubscriber } from '../../src/audience/data-rights.ts';
 import { storeLedger } from '../../src/store/ledger.ts';
 import { sendRecipients } from '../../src/store/sends.ts';
@@ -18,6 +19,7 @@ import { ReturnPaths } from '../../src/delivery/return-path.ts';
 import { handleInbound, inboundDeps, type InboundResult } from '../../src/delivery/inbound-mail.ts';
 import { startInboundServer, type InboundServer } from '../../src/delivery/inbound-server.ts';
 import { fixtureTest, testBackends, type TestStore } from '../helpers/store.ts';
+import { transactionalMessage } from '../../src/delivery/transactional-mail.ts';
 import { memoryLogger, SECRET, seedNewsroom, startSmtpSink, testConfig, type Newsroom, type ReceivedMessage } from './newsroom-fixture.ts';
 
 const DOMAIN = 'techmatin.example.org';
@@ -214,9 +216,10 @@ for (const backend of await testBackends()) {
     const reader = f.newsroom.active[1]!;
     const before = await stateOf(f, reader);
     const token = tokenIn(f.received.get(reader)!.raw);
-    const altered = token.slice(0, -2) + (token.endsWith('AA') ? 'BB' : 'AA');
-    // Someone else's subscriber id with this reader's tag.
-    const forged = token.replace(/^u[0-9a-z]+\./, `u${(f.newsroom.subscriberIds.get(f.newsroom.active[2]!)!).toString(36)}.`);
+    const altered = token.slice(0, -2) + (token.toLowerCase().endsWith('aa') ? 'bb' : 'aa');
+    // Someone else's unsubscribe token, sealed under another secret.
+    const other = { purpose: 'unsubscribe' as const, subscriberId: f.newsroom.subscriberIds.get(f.newsroom.active[2]!)!, publicationId: f.newsroom.publicationId, issuedAt: Date.parse('2026-03-02T05:00:00Z') };
+    const forged = signToken(new AudienceKeys('f'.repeat(64)), other, { caseless: true });
     for (const t of [altered, forged, 'u1.1.1.AAAAAAAAAAAAAAAAAAAAAA']) {
       const r = await f.mail({ from: reader, to: [`unsubscribe+${t}@${DOMAIN}`] }, `Subject: unsubscribe\r\n\r\n`);
       assert.ok(r.ok, 'accepted and dropped: nothing tells a forger what happened');
@@ -260,6 +263,18 @@ for (const backend of await testBackends()) {
     assert.equal((await stateOf(f, f.newsroom.active[4]!)).suppression, undefined);
   });
 
+  inboundTest('a bounce report about a transactional mail (confirmation, welcome) is no list bounce: dropped, the reader untouched', async (f) => {
+    const reader = f.newsroom.active[1]!;
+    const before = await stateOf(f, reader);
+    const mail = { from: 'Tech Matin <matin@techmatin.example.org>', to: reader, subject: 'Bienvenue', text: 'Bonjour' };
+    const message = await transactionalMessage(mail, { mailDomain: DOMAIN, returnPaths: new ReturnPaths(SECRET, DOMAIN) }, Date.parse('2026-03-02T05:00:00Z'));
+    assert.ok((await f.mail({ from: '', to: [message.from] }, dsn(message.from, 'failed', '5.1.1', message.raw))).ok);
+    assert.deepEqual(f.results, ['dropped']);
+    assert.ok(f.logger.lines.some((l) => /transactional mail/.test(JSON.stringify(l.obj))), JSON.stringify(f.logger.lines));
+    assert.deepEqual(await stateOf(f, reader), before);
+    assert.ok((await sendRecipients(f.store, f.sendId)).every((x) => x.state === 'sent'));
+  });
+
   inboundTest('a delayed (4.x.x) report changes nothing but a log line', async (f) => {
     const reader = f.newsroom.active[0]!;
     const message = f.received.get(reader)!;
@@ -291,9 +306,19 @@ for (const backend of await testBackends()) {
     assert.equal((await stateOf(f, c)).suppression, undefined);
   });
 
+  inboundTest('a complaint quoting a whole original larger than the head the listener keeps is still read', async (f) => {
+    const reader = f.newsroom.active[0]!;
+    // 3 MiB of the original's body after its headers: only the first MiB of the report is kept.
+    const body = `${'x'.repeat(76)}\r\n`.repeat((3 * 1024 * 1024) / 78);
+    const original = `${headerOf(f.received.get(reader)!.raw)}\r\n\r\n${body}`;
+    assert.ok((await f.mail({ from: 'fbl@mailbox.example.com', to: [`complaints@${DOMAIN}`] }, arf(`complaints@${DOMAIN}`, original))).ok);
+    assert.deepEqual(f.results, ['complaint']);
+    assert.equal((await stateOf(f, reader)).suppression, 'complaint');
+  });
+
   inboundTest('a complaint whose original carries an altered token changes nothing', async (f) => {
     const reader = f.newsroom.active[0]!;
-    const header = headerOf(f.received.get(reader)!.raw).replace(/(unsubscribe[+/]u[0-9a-z.]+)[A-Za-z0-9_-]{2}/g, '$1AA');
+    const header = headerOf(f.received.get(reader)!.raw).replace(/(unsubscribe[+/][A-Za-z0-9_-]{20})([A-Za-z0-9_-]{2})/g, (_, kept: string, two: string) => kept + (two.toLowerCase() === 'bb' ? 'cc' : 'bb'));
     assert.ok((await f.mail({ from: 'fbl@mailbox.example.com', to: [`complaints@${DOMAIN}`] }, arf(`complaints@${DOMAIN}`, header))).ok);
     assert.deepEqual(f.results, ['dropped']);
     assert.equal((await stateOf(f, reader)).suppression, undefined);

@@ -65,7 +65,7 @@ test('a caller that gives up while waiting is dropped at once, and holds up nobo
   });
   await l.acquire(); // the one token of the bucket
   const stop = new AbortController();
-  const given = l.acquire(stop.signal);
+  const given = l.acquire(false, stop.signal);
   const behind = l.acquire();
   await new Promise((r) => setImmediate(r));
   stop.abort(new Error('lease lost'));
@@ -82,4 +82,21 @@ test('concurrent callers are served in turn, none lost', async () => {
   await Promise.all(Array.from({ length: 15 }, (_, i) => l.acquire().then(() => order.push(i))));
   assert.deepEqual(order, Array.from({ length: 15 }, (_, i) => i));
   assert.ok(clock.now() >= 2_000 - 1);
+});
+
+test('a transactional message takes the next token ahead of list messages already waiting', async () => {
+  const clock = new FakeClock(0);
+  // Each wait for a token lets other callers in, as a real timer does.
+  const l = new RateLimiter({ perSecond: 5, perHour: Infinity }, clock, (ms) => new Promise((resolve) => setImmediate(() => resolve(clock.advance(ms)))));
+  const order: string[] = [];
+  // The bucket's 5 go at once; 15 list messages then wait for tokens, 200 ms apart.
+  const list = Array.from({ length: 20 }, (_, i) => l.acquire().then(() => order.push(`list${i}`)));
+  await new Promise((resolve) => setImmediate(resolve));
+  const first = l.acquire(true).then(() => order.push('transactional'));
+  await Promise.all([...list, first]);
+  const at = order.indexOf('transactional');
+  // Served after at most the one list message already taking its token, never behind the 15 waiting.
+  assert.ok(at <= 7, `the transactional message came ${at}th: ${order.join(' ')}`);
+  assert.deepEqual(order.filter((o) => o !== 'transactional'), Array.from({ length: 20 }, (_, i) => `list${i}`), 'list messages keep their order');
+  assert.ok(clock.now() >= (21 - 5) * 200 - 1, 'the transactional message used a token: the rate holds for all');
 });

@@ -43,3 +43,17 @@ test('the return-path key is its own: no audience key computes its tag', () => {
   const sameInfoOtherSalt = Buffer.from(hkdfSync('sha256', SECRET, 'matinale-audience', 'matinale:return-path', 32));
   assert.notEqual(createHmac('sha256', sameInfoOtherSalt).update('3-4').digest('hex').slice(0, 16), tag);
 });
+
+test('a transactional mail’s return path names the mail, reads back only with our tag, and is never a ledger row', () => {
+  const address = paths.addressForMail('0123456789abcdef');
+  assert.match(address, /^bounces\+t0123456789abcdef-[0-9a-f]{16}@news\.example\.org$/);
+  assert.equal(paths.verifyMail(address), '0123456789abcdef');
+  assert.equal(paths.verifyMail(address.toUpperCase()), '0123456789abcdef');
+  assert.equal(paths.verify(address).ok, false, 'not a send’s row');
+  const tag = address.slice(address.lastIndexOf('-') + 1, address.indexOf('@'));
+  assert.equal(paths.verifyMail(`bounces+t0123456789abcdee-${tag}@news.example.org`), undefined, 'the tag of one mail does not vouch for another');
+  assert.equal(paths.verifyMail(`bounces+t0123456789abcdef-${tag}@elsewhere.example`), undefined);
+  assert.equal(new ReturnPaths('f'.repeat(64), 'news.example.org').verifyMail(address), undefined, 'another secret');
+  assert.equal(paths.verifyMail(paths.addressFor(42, 7)), undefined, 'a send’s return path is no transactional mail');
+  assert.throws(() => paths.addressForMail('not-hex'), /hex/);
+});

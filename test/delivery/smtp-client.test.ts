@@ -303,9 +303,10 @@ test('with PIPELINING the envelope goes in one write and its three replies, in o
     await session.send(envelope, Buffer.from('Subject: one\r\n\r\n1\r\n'));
     await session.send({ ...envelope, to: 'other@example.net' }, Buffer.from('Subject: two\r\n\r\n2\r\n'));
     const envelopes = relay.batches.filter((b) => b.some((c) => c.startsWith('MAIL')));
+    // The relay offers SIZE: each MAIL FROM states its message's size.
     assert.deepEqual(envelopes, [
-      [`MAIL FROM:<${envelope.from}>`, `RCPT TO:<${envelope.to}>`, 'DATA'],
-      [`MAIL FROM:<${envelope.from}>`, 'RCPT TO:<other@example.net>', 'DATA'],
+      [`MAIL FROM:<${envelope.from}> SIZE=19`, `RCPT TO:<${envelope.to}>`, 'DATA'],
+      [`MAIL FROM:<${envelope.from}> SIZE=19`, 'RCPT TO:<other@example.net>', 'DATA'],
     ]);
     assert.deepEqual(
       relay.bodies.map((b) => b.toString()),
@@ -326,7 +327,7 @@ test('without PIPELINING one command at a time, each after the previous reply', 
       relay.batches.every((b) => b.length <= 1),
       JSON.stringify(relay.batches),
     );
-    assert.deepEqual(relay.commands.slice(1), [`MAIL FROM:<${envelope.from}>`, `RCPT TO:<${envelope.to}>`, 'DATA']);
+    assert.deepEqual(relay.commands.slice(1), [`MAIL FROM:<${envelope.from}> SIZE=6`, `RCPT TO:<${envelope.to}>`, 'DATA']);
     assert.equal(relay.bodies[0]!.toString(), '..dot\r\n');
   } finally {
     session.close();
@@ -419,7 +420,7 @@ test('a relay that never greets times out with a clear error; one that stops ans
     assert.equal(err.command, 'CONN');
     assert.match(err.message, /did not answer CONN within 150 ms/);
     assert.ok(Date.now() - started < 5_000);
-    const session = await SmtpSession.open(client(slow.port, { timeouts: { replyMs: 150 } }));
+    const session = await SmtpSession.open(client(slow.port, { timeouts: { dataEndMs: 150 } }));
     const late = await rejection(session.send(envelope, Buffer.from('Subject: x\r\n\r\ny\r\n')));
     assert.equal(late.code, 'ETIMEDOUT');
     assert.equal(late.command, 'DATA');

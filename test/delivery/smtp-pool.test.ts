@@ -4,8 +4,12 @@ import { networkInterfaces } from 'node:os';
 import assert from 'node:assert/strict';
 import { parseRelayUrl, smtpPool } from '../../src/delivery/smtp-pool.ts';
 import { systemClock } from '../../src/clock.ts';
-import type { OutgoingMessage } from '../../src/delivery/transport.ts';
+import type { OutgoingMessage, SubmitResult } from '../../src/delivery/transport.ts';
+import { judgeRefusal } from '../../src/delivery/retry-policy.ts';
 import { startSmtpSink } from './newsroom-fixture.ts';
+
+/** What the retry policy makes of a result: the pool only reports it. */
+const verdict = (r: SubmitResult) => (r.ok ? 'sent' : judgeRefusal(r).kind);
 
 function message(n: number, to = `reader${n}@example.net`): OutgoingMessage {
   const messageId = `1.${n}.matinale@example.org`;
@@ -62,15 +66,16 @@ test('a relay named by an IPv6 literal (smtp://[::1]:port) is reached', async ()
   }
 });
 
-test('wrong credentials are a temporary failure of the relay, not a bounce', async () => {
+test('wrong credentials are the relay refusing the send, not a bounce', async () => {
   const sink = await startSmtpSink({ auth: { user: 'matinale', pass: 's3cret' } });
   const url = sink.url.replace('s3cret', 'wrong');
   const transport = smtpPool([url], { clock: systemClock });
   try {
     const r = await transport.submit(message(1));
     assert.equal(r.ok, false);
-    assert.equal(!r.ok && r.permanent, false);
+    assert.equal(verdict(r), 'send');
     assert.equal(!r.ok && r.code, 535);
+    assert.equal(!r.ok && r.command, 'AUTH PLAIN');
   } finally {
     await transport.close();
     await sink.close();
@@ -99,7 +104,7 @@ test('STARTTLS is used when the relay offers it', async () => {
   }
 });
 
-test('the relay’s code and answer are kept: 5xx to RCPT is permanent, 4xx temporary, a 5xx to MAIL FROM is the relay refusing us', async () => {
+test('the relay’s code, answer and the command answered are kept: 5.1.1 to RCPT is a bounce, 4xx a retry, a 5xx to MAIL FROM the relay refusing the send', async () => {
   const sink = await startSmtpSink({
     rcpt: (address) =>
       address.startsWith('gone') ? { code: 550, message: '5.1.1 User unknown' } : address.startsWith('busy') ? { code: 421, message: '4.7.0 Slow down' } : undefined,
@@ -117,15 +122,17 @@ test('the relay’s code and answer are kept: 5xx to RCPT is permanent, 4xx temp
   const transport = smtpPool([`${sink.url}?pool=1`], { clock: systemClock });
   try {
     const gone = await transport.submit(message(1, 'gone@example.net'));
-    assert.deepEqual(gone, { ok: false, permanent: true, code: 550, response: '550 5.1.1 User unknown', slowDown: false });
+    assert.deepEqual(gone, { ok: false, code: 550, response: '550 5.1.1 User unknown', command: 'RCPT TO', slowDown: false });
+    assert.equal(verdict(gone), 'bounce');
     const busy = await transport.submit(message(2, 'busy@example.net'));
     assert.equal(busy.ok, false);
-    assert.equal(!busy.ok && busy.permanent, false);
+    assert.equal(verdict(busy), 'retry');
     assert.equal(!busy.ok && busy.slowDown, true);
     const refused = { ...message(3), from: 'bounces+9-3@example.org' };
     const r = await transport.submit(refused);
-    assert.equal(!r.ok && r.permanent, false, 'not a bounce');
+    assert.equal(verdict(r), 'send', 'not a bounce');
     assert.equal(!r.ok && r.code, 554);
+    assert.equal(!r.ok && r.command, 'MAIL FROM');
     // The connection is still usable after the refusals.
     assert.ok((await transport.submit(message(4))).ok);
   } finally {
@@ -152,7 +159,7 @@ test('a 421 at the end of DATA (the relay hangs up) is temporary; the next messa
   try {
     const first = await transport.submit(message(1));
     assert.equal(first.ok, false);
-    assert.equal(!first.ok && first.permanent, false);
+    assert.equal(verdict(first), 'retry');
     assert.equal(!first.ok && first.code, 421);
     assert.ok((await transport.submit(message(2))).ok);
   } finally {
@@ -177,7 +184,7 @@ test('a connection reset in the middle of a message is a temporary failure, with
   try {
     const r = await transport.submit(message(1));
     assert.equal(r.ok, false);
-    assert.equal(!r.ok && r.permanent, false);
+    assert.equal(verdict(r), 'retry');
     assert.equal(!r.ok && r.code, null);
     assert.match(!r.ok ? r.response : '', /ECONNRESET|ECONNECTION|closed/i);
   } finally {
@@ -210,7 +217,7 @@ test('a relay that never greets is a temporary failure once the injected greetin
   try {
     const r = await transport.submit(message(1));
     assert.equal(r.ok, false);
-    assert.equal(!r.ok && r.permanent, false);
+    assert.equal(verdict(r), 'retry');
     assert.equal(!r.ok && r.code, null);
     assert.match(!r.ok ? r.response : '', /^ETIMEDOUT .*within 100 ms/);
   } finally {
@@ -246,7 +253,7 @@ test('a relay that refuses connections: 20 concurrent messages all settle quickl
       const results = await within(5_000, Promise.all(Array.from({ length: 20 }, (_, i) => transport.submit(message(i)))), `pool=${pool}`);
       for (const r of results) {
         assert.equal(r.ok, false);
-        assert.equal(!r.ok && r.permanent, false);
+        assert.equal(verdict(r), 'retry');
         assert.equal(!r.ok && r.code, null);
         assert.match(!r.ok ? r.response : '', /^ECONNECTION .*ECONNREFUSED/);
       }
@@ -274,7 +281,7 @@ test('a relay that hangs up on every connection: every waiter settles, never mor
   try {
     const results = await within(5_000, Promise.all(Array.from({ length: 20 }, (_, i) => transport.submit(message(i)))), 'pool=3');
     assert.ok(
-      results.every((r) => !r.ok && !r.permanent && r.code === null),
+      results.every((r) => verdict(r) === 'retry' && !r.ok && r.code === null),
       JSON.stringify(results[0]),
     );
     assert.ok(most <= 3, `${most} connections at once`);
@@ -327,13 +334,13 @@ async function tlsLessRelay(host: string, starttls: string | undefined): Promise
   return { server, port: (server.address() as AddressInfo).port, commands };
 }
 
-test('a relay that offers STARTTLS and refuses it, even with a 5xx, is a temporary failure of the relay: no AUTH, no bounce', async () => {
+test('a relay that offers STARTTLS and refuses it with a 5xx refuses the send: no AUTH, no bounce', async () => {
   const relay = await tlsLessRelay('127.0.0.1', '554 5.7.3 TLS is broken here\r\n');
   const transport = smtpPool([`smtp://matinale:hunter2@127.0.0.1:${relay.port}`], { clock: systemClock });
   try {
     const r = await transport.submit(message(1));
     assert.equal(r.ok, false);
-    assert.equal(!r.ok && r.permanent, false, 'not a bounce');
+    assert.equal(verdict(r), 'send', 'not a bounce');
     assert.equal(!r.ok && r.code, 554);
     assert.ok(!relay.commands.some((c) => c.startsWith('AUTH') || c.startsWith('MAIL')), JSON.stringify(relay.commands));
     assert.ok(!JSON.stringify(r).includes('hunter2'));
@@ -355,7 +362,7 @@ test('credentials and a relay elsewhere without STARTTLS: a temporary ETLS failu
   try {
     const r = await strict.submit(message(1));
     assert.equal(r.ok, false);
-    assert.equal(!r.ok && r.permanent, false);
+    assert.equal(verdict(r), 'retry');
     assert.equal(!r.ok && r.code, null);
     assert.match(!r.ok ? r.response : '', /^ETLS .*does not offer STARTTLS/);
     assert.ok(!JSON.stringify(r).includes('hunter2'));

@@ -5,6 +5,9 @@ import { join } from 'node:path';
 import { fixtureTest, testBackends } from '../helpers/store.ts';
 import { CookieJar, csrfIn, newsroom, subscribeThroughForm, type Newsroom } from './harness.ts';
 import { linkInText, outbox } from '../audience/mail-reader.ts';
+import { AudienceKeys } from '../../src/audience/keys.ts';
+import { audienceDeps } from '../../src/audience/deps.ts';
+import { suppress } from '../../src/audience/suppression.ts';
 
 const form = (fields: Record<string, string | string[]>) => {
   const p = new URLSearchParams();
@@ -21,6 +24,17 @@ async function status(n: Newsroom, email: string, publicationId = n.ids.techMati
     .where('subscriptions.publication_id', '=', publicationId)
     .executeTakeFirst();
   return row?.status;
+}
+
+async function suppressed(n: Newsroom, email: string, publicationId: number) {
+  const keys = new AudienceKeys(n.config.secret);
+  const row = await n.store.db
+    .selectFrom('suppressions')
+    .select('reason')
+    .where('publication_id', '=', publicationId)
+    .where('email_hash', '=', keys.addressHash(email))
+    .executeTakeFirst();
+  return row?.reason;
 }
 
 const mails = (n: Newsroom) => outbox(join(n.config.dataDir, 'outbox'));
@@ -165,7 +179,7 @@ for (const backend of await testBackends()) {
     assert.match(page.body, /Voulez-vous ne plus recevoir Tech Matin/);
     assert.match(page.body, new RegExp(`<form method="post" action="${unsubscribe}">`));
     assert.match(page.body, /href="http:\/\/news\.test\/tech-matin">Rester inscrit/);
-    assert.match(page.body, /href="http:\/\/news\.test\/preferences\/p[^"]+">Gérer mes préférences/);
+    assert.match(page.body, /href="http:\/\/news\.test\/preferences\/[A-Za-z0-9_-]{43}">Gérer mes préférences/);
     assert.equal(await status(n, 'ann@example.org'), 'active');
   });
 
@@ -203,22 +217,116 @@ for (const backend of await testBackends()) {
     assert.deepEqual(log.map((l) => l.method), ['link']);
   });
 
-  it('preferences: GET shows the form and changes nothing; POST applies it', async (n) => {
+  it('preferences: GET shows the form and changes nothing; POST leaves what is unticked and renames', async (n) => {
     await subscribeAndConfirm(n, 'ann@example.org');
     const prefs = path(linkInText(lastMailTo(n, 'ann@example.org'), '/preferences/'));
     const page = await n.app.inject({ method: 'GET', url: prefs });
     assert.equal(page.statusCode, 200);
     assert.match(page.body, new RegExp(`value="${n.ids.techMatin}" checked`));
     assert.match(page.body, new RegExp(`value="${n.ids.policyMorning}">`));
-    assert.equal(await status(n, 'ann@example.org', n.ids.policyMorning), undefined);
-    const saved = await n.app.inject({ method: 'POST', url: prefs, ...form({ publication: [String(n.ids.techMatin), String(n.ids.policyMorning)], name: '<b>Ann</b>' }) });
+    const saved = await n.app.inject({ method: 'POST', url: prefs, ...form({ _csrf: csrfIn(page.body), publication: String(n.ids.techMatin), name: '<b>Ann</b>' }) });
     assert.equal(saved.statusCode, 200);
     assert.match(saved.body, /Vos préférences sont enregistrées/);
     assert.match(saved.body, /value="&lt;b&gt;Ann&lt;\/b&gt;"/);
-    assert.equal(await status(n, 'ann@example.org', n.ids.policyMorning), 'active');
     assert.equal(await status(n, 'ann@example.org', n.ids.techMatin), 'active');
-    await n.app.inject({ method: 'POST', url: prefs, ...form({ name: 'Ann' }) });
-    assert.equal(await status(n, 'ann@example.org', n.ids.policyMorning), 'unsubscribed');
+    await n.app.inject({ method: 'POST', url: prefs, ...form({ _csrf: csrfIn(page.body), name: 'Ann' }) });
     assert.equal(await status(n, 'ann@example.org', n.ids.techMatin), 'unsubscribed');
+    assert.equal(await suppressed(n, 'ann@example.org', n.ids.techMatin), 'unsubscribe');
+  });
+
+  it('preferences: ticking a publication not received mails its confirmation link and subscribes nobody until it is followed', async (n) => {
+    await subscribeAndConfirm(n, 'ann@example.org');
+    const prefs = path(linkInText(lastMailTo(n, 'ann@example.org'), '/preferences/'));
+    const page = await n.app.inject({ method: 'GET', url: prefs });
+    const before = mails(n).length;
+    const saved = await n.app.inject({ method: 'POST', url: prefs, ...form({ _csrf: csrfIn(page.body), publication: [String(n.ids.techMatin), String(n.ids.policyMorning)] }) });
+    assert.equal(saved.statusCode, 200);
+    assert.match(saved.body, /Pour recevoir Policy Morning, confirmez votre inscription/);
+    assert.equal(await status(n, 'ann@example.org', n.ids.policyMorning), 'pending');
+    assert.equal(mails(n).length, before + 1);
+    const confirmation = lastMailTo(n, 'ann@example.org')!;
+    assert.match(confirmation.subject, /Policy Morning/);
+    // Shown ticked and awaiting; saving again sends nothing more.
+    assert.match(saved.body, new RegExp(`value="${n.ids.policyMorning}" checked> Policy Morning</label> <small>`));
+    await n.app.inject({ method: 'POST', url: prefs, ...form({ _csrf: csrfIn(page.body), publication: [String(n.ids.techMatin), String(n.ids.policyMorning)] }) });
+    assert.equal(mails(n).length, before + 1);
+    const confirmed = await n.app.inject({ method: 'POST', url: path(linkInText(confirmation, '/confirm/')) });
+    assert.equal(confirmed.statusCode, 200);
+    assert.equal(await status(n, 'ann@example.org', n.ids.policyMorning), 'active');
+  });
+
+  it('preferences never lift a suppression: a reader who left, or whose address bounced, comes back only through a fresh confirmation', async (n) => {
+    await subscribeAndConfirm(n, 'ann@example.org');
+    const prefs = path(linkInText(lastMailTo(n, 'ann@example.org'), '/preferences/'));
+    await n.app.inject({ method: 'POST', url: path(linkInText(lastMailTo(n, 'ann@example.org'), '/unsubscribe/')), ...form({ 'List-Unsubscribe': 'One-Click' }) });
+    await suppress(audienceDeps(n.config, n.store, { clock: n.clock }), n.ids.policyMorning, 'ann@example.org', 'hard-bounce');
+    n.clock.advance(11 * 60_000); // past the subscribe form's one mail per address and publication
+    const page = await n.app.inject({ method: 'GET', url: prefs });
+    const both = [String(n.ids.techMatin), String(n.ids.policyMorning)];
+    const saved = await n.app.inject({ method: 'POST', url: prefs, ...form({ _csrf: csrfIn(page.body), publication: both }) });
+    assert.equal(saved.statusCode, 200);
+    assert.equal(await status(n, 'ann@example.org', n.ids.techMatin), 'unsubscribed');
+    assert.equal(await suppressed(n, 'ann@example.org', n.ids.techMatin), 'unsubscribe');
+    assert.equal(await suppressed(n, 'ann@example.org', n.ids.policyMorning), 'hard-bounce');
+    const confirmations = mails(n).filter((m) => m.to.includes('ann@example.org') && /Confirm/.test(m.subject));
+    assert.deepEqual(confirmations.slice(-2).map((m) => /Policy Morning/.test(m.subject)).sort(), [false, true]);
+    // The owner of the address follows the link: that, and only that, lifts it.
+    const techConfirm = confirmations.filter((m) => /Tech Matin/.test(m.subject)).at(-1)!;
+    assert.equal((await n.app.inject({ method: 'POST', url: path(linkInText(techConfirm, '/confirm/')) })).statusCode, 200);
+    assert.equal(await status(n, 'ann@example.org', n.ids.techMatin), 'active');
+    assert.equal(await suppressed(n, 'ann@example.org', n.ids.techMatin), undefined);
+  });
+
+  it('preferences: a post without the form token of its own link, or sent by another site, changes nothing', async (n) => {
+    await subscribeAndConfirm(n, 'ann@example.org');
+    await subscribeAndConfirm(n, 'bob@example.org');
+    const prefs = path(linkInText(lastMailTo(n, 'ann@example.org'), '/preferences/'));
+    const bobs = path(linkInText(lastMailTo(n, 'bob@example.org'), '/preferences/'));
+    const token = csrfIn((await n.app.inject({ method: 'GET', url: prefs })).body);
+    const bobToken = csrfIn((await n.app.inject({ method: 'GET', url: bobs })).body);
+    const leave = { name: 'Mallory' };
+    const attempts = [
+      { ...form(leave) },
+      { ...form({ ...leave, _csrf: bobToken }) },
+      { ...form({ ...leave, _csrf: token.slice(0, -1) + (token.endsWith('A') ? 'B' : 'A') }) },
+      { ...form({ ...leave, _csrf: token }), headers: { ...form(leave).headers, 'sec-fetch-site': 'cross-site' } },
+      { ...form({ ...leave, _csrf: token }), headers: { ...form(leave).headers, origin: 'https://attacker.example' } },
+    ];
+    for (const [i, attempt] of attempts.entries()) {
+      const r = await n.app.inject({ method: 'POST', url: prefs, ...attempt });
+      assert.equal(r.statusCode, 403, `attempt ${i}`);
+      assert.match(r.body, /n’a pas été envoyé depuis sa page/);
+      assert.equal(csrfIn(r.body), token, 'the form comes back with its token');
+    }
+    assert.equal(await status(n, 'ann@example.org', n.ids.techMatin), 'active');
+    const names = await n.store.db.selectFrom('subscribers').select('name').where('email', '=', 'ann@example.org').executeTakeFirstOrThrow();
+    assert.equal(names.name, null);
+    const ok = await n.app.inject({ method: 'POST', url: prefs, ...form({ ...leave, _csrf: token }), headers: { ...form(leave).headers, origin: 'http://news.test', 'sec-fetch-site': 'same-origin' } });
+    assert.equal(ok.statusCode, 200);
+    assert.equal(await status(n, 'ann@example.org', n.ids.techMatin), 'unsubscribed');
+  });
+
+  it('an expired preferences link offers a fresh one by mail, which works; the old one changes nothing', async (n) => {
+    await subscribeAndConfirm(n, 'ann@example.org');
+    const prefs = path(linkInText(lastMailTo(n, 'ann@example.org'), '/preferences/'));
+    const token = csrfIn((await n.app.inject({ method: 'GET', url: prefs })).body);
+    n.clock.advance(91 * 24 * 3600_000);
+    const page = await n.app.inject({ method: 'GET', url: prefs });
+    assert.equal(page.statusCode, 200);
+    assert.match(page.body, /Ce lien vers vos préférences a expiré/);
+    assert.match(page.body, new RegExp(`<form method="post" action="${prefs}/renew">`));
+    const save = await n.app.inject({ method: 'POST', url: prefs, ...form({ _csrf: token }) });
+    assert.match(save.body, /a expiré/);
+    assert.equal(await status(n, 'ann@example.org', n.ids.techMatin), 'active');
+    const before = mails(n).length;
+    assert.equal((await n.app.inject({ method: 'POST', url: `${prefs}/renew`, ...form({}) })).statusCode, 200);
+    assert.equal(mails(n).length, before, 'no mail without the form token');
+    const renewed = await n.app.inject({ method: 'POST', url: `${prefs}/renew`, ...form({ _csrf: csrfIn(page.body) }) });
+    assert.equal(renewed.statusCode, 200);
+    assert.match(renewed.body, /Un nouveau lien vers vos préférences vient de vous être envoyé/);
+    const fresh = path(linkInText(lastMailTo(n, 'ann@example.org'), '/preferences/'));
+    assert.notEqual(fresh, prefs);
+    const freshPage = await n.app.inject({ method: 'GET', url: fresh });
+    assert.match(freshPage.body, new RegExp(`value="${n.ids.techMatin}" checked`));
   });
 }

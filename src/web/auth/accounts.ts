@@ -5,6 +5,7 @@ import type { Clock } from '../../clock.ts';
 import { ROLES, type Role } from '../../edition/publication.ts';
 import { hashPassword } from './password.ts';
 import { inTransaction } from '../../store/transaction.ts';
+import { endSessions } from './sessions.ts';
 
 /** A signed-in member of the newsroom and their roles. */
 export interface Account {
@@ -60,6 +61,8 @@ export async function addAccount(store: Store, input: NewAccount, clock: Clock):
       .onConflict((oc) => oc.column('person_id').doUpdateSet({ password_hash: passwordHash, disabled_at: null }))
       .returning('id')
       .executeTakeFirstOrThrow();
+    // A new password ends every session opened with the old one (this runs from the CLI: none is the caller's).
+    await endSessions(tx, user.id);
     for (const pub of pubs) {
       await trx
         .insertInto('memberships')
@@ -71,12 +74,12 @@ export async function addAccount(store: Store, input: NewAccount, clock: Clock):
   });
 }
 
-/** The password hash and user id for an address, to check a sign-in. */
-export async function credentialsFor(store: Store, email: string): Promise<{ userId: number; passwordHash: string } | undefined> {
+/** The password hash, user id and stored address for an address, to check a sign-in. */
+export async function credentialsFor(store: Store, email: string): Promise<{ userId: number; email: string; passwordHash: string } | undefined> {
   const row = await store.db
     .selectFrom('users')
     .innerJoin('people', 'people.id', 'users.person_id')
-    .select(['users.id as userId', 'users.password_hash as passwordHash'])
+    .select(['users.id as userId', 'people.email as email', 'users.password_hash as passwordHash'])
     .where('people.email', '=', normaliseEmail(email))
     .where('users.disabled_at', 'is', null)
     .executeTakeFirst();
@@ -112,4 +115,35 @@ export function roleIn(account: Account, publicationId: number): Role | undefine
 export function hasRole(account: Account, publicationId: number, role: Role): boolean {
   const held = roleIn(account, publicationId);
   return held !== undefined && ROLE_RANK[held] >= ROLE_RANK[role];
+}
+
+/** The user id of an address, disabled or not; undefined when no account has it. */
+async function userIdOf(store: Store, email: string): Promise<number | undefined> {
+  const row = await store.db
+    .selectFrom('users')
+    .innerJoin('people', 'people.id', 'users.person_id')
+    .select('users.id')
+    .where('people.email', '=', normaliseEmail(email))
+    .executeTakeFirst();
+  return row?.id;
+}
+
+/** Ends every session of an account (a lost laptop, a leaked cookie); the number ended, or undefined for an unknown address. */
+export async function signOutEverywhere(store: Store, email: string): Promise<number | undefined> {
+  const userId = await userIdOf(store, email);
+  return userId === undefined ? undefined : endSessions(store, userId);
+}
+
+/**
+ * Disables an account: it cannot sign in, and its sessions end, in one
+ * transaction. `matinale user add` with a new password enables it again.
+ * The number of sessions ended, or undefined for an unknown address.
+ */
+export async function disableAccount(store: Store, email: string, clock: Clock): Promise<number | undefined> {
+  const userId = await userIdOf(store, email);
+  if (userId === undefined) return undefined;
+  return inTransaction(store, async (tx) => {
+    await tx.db.updateTable('users').set({ disabled_at: clock.now() }).where('id', '=', userId).where('disabled_at', 'is', null).execute();
+    return endSessions(tx, userId);
+  });
 }

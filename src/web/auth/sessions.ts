@@ -39,3 +39,15 @@ export async function sessionUserId(store: Store, token: string, clock: Clock): 
 export async function closeSession(store: Store, token: string): Promise<void> {
   await store.db.deleteFrom('sessions').where('id', '=', digest(token)).execute();
 }
+
+/**
+ * Ends every session of a user but the one whose token is `keep` (the
+ * person's own, when they changed their password in the dashboard); returns
+ * how many ended. Takes a store or a transaction's.
+ */
+export async function endSessions(store: Pick<Store, 'db'>, userId: number, keep?: string): Promise<number> {
+  let query = store.db.deleteFrom('sessions').where('user_id', '=', userId);
+  if (keep !== undefined) query = query.where('id', '!=', digest(keep));
+  const result = await query.executeTakeFirst();
+  return Number(result.numDeletedRows);
+}

@@ -54,25 +54,53 @@ export function unsubscribePage(language: Language, publicationName: string, act
   );
 }
 
-/** The preferences form: publications to receive, name. */
-export function preferencesPage(language: Language, view: PreferencesView, action: string, saved = false): string {
+export interface PreferencesPageOptions {
+  /** The form's token against cross-site posts (preferences-link.ts). */
+  csrf?: { field: string; token: string };
+  saved?: boolean;
+  /** Why the form comes back unsaved. */
+  problem?: string;
+}
+
+/** The preferences form: publications to receive, name. A publication awaiting its confirmation is ticked, with a note. */
+export function preferencesPage(language: Language, view: PreferencesView, action: string, options: PreferencesPageOptions = {}): string {
   const s: AudienceStrings = typesetStrings(language);
   const items = view.publications.map(
     (p) =>
-      html`<li><label><input type="checkbox" name="publication" value="${p.id}"${p.receives ? html` checked` : null}> ${p.name}</label></li>`,
+      html`<li><label><input type="checkbox" name="publication" value="${p.id}"${p.receives || p.pending ? html` checked` : null}> ${p.name}</label>${
+        p.pending ? html` <small>(${s.awaitingConfirmation})</small>` : null
+      }</li>`,
   );
+  const requested = view.requested ?? [];
   return shell(
     language,
     s.preferencesTitle,
-    html`${saved ? html`<p role="status">${s.saved}</p>` : null}
+    html`${options.problem ? html`<p role="alert">${options.problem}</p>` : null}${options.saved ? html`<p role="status">${s.saved}</p>` : null}${
+      requested.length ? html`<p role="status">${fill(s.confirmationsSent, { names: requested.join(', ') })}</p>` : null
+    }
 <p>${view.email}</p>
 <form method="post" action="${action}">
+${options.csrf ? html`<input type="hidden" name="${options.csrf.field}" value="${options.csrf.token}">` : null}
 <fieldset>
 <legend>${s.publicationsLegend}</legend>
 <ul class="plain">${items}</ul>
 </fieldset>
 <p><label for="name">${s.nameLabel}</label><br><input id="name" name="name" type="text" autocomplete="given-name" value="${view.name ?? ''}"></p>
 <p><button type="submit">${s.saveButton}</button></p>
+</form>`,
+  );
+}
+
+/** The page of an expired preferences link: one button that mails a fresh link to its owner. */
+export function preferencesExpiredPage(language: Language, action: string, csrf: { field: string; token: string }): string {
+  const s = typesetStrings(language);
+  return shell(
+    language,
+    s.preferencesTitle,
+    html`<p>${s.preferencesExpired}</p>
+<form method="post" action="${action}">
+<input type="hidden" name="${csrf.field}" value="${csrf.token}">
+<p><button type="submit">${s.sendFreshLinkButton}</button></p>
 </form>`,
   );
 }

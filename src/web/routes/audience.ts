@@ -10,22 +10,26 @@
 // token to, and a token merely signed with an expiry would not do: another
 // site could fetch a fresh one and post it from its visitors' browsers. With
 // the cookie, another site can neither read the value nor make the browser
-// send it on a cross-site POST. Throttle (subscribe-throttle.ts): posts per
+// send it on a cross-site POST. The preferences form needs no cookie: its
+// token is tied to the link (audience/preferences-link.ts), and a post the
+// browser marks as another site's is refused. Throttle (subscribe-throttle.ts): posts per
 // client, and one mail per address and publication within an interval, with
 // the same answer whether a mail went out or not.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { RoutePlugin } from '../app.ts';
 import { audienceDeps, type AudienceDeps } from '../../audience/deps.ts';
+import { mailerOf } from '../../delivery/mail-stack.ts';
 import { subscribe } from '../../audience/subscribe.ts';
 import { confirmSubscription, inspectConfirmation } from '../../audience/confirm.ts';
 import { inspectUnsubscribe, unsubscribeByToken } from '../../audience/unsubscribe.ts';
-import { loadPreferences, savePreferences } from '../../audience/preferences.ts';
-import { audienceStrings, fill } from '../../audience/strings.ts';
+import { loadPreferences, savePreferences, type PreferencesResult } from '../../audience/preferences.ts';
+import { isPreferencesFormToken, mailFreshPreferencesLink, preferencesFormToken } from '../../audience/preferences-link.ts';
+import { audienceStrings, fill, typesetStrings } from '../../audience/strings.ts';
 import { publicationUrl } from '../../render/urls.ts';
 import type { Language } from '../../edition/publication.ts';
 import type { Config } from '../../config.ts';
 import { parseAddress } from '../../audience/address.ts';
-import { publicationBySlug } from '../../audience/publication-ref.ts';
+import { publicationBySlug, type PublicationRef } from '../../audience/publication-ref.ts';
 import { csrfToken, CSRF_FIELD, verifyCsrf } from '../auth/guard.ts';
 import { siteStrings } from '../pages/public-strings.ts';
 import { SubscribeThrottle } from '../subscribe-throttle.ts';
@@ -35,8 +39,10 @@ import {
   confirmPage,
   invalidAddressPage,
   messagePage,
+  preferencesExpiredPage,
   preferencesPage,
   unsubscribePage,
+  type PreferencesPageOptions,
 } from '../pages/audience-pages.ts';
 
 type TokenRequest = FastifyRequest<{ Params: { token: string } }>;
@@ -63,6 +69,20 @@ function bodyField(request: FastifyRequest, name: string): string | undefined {
 function isOneClick(request: FastifyRequest): boolean {
   if (bodyField(request, 'List-Unsubscribe') === 'One-Click') return true;
   return typeof request.body === 'string' && /name="List-Unsubscribe"\s+One-Click/.test(request.body.replace(/\r\n/g, '\n').replace(/\n+/g, ' '));
+}
+
+/**
+ * True for a post another site made the browser send: Sec-Fetch-Site says so
+ * (same-site too: a sibling host is not us), or an Origin that is neither
+ * PUBLIC_URL's nor the request's own. Clients that send neither (mail
+ * programs' one-click, curl) are judged by the form token alone.
+ */
+function isCrossSite(request: FastifyRequest, publicUrl: string): boolean {
+  const site = request.headers['sec-fetch-site'];
+  if (site === 'cross-site' || site === 'same-site') return true;
+  const origin = request.headers.origin;
+  if (origin === undefined) return false;
+  return origin !== new URL(publicUrl).origin && origin !== `${request.protocol}://${request.host}`;
 }
 
 function invalidLink(request: FastifyRequest, reply: FastifyReply, reason: 'invalid' | 'expired', language?: Language) {
@@ -150,26 +170,48 @@ function register(app: FastifyInstance, a: AudienceDeps, config: Config, throttl
     return html(reply, 200, messagePage(language, s.unsubscribeTitle, fill(s.unsubscribed, { name })));
   });
 
-  app.get('/preferences/:token', async (request: TokenRequest, reply) => {
-    const view = await loadPreferences(a, request.params.token);
-    if (view.status !== 'ok') return invalidLink(request, reply, 'invalid');
-    return html(reply, 200, preferencesPage(view.publication.language, view, `/preferences/${request.params.token}`));
-  });
+  // The preferences link: its form carries a token tied to the link, and a
+  // post another site makes a browser send (Sec-Fetch-Site, Origin) is refused.
+  const formCsrf = (token: string) => ({ field: CSRF_FIELD, token: preferencesFormToken(a.keys, token) });
+  const mayMail = (publication: PublicationRef, emailHash: string) => throttle.takeMail(publication.slug, emailHash);
+  const postedFromItsPage = (request: TokenRequest) =>
+    !isCrossSite(request, config.publicUrl) && isPreferencesFormToken(a.keys, request.params.token, bodyField(request, CSRF_FIELD));
+  const preferencesAnswer = (request: TokenRequest, reply: FastifyReply, view: PreferencesResult, options: PreferencesPageOptions = {}) => {
+    const token = request.params.token;
+    if (view.status === 'invalid') return invalidLink(request, reply, 'invalid');
+    // Expired: never a dead end; the page offers a fresh link by mail.
+    if (view.status === 'expired') return html(reply, 200, preferencesExpiredPage(view.publication.language, `/preferences/${token}/renew`, formCsrf(token)));
+    return html(reply, options.problem ? 403 : 200, preferencesPage(view.publication.language, view, `/preferences/${token}`, { ...options, csrf: formCsrf(token) }));
+  };
+
+  app.get('/preferences/:token', async (request: TokenRequest, reply) => preferencesAnswer(request, reply, await loadPreferences(a, request.params.token)));
 
   app.post('/preferences/:token', async (request: TokenRequest, reply) => {
+    if (!postedFromItsPage(request)) {
+      const view = await loadPreferences(a, request.params.token);
+      const language = view.status === 'invalid' ? languageOf(request) : view.publication.language;
+      return preferencesAnswer(request, reply, view, { problem: typesetStrings(language).preferencesFormRefused });
+    }
     const body = (typeof request.body === 'object' && request.body ? request.body : {}) as Record<string, unknown>;
     const raw = body.publication;
     const ids = (Array.isArray(raw) ? raw : raw === undefined ? [] : [raw]).map((v) => Number(v)).filter((n) => Number.isSafeInteger(n));
-    const view = await savePreferences(a, request.params.token, { name: bodyField(request, 'name') ?? null, publicationIds: ids, ip: request.ip });
-    if (view.status !== 'ok') return invalidLink(request, reply, 'invalid');
-    return html(reply, 200, preferencesPage(view.publication.language, view, `/preferences/${request.params.token}`, true));
+    const change = { name: bodyField(request, 'name') ?? null, publicationIds: ids, ip: request.ip, mayMail };
+    return preferencesAnswer(request, reply, await savePreferences(a, request.params.token, change), { saved: true });
+  });
+
+  app.post('/preferences/:token/renew', async (request: TokenRequest, reply) => {
+    if (!postedFromItsPage(request)) return preferencesAnswer(request, reply, await loadPreferences(a, request.params.token));
+    const r = await mailFreshPreferencesLink(a, request.params.token, { mayMail });
+    if (r.status !== 'sent') return invalidLink(request, reply, 'invalid');
+    const s = typesetStrings(r.publication.language);
+    return html(reply, 200, messagePage(r.publication.language, s.preferencesTitle, s.freshLinkSent));
   });
 }
 
 /** POST /:slug/subscribe, GET/POST /confirm/:token, /unsubscribe/:token, /preferences/:token */
 export const routes: RoutePlugin = async (app, deps) => {
-  // Mails go where the configuration says: SMTP_URL's first relay, else DATA_DIR/outbox.
-  const a = audienceDeps(deps.config, deps.store, { clock: deps.clock });
+  // Mails leave through the process's one transport, as a send's messages do (delivery/mail-stack.ts).
+  const a = audienceDeps(deps.config, deps.store, { clock: deps.clock, mailer: mailerOf(deps.config, deps.transport, deps.clock) });
   const throttle = new SubscribeThrottle(deps.clock);
   // Encapsulated, so that the multipart parser applies to these routes only.
   await app.register(async (scope) => register(scope, a, deps.config, throttle));

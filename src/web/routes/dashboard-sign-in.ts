@@ -5,13 +5,17 @@ import { page } from '../pages/layout.ts';
 import { credentialsFor } from '../auth/accounts.ts';
 import { verifyPassword } from '../auth/password.ts';
 import { SignInThrottle } from '../auth/sign-in-throttle.ts';
+import { sendSignInAlert, signInAlertMail } from '../auth/sign-in-alert.ts';
+import { mailerOf } from '../../delivery/mail-stack.ts';
 import { WEB_ERRORS } from '../errors.ts';
 import { closeSession, openSession } from '../auth/sessions.ts';
 import { csrfToken, CSRF_FIELD, SESSION_COOKIE, sessionToken, setSessionCookie, verifyCsrf } from '../auth/guard.ts';
 
-// Only paths inside the dashboard: `next` must never send a person to another site.
+// Only paths inside the dashboard: `next` must never send a person to another
+// site. Printable ASCII only, as a Location header can carry it (a CR or LF
+// would end the header, other characters are refused by Node).
 function safeNext(next: unknown): string {
-  return typeof next === 'string' && /^\/newsroom(?:[/?#]|$)/.test(next) && !next.startsWith('//') ? next : '/newsroom';
+  return typeof next === 'string' && /^\/newsroom(?:[/?#][\x21-\x7e]*)?$/.test(next) ? next : '/newsroom';
 }
 
 function signInPage(csrf: string, next: string, problem?: string): string {
@@ -36,6 +40,8 @@ ${problem ? html`<p class="problem" role="alert">${problem}</p>` : null}
 /** GET/POST /newsroom/sign-in, POST /newsroom/sign-out */
 export const routes: RoutePlugin = (app, deps) => {
   const throttle = new SignInThrottle(deps.clock);
+  // The owner's alert leaves through the process's one transport (delivery/mail-stack.ts).
+  const mailer = mailerOf(deps.config, deps.transport, deps.clock);
   app.get<{ Querystring: { next?: string } }>('/newsroom/sign-in', async (request, reply) => {
     const csrf = csrfToken(request, reply, deps.config);
     return reply.type('text/html; charset=utf-8').send(signInPage(csrf, safeNext(request.query.next)));
@@ -46,19 +52,25 @@ export const routes: RoutePlugin = (app, deps) => {
     const { email, password } = request.body ?? {};
     const next = safeNext(request.body?.next);
     const address = typeof email === 'string' ? email : '';
-    if (!throttle.allows(request.ip, address)) {
+    // Counted before the password is checked, so that parallel guesses are limited like sequential ones.
+    const attempt = throttle.attempt(request.ip, address);
+    if (!attempt) {
       const csrf = csrfToken(request, reply, deps.config);
       return reply.code(429).type('text/html; charset=utf-8').send(signInPage(csrf, next, WEB_ERRORS['too-many-attempts'].message + '.'));
     }
+    if (attempt.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, attempt.delayMs));
     const credentials = typeof email === 'string' && email ? await credentialsFor(deps.store, email) : undefined;
     // Verify even for an unknown address, so that timing does not tell which addresses exist.
     const ok = await verifyPassword(typeof password === 'string' ? password : '', credentials?.passwordHash ?? DUMMY_HASH);
     if (!credentials || !ok) {
-      throttle.fail(request.ip, address);
+      if (throttle.fail(attempt) && credentials) {
+        const { alertAfter, windowMs } = throttle.policy;
+        sendSignInAlert(mailer, signInAlertMail(credentials.email, deps.config.publicUrl, alertAfter, Math.round(windowMs / 60_000)), request.log);
+      }
       const csrf = csrfToken(request, reply, deps.config);
       return reply.code(401).type('text/html; charset=utf-8').send(signInPage(csrf, next, 'Unknown address or wrong password.'));
     }
-    throttle.succeed(request.ip, address);
+    throttle.succeed(attempt);
     const token = await openSession(deps.store, credentials.userId, deps.clock);
     setSessionCookie(reply, deps.config, token);
     return reply.redirect(next, 303);

@@ -1,4 +1,5 @@
-// /healthz for load balancers and /metrics for Prometheus.
+// /healthz for load balancers and /metrics for Prometheus (with the operator's token).
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { sql } from 'kysely';
 import type { RoutePlugin } from '../app.ts';
 import { registryOf } from '../metrics.ts';
@@ -14,7 +15,17 @@ export const routes: RoutePlugin = (app, deps) => {
     }
   });
 
-  app.get('/metrics', async (_request, reply) => {
+  // Metrics tell an outsider the runtime's versions and what readers and the
+  // team do (sign-in failures, unsubscribes): only for whoever holds the
+  // operator's METRICS_TOKEN, and not served at all without one.
+  const expected = deps.config.metricsToken ? createHash('sha256').update(deps.config.metricsToken).digest() : undefined;
+  app.get('/metrics', async (request, reply) => {
+    if (!expected) return reply.callNotFound();
+    const given = /^Bearer (\S+)$/i.exec(request.headers.authorization ?? '')?.[1];
+    // Digests have one length, so the comparison takes the same time whatever was sent.
+    if (!given || !timingSafeEqual(createHash('sha256').update(given).digest(), expected)) {
+      return reply.code(401).header('www-authenticate', 'Bearer realm="metrics"').type('text/plain; charset=utf-8').send('metrics need the bearer token METRICS_TOKEN\n');
+    }
     const registry = registryOf(app);
     return reply.type(registry.contentType).send(await registry.metrics());
   });
