@@ -7,6 +7,7 @@
 // long. Every row of the batch stays under lease until its result is recorded.
 import type { Clock } from '../clock.ts';
 import type { Ledger } from './ledger.ts';
+import { NotSent } from './transport.ts';
 
 export interface LeaseDeps {
   ledger: Pick<Ledger, 'renew'>;
@@ -22,8 +23,14 @@ export class BatchLease {
   private until: number;
   private renewing: Promise<void> | undefined;
   private timer: ReturnType<typeof setInterval> | undefined;
+  private readonly lostController = new AbortController();
   /** Set once a renewal finds a row taken (or the lease ran out): the batch stops sending. */
   lost = false;
+
+  /** Aborted when the lease is lost: what of the batch still waits to be sent is dropped. */
+  get signal(): AbortSignal {
+    return this.lostController.signal;
+  }
 
   /** `claimedAt` is the time read before the claim, so the local lease never outlasts the stored one. */
   constructor(
@@ -58,8 +65,17 @@ export class BatchLease {
   async mayDeliver(id: number): Promise<boolean> {
     if (this.lost) return false;
     await this.renewIfHalfSpent();
-    if (this.deps.clock.now() >= this.until) this.lost = true;
+    if (this.deps.clock.now() >= this.until) this.markLost('the lease ran out before it could be renewed');
     return !this.lost && this.held.has(id);
+  }
+
+  /**
+   * Whether the row is held now, without asking the ledger: the last look
+   * before a message's bytes. The local lease never outlasts the stored one,
+   * so while it runs nobody else can have claimed the row.
+   */
+  stillHolds(id: number): boolean {
+    return !this.lost && this.held.has(id) && this.deps.clock.now() < this.until;
   }
 
   /** Renews the rows still held once half the lease is spent; one renewal at a time. */
@@ -86,9 +102,15 @@ export class BatchLease {
     for (const id of this.held) {
       if (!kept.has(id)) {
         this.held.delete(id);
-        this.lost = true;
+        this.markLost('a row of the batch was claimed by another worker');
       }
     }
     this.until = until;
+  }
+
+  private markLost(why: string): void {
+    if (this.lost) return;
+    this.lost = true;
+    this.lostController.abort(new NotSent(`lease lost: ${why}`));
   }
 }

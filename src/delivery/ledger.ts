@@ -73,4 +73,6 @@ export interface Ledger {
   counts(sendId: number): Promise<Record<string, number>>;
   /** Pauses a running send, with the reason the newsroom will read. */
   pause(sendId: number, reason: string, now: number): Promise<boolean>;
+  /** Those of `sendIds` still running (not paused, cancelled, failed or done): read often, kept cheap. */
+  runningAmong(sendIds: readonly number[]): Promise<number[]>;
 }

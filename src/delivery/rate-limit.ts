@@ -1,11 +1,12 @@
 // A relay's rate limit: messages per second and per hour as the operator set
-// them, as two token buckets. When the relay answers 421/451 ("slow down") the
-// per-second rate halves (down to a floor); after a quiet period it climbs back
-// by a tenth at a time up to the operator's rate (additive recovery, like TCP).
+// them, as two token buckets. The per-second rate follows the relay's answers
+// (congestion.ts: lower after a 421 or a rising share of 4xx, back up step by
+// step while the share is low), never above the operator's.
 // Transactional mail (a confirmation a reader waits for) takes the next token
 // before any list message: list messages wait while one is waiting.
 
 import type { Clock } from '../clock.ts';
+import { CongestionControl, type CongestionPolicy } from './congestion.ts';
 
 export interface RateLimitSettings {
   /** Messages per second; Infinity for none. */
@@ -14,9 +15,19 @@ export interface RateLimitSettings {
   perHour: number;
 }
 
-export type Sleep = (ms: number) => Promise<void>;
+/** Waits `ms`; may end early once `signal` is aborted. */
+export type Sleep = (ms: number, signal?: AbortSignal) => Promise<void>;
 
-export const realSleep: Sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+export const realSleep: Sleep = (ms, signal) =>
+  new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
+  });
 
 class Bucket {
   tokens: number;
@@ -29,7 +40,11 @@ class Bucket {
     this.tokens = capacity;
   }
   refill(now: number): void {
-    if (!Number.isFinite(this.rate)) return;
+    if (!Number.isFinite(this.rate)) {
+      // Counted from now once a rate is set again.
+      this.last = now;
+      return;
+    }
     this.tokens = Math.min(this.capacity, this.tokens + ((now - this.last) * this.rate) / this.perMs);
     this.last = now;
   }
@@ -43,7 +58,7 @@ class Bucket {
   }
 }
 
-/** One relay's limiter; `acquire` before every message. */
+/** One relay's limiter; `acquire` before every message, `answered` after. */
 export class RateLimiter {
   private readonly second: Bucket;
   private readonly hour: Bucket;
@@ -52,55 +67,68 @@ export class RateLimiter {
   /** Transactional messages waiting for a token, and what list messages wait on meanwhile. */
   private firstWaiting = 0;
   private firstDone?: { promise: Promise<void>; resolve: () => void };
-  private lastChange: number;
-  /** Lowest rate the limiter goes down to after "slow down" answers. */
-  readonly floor: number;
-  /** Quiet time after which the rate climbs back a step. */
-  readonly recoverAfterMs = 30_000;
+  private readonly congestion: CongestionControl;
 
   constructor(
     readonly settings: RateLimitSettings,
     private readonly clock: Clock,
     private readonly sleep: Sleep = realSleep,
+    congestion?: CongestionPolicy,
   ) {
     const now = clock.now();
     const perSecond = settings.perSecond;
     this.second = new Bucket(perSecond, 1000, Number.isFinite(perSecond) ? Math.max(1, perSecond) : Infinity, now);
     this.hour = new Bucket(settings.perHour, 3_600_000, Number.isFinite(settings.perHour) ? Math.max(1, settings.perHour / 60) : Infinity, now);
-    this.floor = Number.isFinite(perSecond) ? Math.max(0.1, perSecond / 32) : 1;
-    this.lastChange = now;
+    this.congestion = new CongestionControl(perSecond, clock, congestion);
   }
 
-  /** The current per-second rate (lower than the operator's after "slow down"). */
+  /** The current per-second rate (lower than the operator's while the relay asks us to slow down). */
   get currentRate(): number {
     return this.second.rate;
   }
 
-  /** Waits for the right to send one message; `first` (transactional mail) goes ahead of the others. */
-  acquire(first = false): Promise<void> {
-    if (!first) {
-      const turn = this.queue.then(() => this.take(false));
-      this.queue = turn.catch(() => {});
-      return turn;
-    }
-    this.firstWaiting++;
-    const turn = this.firstQueue.then(() => this.take(true)).finally(() => {
-      if (--this.firstWaiting > 0) return;
-      this.firstDone?.resolve();
-      this.firstDone = undefined;
-    });
-    this.firstQueue = turn.catch(() => {});
-    return turn;
+  /** Lowest per-second rate the relay's answers can bring it to. */
+  get floor(): number {
+    return this.congestion.floor;
   }
 
-  private async take(first: boolean): Promise<void> {
+  /**
+   * Waits for the right to send one message, in turn with the other callers;
+   * `first` (transactional mail) goes ahead of the others. Rejects with the
+   * signal's reason once `signal` is aborted (the message is no longer to be
+   * sent): a caller that gave up holds up nobody.
+   */
+  acquire(first = false, signal?: AbortSignal): Promise<void> {
+    let turn: Promise<void>;
+    if (!first) {
+      turn = this.queue.then(() => this.take(false, signal));
+      this.queue = turn.catch(() => {});
+    } else {
+      this.firstWaiting++;
+      turn = this.firstQueue.then(() => this.take(true, signal)).finally(() => {
+        if (--this.firstWaiting > 0) return;
+        this.firstDone?.resolve();
+        this.firstDone = undefined;
+      });
+      this.firstQueue = turn.catch(() => {});
+    }
+    if (!signal) return turn;
+    // Given up at once, not when its turn comes (behind a long wait at a low rate).
+    return new Promise<void>((resolve, reject) => {
+      const abort = () => reject(signal.reason);
+      signal.addEventListener('abort', abort, { once: true });
+      turn.then(resolve, reject).finally(() => signal.removeEventListener('abort', abort));
+    });
+  }
+
+  private async take(first: boolean, signal: AbortSignal | undefined): Promise<void> {
     for (;;) {
+      signal?.throwIfAborted();
       if (!first && this.firstWaiting > 0) {
         await this.afterFirst();
         continue;
       }
       const now = this.clock.now();
-      this.recover(now);
       this.second.refill(now);
       this.hour.refill(now);
       const wait = Math.max(this.second.wait(), this.hour.wait());
@@ -109,7 +137,7 @@ export class RateLimiter {
         this.hour.take();
         return;
       }
-      await this.sleep(wait);
+      await this.sleep(wait, signal);
     }
   }
 
@@ -122,25 +150,14 @@ export class RateLimiter {
     return this.firstDone.promise;
   }
 
-  /** The relay said 421/451: halve the rate. */
-  slowDown(): void {
-    const now = this.clock.now();
-    const base = Number.isFinite(this.second.rate) ? this.second.rate : 100;
-    this.second.refill(now);
-    this.second.rate = Math.max(this.floor, base / 2);
-    this.second.capacity = Math.max(1, this.second.rate);
+  /** The relay's answer to one message (its code, null for none): the rate follows them. */
+  answered(code: number | null): void {
+    this.congestion.answer(code);
+    const rate = this.congestion.rate;
+    if (rate === this.second.rate) return;
+    this.second.refill(this.clock.now());
+    this.second.rate = rate;
+    this.second.capacity = Number.isFinite(rate) ? Math.max(1, rate) : Infinity;
     this.second.tokens = Math.min(this.second.tokens, this.second.capacity);
-    this.lastChange = now;
-  }
-
-  private recover(now: number): void {
-    const target = this.settings.perSecond;
-    if (this.second.rate === target || now - this.lastChange < this.recoverAfterMs) return;
-    this.second.refill(now);
-    const step = Number.isFinite(target) ? target / 10 : this.second.rate / 2;
-    const next = this.second.rate + step;
-    this.second.rate = Number.isFinite(target) ? Math.min(target, next) : next > 10_000 ? Infinity : next;
-    this.second.capacity = Number.isFinite(this.second.rate) ? Math.max(1, this.second.rate) : Infinity;
-    this.lastChange = now;
   }
 }

@@ -217,9 +217,11 @@ export class SmtpSession {
    * PIPELINING), then the dot-stuffed message. Resolves with the relay's reply
    * to the end of DATA (2xx); rejects with an SmtpError otherwise. After a
    * refusal with a code the session is in a known state and `reset()` makes it
-   * ready for the next message.
+   * ready for the next message. `mayWriteBody`, asked once the relay said 354,
+   * may still withdraw the message (EWITHDRAWN): the connection is dropped
+   * without the final dot, so the relay discards the message.
    */
-  async send(envelope: { from: string; to: string }, raw: Buffer): Promise<SmtpReply> {
+  async send(envelope: { from: string; to: string }, raw: Buffer, mayWriteBody?: () => boolean): Promise<SmtpReply> {
     if (this.broken) throw new SmtpError('the connection to the relay is closed', 'ECONNECTION');
     if (this.busy) throw new Error('an SMTP session sends one message at a time');
     for (const address of [envelope.from, envelope.to]) {
@@ -263,6 +265,10 @@ export class SmtpSession {
           const refusal = refused(command, await this.expectReply(command, command === 'DATA' ? this.timeouts.dataStartMs : this.timeouts.commandMs));
           if (refusal) throw refusal;
         }
+      }
+      if (mayWriteBody && !mayWriteBody()) {
+        this.destroy();
+        throw new SmtpError('the message was withdrawn before it was written', 'EWITHDRAWN');
       }
       this.writeAll(dotStuffed(raw));
       const end = await this.expectReply('DATA', this.timeouts.dataEndMs);

@@ -24,7 +24,7 @@ import { redact } from '../store/db.ts';
 import { RateLimiter, realSleep, type Sleep } from './rate-limit.ts';
 import { SmtpSession, type SmtpClientOptions, type SmtpError, type SmtpReply, type SmtpTimeouts } from './smtp-client.ts';
 import { TIMEOUT_OPTIONS, timeoutsFromQuery } from './smtp-timeouts.ts';
-import type { OutgoingMessage, RelayLimits, SubmitResult, Transport } from './transport.ts';
+import { NotSent, type OutgoingMessage, type RelayLimits, type SubmitOptions, type SubmitResult, type Transport } from './transport.ts';
 
 export interface RelaySettings {
   host: string;
@@ -101,9 +101,9 @@ class Session {
     return { ...(maxSize ? { maxSize } : {}), smtputf8: this.client.offers('SMTPUTF8') };
   }
 
-  send(message: OutgoingMessage): Promise<SmtpReply> {
+  send(message: OutgoingMessage, mayWriteBody?: () => boolean): Promise<SmtpReply> {
     this.messages++;
-    return this.client.send({ from: message.from, to: message.to }, message.raw);
+    return this.client.send({ from: message.from, to: message.to }, message.raw, mayWriteBody);
   }
 
   /** Back to a clean state after a refused envelope or message (RSET); false if the session is not usable. */
@@ -146,23 +146,45 @@ class RelayPool {
     this.limiter = new RateLimiter({ perSecond: relay.perSecond, perHour: relay.perHour }, clock, sleep);
   }
 
-  async submit(message: OutgoingMessage): Promise<SubmitResult> {
+  async submit(message: OutgoingMessage, options: SubmitOptions = {}): Promise<SubmitResult> {
+    const { signal } = options;
     this.load++;
     try {
       const first = message.transactional === true;
-      await this.limiter.acquire(first);
+      await this.limiter.acquire(first, signal).catch((err: unknown) => {
+        throw signal?.aborted ? notSent(signal) : err;
+      });
       let session: Session;
       try {
-        session = await this.take(first);
+        session = await this.take(first, signal);
       } catch (err) {
+        if (signal?.aborted) throw notSent(signal);
         return this.failure(err as SmtpError);
       }
+      // The last moment before the message is written: whatever allowed it
+      // (the lease on its row, the send running) is asked again after the waits.
+      let go: boolean;
       try {
-        const reply = await session.send(message);
+        go = !signal?.aborted && (!options.mayWrite || (await options.mayWrite()));
+      } catch (err) {
         this.give(session);
+        throw err;
+      }
+      if (!go) {
+        this.give(session);
+        throw signal?.aborted ? notSent(signal) : new NotSent('dropped before it was written');
+      }
+      try {
+        const reply = await session.send(message, options.mayWriteBody);
+        this.give(session);
+        this.limiter.answered(reply.code);
         return { ok: true, code: reply.code, response: reply.text };
       } catch (err) {
         const e = err as SmtpError;
+        if (e.code === 'EWITHDRAWN') {
+          this.discard(session);
+          throw new NotSent('withdrawn before its body was written');
+        }
         // A refused envelope or message leaves a working session: reset and reuse it
         // (a 421 "closing" marks the session broken in the client).
         if (e.responseCode && !session.broken && (await session.reset())) this.give(session);
@@ -191,13 +213,13 @@ class RelayPool {
     const code = typeof e.responseCode === 'number' ? e.responseCode : null;
     const response = (e.response ?? `${e.code ?? 'ERROR'} ${e.message}`).trim();
     const slowDown = code === 421 || code === 451;
-    if (slowDown) this.limiter.slowDown();
+    this.limiter.answered(code);
     // What the refusal means (the reader's bounce, the relay refusing the send,
     // a retry) is the retry policy's to judge: the pool reports what was said, and to what.
     return { ok: false, code, response, ...(e.command ? { command: e.command } : {}), slowDown };
   }
 
-  private async take(first = false): Promise<Session> {
+  private async take(first = false, signal?: AbortSignal): Promise<Session> {
     for (;;) {
       const s = this.idle.pop();
       if (!s) break;
@@ -215,7 +237,26 @@ class RelayPool {
       }
     }
     return new Promise((resolve, reject) => {
-      const waiter = (s: Session | Error) => (s instanceof Error ? reject(s) : resolve(s));
+      let settled = false;
+      const waiter = (s: Session | Error) => {
+        if (settled) {
+          // Its caller gave up meanwhile: the session goes to the next one.
+          if (!(s instanceof Error)) this.give(s);
+          return;
+        }
+        settled = true;
+        signal?.removeEventListener('abort', abort);
+        if (s instanceof Error) reject(s);
+        else resolve(s);
+      };
+      const abort = () => {
+        if (settled) return;
+        settled = true;
+        const i = this.waiters.indexOf(waiter);
+        if (i >= 0) this.waiters.splice(i, 1);
+        reject(signal!.reason);
+      };
+      signal?.addEventListener('abort', abort, { once: true });
       if (first) this.waiters.unshift(waiter);
       else this.waiters.push(waiter);
     });
@@ -260,6 +301,12 @@ class RelayPool {
   }
 }
 
+/** The error for a message dropped by its signal: its reason when it is one. */
+function notSent(signal: AbortSignal): NotSent {
+  const reason: unknown = signal.reason;
+  return reason instanceof NotSent ? reason : new NotSent(reason instanceof Error ? reason.message : 'dropped before it was written');
+}
+
 /** A transport over one or several relays (SMTP_URL). */
 export function smtpPool(urls: readonly string[], options: { clock: Clock; sleep?: Sleep; timeouts?: Partial<SmtpTimeouts> }): Transport {
   if (urls.length === 0) throw new Error('smtpPool needs at least one relay URL');
@@ -267,10 +314,10 @@ export function smtpPool(urls: readonly string[], options: { clock: Clock; sleep
   return {
     description: `smtp ${pools.map((p) => p.relay.description).join(', ')}`,
     concurrency: pools.reduce((n, p) => n + p.relay.poolSize, 0),
-    submit(message) {
+    submit(message, submitOptions) {
       let best = pools[0]!;
       for (const p of pools) if (p.load / p.relay.poolSize < best.load / best.relay.poolSize) best = p;
-      return best.submit(message);
+      return best.submit(message, submitOptions);
     },
     async limits() {
       const known = await Promise.all(pools.map((p) => p.limits()));

@@ -37,11 +37,38 @@ export interface RelayLimits {
   smtputf8: boolean;
 }
 
+/**
+ * What may still stop a message before it goes out. A message can wait long
+ * in a transport (for a rate token, for a connection, or in a process that
+ * was stopped), and what allowed it may no longer hold when its turn comes:
+ * the worker's lease on the row, the send still running.
+ */
+export interface SubmitOptions {
+  /** Once aborted, the message is dropped if it is still waiting. */
+  signal?: AbortSignal;
+  /** Asked after every wait, right before the message is written: false drops it. */
+  mayWrite?: () => Promise<boolean>;
+  /**
+   * Asked at the very last moment, when the relay has accepted the envelope
+   * and waits for the message (a process may stop in between): false
+   * withdraws it, and the relay discards it.
+   */
+  mayWriteBody?: () => boolean;
+}
+
+/** What `submit` throws for a message dropped (SubmitOptions) before any of it reached the relay. */
+export class NotSent extends Error {
+  readonly code = 'ENOTSENT';
+}
+
 export interface Transport {
   /** For logs: `outbox`, `smtp relay.example.net:587`… never with a password. */
   readonly description: string;
-  /** Submits one message; never throws for a relay's refusal, only returns it. */
-  submit(message: OutgoingMessage): Promise<SubmitResult>;
+  /**
+   * Submits one message; never throws for a relay's refusal, only returns it.
+   * Throws `NotSent` when `options` dropped it: nothing of it was written.
+   */
+  submit(message: OutgoingMessage, options?: SubmitOptions): Promise<SubmitResult>;
   /** How many messages it can usefully have in flight at once. */
   readonly concurrency: number;
   /**

@@ -8,6 +8,7 @@
 // (resendable) and pauses the send, as does an error share surely over the
 // threshold. Locking, retry policy, the error window, transport and ledger
 // each live in their own module.
+import { setMaxListeners } from 'node:events';
 import type { Clock } from '../clock.ts';
 import type { DkimSigner } from './dkim.ts';
 import { BatchOutcomes } from './attempt-outcome.ts';
@@ -18,23 +19,15 @@ import { recipientValues, type RecipientLinks } from './recipient-values.ts';
 import { relayRefusalFor } from './relay-fit.ts';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry-policy.ts';
 import type { ReturnPaths } from './return-path.ts';
+import { ReadersWhoLeft, type Recheck } from './readers-who-left.ts';
+export type { Recheck } from './readers-who-left.ts';
+import { SendWatch } from './send-watch.ts';
 import { compileMessage, spliceMessage, type CompiledMessage } from './splice.ts';
-import type { SubmitResult, Transport } from './transport.ts';
+import { NotSent, type SubmitResult, type Transport } from './transport.ts';
 
 /** Where a bounced address goes: the publication's suppression list (audience). */
 export interface Suppressor {
   suppress(publicationId: number, email: string, details: Record<string, unknown>): Promise<void>;
-}
-
-/**
- * Which rows of a batch may no longer be mailed: their reader unsubscribed,
- * was suppressed or erased since the claim (which checked the same at claim time).
- */
-export interface Recheck {
-  /** The rows among `ids` whose reader left; reads only. */
-  goneAmong(ids: readonly number[]): Promise<number[]>;
-  /** Sets `suppressed` those of `ids` still gone and still held by this worker; returns them. */
-  setSuppressed(workerId: string, ids: readonly number[], now: number): Promise<number[]>;
 }
 
 /** Structured logs: one line per batch, one summary per send. */
@@ -55,6 +48,11 @@ export interface WorkerPolicy {
    * checked again, in one query, before it goes out.
    */
   recheckMs: number;
+  /**
+   * How often a worker with batches in flight asks whether their sends still
+   * run: a pause, cancel or failure stops every lane of every worker within it.
+   */
+  statusCheckMs: number;
 }
 
 export const DEFAULT_WORKER_POLICY: WorkerPolicy = {
@@ -63,6 +61,7 @@ export const DEFAULT_WORKER_POLICY: WorkerPolicy = {
   retry: DEFAULT_RETRY_POLICY,
   errorRate: DEFAULT_ERROR_RATE_POLICY,
   recheckMs: 2_000,
+  statusCheckMs: 500,
 };
 
 export interface WorkerDeps {
@@ -96,10 +95,21 @@ export class DeliveryWorker {
   private readonly policy: WorkerPolicy;
   private readonly errors: ErrorRateWindow;
   private readonly messages = new Map<number, { compiled: CompiledMessage; startedAt: number; kind: string; fitsRelays?: boolean }>();
+  private readonly watch: SendWatch;
 
   constructor(private readonly deps: WorkerDeps) {
     this.policy = { ...DEFAULT_WORKER_POLICY, ...deps.policy };
     this.errors = new ErrorRateWindow(this.policy.errorRate);
+    this.watch = new SendWatch(
+      deps.ledger,
+      this.policy.statusCheckMs,
+      (sendId) => {
+        // Read again from the ledger if the send is resumed, with its status.
+        this.messages.delete(sendId);
+        this.errors.forget(sendId);
+      },
+      (err) => deps.logger.warn({ worker: deps.workerId, err: err.message }, 'could not check whether the sends still run'),
+    );
   }
 
   /** Claims and delivers one batch; returns how many rows it handled (0: nothing due). */
@@ -125,23 +135,39 @@ export class DeliveryWorker {
     const results: Outcome[] = [];
     const attempted = new Set<number>();
     const batch: BatchState = { paused: new Set(), outcomes: new BatchOutcomes(this.policy.retry, this.deps.random) };
+    const sendIds = [...new Set(rows.map((r) => r.sendId))];
+    // Per send, what stops its rows here: the lease lost, or the send no longer running.
+    const lanes = Math.max(1, this.deps.transport.concurrency * 2);
+    const stops = new Map(
+      sendIds.map((id) => {
+        const stop = AbortSignal.any([lease.signal, this.watch.enter(id)]);
+        // Each lane waiting in the transport listens to it: more than Node's default 10 is expected, not a leak.
+        setMaxListeners(lanes + 10, stop);
+        return [id, stop];
+      }),
+    );
     const left = new ReadersWhoLeft(this.deps.recheck, clock, this.policy.recheckMs, started, (err) =>
       this.deps.logger.warn({ worker: workerId, err: err.message }, 'recheck of unsubscribes failed'),
     );
     try {
-      await mapLimit(rows, Math.max(1, this.deps.transport.concurrency * 2), async (row) => {
+      await mapLimit(rows, lanes, async (row) => {
+        const stop = stops.get(row.sendId)!;
         // Paused before any of its readers was tried: the rows go back untouched.
         if (refused.has(row.sendId)) return;
         // Never send for a row this worker may no longer hold: another worker may have it.
-        if (!(await lease.mayDeliver(row.id))) return;
+        if (stop.aborted || !(await lease.mayDeliver(row.id))) return;
         // Nor to a reader who left while the batch was under way.
         await left.refresh(() => rows.filter((r) => !attempted.has(r.id)).map((r) => r.id));
-        if (left.has(row.id)) return;
+        if (left.has(row.id) || stop.aborted) return;
         attempted.add(row.id);
-        results.push(await this.deliver(row, batch));
+        const outcome = await this.deliver(row, batch, lease, stop);
+        // Dropped before it was written: untried, given back below if still held.
+        if (outcome) results.push(outcome);
+        else attempted.delete(row.id);
       });
     } finally {
       lease.stop();
+      for (const id of sendIds) this.watch.leave(id);
     }
     const now = clock.now();
     // Record nothing for rows that another worker claimed; give back the untried ones still held.
@@ -159,7 +185,6 @@ export class DeliveryWorker {
 
     const tally = { sent: 0, bounced: 0, failed: 0, retry: 0 };
     for (const o of outcomes) tally[o.state]++;
-    const sendIds = [...new Set(rows.map((r) => r.sendId))];
     this.deps.logger.info(
       { worker: workerId, sends: sendIds, claimed: rows.length, ...tally, ...(suppressed.size ? { suppressed: suppressed.size } : {}), ms: now - started, transport: this.deps.transport.description },
       'delivery batch',
@@ -175,7 +200,8 @@ export class DeliveryWorker {
     return rows.length;
   }
 
-  private async deliver(row: ClaimedRecipient, batch: BatchState): Promise<Outcome> {
+  /** One row's attempt; undefined when nothing was written (the send stopped, the lease lost). */
+  private async deliver(row: ClaimedRecipient, batch: BatchState, lease: BatchLease, stop: AbortSignal): Promise<Outcome | undefined> {
     const { clock, mailDomain } = this.deps;
     const { paused } = batch;
     const message = await this.messageOf(row.sendId);
@@ -186,14 +212,24 @@ export class DeliveryWorker {
       clock.now(),
     );
     if (!message || paused.has(row.sendId)) {
-      // The send was paused (or cancelled) meanwhile: the row waits, untouched by this attempt.
-      return { id: row.id, state: 'retry', messageId: values.messageId, code: null, response: 'send paused before this attempt', nextAttemptAt: clock.now() };
+      // The send was paused, cancelled or failed meanwhile: the row waits, untouched by this attempt.
+      if (!message) this.watch.stop(row.sendId, 'no longer running');
+      return undefined;
     }
     let result: SubmitResult;
     try {
       const raw = spliceMessage(message.compiled, values, clock.now());
-      result = await this.deps.transport.submit({ from: this.deps.returnPaths.addressFor(row.sendId, row.id), to: row.email, raw, messageId: values.messageId });
+      result = await this.deps.transport.submit(
+        { from: this.deps.returnPaths.addressFor(row.sendId, row.id), to: row.email, raw, messageId: values.messageId },
+        // Asked again after the transport's waits (a rate token, a connection, a stopped process), right before writing.
+        {
+          signal: stop,
+          mayWrite: async () => !stop.aborted && (await lease.mayDeliver(row.id)) && !stop.aborted,
+          mayWriteBody: () => !stop.aborted && lease.stillHolds(row.id),
+        },
+      );
     } catch (err) {
+      if (err instanceof NotSent) return undefined;
       result = { ok: false, code: null, response: `error: ${(err as Error).message}` };
     }
     const now = clock.now();
@@ -211,9 +247,9 @@ export class DeliveryWorker {
     const reason = this.errors.record(sendId, failed, now) ?? refusal;
     if (!reason || batch.paused.has(sendId)) return;
     batch.paused.add(sendId);
+    // Every lane of this worker stops now; the other workers' watches see the pause within statusCheckMs.
+    this.watch.stop(sendId, reason);
     if (await this.deps.ledger.pause(sendId, reason, now)) this.deps.logger.warn({ send: sendId, reason }, 'send paused');
-    this.messages.delete(sendId);
-    this.errors.forget(sendId);
   }
 
   /**
@@ -233,7 +269,7 @@ export class DeliveryWorker {
         if (reason === null) message.fitsRelays = true;
         if (!reason) continue;
         refused.add(sendId);
-        this.messages.delete(sendId);
+        this.watch.stop(sendId, reason);
         if (await ledger.pause(sendId, reason, clock.now())) logger.warn({ send: sendId, reason }, 'send paused');
       }
     } catch (err) {
@@ -267,49 +303,6 @@ export class DeliveryWorker {
         this.deps.logger.error({ send: row.sendId, recipient: row.id, err: (err as Error).message }, 'could not suppress a bounced address');
       }
     }
-  }
-}
-
-/**
- * The rows of one batch whose reader left since the claim. The claim looked
- * at the subscriptions and the suppression list; this looks again once that
- * look is older than `maxAgeMs`, in one query for the rows not yet tried, so
- * that a slow batch does not mail someone who unsubscribed (or bounced, or
- * complained) a minute ago. Lanes share one query in flight.
- */
-class ReadersWhoLeft {
-  private readonly gone = new Set<number>();
-  private checking: Promise<void> | undefined;
-
-  constructor(
-    private readonly recheck: Recheck | undefined,
-    private readonly clock: Clock,
-    private readonly maxAgeMs: number,
-    private checkedAt: number,
-    private readonly onError: (err: Error) => void,
-  ) {}
-
-  has(id: number): boolean {
-    return this.gone.has(id);
-  }
-
-  refresh(untried: () => number[]): Promise<void> {
-    const recheck = this.recheck;
-    if (!recheck || this.clock.now() - this.checkedAt < this.maxAgeMs) return Promise.resolve();
-    this.checking ??= (async () => {
-      const at = this.clock.now();
-      try {
-        const ids = untried().filter((id) => !this.gone.has(id));
-        if (ids.length) for (const id of await recheck.goneAmong(ids)) this.gone.add(id);
-      } catch (err) {
-        // The claim's look stands; asked again only after another `maxAgeMs`, not before every message.
-        this.onError(err as Error);
-      }
-      this.checkedAt = at;
-    })().finally(() => {
-      this.checking = undefined;
-    });
-    return this.checking;
   }
 }
 

@@ -50,7 +50,14 @@ function withoutClaim(store: Store): Omit<Ledger, 'claim'> {
     finishIfComplete: (sendId, now) => finishIfComplete(store, sendId, now),
     pause: (sendId, reason, now) => pauseSend(store, sendId, reason, now),
     counts: async (sendId) => (await recipientCounts(store, sendId)).counts,
+    runningAmong: (sendIds) => runningAmong(store, sendIds),
   };
+}
+
+async function runningAmong(store: Store, sendIds: readonly number[]): Promise<number[]> {
+  if (sendIds.length === 0) return [];
+  const rows = await db(store).selectFrom('sends').select('id').where('id', 'in', [...sendIds]).where('status', '=', 'running').execute();
+  return rows.map((r) => r.id);
 }
 
 async function claim(store: Store, o: ClaimOptions): Promise<ClaimedRecipient[]> {

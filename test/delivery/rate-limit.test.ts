@@ -34,25 +34,46 @@ test('holds the hourly limit too', async () => {
   assert.ok(ms >= 9_000 && ms <= 11_000, `${ms} ms: one per second`);
 });
 
-test('halves on "slow down" (421/451), down to a floor, then climbs back to the operator’s rate', async () => {
+test('the per-second rate follows the relay’s answers (congestion.ts): halved by a 421, not by a greylisting 451', async () => {
   const { l, clock } = limiter(40);
-  l.slowDown();
-  assert.equal(l.currentRate, 20);
-  l.slowDown();
-  l.slowDown();
-  l.slowDown();
-  l.slowDown();
-  l.slowDown();
-  assert.equal(l.currentRate, l.floor, 'never below the floor');
-  await timeFor(l, clock, 1);
-  const slowMs = await timeFor(l, clock, 5);
-  assert.ok(slowMs >= 3_000, `slow: ${slowMs} ms for 5 messages`);
-  // Quiet for long enough: back up a tenth at a time, until the operator's rate.
-  for (let i = 0; i < 20; i++) {
-    clock.advance(l.recoverAfterMs);
+  // Ten seconds at the full rate, one answer in ten a 451: no slower.
+  for (let i = 0; i < 400; i++) {
     await l.acquire();
+    l.answered(i % 10 === 0 ? 451 : 250);
   }
   assert.equal(l.currentRate, 40);
+  l.answered(421);
+  assert.equal(l.currentRate, 20);
+  await timeFor(l, clock, 20); // the bucket holds one second's worth at the new rate
+  const slowMs = await timeFor(l, clock, 20);
+  assert.ok(slowMs >= 950 && slowMs <= 1_050, `${slowMs} ms for 20 messages at 20/s`);
+  assert.equal(l.floor, 40 / 32);
+});
+
+test('a caller that gives up while waiting is dropped at once, and holds up nobody', async () => {
+  const clock = new FakeClock(0);
+  // A sleep that only ends when told (or aborted), so that callers really wait.
+  const sleeping: Array<() => void> = [];
+  const l = new RateLimiter({ perSecond: 1, perHour: Infinity }, clock, (ms, signal) => {
+    return new Promise<void>((resolve) => {
+      sleeping.push(() => {
+        clock.advance(ms);
+        resolve();
+      });
+      signal?.addEventListener('abort', () => resolve(), { once: true });
+    });
+  });
+  await l.acquire(); // the one token of the bucket
+  const stop = new AbortController();
+  const given = l.acquire(false, stop.signal);
+  const behind = l.acquire();
+  await new Promise((r) => setImmediate(r));
+  stop.abort(new Error('lease lost'));
+  await assert.rejects(given, /lease lost/);
+  // The next caller gets the token the dropped one would have taken.
+  sleeping.shift()?.();
+  await behind;
+  assert.ok(clock.now() <= 1_000, `${clock.now()} ms`);
 });
 
 test('concurrent callers are served in turn, none lost', async () => {

@@ -10,8 +10,20 @@ export interface StoppedWorker {
   stderr: string;
 }
 
+export interface WorkerProcess {
+  /** Its process id (to send it SIGSTOP, SIGCONT…). */
+  pid: number;
+  /** The worker id it printed, as the ledger's leases name it. */
+  workerId: string;
+  /** Whether it is still running. */
+  running(): boolean;
+  /** What it wrote on stderr so far. */
+  stderr(): string;
+  stop(): Promise<StoppedWorker>;
+}
+
 /** Starts `matinale worker` with `env` over this process's environment; resolves once it is ready. */
-export async function startWorkerProcess(env: NodeJS.ProcessEnv): Promise<{ pid: number; running(): boolean; stderr(): string; stop(): Promise<StoppedWorker> }> {
+export async function startWorkerProcess(env: NodeJS.ProcessEnv): Promise<WorkerProcess> {
   const child = spawn(process.execPath, ['bin/matinale.js', 'worker'], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
@@ -30,6 +42,7 @@ export async function startWorkerProcess(env: NodeJS.ProcessEnv): Promise<{ pid:
     pid: child.pid!,
     running: () => child.exitCode === null && child.signalCode === null,
     stderr: () => stderr,
+    workerId: /^matinale worker (\S+) on /m.exec(stderr)![1]!,
     async stop() {
       const exited = new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.once('exit', (c, s) => resolve([c, s])));
       child.kill('SIGTERM');
