@@ -50,7 +50,7 @@ test('the worker policy in force: code over the operator’s settings over the d
     assert.deepEqual(policy.retry, { ...DEFAULT_WORKER_POLICY.retry, maxAttempts: 2 }, 'a whole retry policy from code wins');
     assert.deepEqual(workerPolicyOf(config.delivery).retry, { ...DEFAULT_WORKER_POLICY.retry, baseDelayMs: 10_000, maxAttempts: 3 });
     assert.deepEqual(policy.errorRate, { ...DEFAULT_WORKER_POLICY.errorRate, threshold: 0.5, windowMs: MINUTE });
-    const parts = (c: Config) => deliveryParts({ store: undefined as never, config: c, logger: memoryLogger() });
+    const parts = (c: Config) => deliveryParts({ store: {} as never, config: c, logger: memoryLogger() });
     assert.equal(parts(configFrom(dir)).graceMs, DEFAULT_GRACE_MS);
     assert.equal(parts(configFrom(dir, { SEND_GRACE: '15m' })).graceMs, 15 * MINUTE);
     // A first delay above the default longest delay is refused, not silently cut to it.
