@@ -18,6 +18,7 @@ import type { Store } from '../../src/store/db.ts';
 import { getSend } from '../../src/store/sends.ts';
 import { testBackends, type TestStore } from '../helpers/store.ts';
 import { memoryLogger, PUBLIC, SECRET, seedNewsroom, startSmtpSink } from './newsroom-fixture.ts';
+import { until } from '../helpers/until.ts';
 
 const MINUTE = 60_000;
 
@@ -29,14 +30,6 @@ function configFrom(dataDir: string, settings: Record<string, string> = {}): Con
 /** What requestSend needs, without a transport of its own (a relay pool left open): the worker under test delivers. */
 function sendDeps(store: Store, config: Config, clock: Clock = systemClock) {
   return deliveryParts({ store, config, clock, logger: memoryLogger(), transport: outboxTransport('/nonexistent', clock) }).sendDeps;
-}
-
-async function until(condition: () => Promise<boolean>, what: string): Promise<void> {
-  const end = Date.now() + 60_000;
-  while (!(await condition())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 test('the worker policy in force: code over the operator’s settings over the defaults, field by field', () => {

@@ -15,14 +15,7 @@ import { sendRecipients } from '../../src/store/sends.ts';
 import { cliBackends } from '../helpers/cli-database.ts';
 import { startWorkerProcess, type WorkerProcess } from '../helpers/worker-process.ts';
 import { PUBLIC, SECRET, seedNewsroom, startSmtpSink, testConfig } from './newsroom-fixture.ts';
-
-async function until(condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 60_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
+import { until } from '../helpers/until.ts';
 
 for (const backend of await cliBackends()) {
   test(`${backend.name}: a pause stops every lane of two worker processes within a second; the rows not sent wait`, { timeout: 120_000 }, async () => {

@@ -15,6 +15,7 @@ import { getSend, sendRecipients } from '../../src/store/sends.ts';
 import { cliBackends } from '../helpers/cli-database.ts';
 import { startWorkerProcess, type WorkerProcess } from '../helpers/worker-process.ts';
 import { PUBLIC, SECRET, seedNewsroom, startSmtpSink, testConfig, type SmtpSink } from './newsroom-fixture.ts';
+import { until } from '../helpers/until.ts';
 
 /** What a sink accepted, and when (this process's clock). */
 interface Accepted {
@@ -35,14 +36,6 @@ async function timedSink(accepted: Accepted[]): Promise<SmtpSink> {
       },
     },
   });
-}
-
-async function until(condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 60_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
 }
 
 for (const backend of await cliBackends()) {
