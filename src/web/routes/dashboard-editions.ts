@@ -8,12 +8,16 @@ import { previewEdition } from '../edition-preview.ts';
 import { newsroomPage } from '../pages/newsroom-layout.ts';
 import { editionsList, editorPage, versionsPage } from '../pages/edition-pages.ts';
 import { publicRule } from '../public-statuses.ts';
+import { sendPanel } from '../pages/send-panel.ts';
+import { pickerValue, schedulesOf } from '../edition-schedule.ts';
 
 const NOTICES: Record<string, string> = {
   saved: 'Saved as a new version.',
   ready: 'Marked ready for review.',
   approved: 'Approved.',
   draft: 'Sent back to draft.',
+  scheduled: 'Scheduled.',
+  unscheduled: 'Unscheduled: it will not go out until it is sent or scheduled again.',
 };
 
 type IdParams = { Params: { id: string } };
@@ -28,9 +32,10 @@ export const routes: RoutePlugin = (app, deps) => {
     const writable = (await desk.publications()).filter((p) => allows(account, p.id, 'author'));
     const csrf = csrfToken(request, reply, deps.config);
     const today = new Date(deps.clock.now()).toISOString().slice(0, 10);
+    const schedules = await schedulesOf(deps.store, deps.clock, editions);
     return reply
       .type('text/html; charset=utf-8')
-      .send(newsroomPage({ title: 'Editions', account, csrf, current: 'editions', body: editionsList(editions, writable, csrf, today) }));
+      .send(newsroomPage({ title: 'Editions', account, csrf, current: 'editions', body: editionsList(editions, writable, csrf, today, schedules) }));
   });
 
   app.post<{ Body: { publication?: string; date?: string } }>('/newsroom/editions', async (request, reply) => {
@@ -47,6 +52,7 @@ export const routes: RoutePlugin = (app, deps) => {
     const preview = await previewEdition(version?.source ?? '', context.publication.settings, deps.config.publicUrl);
     const csrf = csrfToken(request, reply, deps.config);
     const notice = request.query.done ? NOTICES[request.query.done] : undefined;
+    const schedule = (await schedulesOf(deps.store, deps.clock, [context])).get(context.edition.id)!;
     const body = editorPage({
       context,
       version,
@@ -54,8 +60,15 @@ export const routes: RoutePlugin = (app, deps) => {
       moves: movesFor(account, context),
       csrf,
       isPublic: publicRule(deps.config, deps.clock).isPublic(context.edition, context.publication),
-      canSendList: context.edition.status === 'approved' && allows(account, context.publication.id, 'editor'),
-      testAddress: account.email,
+      sendPanel: sendPanel({
+        ...context,
+        csrf,
+        testAddress: account.email,
+        isEditor: allows(account, context.publication.id, 'editor'),
+        ...(schedule.at !== undefined ? { goesOutAt: schedule.at } : {}),
+        ...(schedule.listSend ? { listSendId: schedule.listSend.id } : {}),
+        localNow: pickerValue(deps.clock.now(), context.publication.settings.timezone),
+      }),
       ...(notice ? { notice } : {}),
     });
     return reply
