@@ -5,7 +5,7 @@ import { html, type SafeHtml } from '../html.ts';
 import { CSRF_FIELD } from '../auth/guard.ts';
 import type { ListSendFacts } from '../../delivery/send-confirmation.ts';
 import type { DeskEdition, DeskPublication } from '../desk.ts';
-import { goesOut, goesOutText } from './goes-out.ts';
+import { goesOut, wallTime } from './goes-out.ts';
 
 export interface SendPanelOptions {
   edition: DeskEdition;
@@ -61,7 +61,7 @@ ${
 export function sendConfirmPage(o: { facts: ListSendFacts; at: number | null; token: string; csrf: string; goingOutDay: string }): SafeHtml {
   const f = o.facts;
   const base = `/newsroom/editions/${f.editionId}`;
-  const whenText = o.at === null ? 'now' : goesOutText(o.at, 'en', f.timezone).replace(/^goes out /, '');
+  const whenText = o.at === null ? 'now' : `${wallTime(o.at, 'en', f.timezone)} (${f.timezone})`;
   const dayWarning =
     f.editionDate === o.goingOutDay
       ? null
@@ -77,7 +77,7 @@ ${f.recipients === 0 ? html`<p class="warning" role="alert">Nobody is on the lis
 <div><dt>Subject</dt><dd lang="${f.language}">${f.subject ?? '—'}</dd></div>
 <div><dt>Edition's date</dt><dd>${f.editionDate}; today in ${f.timezone} is ${f.today}</dd></div>
 <div><dt>Sender</dt><dd>${f.from}${f.replyTo ? html` (replies to ${f.replyTo})` : null}</dd></div>
-<div><dt>When</dt><dd>${whenText}${o.at === null ? null : html` (${f.timezone})`}</dd></div>
+<div><dt>When</dt><dd>${whenText}</dd></div>
 <div><dt>Version</dt><dd>${f.version}</dd></div>
 </dl>
 <form method="post" action="${base}/send" class="moves">
