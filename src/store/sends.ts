@@ -9,6 +9,7 @@ import type { Actor } from './edition-workflow.ts';
 import { transitionEdition } from './editions.ts';
 import type { Database, Millis, RecipientState, SendKind, SendRow, SendStatus } from './schema.ts';
 import { inTransaction } from './transaction.ts';
+import { mailableIn } from './mailable.ts';
 
 /** The table added by migration 0003-delivery. */
 export interface SendMessagesTable {
@@ -284,21 +285,7 @@ export async function startSend(store: Store, sendId: number, template: string, 
               sql.lit(now).as('next_attempt_at'),
               sql.lit(now).as('updated_at'),
             ])
-            .where('sub.publication_id', '=', started.publication_id)
-            .where('sub.status', '=', 'active')
-            .where('p.email', 'is not', null)
-            .where('p.erased_at', 'is', null)
-            .where((w) =>
-              w.not(
-                w.exists(
-                  w
-                    .selectFrom('suppressions as x')
-                    .select(sql.lit(1).as('one'))
-                    .whereRef('x.email_hash', '=', 'p.email_hash')
-                    .where('x.publication_id', '=', started.publication_id),
-                ),
-              ),
-            ),
+            .where(mailableIn(started.publication_id)),
         )
         .execute();
       const edition = await tx.db.selectFrom('editions').select('status').where('id', '=', started.edition_id).executeTakeFirst();

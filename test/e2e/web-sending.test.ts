@@ -6,9 +6,9 @@
 // serious or critical accessibility problem (axe-core) while it sends.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { chromiumMissing, launchChromium, listenLocally } from '../helpers/chromium.ts';
 import { testBackends } from '../helpers/store.ts';
 import { EDITOR, newsroom, sampleSource, type Newsroom } from '../web/harness.ts';
 import { AudienceKeys } from '../../src/audience/keys.ts';
@@ -16,8 +16,7 @@ import { getEdition, saveEdition, transitionEdition } from '../../src/store/edit
 import { getSend, sendRecipients } from '../../src/store/sends.ts';
 import { listSendsOf } from '../../src/store/send-controls.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const skip = existsSync(CHROMIUM) ? false : `Debian's chromium is not installed at ${CHROMIUM} (apt-get install chromium)`;
+const skip = chromiumMissing;
 const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 
 let browser: Browser | undefined;
@@ -74,13 +73,8 @@ before(async () => {
   n = await newsroom(sqlite!);
   await subscribers(n.ids.techMatin, 'lecteur', 40);
   await subscribers(n.ids.policyMorning, 'reader', 3);
-  await n.app.listen({ port: 0, host: '127.0.0.1' });
-  const address = n.app.server.address();
-  base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
+  base = await listenLocally(n.app);
+  browser = await launchChromium();
 });
 
 after(async () => {

@@ -9,7 +9,8 @@ import { newsroomPage } from '../pages/newsroom-layout.ts';
 import { editionsList, editorPage, versionsPage } from '../pages/edition-pages.ts';
 import { publicRule } from '../public-statuses.ts';
 import { sendPanel } from '../pages/send-panel.ts';
-import { pickerValue, schedulesOf } from '../edition-schedule.ts';
+import { schedulesOf } from '../edition-schedule.ts';
+import { wallTimeIn } from '../../delivery/send-time.ts';
 
 const NOTICES: Record<string, string> = {
   saved: 'Saved as a new version.',
@@ -67,7 +68,7 @@ export const routes: RoutePlugin = (app, deps) => {
         isEditor: allows(account, context.publication.id, 'editor'),
         ...(schedule.at !== undefined ? { goesOutAt: schedule.at } : {}),
         ...(schedule.listSend ? { listSendId: schedule.listSend.id } : {}),
-        localNow: pickerValue(deps.clock.now(), context.publication.settings.timezone),
+        localNow: wallTimeIn(deps.clock.now(), context.publication.settings.timezone),
       }),
       ...(notice ? { notice } : {}),
     });
