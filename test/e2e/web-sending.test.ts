@@ -194,5 +194,15 @@ test('a send is followed live on its page, paused and resumed there, and the pag
   await page.locator('[data-field="status"]', { hasText: 'running' }).waitFor();
   assert.equal((await getSend(n!.store, send.id))?.status, 'running');
   await page.getByRole('button', { name: 'Pause' }).waitFor();
+
+  // On a phone: nothing of the send's page is wider than the screen, the chart and the answers included
+  // (the newsroom's navigation bar above it is the layout's, tested with every page).
+  await page.setViewportSize({ width: 375, height: 800 });
+  await page.locator('#rate-chart svg').waitFor();
+  if (process.env.SCREENSHOTS) await page.screenshot({ path: `${process.env.SCREENSHOTS}/send-page-375.png`, fullPage: true });
+  const wide = await page.evaluate(() =>
+    [...document.querySelectorAll('main *')].filter((e) => e.getBoundingClientRect().right > 375).map((e) => `${e.tagName.toLowerCase()}.${e.getAttribute('class') ?? ''}`),
+  );
+  assert.deepEqual(wide, [], 'no part of the send page wider than 375 px');
   assert.deepEqual(problems, []);
 });
