@@ -200,9 +200,10 @@ test('a send is followed live on its page, paused and resumed there, and the pag
   await page.setViewportSize({ width: 375, height: 800 });
   await page.locator('#rate-chart svg').waitFor();
   if (process.env.SCREENSHOTS) await page.screenshot({ path: `${process.env.SCREENSHOTS}/send-page-375.png`, fullPage: true });
-  const wide = await page.evaluate(() =>
-    [...document.querySelectorAll('main *')].filter((e) => e.getBoundingClientRect().right > 375).map((e) => `${e.tagName.toLowerCase()}.${e.getAttribute('class') ?? ''}`),
-  );
+  type Box = { tagName: string; getAttribute(name: string): string | null; getBoundingClientRect(): { right: number } };
+  const wide = await page
+    .locator('main *')
+    .evaluateAll((all: Box[]) => all.filter((e) => e.getBoundingClientRect().right > 375).map((e) => `${e.tagName.toLowerCase()}.${e.getAttribute('class') ?? ''}`));
   assert.deepEqual(wide, [], 'no part of the send page wider than 375 px');
   assert.deepEqual(problems, []);
 });
