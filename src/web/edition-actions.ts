@@ -8,7 +8,7 @@ import { DESK_TRANSITIONS } from './desk.ts';
 import { ROLES, type Role } from '../edition/publication.ts';
 import { WebError } from './errors.ts';
 import { checkSourceLength, previewEdition } from './edition-preview.ts';
-import { ruleFor } from '../store/edition-workflow.ts';
+import { ruleFor } from '../edition/workflow.ts';
 
 export interface EditionContext {
   edition: DeskEdition;

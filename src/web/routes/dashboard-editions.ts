@@ -7,7 +7,7 @@ import { editionFor, editionsFor, moveEdition, movesFor, saveSource, startEditio
 import { previewEdition } from '../edition-preview.ts';
 import { newsroomPage } from '../pages/newsroom-layout.ts';
 import { editionsList, editorPage, versionsPage } from '../pages/edition-pages.ts';
-import { publicRule } from '../public-statuses.ts';
+import { publicRule } from '../../edition/published.ts';
 
 const NOTICES: Record<string, string> = {
   saved: 'Saved as a new version.',
