@@ -49,6 +49,8 @@ const WORKFLOW_STATUS: Record<string, WebErrorCode> = {
   'edition-locked': 'transition-refused',
   'not-a-member': 'forbidden',
   'role-not-allowed': 'forbidden',
+  'version-conflict': 'conflict',
+  'approval-outdated': 'conflict',
 };
 
 /** Maps any thrown value to a WebError: known service errors by their code or name, the rest to `internal`. */
