@@ -8,7 +8,7 @@ import type { Store } from '../store/db.ts';
 import { getEdition, getVersion } from '../store/editions.ts';
 import { getPublication } from '../store/publications.ts';
 import { listSizeNow } from '../store/send-report.ts';
-import { dateIn } from './scheduler.ts';
+import { dateIn } from '../clock.ts';
 
 export interface ListSendFacts {
   editionId: number;

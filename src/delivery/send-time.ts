@@ -4,7 +4,7 @@
 // and a wall-clock time typed in a picker read in a time zone.
 import { Cron } from 'croner';
 import type { EditionStatus, SendRow } from '../store/schema.ts';
-import { dateIn } from './scheduler.ts';
+import { dateIn } from '../clock.ts';
 
 /** The publication's scheduled time on `date` (YYYY-MM-DD in `timezone`) still to come after `now`, if any. */
 export function scheduleTimeOn(schedule: string, timezone: string, date: string, now: number): number | undefined {

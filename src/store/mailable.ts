@@ -1,5 +1,5 @@
 // Who a send to a publication's list mails: the one condition that the
-// snapshot of a starting send (sends.ts `startSend`) and the count shown
+// snapshot of a starting send (sends.ts `snapshotListRecipients`) and the count shown
 // before it (send-report.ts `listSizeNow`) both apply, so that the number a
 // person confirms is the number the send takes at that moment.
 import { sql, type ExpressionBuilder } from 'kysely';

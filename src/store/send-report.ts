@@ -115,7 +115,7 @@ export async function readersReactions(
   return { unsubscribes: await count('unsubscribes'), complaints: await count('complaints') };
 }
 
-/** How many readers a list send of the publication would snapshot now (mailable.ts, as `startSend` takes them). */
+/** How many readers a list send of the publication would snapshot now (mailable.ts, as `snapshotListRecipients` takes them). */
 export async function listSizeNow(store: Store, publicationId: number): Promise<number> {
   const row = await store.db
     .selectFrom('subscriptions as sub')

@@ -17,6 +17,7 @@ import { getEdition, listVersions, saveEdition, transitionEdition } from '../../
 import { requestSend } from '../../src/delivery/sends.ts';
 import { sendProgress } from '../../src/delivery/progress.ts';
 import { startWorker } from '../../src/delivery/worker.ts';
+import { keepDraft } from '../../src/store/edition-drafts.ts';
 import { controlSend } from '../../src/delivery/send-controls.ts';
 import { getSend } from '../../src/store/sends.ts';
 import { sendToList } from './send-confirmation.ts';
@@ -75,13 +76,17 @@ const editionState = async (w: World, id: number) => {
 };
 const sendsOf = async (w: World, id: number) =>
   (await w.n.store.db.selectFrom('sends').select(['kind']).where('edition_id', '=', id).execute()).map((s) => s.kind).sort().join(',');
+const draftsOf = async (w: World, id: number) =>
+  (await w.n.store.db.selectFrom('edition_drafts').select('author').where('edition_id', '=', id).execute()).map((d) => d.author).sort();
 const dateOfEdition = async (w: World, id: number) => (await w.n.store.db.selectFrom('editions').select('date').where('id', '=', id).executeTakeFirstOrThrow()).date;
 const source = (date: string) => sampleSource('tech-matin').replace('date: 2026-03-02', `date: ${date}`);
 
 function moves(api: boolean): Record<string, Action> {
+  // Every fresh edition is at version 1: the move names the version seen, as the dashboard's forms do.
   const move = (to: string) => (v: Member, _w: World, id: number) =>
-    api ? v.api('POST', `/api/editions/${id}/transitions`, { to }) : v.post(`/newsroom/editions/${id}/transition`, { to });
-  const missing = (to: string) => (v: Visitor) => (api ? v.api('POST', '/api/editions/99999/transitions', { to }) : v.post('/newsroom/editions/99999/transition', { to }));
+    api ? v.api('POST', `/api/editions/${id}/transitions`, { to, version: 1 }) : v.post(`/newsroom/editions/${id}/transition`, { to, version: '1' });
+  const missing = (to: string) => (v: Visitor) =>
+    api ? v.api('POST', '/api/editions/99999/transitions', { to, version: 1 }) : v.post('/newsroom/editions/99999/transition', { to, version: '1' });
   return {
     ready: { expect: MEMBERS_READ, prepare: (w) => w.freshEdition('draft'), send: move('ready'), missing: missing('ready'), effect: editionState },
     approved: { expect: EDITORS_ONLY, prepare: (w) => w.freshEdition('ready'), send: move('approved'), missing: missing('approved'), effect: editionState },
@@ -125,9 +130,38 @@ const MATRIX: Record<string, Record<string, Action> | { open: string }> = {
     save: {
       expect: MEMBERS_READ,
       prepare: (w) => w.freshEdition('draft'),
-      send: async (v, w, id) => v.post(`/newsroom/editions/${id}/save`, { source: source(await dateOfEdition(w, id)) + '\n' }),
-      missing: (v) => v.post('/newsroom/editions/99999/save', { source: 'x' }),
+      send: async (v, w, id) => v.post(`/newsroom/editions/${id}/save`, { source: source(await dateOfEdition(w, id)) + '\n', base: '1' }),
+      missing: (v) => v.post('/newsroom/editions/99999/save', { source: 'x', base: '1' }),
       effect: editionState,
+    },
+  },
+  'POST /newsroom/editions/:id/restore': {
+    restore: {
+      expect: MEMBERS_READ,
+      // Two versions: version 1 restored becomes version 3.
+      prepare: async (w) => {
+        const id = await w.freshEdition('draft');
+        const date = await dateOfEdition(w, id);
+        await saveEdition(w.n.store, { publicationId: w.n.ids.techMatin, date, source: source(date) + '\nSecond.\n', author: AUTHOR.email }, { clock: w.n.clock });
+        return id;
+      },
+      send: (v, _w, id) => v.post(`/newsroom/editions/${id}/restore`, { version: '1', base: '2' }),
+      missing: (v) => v.post('/newsroom/editions/99999/restore', { version: '1', base: '2' }),
+      effect: editionState,
+    },
+  },
+  'POST /newsroom/editions/:id/draft/discard': {
+    discard: {
+      expect: MEMBERS_READ,
+      // Everyone's unsaved text is there: a discard takes away only the asker's.
+      prepare: async (w) => {
+        const id = await w.freshEdition('draft');
+        for (const who of [AUTHOR, EDITOR, OUTSIDER, P_EDITOR, P_ADMIN]) await keepDraft(w.n.store, { editionId: id, author: who.email, baseVersion: 1, source: 'unsaved' });
+        return id;
+      },
+      send: (v, _w, id) => v.post(`/newsroom/editions/${id}/draft/discard`, {}),
+      missing: (v) => v.post('/newsroom/editions/99999/draft/discard', {}),
+      effect: draftsOf,
     },
   },
   'POST /newsroom/editions/:id/transition': moves(false),
@@ -218,9 +252,18 @@ const MATRIX: Record<string, Record<string, Action> | { open: string }> = {
     save: {
       expect: MEMBERS_READ,
       prepare: (w) => w.freshEdition('draft'),
-      send: async (v, w, id) => v.api('POST', `/api/editions/${id}`, { source: source(await dateOfEdition(w, id)) + '\n' }),
-      missing: (v) => v.api('POST', '/api/editions/99999', { source: 'x' }),
+      send: async (v, w, id) => v.api('POST', `/api/editions/${id}`, { source: source(await dateOfEdition(w, id)) + '\n', base: 1 }),
+      missing: (v) => v.api('POST', '/api/editions/99999', { source: 'x', base: 1 }),
       effect: editionState,
+    },
+  },
+  'POST /api/editions/:id/draft': {
+    keep: {
+      expect: MEMBERS_READ,
+      prepare: (w) => w.freshEdition('draft'),
+      send: (v, _w, id) => v.api('POST', `/api/editions/${id}/draft`, { source: 'unsaved text', base: 1 }),
+      missing: (v) => v.api('POST', '/api/editions/99999/draft', { source: 'unsaved text', base: 1 }),
+      effect: draftsOf,
     },
   },
   'POST /api/editions/:id/transitions': moves(true),

@@ -61,7 +61,7 @@ for (const backend of await testBackends()) {
 
       const fresh = await confirmSend(editor, edition);
       const source = sampleSource('tech-matin') + '\nOne more line.\n';
-      assert.equal((await editor.post(`/newsroom/editions/${edition}/save`, { source })).statusCode, 303);
+      assert.equal((await editor.post(`/newsroom/editions/${edition}/save`, { source, base: '1' })).statusCode, 303);
       const changed = await editor.post(`/newsroom/editions/${edition}/send`, { kind: 'list', confirmation: fresh.token! });
       assert.equal(changed.statusCode, 409);
       assert.match(changed.body, /changed since the confirmation \(version 1 was confirmed, version 2 is the latest\)/);

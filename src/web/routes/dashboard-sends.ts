@@ -14,7 +14,7 @@ import { listSendFacts } from '../../delivery/send-confirmation.ts';
 import { controlSend, SEND_CONTROLS, unscheduleEdition, type SendControl } from '../../delivery/send-controls.ts';
 import { sendReport } from '../../delivery/send-report.ts';
 import { instantOfWallTime } from '../../delivery/send-time.ts';
-import { dateIn } from '../../delivery/scheduler.ts';
+import { dateIn } from '../../clock.ts';
 import { getSend, sendRecipients } from '../../store/sends.ts';
 import type { Store } from '../../store/db.ts';
 
