@@ -205,5 +205,18 @@ test('a send is followed live on its page, paused and resumed there, and the pag
     .locator('main *')
     .evaluateAll((all: Box[]) => all.filter((e) => e.getBoundingClientRect().right > 375).map((e) => `${e.tagName.toLowerCase()}.${e.getAttribute('class') ?? ''}`));
   assert.deepEqual(wide, [], 'no part of the send page wider than 375 px');
+
+  // Cancel asks once more: dismissed, nothing happens; accepted, the send ends and its waiting rows fail.
+  page.once('dialog', (dialog) => void dialog.dismiss());
+  await page.getByRole('button', { name: 'Cancel the send' }).click();
+  await page.waitForTimeout(300);
+  assert.equal((await getSend(n!.store, send.id))?.status, 'running');
+  page.once('dialog', (dialog) => void dialog.accept());
+  await page.getByRole('button', { name: 'Cancel the send' }).click();
+  await page.waitForURL(/\?done=cancel/);
+  await page.locator('[data-field="status"]', { hasText: 'cancelled' }).waitFor();
+  assert.equal((await getSend(n!.store, send.id))?.status, 'cancelled');
+  assert.equal((await getEdition(n!.store, n!.ids.techEdition))?.status, 'sent');
+  assert.equal(await page.locator('[data-count="remaining"]').innerText(), '0');
   assert.deepEqual(problems, []);
 });

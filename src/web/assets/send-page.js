@@ -1,4 +1,4 @@
-/* global document */
+/* global document, window */
 // The page of one send, live: polls GET /api/sends/:id every two seconds while
 // the send may still move (scheduled, running, paused), rewrites the figures,
 // the relay's answers and the controls from the JSON, and draws the rate over
@@ -145,6 +145,14 @@
         // The server restarting or the network gone: try again a little later.
         setTimeout(poll, 5000);
       });
+  }
+
+  // A cancel cannot be undone: the browser asks once more (without a script, the button acts at once).
+  var cancel = root.querySelector('form[data-control="cancel"]');
+  if (cancel) {
+    cancel.addEventListener('submit', function (event) {
+      if (!window.confirm('Cancel this send? The recipients not mailed yet will not get it (a resend can send them later).')) event.preventDefault();
+    });
   }
 
   poll();

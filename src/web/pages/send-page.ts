@@ -10,6 +10,7 @@ import { formatDuration } from '../../delivery/progress.ts';
 import { SEND_CONTROLS, type SendControl } from '../../delivery/send-controls.ts';
 import type { SendReport } from '../../delivery/send-report.ts';
 import type { DeskEdition, DeskPublication } from '../desk.ts';
+import { goesOut } from './goes-out.ts';
 
 const CONTROL_LABELS: Record<SendControl, string> = { pause: 'Pause', resume: 'Resume', cancel: 'Cancel the send' };
 
@@ -62,6 +63,7 @@ ${
     ? html`<p class="where-to">Test send to ${o.testAddresses.join(', ')}, with « [TEST] » in the subject. It went to these addresses only, not to the list.</p>`
     : html`<p class="where-to">${p.kind === 'resend' ? 'Resend of the failed recipients of an earlier send' : 'Send to the list'} of ${title}.</p>`
 }
+${p.status === 'scheduled' && o.publication ? html`<p>${goesOut(p.scheduledFor, o.publication)}</p>` : null}
 <p data-field="reason" class="reason"${p.statusReason ? null : html` hidden`}>${p.statusReason ?? ''}</p>
 <p class="meta">Asked by ${o.report.createdBy}. Scheduled for ${when(p.scheduledFor)}; started ${when(p.startedAt)}; finished ${when(p.finishedAt)}.
 ${o.edition ? html`<a href="/newsroom/editions/${o.edition.id}">Open the edition</a> · ` : null}<a href="/newsroom/sends">All sends</a></p>
