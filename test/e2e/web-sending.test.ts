@@ -50,6 +50,17 @@ async function approved(slug: 'tech-matin' | 'policy-morning', publicationId: nu
   return saved.editionId;
 }
 
+/** What axe-core finds on the page as it stands. */
+async function axeViolations(page: Page): Promise<Array<{ id: string; impact: string; nodes: number }>> {
+  await page.addScriptTag({ path: AXE });
+  return page.evaluate(async () => {
+    const result = await (globalThis as unknown as { axe: { run(): Promise<{ violations: Array<{ id: string; impact: string; nodes: unknown[] }> }> } }).axe.run();
+    return result.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.length }));
+  });
+}
+
+const serious = (violations: Array<{ impact: string }>) => violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+
 async function signedIn(): Promise<{ page: Page; problems: string[] }> {
   // axe-core is injected as a script tag: the page's own CSP would refuse it.
   const context = await browser!.newContext({ bypassCSP: true });
@@ -93,6 +104,7 @@ test('the confirmation shows the readers it would go to, and warns of an edition
   await page.getByRole('alert').filter({ hasText: 'Check the date' }).waitFor();
   assert.match(await page.getByRole('alert').first().innerText(), /edition of 2026-03-03, and it would go out on 2026-03-02 \(today in Europe\/Paris\): its day has not come yet/);
   assert.equal(await page.locator('[data-field="recipients"]').innerText(), '40');
+  assert.deepEqual(serious(await axeViolations(page)), [], 'the confirmation page, warning included');
   await page.getByRole('link', { name: 'Back to the edition' }).click();
 
   // Today's edition: the count, the subject, the sender, no warning; the button starts it.
@@ -118,6 +130,7 @@ test('a time picked in the publication zone goes out then, shows everywhere, and
   const { page, problems } = await signedIn();
   const id = await approved('policy-morning', n!.ids.policyMorning, '2026-03-04');
   await page.goto(`${base}/newsroom/editions/${id}`);
+  assert.deepEqual(serious(await axeViolations(page)), [], "the editor's send panel");
   await page.getByLabel('At a time, in Europe/London').check();
   await page.getByLabel('Date and time of the send, in Europe/London').fill('2026-03-04T07:30');
   await page.getByRole('button', { name: 'Review and confirm…' }).click();
@@ -164,12 +177,8 @@ test('a send is followed live on its page, paused and resumed there, and the pag
   assert.equal(await page.locator('[data-count="sent"]').innerText(), '20');
 
   // Sending: no serious or critical accessibility problem.
-  await page.addScriptTag({ path: AXE });
-  const violations = await page.evaluate(async () => {
-    const result = await (globalThis as unknown as { axe: { run(): Promise<{ violations: Array<{ id: string; impact: string; nodes: unknown[] }> }> } }).axe.run();
-    return result.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.length }));
-  });
-  assert.deepEqual(violations.filter((v) => v.impact === 'serious' || v.impact === 'critical'), []);
+  const violations = await axeViolations(page);
+  assert.deepEqual(serious(violations), []);
   if (process.env.SCREENSHOTS) {
     console.log(JSON.stringify(violations));
     await page.screenshot({ path: `${process.env.SCREENSHOTS}/send-page-1280.png`, fullPage: true });
