@@ -49,6 +49,7 @@ const routeModules: Array<() => Promise<{ routes: RoutePlugin }>> = [
   () => import('./routes/dashboard-publications.ts'),
   () => import('./routes/dashboard-sign-in.ts'),
   () => import('./routes/dashboard-subscribers.ts'),
+  () => import('./routes/dashboard-team.ts'),
   () => import('./routes/health.ts'),
   () => import('./routes/public-archive.ts'),
   () => import('./routes/public-edition.ts'),
