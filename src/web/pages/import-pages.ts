@@ -52,7 +52,7 @@ ${FIELDS.map((f) => html`<p><label for="col-${f.key}">${f.label}</label><br>${ch
 </fieldset>
 <fieldset><legend>Consent</legend>
 <p><label><input type="checkbox" name="confirmed" value="yes"> They already confirmed elsewhere: subscribe them as active at once</label></p>
-<p><label for="consentSource">Source of their consent, for rows without one</label><br><input id="consentSource" name="consentSource" type="text"></p>
+<p><label for="consentText">Source of their consent, for rows without one</label><br><input id="consentText" name="consentText" type="text"></p>
 <p><small>Without the box ticked they are pending, as if they had used the form, until they confirm.</small></p>
 </fieldset>
 <p><button type="submit">Import</button></p>

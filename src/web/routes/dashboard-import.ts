@@ -148,7 +148,7 @@ export const routes: RoutePlugin = async (app, deps) => {
       columns[field] = index;
     }
     const confirmed = body.confirmed === 'yes';
-    const consentSource = (body.consentSource ?? '').trim();
+    const consentSource = (body.consentText ?? '').trim();
     const problem =
       columns.email === undefined
         ? 'Choose the column that holds the email addresses.'
