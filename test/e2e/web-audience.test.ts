@@ -52,7 +52,7 @@ async function accessible(page: Page): Promise<void> {
   // Evaluated through the debugging protocol: the page's CSP (scripts from this origin only) stays on.
   await page.evaluate(AXE);
   const violations = await page.evaluate(async () => {
-    const result = await (window as unknown as { axe: { run(): Promise<{ violations: Array<{ id: string; impact: string; nodes: Array<{ target: unknown }> }> }> } }).axe.run();
+    const result = await (globalThis as unknown as { axe: { run(): Promise<{ violations: Array<{ id: string; impact: string; nodes: Array<{ target: unknown }> }> }> } }).axe.run();
     return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${JSON.stringify(v.nodes.map((x) => x.target))}`);
   });
   assert.deepEqual(violations, [], `axe on ${page.url()}`);
