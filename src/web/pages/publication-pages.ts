@@ -8,13 +8,15 @@ export interface PublicationSummary {
   publication: DeskPublication;
   role: Role;
   subscribers: { pending: number; active: number; unsubscribed: number };
+  /** The member may open the publication's list of subscribers (an editor of it). */
+  mayOpenSubscribers?: boolean;
 }
 
 /** The publications list. */
 export function publicationsPage(rows: PublicationSummary[]): SafeHtml {
   return html`<h1>Publications</h1>
 ${rows.map(
-  ({ publication: p, role, subscribers }) => html`<section aria-labelledby="pub-${p.slug}">
+  ({ publication: p, role, subscribers, mayOpenSubscribers }) => html`<section aria-labelledby="pub-${p.slug}">
 <h2 id="pub-${p.slug}">${p.name} <small>(${p.slug}, your role: ${role})</small></h2>
 <dl class="facts">
 <dt>Language</dt><dd>${p.language}</dd>
@@ -24,7 +26,7 @@ ${rows.map(
 <dt>Subscribers</dt><dd>${subscribers.active} active, ${subscribers.pending} pending confirmation, ${subscribers.unsubscribed} unsubscribed</dd>
 <dt>Team</dt><dd>${p.settings.team.map((m, i) => html`${i ? ', ' : ''}${m.name} (${m.role})`)}</dd>
 </dl>
-<p><a href="/${p.slug}">Public archive</a> · <a href="/${p.slug}/feed.xml">RSS</a></p>
+<p>${mayOpenSubscribers ? html`<a href="/newsroom/publications/${p.slug}/subscribers">Subscribers</a> · ` : null}<a href="/${p.slug}">Public archive</a> · <a href="/${p.slug}/feed.xml">RSS</a></p>
 </section>`,
 )}`;
 }

@@ -15,7 +15,7 @@ export const routes: RoutePlugin = (app, deps) => {
     for (const publication of await desk.publications()) {
       // Each publication's figures for its own team only.
       if (!allows(account, publication.id, 'author')) continue;
-      rows.push({ publication, role: account.roles.get(publication.id)!, subscribers: await countByStatus(deps.store, publication.id) });
+      rows.push({ publication, role: account.roles.get(publication.id)!, subscribers: await countByStatus(deps.store, publication.id), mayOpenSubscribers: allows(account, publication.id, 'editor') });
     }
     const csrf = csrfToken(request, reply, deps.config);
     return reply
