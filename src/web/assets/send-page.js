@@ -132,14 +132,17 @@
     return MOVING[p.status] === true;
   }
 
+  // Every 2 s, or ten times as long as the server took to answer: a large
+  // send's figures cost the database more, and each open page asks again.
   function poll() {
+    var asked = Date.now();
     fetch(api, { headers: { accept: 'application/json' }, credentials: 'same-origin' })
       .then(function (response) {
         if (!response.ok) throw new Error('HTTP ' + response.status);
         return response.json();
       })
       .then(function (report) {
-        if (show(report)) setTimeout(poll, 2000);
+        if (show(report)) setTimeout(poll, Math.max(2000, 10 * (Date.now() - asked)));
       })
       .catch(function () {
         // The server restarting or the network gone: try again a little later.

@@ -11,6 +11,7 @@ import { SEND_CONTROLS, type SendControl } from '../../delivery/send-controls.ts
 import type { SendReport } from '../../delivery/send-report.ts';
 import type { DeskEdition, DeskPublication } from '../desk.ts';
 import { goesOut } from './goes-out.ts';
+import { TEXT_SAMPLE } from '../../store/send-report.ts';
 
 const CONTROL_LABELS: Record<SendControl, string> = { pause: 'Pause', resume: 'Resume', cancel: 'Cancel the send' };
 
@@ -87,7 +88,7 @@ ${FINAL_STATES.map(
 </section>
 <section aria-labelledby="answers-title">
 <h2 id="answers-title">The relay's answers</h2>
-<p>The last answer to each recipient, by SMTP code: 2xx accepted, 4xx try again later, 5xx refused.</p>
+<p>The last answer to each recipient, by SMTP code: 2xx accepted, 4xx try again later, 5xx refused. The texts are counted among the last ${TEXT_SAMPLE} recipients of each code.</p>
 <table class="answers">
 <thead><tr><th scope="col">Code</th><th scope="col">Recipients</th><th scope="col">Most frequent texts</th></tr></thead>
 <tbody id="answers">${answerRows(o.report)}</tbody>
