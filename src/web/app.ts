@@ -45,6 +45,7 @@ const routeModules: Array<() => Promise<{ routes: RoutePlugin }>> = [
   () => import('./routes/audience.ts'),
   () => import('./routes/dashboard-delivery.ts'),
   () => import('./routes/dashboard-editions.ts'),
+  () => import('./routes/dashboard-publication-settings.ts'),
   () => import('./routes/dashboard-publications.ts'),
   () => import('./routes/dashboard-sign-in.ts'),
   () => import('./routes/health.ts'),
