@@ -153,7 +153,11 @@ const MATRIX: Record<string, Record<string, Action> | { open: string }> = {
       send: (v, _w, k) => {
         const team = samplePublication('tech-matin').team;
         const body = new URLSearchParams(Object.entries(techMatinForm(`Bonjour ${k}`)));
-        for (const m of team) body.append('member_name', m.name), body.append('member_email', m.email), body.append('member_role', m.role);
+        for (const m of team) {
+          body.append('member_name', m.name);
+          body.append('member_email', m.email);
+          body.append('member_role', m.role);
+        }
         return v.post('/newsroom/publications/tech-matin/settings', body);
       },
       missing: (v) => v.post('/newsroom/publications/no-such-title/settings', techMatinForm('x')),
