@@ -191,6 +191,13 @@ const MATRIX: Record<string, Record<string, Action> | { open: string }> = {
       effect: sendsOf,
     },
   },
+  'GET /newsroom/settings/sending': {
+    read: { expect: NEWSROOM_ADMINS, send: (v) => v.get('/newsroom/settings/sending') },
+  },
+  // The DNS check asks the machine's resolvers (none of the test's names exist: answered at once).
+  'POST /newsroom/settings/sending/check': {
+    check: { expect: NEWSROOM_ADMINS, send: (v) => v.post('/newsroom/settings/sending/check', {}) },
+  },
   'GET /newsroom/sends': {
     list: { expect: MEMBERS_LIST, send: (v) => v.get('/newsroom/sends'), shows: (res) => res.body.includes('Tech Matin 2026-03-02') },
   },
