@@ -6,6 +6,7 @@ import type { DeskEdition, DeskMove, DeskPublication, DeskTransition, DeskVersio
 import type { EditionContext } from '../edition-actions.ts';
 import type { EditionPreview } from '../edition-preview.ts';
 import { CSRF_FIELD } from '../auth/guard.ts';
+import { editionText } from './edition-subject.ts';
 
 const MOVE_LABELS: Record<DeskTransition, string> = {
   ready: 'Mark ready for review',
@@ -48,7 +49,7 @@ ${editions.map(
   ({ edition, publication }) => html`<tr>
 <td><a href="/newsroom/editions/${edition.id}">${edition.date}</a></td>
 <td>${publication.name}</td>
-<td>${edition.subject ?? ''}</td>
+<td>${editionText(edition.subject, publication.language)}</td>
 <td>${statusBadge(edition.status)}</td>
 <td>${edition.currentVersion}</td>
 <td>${when(edition.updatedAt)}</td>
