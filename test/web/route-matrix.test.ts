@@ -10,7 +10,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { LightMyRequestResponse, RouteOptions } from 'fastify';
 import { testBackends } from '../helpers/store.ts';
-import { AUTHOR, EDITOR, OUTSIDER, Visitor, newsroom, sampleSource, type Newsroom } from './harness.ts';
+import { AUTHOR, EDITOR, OUTSIDER, Visitor, newsroom, samplePublication, sampleSource, type Newsroom } from './harness.ts';
 import { buildApp } from '../../src/web/app.ts';
 import { addAccount } from '../../src/web/auth/accounts.ts';
 import { getEdition, listVersions, saveEdition, transitionEdition } from '../../src/store/editions.ts';
@@ -76,6 +76,9 @@ interface Action {
 const MEMBERS_READ: Record<Actor, Outcome> = { nobody: 'sign-in', author: 'ok', editor: 'ok', admin: 'ok', otherEditor: 'hidden' };
 const MEMBERS_LIST: Record<Actor, Outcome> = { nobody: 'sign-in', author: 'ok', editor: 'ok', admin: 'ok', otherEditor: 'absent' };
 const EDITORS_ONLY: Record<Actor, Outcome> = { nobody: 'sign-in', author: 'forbidden', editor: 'ok', admin: 'ok', otherEditor: 'hidden' };
+const ADMINS_ONLY: Record<Actor, Outcome> = { nobody: 'sign-in', author: 'forbidden', editor: 'forbidden', admin: 'ok', otherEditor: 'hidden' };
+/** What belongs to no publication (a new one, the relays): the admins of any publication, a 403 for every other member. */
+const NEWSROOM_ADMINS: Record<Actor, Outcome> = { nobody: 'sign-in', author: 'forbidden', editor: 'forbidden', admin: 'ok', otherEditor: 'forbidden' };
 
 const editionState = async (w: World, id: number) => {
   const e = await getEdition(w.n.store, id);
@@ -86,6 +89,15 @@ const sendsOf = async (w: World, id: number) =>
 const draftsOf = async (w: World, id: number) =>
   (await w.n.store.db.selectFrom('edition_drafts').select('author').where('edition_id', '=', id).execute()).map((d) => d.author).sort();
 const dateOfEdition = async (w: World, id: number) => (await w.n.store.db.selectFrom('editions').select('date').where('id', '=', id).executeTakeFirstOrThrow()).date;
+/** Tech Matin's settings as its form posts them, with a new greeting (the name stays: other lists look for it). */
+function techMatinForm(greeting: string): Record<string, string> {
+  const p = samplePublication('tech-matin');
+  return {
+    name: p.name, greeting, language: p.language, timezone: p.timezone, schedule_mode: 'cron', schedule: p.schedule, from: p.from, replyTo: p.replyTo ?? '',
+    address: p.address, words: (p.words ?? []).join('\n'), welcome: p.welcome ?? '',
+  };
+}
+const techMatinSettings = async (w: World) => (await w.n.store.db.selectFrom('publications').select('settings').where('id', '=', w.n.ids.techMatin).executeTakeFirstOrThrow()).settings;
 const source = (date: string) => sampleSource('tech-matin').replace('date: 2026-03-02', `date: ${date}`);
 
 function moves(api: boolean): Record<string, Action> {
@@ -114,9 +126,7 @@ function sendControl(action: string, from: 'running' | 'paused'): Action {
 }
 
 // The audience's and the team's routes (dashboard-subscribers.ts, dashboard-import.ts, dashboard-team.ts).
-const ADMINS_ONLY: Record<Actor, Outcome> = { nobody: 'sign-in', author: 'forbidden', editor: 'forbidden', admin: 'ok', otherEditor: 'hidden' };
 const ANY_MEMBER: Record<Actor, Outcome> = { nobody: 'sign-in', author: 'ok', editor: 'ok', admin: 'ok', otherEditor: 'ok' };
-const ADMIN_PAGE: Record<Actor, Outcome> = { nobody: 'sign-in', author: 'forbidden', editor: 'forbidden', admin: 'ok', otherEditor: 'forbidden' };
 let peopleCounter = 0;
 const SUBSCRIBERS = '/newsroom/publications/tech-matin/subscribers';
 /** A new active subscriber of Tech Matin; its id. */
@@ -233,7 +243,7 @@ const PEOPLE_MATRIX: Record<string, Record<string, Action> | { open: string }> =
       missing: (v) => v.get(`/newsroom/imports/${NO_IMPORT}/rejects.csv`),
     },
   },
-  'GET /newsroom/team': { page: { expect: ADMIN_PAGE, send: (v) => v.get('/newsroom/team') } },
+  'GET /newsroom/team': { page: { expect: NEWSROOM_ADMINS, send: (v) => v.get('/newsroom/team') } },
   'POST /newsroom/team/invite': {
     invite: {
       expect: ADMINS_ONLY,
@@ -338,6 +348,50 @@ const MATRIX: Record<string, Record<string, Action> | { open: string }> = {
   'GET /newsroom/editions/:id/versions': {
     read: { expect: MEMBERS_READ, send: (v, _w, id) => v.get(`/newsroom/editions/${id}/versions`), missing: (v) => v.get('/newsroom/editions/99999/versions') },
   },
+  'GET /newsroom/publications/new': {
+    form: { expect: NEWSROOM_ADMINS, send: (v) => v.get('/newsroom/publications/new') },
+  },
+  'POST /newsroom/publications/new': {
+    create: {
+      expect: NEWSROOM_ADMINS,
+      prepare: async () => ++dayCounter,
+      send: (v, _w, k) =>
+        v.post('/newsroom/publications/new', {
+          slug: `new-title-${k}`, name: `New ${k}`, language: 'en', timezone: 'UTC', schedule_mode: 'cron', schedule: '0 6 * * *',
+          from: 'New <new@example.org>', address: '1 Main Street', member_name: 'Admin', member_email: v.email, member_role: 'admin',
+        }),
+      effect: async (w, k) => (await w.n.store.db.selectFrom('publications').select('id').where('slug', '=', `new-title-${k}`).execute()).length,
+    },
+  },
+  'GET /newsroom/publications/:slug/settings': {
+    open: { expect: ADMINS_ONLY, send: (v) => v.get('/newsroom/publications/tech-matin/settings'), missing: (v) => v.get('/newsroom/publications/no-such-title/settings') },
+  },
+  'POST /newsroom/publications/:slug/settings': {
+    save: {
+      expect: ADMINS_ONLY,
+      prepare: async () => ++dayCounter,
+      // The whole team of the file, so that a save keeps everyone on it.
+      send: (v, _w, k) => {
+        const team = samplePublication('tech-matin').team;
+        const body = new URLSearchParams(Object.entries(techMatinForm(`Bonjour ${k}`)));
+        for (const m of team) {
+          body.append('member_name', m.name);
+          body.append('member_email', m.email);
+          body.append('member_role', m.role);
+        }
+        return v.post('/newsroom/publications/tech-matin/settings', body);
+      },
+      missing: (v) => v.post('/newsroom/publications/no-such-title/settings', techMatinForm('x')),
+      effect: techMatinSettings,
+    },
+  },
+  'GET /newsroom/publications/:slug/settings.yaml': {
+    download: {
+      expect: ADMINS_ONLY,
+      send: (v) => v.get('/newsroom/publications/tech-matin/settings.yaml'),
+      missing: (v) => v.get('/newsroom/publications/no-such-title/settings.yaml'),
+    },
+  },
   'GET /newsroom/publications': {
     list: { expect: MEMBERS_LIST, send: (v) => v.get('/newsroom/publications'), shows: (res) => res.body.includes('Tech Matin') },
   },
@@ -387,6 +441,13 @@ const MATRIX: Record<string, Record<string, Action> | { open: string }> = {
     pause: sendControl('pause', 'running'),
     resume: sendControl('resume', 'paused'),
     cancel: sendControl('cancel', 'running'),
+  },
+  'GET /newsroom/settings/sending': {
+    read: { expect: NEWSROOM_ADMINS, send: (v) => v.get('/newsroom/settings/sending') },
+  },
+  // The DNS check asks the machine's resolvers (none of the test's names exist: answered at once).
+  'POST /newsroom/settings/sending/check': {
+    check: { expect: NEWSROOM_ADMINS, send: (v) => v.post('/newsroom/settings/sending/check', {}) },
   },
   'GET /newsroom/sends': {
     list: { expect: MEMBERS_LIST, send: (v) => v.get('/newsroom/sends'), shows: (res) => res.body.includes('Tech Matin 2026-03-02') },
