@@ -259,3 +259,22 @@ export function readersGone(store: Store, ids: readonly number[]) {
       ]),
     );
 }
+
+/** The ledger rows of a subscriber (their data export): which send, in what state, since when. */
+export async function deliveriesOf(store: Store, subscriberId: number): Promise<Array<{ send_id: number; state: RecipientState; updated_at: number }>> {
+  return store.db.selectFrom('recipients').select(['send_id', 'state', 'updated_at']).where('subscriber_id', '=', subscriberId).orderBy('id').execute();
+}
+
+/**
+ * Replaces the address on a subscriber's finished ledger rows (erasure): the
+ * counts of past sends stay, the address goes. Rows still to be sent are left
+ * to delivery, which checks the suppression list.
+ */
+export async function forgetAddressInLedger(store: Store, subscriberId: number): Promise<void> {
+  await store.db
+    .updateTable('recipients')
+    .set({ email: `erased-${subscriberId}` })
+    .where('subscriber_id', '=', subscriberId)
+    .where('state', 'in', ['sent', 'bounced', 'failed', 'suppressed'])
+    .execute();
+}
