@@ -83,6 +83,8 @@ export const WORKFLOW_ERROR_CODES = {
   'not-a-member': 'the person is not on the publication team',
   'role-not-allowed': 'the actor’s role may not make this move',
   'edition-locked': 'the edition is being sent or was sent: it can no longer change',
+  'version-conflict': 'someone saved a newer version than the one this change started from',
+  'approval-outdated': 'the version reviewed is no longer the edition’s latest',
 } as const;
 
 export type WorkflowErrorCode = keyof typeof WORKFLOW_ERROR_CODES;
@@ -92,7 +94,16 @@ export class WorkflowError extends Error {
   override readonly name = 'WorkflowError';
   constructor(
     readonly code: WorkflowErrorCode,
-    readonly details: { editionId: number; current?: EditionStatus; requested?: EditionStatus; actor?: string; role?: ActorRole },
+    readonly details: {
+      editionId: number;
+      current?: EditionStatus;
+      requested?: EditionStatus;
+      actor?: string;
+      role?: ActorRole;
+      /** For `version-conflict` and `approval-outdated`: the version the change or review started from, and the latest. */
+      baseVersion?: number;
+      latestVersion?: number;
+    },
     message: string,
   ) {
     super(message);
@@ -154,4 +165,35 @@ export function checkMove(move: MoveRequest): WorkflowError | undefined {
 
 function articleFor(word: string): string {
   return /^[aeiou]/.test(word) ? 'an' : 'a';
+}
+
+// Versions: a change is made from the version a person was looking at, and
+// applies only while that version is still the latest. Nobody's save lands on
+// top of a version they never saw, and nobody approves a version they never saw.
+
+/** The refusal of a save whose text started from `base` while the edition is at `latest`: the other person's change is never overwritten. */
+export function versionConflict(editionId: number, base: number, latest: number): WorkflowError {
+  return new WorkflowError(
+    'version-conflict',
+    { editionId, baseVersion: base, latestVersion: latest },
+    `edition ${editionId} is at version ${latest}, saved since version ${base} this change started from: nothing was saved; compare and save again`,
+  );
+}
+
+/** The refusal of an approval of version `reviewed` while the edition is at `latest`: an approval is of the version seen. */
+export function approvalOutdated(editionId: number, reviewed: number, latest: number): WorkflowError {
+  return new WorkflowError(
+    'approval-outdated',
+    { editionId, baseVersion: reviewed, latestVersion: latest, requested: 'approved' },
+    `edition ${editionId} is at version ${latest}, saved after version ${reviewed} that was reviewed: look at the changes, then approve version ${latest}`,
+  );
+}
+
+/**
+ * True when versions were saved after the edition was marked ready (at
+ * `readyVersion`): approving it then takes a second look at those changes.
+ * Unknown (a move recorded before versions were kept with moves): no.
+ */
+export function changedSinceReady(readyVersion: number | null | undefined, latest: number): boolean {
+  return readyVersion !== null && readyVersion !== undefined && latest > readyVersion;
 }

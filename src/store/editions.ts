@@ -10,7 +10,17 @@ import { subjectOf } from '../edition/inline-text.ts';
 import { parseEdition } from '../edition/parse.ts';
 import type { Store } from './db.ts';
 import { recordAudit } from './audit-log.ts';
-import { actorName, checkMove, LOCKED_STATUSES, REAPPROVE_STATUSES, WorkflowError, type Actor, type ActorRole } from '../edition/workflow.ts';
+import {
+  actorName,
+  approvalOutdated,
+  checkMove,
+  LOCKED_STATUSES,
+  REAPPROVE_STATUSES,
+  versionConflict,
+  WorkflowError,
+  type Actor,
+  type ActorRole,
+} from '../edition/workflow.ts';
 import { roleOf } from './people.ts';
 import type { EditionRow, EditionStatus, Millis } from './schema.ts';
 import { inTransaction } from './transaction.ts';
@@ -55,6 +65,13 @@ export interface SaveEditionInput {
    * the source's own (`subjectOf`), so that no caller can store another one.
    */
   subject?: string | null;
+  /**
+   * The version this text started from (the one the person's editor showed).
+   * When the edition has a newer one, nothing is saved: `version-conflict`.
+   * Absent: saved on top of the latest, whatever it is (a file saved from the
+   * command line, which replaces the edition's text by design).
+   */
+  baseVersion?: number;
 }
 
 export interface SaveResult {
@@ -73,6 +90,14 @@ export interface SaveResult {
 
 export interface StoreOptions {
   clock?: Clock;
+}
+
+export interface TransitionOptions extends StoreOptions {
+  /**
+   * The version the actor reviewed: the move happens only while it is still
+   * the latest (`approval-outdated` otherwise). The dashboard's approval names it.
+   */
+  version?: number;
 }
 
 /**
@@ -124,21 +149,26 @@ export async function saveEdition(store: Store, input: SaveEditionInput, options
     }
 
     // Bumping the counter locks the row (PostgreSQL) until commit: concurrent saves get distinct numbers.
-    const bumped = await tx.db
+    // With a base version, the bump is also the check that nobody saved since:
+    // of two saves from the same version, the second finds zero rows.
+    let bump = tx.db
       .updateTable('editions')
       .set((eb) => ({ current_version: eb('current_version', '+', 1), updated_at: at, subject }))
       .where('publication_id', '=', input.publicationId)
       .where('date', '=', input.date)
-      .where('status', 'not in', LOCKED_STATUSES)
-      .returning(['id', 'current_version', 'status'])
-      .executeTakeFirst();
+      .where('status', 'not in', LOCKED_STATUSES);
+    if (input.baseVersion !== undefined && !inserted) bump = bump.where('current_version', '=', input.baseVersion);
+    const bumped = await bump.returning(['id', 'current_version', 'status']).executeTakeFirst();
     if (!bumped) {
       const row = await tx.db
         .selectFrom('editions')
-        .select(['id', 'status'])
+        .select(['id', 'status', 'current_version'])
         .where('publication_id', '=', input.publicationId)
         .where('date', '=', input.date)
         .executeTakeFirstOrThrow();
+      if (!LOCKED_STATUSES.includes(row.status) && input.baseVersion !== undefined) {
+        throw versionConflict(row.id, input.baseVersion, row.current_version);
+      }
       throw new WorkflowError(
         'edition-locked',
         { editionId: row.id, current: row.status },
@@ -150,11 +180,13 @@ export async function saveEdition(store: Store, input: SaveEditionInput, options
       .insertInto('edition_versions')
       .values({ edition_id: bumped.id, number: bumped.current_version, source: input.source, author: input.author, created_at: at })
       .execute();
+    // The person's autosaved text is now a version: nothing left unsaved.
+    await tx.db.deleteFrom('edition_drafts').where('edition_id', '=', bumped.id).where('author', '=', input.author).execute();
 
     const result: SaveResult = { editionId: bumped.id, version: bumped.current_version, created: inserted !== undefined, status: bumped.status };
     if (REAPPROVE_STATUSES.includes(bumped.status)) {
       await tx.db.updateTable('editions').set({ status: 'ready' }).where('id', '=', bumped.id).execute();
-      await recordTransition(tx, bumped.id, bumped.status, 'ready', input.author, at);
+      await recordTransition(tx, bumped.id, bumped.status, 'ready', input.author, at, bumped.current_version);
       result.status = 'ready';
       result.sentBackFrom = bumped.status;
     }
@@ -178,40 +210,57 @@ export async function transitionEdition(
   editionId: number,
   to: EditionStatus,
   actor: Actor,
-  options: StoreOptions = {},
+  options: TransitionOptions = {},
 ): Promise<EditionTransition> {
   const at = (options.clock ?? systemClock).now();
   const who = actorName(actor);
   return inTransaction(store, async (tx) => {
-    const edition = await tx.db.selectFrom('editions').select(['id', 'publication_id', 'status']).where('id', '=', editionId).executeTakeFirst();
+    const edition = await tx.db
+      .selectFrom('editions')
+      .select(['id', 'publication_id', 'status', 'current_version'])
+      .where('id', '=', editionId)
+      .executeTakeFirst();
     if (!edition) throw new WorkflowError('edition-not-found', { editionId, requested: to, actor: who }, `no edition ${editionId}`);
     const from = edition.status;
     const role: ActorRole | undefined = actor.kind === 'system' ? 'system' : await roleOf(tx, edition.publication_id, actor.email);
     const refused = checkMove({ editionId, from, to, actor, role });
     if (refused) throw refused;
 
-    const updated = await tx.db
-      .updateTable('editions')
-      .set({ status: to, updated_at: at })
-      .where('id', '=', editionId)
-      .where('status', '=', from)
-      .executeTakeFirst();
-    if (Number(updated.numUpdatedRows) === 0) {
-      // Someone else moved it between our read and our update (PostgreSQL, READ COMMITTED).
-      const now = await tx.db.selectFrom('editions').select('status').where('id', '=', editionId).executeTakeFirst();
+    if (options.version !== undefined && options.version !== edition.current_version) {
+      throw approvalOutdated(editionId, options.version, edition.current_version);
+    }
+
+    let update = tx.db.updateTable('editions').set({ status: to, updated_at: at }).where('id', '=', editionId).where('status', '=', from);
+    // A save between our read and our update (PostgreSQL, READ COMMITTED) leaves the status but not the version.
+    if (options.version !== undefined) update = update.where('current_version', '=', options.version);
+    const updated = await update.returning('current_version').executeTakeFirst();
+    if (!updated) {
+      // Someone else moved it, or saved a version, between our read and our update (PostgreSQL, READ COMMITTED).
+      const now = await tx.db.selectFrom('editions').select(['status', 'current_version']).where('id', '=', editionId).executeTakeFirst();
+      if (now && options.version !== undefined && now.current_version !== options.version) {
+        throw approvalOutdated(editionId, options.version, now.current_version);
+      }
       throw new WorkflowError(
         'wrong-state',
         { editionId, current: now?.status, requested: to, actor: who },
         `edition ${editionId} was just moved to ${now?.status ?? 'nowhere'} by someone else: ${to} refused`,
       );
     }
-    await recordTransition(tx, editionId, from, to, who, at);
+    await recordTransition(tx, editionId, from, to, who, at, updated.current_version);
     return { from, to, actor: who, at };
   });
 }
 
-async function recordTransition(tx: Store, editionId: number, from: EditionStatus, to: EditionStatus, actor: string, at: Millis): Promise<void> {
-  await tx.db.insertInto('edition_transitions').values({ edition_id: editionId, from_status: from, to_status: to, actor, at }).execute();
+async function recordTransition(
+  tx: Store,
+  editionId: number,
+  from: EditionStatus,
+  to: EditionStatus,
+  actor: string,
+  at: Millis,
+  version: number,
+): Promise<void> {
+  await tx.db.insertInto('edition_transitions').values({ edition_id: editionId, from_status: from, to_status: to, actor, at, version }).execute();
   await recordAudit(tx, { actor, action: 'edition.transition', subjectType: 'edition', subjectId: editionId, details: { from, to } }, at);
 }
 
@@ -288,6 +337,19 @@ export async function diffVersions(store: Store, editionId: number, a: number, b
     `${va.author}, ${new Date(va.createdAt).toISOString()}`,
     `${vb.author}, ${new Date(vb.createdAt).toISOString()}`,
   );
+}
+
+/** The last move of an edition to `to`: who made it, when, and at which version (null when recorded before versions were kept with moves). */
+export async function lastMoveTo(store: Store, editionId: number, to: EditionStatus): Promise<(EditionTransition & { version: number | null }) | undefined> {
+  const r = await store.db
+    .selectFrom('edition_transitions')
+    .selectAll()
+    .where('edition_id', '=', editionId)
+    .where('to_status', '=', to)
+    .orderBy('id', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  return r && { from: r.from_status, to: r.to_status, actor: r.actor, at: r.at, version: r.version };
 }
 
 /** The moves an edition made, oldest first. */

@@ -105,6 +105,19 @@ export interface EditionTransitionsTable {
   to_status: EditionStatus;
   actor: string;
   at: Millis;
+  /** The edition's version when it moved (null for moves recorded before migration 0006). */
+  version: ColumnType<number | null, number | null | undefined, number | null>;
+}
+
+/** One person's autosaved, unsaved source of an edition (not a version: see migration 0006). */
+export interface EditionDraftsTable {
+  edition_id: number;
+  /** The person's address, as the save would record it. */
+  author: string;
+  /** The version the person's editor was showing when they started typing. */
+  base_version: number;
+  source: string;
+  saved_at: Millis;
 }
 
 export interface SubscribersTable {
@@ -225,6 +238,7 @@ export interface Database {
   editions: EditionsTable;
   edition_versions: EditionVersionsTable;
   edition_transitions: EditionTransitionsTable;
+  edition_drafts: EditionDraftsTable;
   subscribers: SubscribersTable;
   subscriptions: SubscriptionsTable;
   consent_log: ConsentLogTable;

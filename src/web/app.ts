@@ -46,6 +46,7 @@ const routeModules: Array<() => Promise<{ routes: RoutePlugin }>> = [
   () => import('./routes/dashboard-delivery.ts'),
   () => import('./routes/dashboard-editions.ts'),
   () => import('./routes/dashboard-publications.ts'),
+  () => import('./routes/dashboard-sends.ts'),
   () => import('./routes/dashboard-sign-in.ts'),
   () => import('./routes/health.ts'),
   () => import('./routes/public-archive.ts'),

@@ -5,6 +5,7 @@
 
 import { SendRefused } from '../delivery/send-rules.ts';
 import { TestSendRefused } from '../delivery/test-send-rules.ts';
+import { SendControlRefused } from '../delivery/send-controls.ts';
 import { PreviewSuperseded, PreviewTimedOut } from './preview-runner.ts';
 
 export const WEB_ERRORS = {
@@ -49,6 +50,8 @@ const WORKFLOW_STATUS: Record<string, WebErrorCode> = {
   'edition-locked': 'transition-refused',
   'not-a-member': 'forbidden',
   'role-not-allowed': 'forbidden',
+  'version-conflict': 'conflict',
+  'approval-outdated': 'conflict',
 };
 
 /** Maps any thrown value to a WebError: known service errors by their code or name, the rest to `internal`. */
@@ -73,6 +76,8 @@ export function toWebError(err: unknown): WebError {
   }
   // Delivery's refusals (delivery/send-rules.ts SendRefused): not approved, already sent, no address…
   if (err instanceof SendRefused) return new WebError(code.endsWith('not-found') ? 'not-found' : 'send-refused', message, { reason: code });
+  // The newsroom's hand on a send (delivery/send-controls.ts): a pause of a paused send, nothing to unschedule…
+  if (err instanceof SendControlRefused) return new WebError(code === 'send-not-found' ? 'not-found' : 'send-refused', message, { reason: code });
   if (/not[-_]?found/i.test(code)) return new WebError('not-found', message);
   // Fastify's own client errors (bad JSON, body too large, schema validation).
   if (e?.validation || (typeof e?.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500)) {
