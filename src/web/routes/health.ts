@@ -18,7 +18,7 @@ export const routes: RoutePlugin = (app, deps) => {
     let timer: NodeJS.Timeout | undefined;
     try {
       await Promise.race([
-        sql`select 1`.execute(deps.store.db),
+        ping(deps.store),
         new Promise((_, reject) => {
           timer = setTimeout(() => reject(new Error(`the database did not answer within ${READY_TIMEOUT_MS} ms`)), READY_TIMEOUT_MS);
         }),
