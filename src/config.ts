@@ -43,6 +43,8 @@ export interface Config {
   delivery?: DeliverySettings;
   /** Audience's policies set by the operator (unset fields keep audience's defaults). */
   audience?: AudienceSettings;
+  /** TIPS_PER_HOUR: posts to the tip line's forms one network (IPv4 /24, IPv6 /64) may make in an hour (default 20). */
+  tipsPerHour?: number;
   /** Where the inbound SMTP listener (mailto unsubscribe, bounces, complaints) listens: INBOUND_SMTP, `host:port`; none when unset. */
   inboundSmtp?: ListenAddress;
 }
@@ -128,6 +130,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadOp
     publicUrlSource: env.PUBLIC_URL ? 'PUBLIC_URL' : file.publicUrl ? 'matinale.yaml' : options.listening ? 'listening' : 'default',
     secret: env.MATINALE_SECRET || secretIn(dataDir),
     ...policiesFrom(env),
+    ...(count(env, 'TIPS_PER_HOUR') ? { tipsPerHour: count(env, 'TIPS_PER_HOUR') } : {}),
   };
   privateOutbox(join(dataDir, 'outbox'), config.smtpUrls.length === 0);
   if (env.DKIM_DOMAIN || env.DKIM_SELECTOR || env.DKIM_PRIVATE_KEY_FILE) {

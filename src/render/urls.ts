@@ -22,6 +22,11 @@ export function publicationUrl(publicUrl: string, slug: string): string {
   return `${base(publicUrl)}/${encodeURIComponent(slug)}`;
 }
 
+/** The publication's tip page (the tip line's form): `{publicUrl}/{slug}/tips`. */
+export function tipsUrl(publicUrl: string, slug: string): string {
+  return `${publicationUrl(publicUrl, slug)}/tips`;
+}
+
 const SAFE_SCHEMES = new Set(['http:', 'https:', 'mailto:']);
 
 /**

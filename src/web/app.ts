@@ -52,6 +52,7 @@ const routeModules: Array<() => Promise<{ routes: RoutePlugin }>> = [
   () => import('./routes/public-edition.ts'),
   () => import('./routes/public-feeds.ts'),
   () => import('./routes/public-home.ts'),
+  () => import('./routes/public-tips.ts'),
 ];
 
 /** Builds the app (not listening yet). */

@@ -20,19 +20,22 @@ async function make(options: Partial<KeyOptions>): Promise<TestKey> {
   return { publicKey, privateKey, fingerprint: key.getFingerprint().toUpperCase() };
 }
 
+// Keys are made at this date, so that they are valid at any time tests set their fake clocks to.
+const MADE = new Date('2020-01-01T00:00:00Z');
+
 /** A Curve25519 key that does not expire. */
 export function goodKey(email = 'desk@example.org'): Promise<TestKey> {
-  return make({ userIDs: [{ name: 'Desk Member', email }] });
+  return make({ userIDs: [{ name: 'Desk Member', email }], date: MADE });
 }
 
-/** A key made two days ago that expired one day after. */
+/** A key that expired one day after it was made. */
 export function expiredKey(): Promise<TestKey> {
-  return make({ date: new Date(Date.now() - 2 * 86_400_000), keyExpirationTime: 86_400 });
+  return make({ date: MADE, keyExpirationTime: 86_400 });
 }
 
 /** An RSA key of 1024 bits (OpenPGP.js only makes it when told to). */
 export function weakRsaKey(): Promise<TestKey> {
-  return make({ type: 'rsa', rsaBits: 1024, config: { minRSABits: 1024 } });
+  return make({ type: 'rsa', rsaBits: 1024, date: MADE, config: { minRSABits: 1024 } });
 }
 
 /** A good key, revoked. */

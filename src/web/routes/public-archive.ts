@@ -4,6 +4,7 @@ import type { RoutePlugin } from '../app.ts';
 import { html } from '../html.ts';
 import { page } from '../pages/layout.ts';
 import { siteStrings } from '../pages/public-strings.ts';
+import { tipStrings } from '../pages/tip-strings.ts';
 import { storeDesk } from '../store-desk.ts';
 import { publishedEditions } from '../public-site.ts';
 import { publicRule } from '../public-statuses.ts';
@@ -47,7 +48,8 @@ export const routes: RoutePlugin = (app, deps) => {
 <h2 id="editions-title">${s.editions}</h2>
 ${list.length ? html`<ul class="editions">${list}</ul>` : html`<p>${s.noEditionYet}</p>`}
 </section>
-<footer><p><a href="${base}/feed.xml">RSS</a> · <a href="${base}/atom.xml">Atom</a> · <a href="${base}/feed.json">JSON Feed</a></p></footer>
+<footer><p><a href="${base}/tips">${tipStrings(language).title(publication.name)}</a></p>
+<p><a href="${base}/feed.xml">RSS</a> · <a href="${base}/atom.xml">Atom</a> · <a href="${base}/feed.json">JSON Feed</a></p></footer>
 </main>`;
     const head = html`<link rel="alternate" type="application/rss+xml" title="${publication.name}" href="${base}/feed.xml">
 <link rel="alternate" type="application/atom+xml" title="${publication.name}" href="${base}/atom.xml">
