@@ -47,6 +47,7 @@ const routeModules: Array<() => Promise<{ routes: RoutePlugin }>> = [
   () => import('./routes/dashboard-editions.ts'),
   () => import('./routes/dashboard-publications.ts'),
   () => import('./routes/dashboard-sign-in.ts'),
+  () => import('./routes/dashboard-tips.ts'),
   () => import('./routes/health.ts'),
   () => import('./routes/public-archive.ts'),
   () => import('./routes/public-edition.ts'),
