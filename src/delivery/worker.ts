@@ -1,7 +1,7 @@
 // The delivery worker loop with the scheduler: what `matinale worker` runs,
 // and what `matinale serve` starts in-process. Claims batches while there is
 // work, sleeps `pollMs` when there is none, ticks the scheduler when it holds
-// the scheduler lock (and, about hourly, purges subscriptions never
+// the scheduler lock (and, about hourly, purges tips past their retention and subscriptions never
 // confirmed), and stops cleanly: the batch in hand is finished and
 // recorded, then the loop ends (SIGTERM in `matinale worker`).
 import { hostname } from 'node:os';
@@ -12,6 +12,7 @@ import type { Config, DeliverySettings } from '../config.ts';
 import { audiencePolicyOf, type AudiencePolicy } from '../audience/deps.ts';
 import { AudienceKeys } from '../audience/keys.ts';
 import { purgeUnconfirmed } from '../audience/purge.ts';
+import { purgeExpiredTips } from '../tips/retention.ts';
 import { suppress } from '../audience/suppression.ts';
 import type { Store } from '../store/db.ts';
 import { storeLedger } from '../store/ledger.ts';
@@ -188,6 +189,9 @@ export function startWorker(options: StartWorkerOptions): RunningWorker {
               lastPurge = parts.clock.now();
               const purged = await purgeUnconfirmed({ store: options.store, clock: parts.clock, policy: audiencePolicy });
               if (purged.subscriptions || purged.subscribers) parts.logger.info({ worker: workerId, ...purged }, 'unconfirmed subscriptions purged');
+              // Tips past their publication's retention go in the same round (counts per publication only).
+              const tips = await purgeExpiredTips(options.store, parts.clock);
+              if (Object.keys(tips).length) parts.logger.info({ worker: workerId, tips }, 'tips past their retention deleted');
             }
           }
           options.store.outages?.succeeded();
