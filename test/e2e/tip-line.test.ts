@@ -52,7 +52,7 @@ for (const backend of await cliBackends()) {
   test(`${backend.name}: a tip sent from chromium without JavaScript is read with GnuPG, answered, and leaves no marker anywhere`, { skip, timeout: 240_000 }, async (t) => {
     const db = await backend.create();
     t.after(() => db.dispose());
-    const env = { ...db.env, MATINALE_SECRET: SECRET, PUBLIC_URL: '', SMTP_URL: '' };
+    const env: NodeJS.ProcessEnv = { ...db.env, MATINALE_SECRET: SECRET, PUBLIC_URL: '', SMTP_URL: '' };
     mkdirSync(env.DATA_DIR!, { recursive: true });
     const tag = randomBytes(4).toString('hex');
     const markers = { message: `MSGMARK${tag}`, name: `NAMEMARK${tag}`, content: `CONTENTMARK${tag}`, added: `ADDMARK${tag}` };
