@@ -9,7 +9,8 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { chromiumSkip, launchChromium, listenLocally, signInThroughForm } from '../helpers/browser.ts';
 import { testBackends } from '../helpers/store.ts';
 import { newsroom, subscribeThroughForm, type Newsroom } from '../web/harness.ts';
 import { linkInText, outbox } from '../audience/mail-reader.ts';
@@ -20,8 +21,7 @@ import { startWorker } from '../../src/delivery/worker.ts';
 import { until } from '../helpers/until.ts';
 import { NEWSROOM_PAGES, PUBLIC_PAGES, type SweepWorld, type SweptPage } from './pages.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const skip = existsSync(CHROMIUM) ? false : `Debian's chromium is not installed at ${CHROMIUM} (apt-get install chromium)`;
+const skip = chromiumSkip;
 const SHOTS = fileURLToPath(new URL('../.tmp/screenshots/', import.meta.url));
 const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 const ADMIN = { email: 'sweep.admin@example.org', password: 'sweep-admin-password-1' };
@@ -70,13 +70,8 @@ before(async () => {
   // An admin of every publication sees every newsroom page.
   await addAccount(n.store, { ...ADMIN, role: 'admin' }, n.clock);
   world = { n, outboxFile: await outboxMessage(n), ...(await readerLinks(n)) };
-  await n.app.listen({ port: 0, host: '127.0.0.1' });
-  const address = n.app.server.address();
-  base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
+  base = await listenLocally(n.app);
+  browser = await launchChromium();
   mkdirSync(SHOTS, { recursive: true });
 });
 
@@ -90,11 +85,7 @@ async function context(width: number, signedIn: boolean): Promise<BrowserContext
   const ctx = await browser!.newContext({ viewport: { width, height: 800 }, bypassCSP: true });
   if (signedIn) {
     const page = await ctx.newPage();
-    await page.goto(`${base}/newsroom/sign-in`);
-    await page.getByLabel('Email address').fill(ADMIN.email);
-    await page.getByLabel('Password').fill(ADMIN.password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.waitForURL(`${base}/newsroom`);
+    await signInThroughForm(page, base, ADMIN);
     await page.close();
   }
   return ctx;

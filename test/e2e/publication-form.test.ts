@@ -2,56 +2,27 @@
 // playwright-core): a bad time zone is refused and shown next to its field,
 // what was typed stays, the fix is saved, the schedule reads in words, and the
 // new publication's archive answers.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
-import { chromium, type Browser } from 'playwright-core';
-import { testBackends } from '../helpers/store.ts';
-import { newsroom, type Newsroom } from '../web/harness.ts';
+import { browserNewsroom, chromiumSkip, signInThroughForm } from '../helpers/browser.ts';
 import { addAccount } from '../../src/web/auth/accounts.ts';
 import { getPublicationBySlug } from '../../src/store/publications.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const skip = existsSync(CHROMIUM) ? false : `Debian's chromium is not installed at ${CHROMIUM} (apt-get install chromium)`;
+const skip = chromiumSkip;
 const ADMIN = { email: 'form.admin@example.org', password: 'form-admin-password-1' };
 
-let browser: Browser | undefined;
-let n: Newsroom | undefined;
-let base = '';
-
-before(async () => {
-  if (skip) return;
-  const [sqlite] = await testBackends();
-  n = await newsroom(sqlite!);
-  await addAccount(n.store, { ...ADMIN, name: 'Form Admin', role: 'admin', publicationSlugs: ['tech-matin'] }, n.clock);
-  await n.app.listen({ port: 0, host: '127.0.0.1' });
-  const address = n.app.server.address();
-  base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
-});
-
-after(async () => {
-  await browser?.close();
-  await n?.close();
-});
+const w = browserNewsroom((n) => addAccount(n.store, { ...ADMIN, name: 'Form Admin', role: 'admin', publicationSlugs: ['tech-matin'] }, n.clock).then(() => {}));
 
 test('an admin creates a publication in the form; a bad field is refused and shown next to it', { skip, timeout: 90_000 }, async () => {
-  const page = await browser!.newPage({ viewport: { width: 375, height: 800 } });
+  const page = await w.browser.newPage({ viewport: { width: 375, height: 800 } });
   const problems: string[] = [];
   page.on('pageerror', (err) => problems.push(err.message));
 
-  await page.goto(`${base}/newsroom/sign-in`);
-  await page.getByLabel('Email address').fill(ADMIN.email);
-  await page.getByLabel('Password').fill(ADMIN.password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.waitForURL(`${base}/newsroom`);
+  await signInThroughForm(page, w.base, ADMIN);
 
   await page.getByRole('link', { name: 'Publications', exact: true }).click();
   await page.getByRole('link', { name: 'New publication' }).click();
-  await page.waitForURL(`${base}/newsroom/publications/new`);
+  await page.waitForURL(`${w.base}/newsroom/publications/new`);
 
   await page.getByLabel('Slug').fill('soir-info');
   await page.getByLabel('Name', { exact: true }).fill('Soir Info');
@@ -73,19 +44,19 @@ test('an admin creates a publication in the form; a bad field is refused and sho
   assert.match((await page.locator(`#${described}`).textContent()) ?? '', /`timezone` is not a known IANA time zone/);
   assert.equal(await page.getByLabel('Name', { exact: true }).inputValue(), 'Soir Info');
   assert.equal(await page.getByLabel('Saturday').isChecked(), true);
-  assert.equal(await getPublicationBySlug(n!.store, 'soir-info'), undefined);
+  assert.equal(await getPublicationBySlug(w.n.store, 'soir-info'), undefined);
 
   await zone.fill('Europe/Paris');
   await page.getByRole('button', { name: 'Create the publication' }).click();
-  await page.waitForURL(`${base}/newsroom/publications/soir-info/settings?done=created`);
+  await page.waitForURL(`${w.base}/newsroom/publications/soir-info/settings?done=created`);
   await page.getByText('Publication created.').waitFor();
   await page.getByText('Monday to Saturday at 18:30').waitFor();
 
-  const stored = await getPublicationBySlug(n!.store, 'soir-info');
+  const stored = await getPublicationBySlug(w.n.store, 'soir-info');
   assert.equal(stored?.settings.schedule, '30 18 * * 1-6');
   assert.deepEqual(stored?.team.map((m) => [m.email, m.role]).sort(), [['chloe@example.org', 'author'], [ADMIN.email, 'admin']]);
 
-  const archive = await page.goto(`${base}/soir-info`);
+  const archive = await page.goto(`${w.base}/soir-info`);
   assert.equal(archive?.status(), 200);
   assert.deepEqual(problems, []);
 });
