@@ -1,14 +1,17 @@
 // Creating and starting sends: the newsroom's `send` (now, at a time, or to
 // test addresses), a resend of what failed, and the start of sends whose time
 // has come. Starting a send builds its message once and snapshots its
-// recipients (store/sends.ts) in one transaction; any process may try, one wins.
+// recipients (send-start.ts) in one transaction; any process may try, one wins.
 import type { Clock } from '../clock.ts';
 import type { Store } from '../store/db.ts';
 import type { SendRow } from '../store/schema.ts';
-import { createListSend, createResend, createTestSend, dueSends, getSend, markMissed, startSend } from '../store/sends.ts';
+import { dueSends, getSend, markMissed } from '../store/sends.ts';
+import { createListSend, createResend, createTestSend } from './send-rules.ts';
+import { startSend } from './send-start.ts';
 import { buildSendMessage } from './send-message.ts';
 import { checkTester, DEFAULT_TEST_SENDS_PER_HOUR, testAddresses, type Tester } from './test-send-rules.ts';
 import { inTransaction } from '../store/transaction.ts';
+import { getEdition } from '../store/editions.ts';
 
 export interface SendDeps {
   store: Store;
@@ -50,10 +53,10 @@ async function createCheckedTestSend(store: Store, request: SendRequest, address
   const { tester } = request;
   if (!tester) return createTestSend(store, { editionId: request.editionId, addresses, createdBy: request.createdBy, now });
   return inTransaction(store, async (tx) => {
-    const edition = await tx.db.selectFrom('editions').select('publication_id').where('id', '=', request.editionId).executeTakeFirst();
+    const edition = await getEdition(tx, request.editionId);
     if (edition) {
       const perHour = request.testsPerHour ?? DEFAULT_TEST_SENDS_PER_HOUR;
-      await checkTester(tx, { tester, publicationId: edition.publication_id, addresses, now, perHour });
+      await checkTester(tx, { tester, publicationId: edition.publicationId, addresses, now, perHour });
     }
     return createTestSend(tx, { editionId: request.editionId, addresses, createdBy: tester.email, now });
   });

@@ -11,7 +11,7 @@ import type { Language } from '../edition/publication.ts';
 import { typeset } from '../render/typeset.ts';
 import { html, type SafeHtml } from './html.ts';
 import type { Desk, DeskPublication } from './desk.ts';
-import type { PublicRule } from './public-statuses.ts';
+import type { PublicRule } from '../edition/published.ts';
 import { publishedEdition, type PublishedEdition } from './public-site.ts';
 
 export interface ArchiveHit {

@@ -2,7 +2,7 @@
 // the CSRF token in a <meta> for the one script that posts to the API.
 import { html, type SafeHtml } from '../html.ts';
 import { page } from './layout.ts';
-import { CSRF_FIELD } from '../auth/guard.ts';
+import { allowsSomewhere, CSRF_FIELD } from '../auth/guard.ts';
 import type { Account } from '../auth/accounts.ts';
 
 export interface NewsroomPageOptions {
@@ -14,7 +14,7 @@ export interface NewsroomPageOptions {
   /** Reload the page every so many seconds (live figures without a script). */
   refreshSeconds?: number;
   /** Which navigation entry is current. */
-  current?: 'editions' | 'publications' | 'sends' | 'outbox';
+  current?: 'editions' | 'publications' | 'sends' | 'outbox' | 'team' | 'account';
 }
 
 /** A dashboard page. */
@@ -33,7 +33,9 @@ export function newsroomPage(options: NewsroomPageOptions): string {
 ${link('editions', '/newsroom', 'Editions')}
 ${link('publications', '/newsroom/publications', 'Publications')}
 ${link('sends', '/newsroom/sends', 'Sends')}
-${link('outbox', '/newsroom/outbox', 'Outbox')}
+${allowsSomewhere(options.account, 'editor') ? link('outbox', '/newsroom/outbox', 'Outbox') : null}
+${allowsSomewhere(options.account, 'admin') ? link('team', '/newsroom/team', 'Team') : null}
+${link('account', '/newsroom/account', 'Your account')}
 <li><a href="/">Public site</a></li>
 </ul></nav>
 <form method="post" action="/newsroom/sign-out" class="signout">

@@ -9,6 +9,8 @@ export interface PublicationSummary {
   publication: DeskPublication;
   role: Role;
   subscribers: { pending: number; active: number; unsubscribed: number };
+  /** The member may open the publication's list of subscribers (an editor of it). */
+  mayOpenSubscribers?: boolean;
   /** An admin of it: the settings form is theirs. */
   canEdit: boolean;
 }
@@ -18,7 +20,7 @@ export function publicationsPage(rows: PublicationSummary[], options: { canCreat
   return html`<h1>Publications</h1>
 ${options.canCreate ? html`<p class="actions"><a href="/newsroom/publications/new">New publication</a> · <a href="/newsroom/settings/sending">Sending setup</a></p>` : null}
 ${rows.map(
-  ({ publication: p, role, subscribers, canEdit }) => html`<section aria-labelledby="pub-${p.slug}">
+  ({ publication: p, role, subscribers, mayOpenSubscribers, canEdit }) => html`<section aria-labelledby="pub-${p.slug}">
 <h2 id="pub-${p.slug}">${p.name} <small>(${p.slug}, your role: ${role})</small></h2>
 <dl class="facts">
 <dt>Language</dt><dd>${p.language}</dd>
@@ -28,7 +30,7 @@ ${rows.map(
 <dt>Subscribers</dt><dd>${subscribers.active} active, ${subscribers.pending} pending confirmation, ${subscribers.unsubscribed} unsubscribed</dd>
 <dt>Team</dt><dd>${p.settings.team.map((m, i) => html`${i ? ', ' : ''}${m.name} (${m.role})`)}</dd>
 </dl>
-<p>${canEdit ? html`<a href="/newsroom/publications/${p.slug}/settings">Settings</a> · ` : null}<a href="/${p.slug}">Public archive</a> · <a href="/${p.slug}/feed.xml">RSS</a></p>
+<p>${mayOpenSubscribers ? html`<a href="/newsroom/publications/${p.slug}/subscribers">Subscribers</a> · ` : null}${canEdit ? html`<a href="/newsroom/publications/${p.slug}/settings">Settings</a> · ` : null}<a href="/${p.slug}">Public archive</a> · <a href="/${p.slug}/feed.xml">RSS</a></p>
 </section>`,
 )}`;
 }

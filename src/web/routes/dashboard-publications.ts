@@ -19,6 +19,7 @@ export const routes: RoutePlugin = (app, deps) => {
         publication,
         role: account.roles.get(publication.id)!,
         subscribers: await countByStatus(deps.store, publication.id),
+        mayOpenSubscribers: allows(account, publication.id, 'editor'),
         canEdit: allows(account, publication.id, 'admin'),
       });
     }

@@ -1,6 +1,6 @@
 // /healthz for load balancers and /metrics for Prometheus (with the operator's token).
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { sql } from 'kysely';
+import { ping } from '../../store/db.ts';
 import { retryWhileDown } from '../../store/outages.ts';
 import type { RoutePlugin } from '../app.ts';
 import { registryOf } from '../metrics.ts';
@@ -18,7 +18,7 @@ export const routes: RoutePlugin = (app, deps) => {
     let timer: NodeJS.Timeout | undefined;
     try {
       await Promise.race([
-        sql`select 1`.execute(deps.store.db),
+        ping(deps.store),
         new Promise((_, reject) => {
           timer = setTimeout(() => reject(new Error(`the database did not answer within ${READY_TIMEOUT_MS} ms`)), READY_TIMEOUT_MS);
         }),
@@ -35,7 +35,7 @@ export const routes: RoutePlugin = (app, deps) => {
   app.get('/healthz', async (_request, reply) => {
     try {
       // A pooled connection that died with a database restart is not an outage: tried again on a new one, briefly.
-      await retryWhileDown(deps.store, () => sql`select 1`.execute(deps.store.db), { giveUpAfterMs: 2_000 });
+      await retryWhileDown(deps.store, () => ping(deps.store), { giveUpAfterMs: 2_000 });
       return reply.send({ status: 'ok', database: deps.store.capabilities.dialect });
     } catch (err) {
       return reply.code(503).send({ status: 'unavailable', database: deps.store.capabilities.dialect, error: (err as Error).message });

@@ -8,7 +8,7 @@ import { siteStrings } from '../pages/public-strings.ts';
 import { storeDesk } from '../store-desk.ts';
 import { publishedEditions, type PublishedEdition } from '../public-site.ts';
 import { searchArchive } from '../archive-search.ts';
-import { publicRule } from '../public-statuses.ts';
+import { publicRule } from '../../edition/published.ts';
 import { summaryOf } from '../edition-view.ts';
 import { publicNotFound } from '../edge.ts';
 import { csrfToken, CSRF_FIELD } from '../auth/guard.ts';

@@ -5,7 +5,7 @@ import { Feed } from 'feed';
 import type { RoutePlugin } from '../app.ts';
 import { storeDesk } from '../store-desk.ts';
 import { publishedEditions } from '../public-site.ts';
-import { publicRule } from '../public-statuses.ts';
+import { publicRule } from '../../edition/published.ts';
 import { cachedRendering, summaryOf } from '../edition-view.ts';
 import { renderWebContent } from '../../render/web.ts';
 import { publicNotFound } from '../edge.ts';
