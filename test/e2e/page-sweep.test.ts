@@ -33,7 +33,7 @@ let world: SweepWorld | undefined;
 let base = '';
 
 /** A test send of Tech Matin's edition, through the worker into the outbox: the message page's subject. */
-async function outboxMessage(n: Newsroom): Promise<string> {
+async function outboxMessage(n: Newsroom): Promise<{ outboxFile: string; sendId: number }> {
   const deps = { store: n.store, clock: n.clock, publicUrl: n.config.publicUrl, mailDomain: 'news.test' };
   const send = await requestSend(deps, { editionId: n.ids.techEdition, test: ['sweep.reader@example.net'], createdBy: ADMIN.email });
   const quiet = { info() {}, warn() {}, error() {}, debug() {} };
@@ -44,11 +44,11 @@ async function outboxMessage(n: Newsroom): Promise<string> {
     await worker.stop();
   }
   const row = await n.store.db.selectFrom('recipients').select('id').where('send_id', '=', send.id).executeTakeFirstOrThrow();
-  return `${send.id}.${row.id}.matinale@news.test.eml`;
+  return { outboxFile: `${send.id}.${row.id}.matinale@news.test.eml`, sendId: send.id };
 }
 
 /** A reader subscribes and confirms: their confirmation and welcome mails hold the public pages' links. */
-async function readerLinks(n: Newsroom): Promise<Pick<SweepWorld, 'confirmPath' | 'unsubscribePath' | 'preferencesPath'>> {
+async function readerLinks(n: Newsroom): Promise<Pick<SweepWorld, 'confirmPath' | 'unsubscribePath' | 'preferencesPath' | 'subscriberId'>> {
   const email = 'sweep.reader@example.net';
   await subscribeThroughForm(n.app, 'tech-matin', { email });
   const mails = () => outbox(join(n.config.dataDir, 'outbox')).filter((m) => m.to.includes(email));
@@ -56,7 +56,9 @@ async function readerLinks(n: Newsroom): Promise<Pick<SweepWorld, 'confirmPath' 
   const confirmed = await n.app.inject({ method: 'POST', url: confirmPath });
   assert.equal(confirmed.statusCode, 200);
   const welcome = mails().at(-1);
+  const subscriber = await n.store.db.selectFrom('subscribers').select('id').where('email', '=', email).executeTakeFirstOrThrow();
   return {
+    subscriberId: subscriber.id,
     confirmPath,
     unsubscribePath: new URL(linkInText(welcome, '/unsubscribe/')).pathname,
     preferencesPath: new URL(linkInText(welcome, '/preferences/')).pathname,
@@ -69,7 +71,7 @@ before(async () => {
   n = await newsroom(sqlite!);
   // An admin of every publication sees every newsroom page.
   await addAccount(n.store, { ...ADMIN, role: 'admin' }, n.clock);
-  world = { n, outboxFile: await outboxMessage(n), ...(await readerLinks(n)) };
+  world = { n, ...(await outboxMessage(n)), ...(await readerLinks(n)) };
   base = await listenLocally(n.app);
   browser = await launchChromium();
   mkdirSync(SHOTS, { recursive: true });
@@ -106,7 +108,7 @@ async function sweep(page: Page, swept: SweptPage, width: number): Promise<Findi
   if (size.document > size.viewport) {
     // Name the elements that reach past the viewport, so that the fix is easy to find.
     const culprits = (await page.evaluate(`[...document.querySelectorAll('body *')]
-      .filter((e) => e.getBoundingClientRect().right > ${size.viewport} + 1)
+      .filter((e) => e.getBoundingClientRect().right > ${size.viewport} + 1 || (e.scrollWidth > e.clientWidth && getComputedStyle(e).overflowX === 'visible'))
       .slice(-3)
       .map((e) => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') + (typeof e.className === 'string' && e.className ? '.' + e.className.split(' ')[0] : ''))`)) as string[];
     findings.push({ page: swept.name, width, problem: `document ${size.document} px wide in a ${size.viewport} px viewport (${culprits.join(', ')})` });

@@ -8,8 +8,11 @@ import type { Newsroom } from '../web/harness.ts';
 /** What the sweep prepared for the pages to point at. */
 export interface SweepWorld {
   n: Newsroom;
-  /** A message of a Tech Matin test send in the outbox (its file name). */
+  /** A message of a Tech Matin test send in the outbox (its file name), and that send. */
   outboxFile: string;
+  sendId: number;
+  /** The reader who subscribed to Tech Matin and confirmed. */
+  subscriberId: number;
   /** Paths of a reader's links, from the confirmation and welcome mails. */
   confirmPath: string;
   unsubscribePath: string;
@@ -36,6 +39,13 @@ export const NEWSROOM_PAGES: SweptPage[] = [
   { name: 'newsroom-outbox', path: '/newsroom/outbox', newsroom: true },
   { name: 'newsroom-outbox-message', path: (w) => `/newsroom/outbox/${w.outboxFile}`, newsroom: true },
   { name: 'newsroom-not-found', path: '/newsroom/editions/99999', newsroom: true },
+  { name: 'newsroom-send-confirm', path: (w) => `/newsroom/editions/${w.n.ids.techEdition}/send/confirm?when=now`, newsroom: true },
+  { name: 'newsroom-send', path: (w) => `/newsroom/sends/${w.sendId}`, newsroom: true },
+  { name: 'newsroom-subscribers', path: '/newsroom/publications/tech-matin/subscribers', newsroom: true },
+  { name: 'newsroom-subscriber', path: (w) => `/newsroom/publications/tech-matin/subscribers/${w.subscriberId}`, newsroom: true },
+  { name: 'newsroom-import', path: '/newsroom/publications/tech-matin/import', newsroom: true },
+  { name: 'newsroom-team', path: '/newsroom/team', newsroom: true },
+  { name: 'newsroom-account', path: '/newsroom/account', newsroom: true },
 ];
 
 export const PUBLIC_PAGES: SweptPage[] = [
