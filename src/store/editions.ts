@@ -13,16 +13,14 @@ import { recordAudit } from './audit-log.ts';
 import {
   actorName,
   approvalOutdated,
+  checkMove,
   LOCKED_STATUSES,
-  onlySystemReaches,
   REAPPROVE_STATUSES,
-  ruleFor,
-  statesLeadingTo,
   versionConflict,
   WorkflowError,
   type Actor,
   type ActorRole,
-} from './edition-workflow.ts';
+} from '../edition/workflow.ts';
 import { roleOf } from './people.ts';
 import type { EditionRow, EditionStatus, Millis } from './schema.ts';
 import { inTransaction } from './transaction.ts';
@@ -202,9 +200,10 @@ export async function saveEdition(store: Store, input: SaveEditionInput, options
 }
 
 /**
- * Moves an edition to `to` on behalf of `actor`, if the workflow allows that
- * move from the edition's state and for the actor's role in its publication;
- * otherwise throws a WorkflowError and changes nothing.
+ * Moves an edition to `to` on behalf of `actor`, if the workflow
+ * (edition/workflow.ts `checkMove`) allows that move from the edition's state
+ * and for the actor's role in its publication; otherwise throws its
+ * WorkflowError and changes nothing.
  */
 export async function transitionEdition(
   store: Store,
@@ -223,44 +222,9 @@ export async function transitionEdition(
       .executeTakeFirst();
     if (!edition) throw new WorkflowError('edition-not-found', { editionId, requested: to, actor: who }, `no edition ${editionId}`);
     const from = edition.status;
-
-    // Asked by a person, these states would claim a send that does not exist
-    // (and the edition would wait for it forever): said so whatever the state.
-    if (actor.kind === 'person' && onlySystemReaches(to)) {
-      throw new WorkflowError(
-        'role-not-allowed',
-        { editionId, current: from, requested: to, actor: who },
-        `edition ${editionId} cannot be moved to ${to} by hand: only the delivery moves an edition to scheduled, sending or sent, ` +
-          `when a send is scheduled or started (\`matinale send ${editionId} --at TIME\` or \`--now\`)`,
-      );
-    }
-
-    const rule = ruleFor(from, to);
-    if (!rule) {
-      const starts = statesLeadingTo(to);
-      if (starts.length === 0) {
-        throw new WorkflowError('no-such-transition', { editionId, current: from, requested: to, actor: who }, `an edition cannot be moved to ${to} on request`);
-      }
-      throw new WorkflowError(
-        'wrong-state',
-        { editionId, current: from, requested: to, actor: who },
-        `edition ${editionId} is ${from}: it can move to ${to} only from ${starts.join(' or ')}`,
-      );
-    }
-
-    let role: ActorRole | undefined;
-    if (actor.kind === 'system') role = 'system';
-    else role = await roleOf(tx, edition.publication_id, actor.email);
-    if (!role) {
-      throw new WorkflowError('not-a-member', { editionId, current: from, requested: to, actor: who }, `${who} is not on the team of this edition's publication`);
-    }
-    if (!rule.roles.includes(role)) {
-      throw new WorkflowError(
-        'role-not-allowed',
-        { editionId, current: from, requested: to, actor: who, role },
-        `${who} is ${articleFor(role)} ${role}: moving an edition from ${from} to ${to} takes ${rule.roles.map((r) => articleFor(r) + ' ' + r).join(' or ')}`,
-      );
-    }
+    const role: ActorRole | undefined = actor.kind === 'system' ? 'system' : await roleOf(tx, edition.publication_id, actor.email);
+    const refused = checkMove({ editionId, from, to, actor, role });
+    if (refused) throw refused;
 
     if (options.version !== undefined && options.version !== edition.current_version) {
       throw approvalOutdated(editionId, options.version, edition.current_version);
@@ -305,10 +269,6 @@ async function recordTransition(
 function subjectOfSource(source: string): string | undefined {
   const { edition } = parseEdition(source, { file: 'edition.md' });
   return edition && subjectOf(edition);
-}
-
-function articleFor(word: string): string {
-  return /^[aeiou]/.test(word) ? 'an' : 'a';
 }
 
 /** An edition by id. */

@@ -8,8 +8,9 @@ export type Millis = number;
 
 type Id = Generated<number>;
 
-export const EDITION_STATUSES = ['draft', 'ready', 'approved', 'scheduled', 'sending', 'sent'] as const;
-export type EditionStatus = (typeof EDITION_STATUSES)[number];
+// The statuses are the workflow's (edition/workflow.ts); the column holds them.
+import type { EditionStatus } from '../edition/workflow.ts';
+export { EDITION_STATUSES, type EditionStatus } from '../edition/workflow.ts';
 
 export const SUBSCRIPTION_STATUSES = ['pending', 'active', 'unsubscribed'] as const;
 export type SubscriptionStatus = (typeof SUBSCRIPTION_STATUSES)[number];
@@ -202,6 +203,13 @@ export interface RecipientsTable {
   updated_at: Millis;
 }
 
+/** The pre-encoded message of a send (migration 0003-delivery): JSON of delivery's MessageTemplate, written once when the send starts. */
+export interface SendMessagesTable {
+  send_id: number;
+  template: string;
+  created_at: Millis;
+}
+
 export interface TipsTable {
   id: Id;
   publication_id: number;
@@ -237,6 +245,7 @@ export interface Database {
   suppressions: SuppressionsTable;
   sends: SendsTable;
   recipients: RecipientsTable;
+  send_messages: SendMessagesTable;
   tips: TipsTable;
   audit_log: AuditLogTable;
 }
@@ -247,6 +256,7 @@ export type EditionVersionRow = Selectable<EditionVersionsTable>;
 export type SubscriberRow = Selectable<SubscribersTable>;
 export type SubscriptionRow = Selectable<SubscriptionsTable>;
 export type SendRow = Selectable<SendsTable>;
+export type NewSend = Insertable<SendsTable>;
 export type RecipientRow = Selectable<RecipientsTable>;
 export type NewRecipient = Insertable<RecipientsTable>;
 export type RecipientUpdate = Updateable<RecipientsTable>;

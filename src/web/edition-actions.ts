@@ -8,7 +8,7 @@ import { DESK_TRANSITIONS } from './desk.ts';
 import { ROLES, type Role } from '../edition/publication.ts';
 import { WebError } from './errors.ts';
 import { checkSourceLength, previewEdition } from './edition-preview.ts';
-import { LOCKED_STATUSES, ruleFor } from '../store/edition-workflow.ts';
+import { LOCKED_STATUSES, ruleFor } from '../edition/workflow.ts';
 import { editionTemplate } from '../edition/template.ts';
 
 export interface EditionContext {

@@ -9,7 +9,7 @@ import { AUTHOR, EDITOR, editionSource, publication } from '../helpers/newsroom.
 import { FakeClock } from '../../src/clock.ts';
 import { upsertPublication } from '../../src/store/publications.ts';
 import { getEdition, lastMoveTo, listVersions, saveEdition, transitionEdition } from '../../src/store/editions.ts';
-import { changedSinceReady, WorkflowError } from '../../src/store/edition-workflow.ts';
+import { changedSinceReady, WorkflowError } from '../../src/edition/workflow.ts';
 import { discardDraft, findDraft, keepDraft } from '../../src/store/edition-drafts.ts';
 
 const DATE = '2026-03-02';

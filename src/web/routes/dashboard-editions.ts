@@ -10,8 +10,8 @@ import { previewEdition } from '../edition-preview.ts';
 import { newsroomPage } from '../pages/newsroom-layout.ts';
 import { editionExistsPage, editionsList, editorPage, versionsPage } from '../pages/edition-pages.ts';
 import { conflictPage, previewView } from '../pages/editor-parts.ts';
-import { publicRule } from '../public-statuses.ts';
-import { changedSinceReady, WorkflowError } from '../../store/edition-workflow.ts';
+import { publicRule } from '../../edition/published.ts';
+import { changedSinceReady, WorkflowError } from '../../edition/workflow.ts';
 import { WebError } from '../errors.ts';
 
 const NOTICES: Record<string, string> = {

@@ -1,6 +1,9 @@
-// The editorial workflow of an edition, as data: which moves exist, from which
-// states, and who may make them. The guarded updates that apply these rules
-// live with the other edition queries (editions.ts).
+// The editorial workflow of an edition, as data and one pure decision: which
+// moves exist, from which states, and who may make them. It lives beside the
+// edition because it depends on nothing but the edition's statuses and the
+// team's roles (publication.ts): no database, no clock. The store's guarded
+// update (store/editions.ts) asks `checkMove` inside its transaction, so the
+// rule is written once and applied where the row is locked.
 //
 //   draft ──author──▶ ready ──editor──▶ approved ──▶ scheduled ──▶ sending ──▶ sent
 //     ▲                 │                  │             │
@@ -10,8 +13,11 @@
 //
 // Saving a new version of an approved or scheduled edition sends it back to
 // ready: what was approved is no longer what would go out.
-import type { Role } from '../edition/publication.ts';
-import type { EditionStatus } from './schema.ts';
+import type { Role } from './publication.ts';
+
+export const EDITION_STATUSES = ['draft', 'ready', 'approved', 'scheduled', 'sending', 'sent'] as const;
+/** Where an edition is in the workflow (CONTEXT.md: edition status). */
+export type EditionStatus = (typeof EDITION_STATUSES)[number];
 
 /** Who moves an edition: a team member (by address; the role comes from the store) or the platform itself. */
 export type Actor = { kind: 'person'; email: string } | { kind: 'system'; name: string };
@@ -102,6 +108,63 @@ export class WorkflowError extends Error {
   ) {
     super(message);
   }
+}
+
+/** The move asked for: an edition in state `from`, by `actor` (written `who`) acting with `role` (undefined: not on the team). */
+export interface MoveRequest {
+  editionId: number;
+  from: EditionStatus;
+  to: EditionStatus;
+  actor: Actor;
+  role: ActorRole | undefined;
+}
+
+/**
+ * The workflow's answer to a move: nothing when it is allowed, otherwise the
+ * WorkflowError that says why not, checked in this order: a state only the
+ * platform reaches asked by a person, a move that does not exist from this
+ * state, an actor off the team, a role the move does not take.
+ */
+export function checkMove(move: MoveRequest): WorkflowError | undefined {
+  const { editionId, from, to, actor, role } = move;
+  const who = actorName(actor);
+  // Asked by a person, these states would claim a send that does not exist
+  // (and the edition would wait for it forever): said so whatever the state.
+  if (actor.kind === 'person' && onlySystemReaches(to)) {
+    return new WorkflowError(
+      'role-not-allowed',
+      { editionId, current: from, requested: to, actor: who },
+      `edition ${editionId} cannot be moved to ${to} by hand: only the delivery moves an edition to scheduled, sending or sent, ` +
+        `when a send is scheduled or started (\`matinale send ${editionId} --at TIME\` or \`--now\`)`,
+    );
+  }
+  const rule = ruleFor(from, to);
+  if (!rule) {
+    const starts = statesLeadingTo(to);
+    if (starts.length === 0) {
+      return new WorkflowError('no-such-transition', { editionId, current: from, requested: to, actor: who }, `an edition cannot be moved to ${to} on request`);
+    }
+    return new WorkflowError(
+      'wrong-state',
+      { editionId, current: from, requested: to, actor: who },
+      `edition ${editionId} is ${from}: it can move to ${to} only from ${starts.join(' or ')}`,
+    );
+  }
+  if (!role) {
+    return new WorkflowError('not-a-member', { editionId, current: from, requested: to, actor: who }, `${who} is not on the team of this edition's publication`);
+  }
+  if (!rule.roles.includes(role)) {
+    return new WorkflowError(
+      'role-not-allowed',
+      { editionId, current: from, requested: to, actor: who, role },
+      `${who} is ${articleFor(role)} ${role}: moving an edition from ${from} to ${to} takes ${rule.roles.map((r) => articleFor(r) + ' ' + r).join(' or ')}`,
+    );
+  }
+  return undefined;
+}
+
+function articleFor(word: string): string {
+  return /^[aeiou]/.test(word) ? 'an' : 'a';
 }
 
 // Versions: a change is made from the version a person was looking at, and
