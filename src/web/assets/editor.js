@@ -66,7 +66,7 @@
       where.className = 'where';
       where.setAttribute('data-line', d.line);
       where.setAttribute('data-column', d.column);
-      where.setAttribute('aria-label', 'Go to line ' + d.line + ', column ' + d.column);
+      where.title = 'Go to line ' + d.line + ', column ' + d.column + ' in the source';
       where.textContent = d.line + ':' + d.column;
       var severity = document.createElement('strong');
       severity.textContent = d.severity;

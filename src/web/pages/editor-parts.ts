@@ -54,7 +54,7 @@ export function diagnosticItems(diagnostics: readonly Diagnostic[]): SafeHtml {
   if (diagnostics.length === 0) return html`<li class="ok">No problem found.</li>`;
   return html`${diagnostics.map(
     (d) =>
-      html`<li class="${d.severity}"><button type="button" class="where" data-line="${d.line}" data-column="${d.column}" aria-label="Go to line ${d.line}, column ${d.column}">${d.line}:${d.column}</button> <strong>${d.severity}</strong> ${d.message} <code>${d.rule}</code></li>`,
+      html`<li class="${d.severity}"><button type="button" class="where" data-line="${d.line}" data-column="${d.column}" title="Go to line ${d.line}, column ${d.column} in the source">${d.line}:${d.column}</button> <strong>${d.severity}</strong> ${d.message} <code>${d.rule}</code></li>`,
   )}`;
 }
 
