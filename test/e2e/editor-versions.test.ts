@@ -13,7 +13,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { testBackends } from '../helpers/store.ts';
 import { AUTHOR, EDITOR, newsroom, sampleSource, type Newsroom } from '../web/harness.ts';
 import { getEdition, lastMoveTo, listVersions } from '../../src/store/editions.ts';
-import { findDraft } from '../../src/store/edition-drafts.ts';
+import { findUnsavedText } from '../../src/store/unsaved-texts.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const skip = existsSync(CHROMIUM) ? false : `Debian's chromium is not installed at ${CHROMIUM} (apt-get install chromium)`;
@@ -176,8 +176,8 @@ test('the preview shows what readers get; a diagnostic leads to its place; unsav
   assert.equal(await page.getByRole('button', { name: /Mark ready/ }).count(), 1, 'the saved version has no error: the move stays');
 
   // Kept as the editor's unsaved text while typing; leaving asks first.
-  await page.getByText('Unsaved changes kept as your draft.').waitFor({ timeout: 15_000 });
-  assert.match((await findDraft(n!.store, id, EDITOR.email))?.source ?? '', /Une ligne pas encore enregistrée/);
+  await page.getByText('Unsaved changes kept (only you see them until you save).').waitFor({ timeout: 15_000 });
+  assert.match((await findUnsavedText(n!.store, id, EDITOR.email))?.source ?? '', /Une ligne pas encore enregistrée/);
   const asked: string[] = [];
   page.on('dialog', (dialog) => {
     asked.push(dialog.type());
@@ -188,7 +188,7 @@ test('the preview shows what readers get; a diagnostic leads to its place; unsav
   // Coming back, the text is offered back.
   await page.goto(`${base}/newsroom/editions/${id}`);
   await page.getByRole('link', { name: 'Put my unsaved text back in the editor' }).click();
-  await page.waitForURL(/draft=1/);
+  await page.waitForURL(/unsaved=1/);
   assert.match(await sourceBox(page).inputValue(), /Une ligne pas encore enregistrée/);
   assert.deepEqual(problems, []);
 });

@@ -10,7 +10,7 @@ import { parseHTML } from 'linkedom';
 import { testBackends } from '../helpers/store.ts';
 import { AUTHOR, EDITOR, OUTSIDER, Visitor, newsroom, sampleSource } from './harness.ts';
 import { getEdition, lastMoveTo, listVersions } from '../../src/store/editions.ts';
-import { findDraft } from '../../src/store/edition-drafts.ts';
+import { findUnsavedText } from '../../src/store/unsaved-texts.ts';
 
 function rcdata(text: string | null | undefined): string {
   const entities: Record<string, string> = { '&lt;': '<', '&gt;': '>', '&quot;': '"', '&#39;': "'", '&amp;': '&' };
@@ -50,15 +50,15 @@ for (const backend of await testBackends()) {
       assert.equal(page.querySelector('input[name="base"]')?.getAttribute('value'), '2');
       // Nothing overwritten, and the refused text kept as the author's unsaved text.
       assert.deepEqual((await listVersions(n.store, id)).map((v) => v.author), [AUTHOR.email, EDITOR.email]);
-      assert.equal((await findDraft(n.store, id, AUTHOR.email))?.source, authorsText);
+      assert.equal((await findUnsavedText(n.store, id, AUTHOR.email))?.source, authorsText);
       // Through the API: the same refusal, as JSON.
       const api = await author.api('POST', `/api/editions/${id}`, { source: authorsText, base: 1 });
       assert.equal(api.statusCode, 409);
       assert.deepEqual([api.json().error.code, api.json().error.reason], ['conflict', 'version-conflict']);
-      // From version 2, once seen, the save goes through; the draft goes with it.
+      // From version 2, once seen, the save goes through; the unsaved text goes with it.
       assert.equal((await author.post(`/newsroom/editions/${id}/save`, { source: authorsText, base: '2' })).statusCode, 303);
       assert.equal((await getEdition(n.store, id))?.currentVersion, 3);
-      assert.equal(await findDraft(n.store, id, AUTHOR.email), undefined);
+      assert.equal(await findUnsavedText(n.store, id, AUTHOR.email), undefined);
     });
 
     await t.test('a version saved after « ready » takes a second look; the approval is of the version seen', async () => {
@@ -103,17 +103,17 @@ for (const backend of await testBackends()) {
     });
 
     await t.test('unsaved text is kept per person and offered back', async () => {
-      const kept = await author.api('POST', `/api/editions/${id}/draft`, { source: original + '\nPas encore enregistré.\n', base: 4 });
+      const kept = await author.api('POST', `/api/editions/${id}/unsaved`, { source: original + '\nPas encore enregistré.\n', base: 4 });
       assert.equal(kept.statusCode, 200);
       const page = doc((await author.get(`/newsroom/editions/${id}`)).body);
-      assert.match(page.querySelector('.draft-offer')?.textContent ?? '', /unsaved text from .* started from version 4/);
+      assert.match(page.querySelector('.unsaved-offer')?.textContent ?? '', /unsaved text from .* started from version 4/);
       assert.equal(rcdata(page.querySelector('textarea#source')?.textContent), original, 'the saved version until asked');
-      assert.equal(doc((await editor.get(`/newsroom/editions/${id}`)).body).querySelector('.draft-offer') === null, true, 'nobody else sees it');
-      const back = doc((await author.get(`/newsroom/editions/${id}?draft=1`)).body);
+      assert.equal(doc((await editor.get(`/newsroom/editions/${id}`)).body).querySelector('.unsaved-offer') === null, true, 'nobody else sees it');
+      const back = doc((await author.get(`/newsroom/editions/${id}?unsaved=1`)).body);
       assert.match(rcdata(back.querySelector('textarea#source')?.textContent), /Pas encore enregistré/);
       assert.equal(back.querySelector('input[name="base"]')?.getAttribute('value'), '4');
-      assert.equal((await author.post(`/newsroom/editions/${id}/draft/discard`, {})).statusCode, 303);
-      assert.equal(await findDraft(n.store, id, AUTHOR.email), undefined);
+      assert.equal((await author.post(`/newsroom/editions/${id}/unsaved/discard`, {})).statusCode, 303);
+      assert.equal(await findUnsavedText(n.store, id, AUTHOR.email), undefined);
     });
 
     await t.test('an author is refused inside the newsroom with a way back; someone off the team too, told nothing', async () => {
@@ -128,14 +128,14 @@ for (const backend of await testBackends()) {
       assert.match(hidden.body, /<nav aria-label="Newsroom">/);
       assert.match(hidden.body, /href="\/newsroom">Back to where you were/);
     });
-    await t.test('a sent edition offers no save and no restore, and its draft API refuses', async () => {
+    await t.test('a sent edition offers no save and no restore, and keeping unsaved text is refused', async () => {
       await n.store.db.updateTable('editions').set({ status: 'sent' }).where('id', '=', id).execute();
       const page = doc((await editor.get(`/newsroom/editions/${id}`)).body);
       assert.equal([...page.querySelectorAll('button')].filter((b) => /Save/.test(b.textContent ?? '')).length, 0);
       assert.ok(page.querySelector('textarea#source')?.hasAttribute('readonly'));
       assert.equal(page.querySelectorAll('form[action$="/transition"]').length, 0);
       assert.equal(doc((await editor.get(`/newsroom/editions/${id}/versions`)).body).querySelectorAll('form[action$="/restore"]').length, 0);
-      assert.equal((await editor.api('POST', `/api/editions/${id}/draft`, { source: 'x', base: 4 })).statusCode, 409);
+      assert.equal((await editor.api('POST', `/api/editions/${id}/unsaved`, { source: 'x', base: 4 })).statusCode, 409);
       const refused = await editor.post(`/newsroom/editions/${id}/save`, { source: original + '\n', base: '4' });
       assert.equal(refused.statusCode, 409);
       assert.match(refused.body, /Back to where you were/);

@@ -5,8 +5,8 @@ import type { DeskEdition, DeskMove, DeskPublication, DeskTransition, DeskVersio
 import type { EditionContext } from '../edition-actions.ts';
 import type { EditionPreview } from '../edition-preview.ts';
 import { CSRF_FIELD } from '../auth/guard.ts';
-import { approveControl, diagnosticItems, draftOffer, lineDiff, previewPanel, restoreForm, approveForm, type PreviewView } from './editor-parts.ts';
-import type { DeskDraft } from '../desk.ts';
+import { approveControl, diagnosticItems, unsavedOffer, lineDiff, previewPanel, restoreForm, approveForm, type PreviewView } from './editor-parts.ts';
+import type { DeskUnsavedText } from '../desk.ts';
 
 const MOVE_LABELS: Record<DeskTransition, string> = {
   ready: 'Mark ready for review',
@@ -89,8 +89,8 @@ export function editorPage(options: {
   /** The edition can take no new version (being sent, or sent): no save offered. */
   locked: boolean;
   /** The person's unsaved text left from an earlier visit, to offer back (when it differs from the version shown). */
-  draft?: DeskDraft;
-  /** The text in the editor is that unsaved text (`?draft=1`), started from this version. */
+  unsaved?: DeskUnsavedText;
+  /** The text in the editor is that unsaved text (`?unsaved=1`), started from this version. */
   editing?: { source: string; baseVersion: number };
   /** The version the edition stood at when marked ready, and whether versions were saved since. */
   readyVersion?: number | null;
@@ -102,7 +102,7 @@ export function editorPage(options: {
   const baseVersion = options.editing?.baseVersion ?? edition.currentVersion;
   return html`<h1>${publication.name} — ${edition.date} ${statusBadge(edition.status)}</h1>
 ${options.notice ? html`<p class="notice" role="status">${options.notice}</p>` : null}
-${options.draft && !options.editing ? draftOffer(base, options.draft, options.csrf) : null}
+${options.unsaved && !options.editing ? unsavedOffer(base, options.unsaved, options.csrf) : null}
 ${
   options.editing
     ? html`<p class="notice" role="status">The editor holds your unsaved text, started from version ${options.editing.baseVersion}${
