@@ -7,16 +7,15 @@
 // touched has no serious or critical accessibility problem (axe-core).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { chromiumMissing, launchChromium, listenLocally } from '../helpers/chromium.ts';
 import { testBackends } from '../helpers/store.ts';
 import { AUTHOR, EDITOR, newsroom, sampleSource, type Newsroom } from '../web/harness.ts';
 import { getEdition, lastMoveTo, listVersions } from '../../src/store/editions.ts';
 import { findUnsavedText } from '../../src/store/unsaved-texts.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const skip = existsSync(CHROMIUM) ? false : `Debian's chromium is not installed at ${CHROMIUM} (apt-get install chromium)`;
+const skip = chromiumMissing;
 const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 
 // Browser globals, used inside page.evaluate only: the project compiles without the DOM library.
@@ -30,13 +29,8 @@ before(async () => {
   if (skip) return;
   const [sqlite] = await testBackends();
   n = await newsroom(sqlite!);
-  await n.app.listen({ port: 0, host: '127.0.0.1' });
-  const address = n.app.server.address();
-  base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
+  base = await listenLocally(n.app);
+  browser = await launchChromium();
 });
 
 after(async () => {
