@@ -8,7 +8,8 @@
 import { randomBytes } from 'node:crypto';
 import type { Command } from 'commander';
 import { withStore } from './context.ts';
-import { addAccount, disableAccount, normaliseEmail, signOutEverywhere } from '../web/auth/accounts.ts';
+import { normaliseEmail } from '../store/people.ts';
+import { addAccount, disableAccount, signOutEverywhere } from '../web/auth/accounts.ts';
 import { systemClock } from '../clock.ts';
 import { ROLES, type Role } from '../edition/publication.ts';
 import { RefusedError, UsageError } from './usage-error.ts';

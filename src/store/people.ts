@@ -36,6 +36,15 @@ export async function upsertPerson(
   return row.id;
 }
 
+/** Gives a person `role` in a publication (their role there, if any, is replaced). */
+export async function setMembership(store: Store, personId: number, publicationId: number, role: Role): Promise<void> {
+  await store.db
+    .insertInto('memberships')
+    .values({ person_id: personId, publication_id: publicationId, role })
+    .onConflict((oc) => oc.columns(['person_id', 'publication_id']).doUpdateSet({ role }))
+    .execute();
+}
+
 /** What saving a publication's settings did to members the file does not list. */
 export interface TeamChanges {
   /** Listed by the previous settings and not by these: taken off the team. */
@@ -62,12 +71,7 @@ export async function syncTeam(
 ): Promise<TeamChanges> {
   const before = await teamOf(store, publicationId);
   for (const member of team) {
-    const personId = await upsertPerson(store, member, at);
-    await store.db
-      .insertInto('memberships')
-      .values({ person_id: personId, publication_id: publicationId, role: member.role })
-      .onConflict((oc) => oc.columns(['person_id', 'publication_id']).doUpdateSet({ role: member.role }))
-      .execute();
+    await setMembership(store, await upsertPerson(store, member, at), publicationId, member.role);
   }
   const listed = new Set(team.map((m) => normaliseEmail(m.email)));
   const listedBefore = new Set(previouslyListed.map(normaliseEmail));

@@ -5,6 +5,7 @@
 
 import { SendRefused } from '../delivery/send-rules.ts';
 import { TestSendRefused } from '../delivery/test-send-rules.ts';
+import { SendControlRefused } from '../delivery/send-controls.ts';
 import { PreviewSuperseded, PreviewTimedOut } from './preview-runner.ts';
 
 export const WEB_ERRORS = {
@@ -21,6 +22,7 @@ export const WEB_ERRORS = {
   superseded: { status: 409, message: 'A newer preview of this edition replaced this one' },
   'too-many-tests': { status: 429, message: 'Too many test messages in the last hour' },
   'edition-invalid': { status: 422, message: 'The edition has errors' },
+  'too-large': { status: 413, message: 'The file is too large' },
   internal: { status: 500, message: 'Something went wrong on our side' },
 } as const satisfies Record<string, { status: number; message: string }>;
 
@@ -75,6 +77,8 @@ export function toWebError(err: unknown): WebError {
   }
   // Delivery's refusals (delivery/send-rules.ts SendRefused): not approved, already sent, no address…
   if (err instanceof SendRefused) return new WebError(code.endsWith('not-found') ? 'not-found' : 'send-refused', message, { reason: code });
+  // The newsroom's hand on a send (delivery/send-controls.ts): a pause of a paused send, nothing to unschedule…
+  if (err instanceof SendControlRefused) return new WebError(code === 'send-not-found' ? 'not-found' : 'send-refused', message, { reason: code });
   if (/not[-_]?found/i.test(code)) return new WebError('not-found', message);
   // Fastify's own client errors (bad JSON, body too large, schema validation).
   if (e?.validation || (typeof e?.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500)) {

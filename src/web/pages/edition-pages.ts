@@ -7,6 +7,9 @@ import type { EditionPreview } from '../edition-preview.ts';
 import { CSRF_FIELD } from '../auth/guard.ts';
 import { approveControl, diagnosticItems, unsavedOffer, lineDiff, previewPanel, restoreForm, approveForm, type PreviewView } from './editor-parts.ts';
 import type { DeskUnsavedText } from '../desk.ts';
+import type { EditionSchedule } from '../edition-schedule.ts';
+import { goesOut } from './goes-out.ts';
+import { editionText } from './edition-subject.ts';
 
 const MOVE_LABELS: Record<DeskTransition, string> = {
   ready: 'Mark ready for review',
@@ -44,7 +47,7 @@ export function editionExistsPage(edition: DeskEdition, publication: DeskPublica
 }
 
 /** The editions list, with the form to start one. */
-export function editionsList(editions: EditionContext[], writable: DeskPublication[], csrf: string, today: string): SafeHtml {
+export function editionsList(editions: EditionContext[], writable: DeskPublication[], csrf: string, today: string, schedules?: Map<number, EditionSchedule>): SafeHtml {
   const form = newEditionForm(writable, csrf, today);
   if (editions.length === 0) return html`<h1>Editions</h1>${form}<p>No edition yet. Start one above, or add one with <code>matinale edition add EDITION.md</code>.</p>`;
   return html`<h1>Editions</h1>
@@ -56,8 +59,8 @@ ${editions.map(
   ({ edition, publication }) => html`<tr>
 <td><a href="/newsroom/editions/${edition.id}">${edition.date}</a></td>
 <td>${publication.name}</td>
-<td>${edition.subject ?? ''}</td>
-<td>${statusBadge(edition.status)}</td>
+<td>${editionText(edition.subject, publication.language)}</td>
+<td>${statusBadge(edition.status)}${schedules?.get(edition.id)?.at === undefined ? null : html`<br>${goesOut(schedules.get(edition.id)!.at, publication)}`}</td>
 <td>${edition.currentVersion}</td>
 <td>${when(edition.updatedAt)}</td>
 </tr>`,
@@ -79,10 +82,8 @@ export function editorPage(options: {
   moves: DeskTransition[];
   csrf: string;
   isPublic: boolean;
-  /** May this account send the edition to its list now (an editor, an approved edition)? */
-  canSendList: boolean;
-  /** Default address of a test send (the account's own). */
-  testAddress: string;
+  /** The send part (pages/send-panel.ts): tests, the list send, when it goes out. */
+  sendPanel: SafeHtml;
   notice?: string;
   /** Which rendering the preview shows first. */
   view: PreviewView;
@@ -143,25 +144,7 @@ ${
     : html`<p>No move available to you while the edition is ${edition.status}${options.preview.hasErrors ? ' and has errors' : ''}.</p>`
 }
 </section>
-<section aria-labelledby="send-title">
-<h2 id="send-title">Send</h2>
-<form method="post" action="${base}/send" class="moves">
-<input type="hidden" name="${CSRF_FIELD}" value="${options.csrf}">
-<input type="hidden" name="kind" value="test">
-<label for="test-to">Send a test to</label>
-<input id="test-to" name="to" type="text" value="${options.testAddress}" required>
-<button type="submit">Send the test</button>
-</form>
-${
-  options.canSendList
-    ? html`<form method="post" action="${base}/send" class="moves">
-<input type="hidden" name="${CSRF_FIELD}" value="${options.csrf}">
-<input type="hidden" name="kind" value="list">
-<button type="submit">Send to the list now</button>
-</form>`
-    : html`<p>Once approved, an editor can send it to the list now; otherwise the scheduler sends it at the publication's time.</p>`
-}
-</section>`;
+${options.sendPanel}`;
 }
 
 /**

@@ -13,6 +13,8 @@ import { conflictPage, previewView } from '../pages/editor-parts.ts';
 import { publicRule } from '../../edition/published.ts';
 import { changedSinceReady, WorkflowError } from '../../edition/workflow.ts';
 import { WebError } from '../errors.ts';
+import { sendPanel } from '../pages/send-panel.ts';
+import { pickerValue, schedulesOf } from '../edition-schedule.ts';
 
 const NOTICES: Record<string, string> = {
   saved: 'Saved as a new version.',
@@ -21,6 +23,8 @@ const NOTICES: Record<string, string> = {
   ready: 'Marked ready for review.',
   approved: 'Approved.',
   draft: 'Sent back to draft.',
+  scheduled: 'Scheduled.',
+  unscheduled: 'Unscheduled: it will not go out until it is sent or scheduled again.',
 };
 
 type IdParams = { Params: { id: string } };
@@ -35,9 +39,10 @@ export const routes: RoutePlugin = (app, deps) => {
     const writable = (await desk.publications()).filter((p) => allows(account, p.id, 'author'));
     const csrf = csrfToken(request, reply, deps.config);
     const today = new Date(deps.clock.now()).toISOString().slice(0, 10);
+    const schedules = await schedulesOf(deps.store, deps.clock, editions);
     return reply
       .type('text/html; charset=utf-8')
-      .send(newsroomPage({ title: 'Editions', account, csrf, current: 'editions', body: editionsList(editions, writable, csrf, today) }));
+      .send(newsroomPage({ title: 'Editions', account, csrf, current: 'editions', body: editionsList(editions, writable, csrf, today, schedules) }));
   });
 
   app.post<{ Body: { publication?: string; date?: string } }>('/newsroom/editions', async (request, reply) => {
@@ -67,6 +72,7 @@ export const routes: RoutePlugin = (app, deps) => {
     const readyVersion = await desk.readyVersion(edition.id);
     const csrf = csrfToken(request, reply, deps.config);
     const notice = request.query.done ? NOTICES[request.query.done] : undefined;
+    const schedule = (await schedulesOf(deps.store, deps.clock, [context])).get(context.edition.id)!;
     const body = editorPage({
       context,
       version,
@@ -74,14 +80,21 @@ export const routes: RoutePlugin = (app, deps) => {
       moves: movesFor(account, context, { hasErrors: saved.hasErrors }),
       csrf,
       isPublic: publicRule(deps.config, deps.clock).isPublic(edition, context.publication),
-      canSendList: edition.status === 'approved' && allows(account, context.publication.id, 'editor'),
-      testAddress: account.email,
       view: previewView(request.query.view),
       locked,
       ...(unsaved ? { unsaved } : {}),
       ...(editing ? { editing } : {}),
       readyVersion,
       changedSinceReady: edition.status === 'ready' && changedSinceReady(readyVersion, edition.currentVersion),
+      sendPanel: sendPanel({
+        ...context,
+        csrf,
+        testAddress: account.email,
+        isEditor: allows(account, context.publication.id, 'editor'),
+        ...(schedule.at !== undefined ? { goesOutAt: schedule.at } : {}),
+        ...(schedule.listSend ? { listSendId: schedule.listSend.id } : {}),
+        localNow: pickerValue(deps.clock.now(), context.publication.settings.timezone),
+      }),
       ...(notice ? { notice } : {}),
     });
     return reply
