@@ -273,3 +273,28 @@ test('refusals keep the newsroom and a way back; a date that has an edition says
   await author.page.getByText('fix them before it can be marked ready').waitFor();
   assert.deepEqual(author.problems, []);
 });
+
+test('on a phone (375 px) the editor stacks source and preview, and its content stays within the screen', { skip, timeout: 90_000 }, async () => {
+  const { page, problems } = await signedIn(EDITOR, 375);
+  // What reaches past the screen's right edge inside the page's main content; the
+  // preview frame scrolls inside its own box (an email is 600 px wide). The
+  // navigation around it is the layout's, checked by the newsroom's 375 px sweep.
+  const outside = () =>
+    page.evaluate(() => {
+      type Box = { tagName: string; className: string; closest(s: string): Box | null; getBoundingClientRect(): { right: number } };
+      const d = (globalThis as unknown as { document: { documentElement: { clientWidth: number }; querySelectorAll(s: string): Iterable<Box> } }).document;
+      return [...d.querySelectorAll('main *')]
+        .filter((e) => !e.closest('.frame-box iframe') && e.getBoundingClientRect().right > d.documentElement.clientWidth + 0.5)
+        .map((e) => `${e.tagName.toLowerCase()}.${e.className}`);
+    });
+  for (const view of ['email-desktop', 'email-phone', 'text', 'web']) {
+    await page.goto(`${base}/newsroom/editions/${n!.ids.techEdition}?view=${view}`);
+    assert.deepEqual(await outside(), [], view);
+    // Stacked: the preview starts below the source, not beside it.
+    const [source, preview] = await Promise.all([sourceBox(page).boundingBox(), page.locator('.preview').boundingBox()]);
+    assert.ok(source && preview && preview.y >= source.y + source.height, `${view}: stacked`);
+  }
+  await page.goto(`${base}/newsroom/editions/${n!.ids.techEdition}/versions?a=1&b=2`);
+  assert.deepEqual(await outside(), [], 'versions');
+  assert.deepEqual(problems, []);
+});

@@ -177,7 +177,7 @@ ${approval}`;
   }
   return html`<h1>${publication.name} — ${edition.date}: versions</h1>
 <p><a href="${path}">Back to the editor</a></p>
-<table>
+<table class="versions">
 <thead><tr><th scope="col">Version</th><th scope="col">Saved by</th><th scope="col">When</th>${may.restore ? html`<th scope="col">Restore</th>` : null}</tr></thead>
 <tbody>${versions.map(
     (v) =>
