@@ -96,6 +96,8 @@ export function editorPage(options: {
   /** The version the edition stood at when marked ready, and whether versions were saved since. */
   readyVersion?: number | null;
   changedSinceReady: boolean;
+  /** The saved version has errors (moves are judged on it, even while the editor holds unsaved text). */
+  savedHasErrors: boolean;
 }): SafeHtml {
   const { edition, publication } = options.context;
   const base = `/newsroom/editions/${edition.id}`;
@@ -130,7 +132,7 @@ ${previewPanel(options.preview, options.view)}
 </section>
 <section aria-labelledby="workflow-title">
 <h2 id="workflow-title">Workflow</h2>
-${options.preview.hasErrors && !options.locked ? html`<p>The edition has errors: fix them before it can be marked ready or approved.</p>` : null}
+${options.savedHasErrors && !options.locked ? html`<p>The edition has errors: fix them before it can be marked ready or approved.</p>` : null}
 ${
   options.moves.length
     ? html`<div class="moves">${options.moves.map((to) =>
@@ -141,7 +143,7 @@ ${
 <button type="submit" name="to" value="${to}">${MOVE_LABELS[to]}</button>
 </form>`,
       )}</div>`
-    : html`<p>No move available to you while the edition is ${edition.status}${options.preview.hasErrors ? ' and has errors' : ''}.</p>`
+    : html`<p>No move available to you while the edition is ${edition.status}${options.savedHasErrors ? ' and has errors' : ''}.</p>`
 }
 </section>
 ${options.sendPanel}`;

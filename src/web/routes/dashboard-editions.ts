@@ -86,6 +86,7 @@ export const routes: RoutePlugin = (app, deps) => {
       ...(editing ? { editing } : {}),
       readyVersion,
       changedSinceReady: edition.status === 'ready' && changedSinceReady(readyVersion, edition.currentVersion),
+      savedHasErrors: saved.hasErrors,
       sendPanel: sendPanel({
         ...context,
         csrf,
