@@ -42,7 +42,19 @@ export function goesOutAt(
 /** Why a wall-clock time cannot be read. */
 export class WallTimeError extends Error {}
 
+/** The wall clock of an instant in a time zone, as `YYYY-MM-DDTHH:MM` (what a datetime-local picker shows). */
+export function wallTimeIn(ms: number, timezone: string): string {
+  const n = wallParts(ms, timezone);
+  const two = (v: number) => String(v).padStart(2, '0');
+  return `${n.year}-${two(n.month)}-${two(n.day)}T${two(n.hour)}:${two(n.minute)}`;
+}
+
 function wallOf(ms: number, timezone: string): number {
+  const n = wallParts(ms, timezone);
+  return Date.UTC(n.year, n.month - 1, n.day, n.hour, n.minute);
+}
+
+function wallParts(ms: number, timezone: string): { year: number; month: number; day: number; hour: number; minute: number } {
   const parts = new Intl.DateTimeFormat('en-US', {
     timeZone: timezone,
     hourCycle: 'h23',
@@ -53,7 +65,7 @@ function wallOf(ms: number, timezone: string): number {
     minute: '2-digit',
   }).formatToParts(new Date(ms));
   const n = (type: string) => Number(parts.find((p) => p.type === type)?.value);
-  return Date.UTC(n('year'), n('month') - 1, n('day'), n('hour'), n('minute'));
+  return { year: n('year'), month: n('month'), day: n('day'), hour: n('hour'), minute: n('minute') };
 }
 
 /**

@@ -6,6 +6,7 @@
 // recipients are snapshotted in one INSERT … SELECT.
 import { sql } from 'kysely';
 import type { Store } from './db.ts';
+import { mailableIn } from './mailable.ts';
 import type { NewSend, RecipientState, SendKind, SendRow, SendStatus } from './schema.ts';
 
 /** Inserts a send. */
@@ -161,21 +162,7 @@ export async function snapshotListRecipients(store: Store, send: { id: number; p
         .selectFrom('subscriptions as sub')
         .innerJoin('subscribers as p', 'p.id', 'sub.subscriber_id')
         .select(['p.id', 'p.email', ...newRow(send.id, now)])
-        .where('sub.publication_id', '=', send.publication_id)
-        .where('sub.status', '=', 'active')
-        .where('p.email', 'is not', null)
-        .where('p.erased_at', 'is', null)
-        .where((w) =>
-          w.not(
-            w.exists(
-              w
-                .selectFrom('suppressions as x')
-                .select(sql.lit(1).as('one'))
-                .whereRef('x.email_hash', '=', 'p.email_hash')
-                .where('x.publication_id', '=', send.publication_id),
-            ),
-          ),
-        ),
+        .where(mailableIn(send.publication_id)),
     )
     .execute();
 }

@@ -26,18 +26,3 @@ export async function schedulesOf(store: Store, clock: Clock, contexts: readonly
   }
   return out;
 }
-
-/** `YYYY-MM-DDTHH:MM` of an instant in a time zone: the value of a datetime-local picker. */
-export function pickerValue(ms: number, timezone: string): string {
-  const parts = new Intl.DateTimeFormat('en-CA', {
-    timeZone: timezone,
-    hourCycle: 'h23',
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-  }).formatToParts(new Date(ms));
-  const part = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
-  return `${part('year')}-${part('month')}-${part('day')}T${part('hour')}:${part('minute')}`;
-}
