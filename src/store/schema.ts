@@ -109,7 +109,7 @@ export interface EditionTransitionsTable {
   version: ColumnType<number | null, number | null | undefined, number | null>;
 }
 
-/** One person's autosaved, unsaved source of an edition (not a version: see migration 0006). */
+/** Unsaved texts (unsaved-texts.ts): one person's autosaved text of an edition, not a version (migration 0006 named the table). */
 export interface EditionDraftsTable {
   edition_id: number;
   /** The person's address, as the save would record it. */

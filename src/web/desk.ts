@@ -22,7 +22,7 @@ export type DeskVersion = Omit<EditionVersion, 'editionId'>;
 export type DeskMove = EditionTransition;
 
 /** A person's autosaved, unsaved text of an edition, with the version it started from. */
-export interface DeskDraft {
+export interface DeskUnsavedText {
   baseVersion: number;
   source: string;
   savedAt: number;
@@ -56,8 +56,8 @@ export interface Desk {
   /** The version the edition stood at when it was last marked ready (null: not recorded; undefined: never). */
   readyVersion(editionId: number): Promise<number | null | undefined>;
   /** A person's unsaved text of an edition, if any. */
-  draft(editionId: number, author: string): Promise<DeskDraft | undefined>;
+  unsavedText(editionId: number, author: string): Promise<DeskUnsavedText | undefined>;
   /** Keeps a person's unsaved text of an edition (one per person, replaced each time). */
-  keepDraft(editionId: number, author: string, baseVersion: number, source: string): Promise<DeskDraft>;
-  discardDraft(editionId: number, author: string): Promise<void>;
+  keepUnsavedText(editionId: number, author: string, baseVersion: number, source: string): Promise<DeskUnsavedText>;
+  discardUnsavedText(editionId: number, author: string): Promise<void>;
 }

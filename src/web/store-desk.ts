@@ -15,7 +15,7 @@ import {
   type EditionRecord,
   type EditionVersion,
 } from '../store/editions.ts';
-import { discardDraft, findDraft, keepDraft } from '../store/edition-drafts.ts';
+import { discardUnsavedText, findUnsavedText, keepUnsavedText } from '../store/unsaved-texts.ts';
 import type { Desk, DeskEdition, DeskPublication, DeskVersion } from './desk.ts';
 
 function publication(p: StoredPublication): DeskPublication {
@@ -85,14 +85,14 @@ export function storeDesk(store: Store, clock: Clock): Desk {
       const move = await lastMoveTo(store, editionId, 'ready');
       return move ? move.version : undefined;
     },
-    draft: async (editionId, author) => {
-      const d = await findDraft(store, editionId, author);
+    unsavedText: async (editionId, author) => {
+      const d = await findUnsavedText(store, editionId, author);
       return d && { baseVersion: d.baseVersion, source: d.source, savedAt: d.savedAt };
     },
-    keepDraft: async (editionId, author, baseVersion, source) => {
-      const d = await keepDraft(store, { editionId, author, baseVersion, source }, { clock });
+    keepUnsavedText: async (editionId, author, baseVersion, source) => {
+      const d = await keepUnsavedText(store, { editionId, author, baseVersion, source }, { clock });
       return { baseVersion: d.baseVersion, source: d.source, savedAt: d.savedAt };
     },
-    discardDraft: (editionId, author) => discardDraft(store, editionId, author),
+    discardUnsavedText: (editionId, author) => discardUnsavedText(store, editionId, author),
   };
 }

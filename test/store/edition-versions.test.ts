@@ -10,7 +10,7 @@ import { FakeClock } from '../../src/clock.ts';
 import { upsertPublication } from '../../src/store/publications.ts';
 import { getEdition, lastMoveTo, listVersions, saveEdition, transitionEdition } from '../../src/store/editions.ts';
 import { changedSinceReady, WorkflowError } from '../../src/edition/workflow.ts';
-import { discardDraft, findDraft, keepDraft } from '../../src/store/edition-drafts.ts';
+import { discardUnsavedText, findUnsavedText, keepUnsavedText } from '../../src/store/unsaved-texts.ts';
 
 const DATE = '2026-03-02';
 
@@ -89,23 +89,23 @@ for (const backend of await testBackends()) {
       const clock = new FakeClock(Date.parse('2026-03-01T20:00:00Z'));
       const { id: publicationId } = await upsertPublication(store, publication(), { actor: 'cli', clock });
       const { editionId } = await saveEdition(store, { publicationId, date: DATE, source: editionSource(DATE), author: AUTHOR.email }, { clock });
-      await keepDraft(store, { editionId, author: AUTHOR.email, baseVersion: 1, source: 'first draft' }, { clock });
+      await keepUnsavedText(store, { editionId, author: AUTHOR.email, baseVersion: 1, source: 'first unsaved text' }, { clock });
       clock.advance(5000);
-      await keepDraft(store, { editionId, author: AUTHOR.email, baseVersion: 1, source: 'second draft' }, { clock });
-      await keepDraft(store, { editionId, author: EDITOR.email, baseVersion: 1, source: 'editor draft' }, { clock });
-      assert.deepEqual(await findDraft(store, editionId, AUTHOR.email), {
+      await keepUnsavedText(store, { editionId, author: AUTHOR.email, baseVersion: 1, source: 'second unsaved text' }, { clock });
+      await keepUnsavedText(store, { editionId, author: EDITOR.email, baseVersion: 1, source: 'editor unsaved text' }, { clock });
+      assert.deepEqual(await findUnsavedText(store, editionId, AUTHOR.email), {
         editionId,
         author: AUTHOR.email,
         baseVersion: 1,
-        source: 'second draft',
+        source: 'second unsaved text',
         savedAt: clock.now(),
       });
-      // Saving a version takes the saver's draft away, not anyone else's.
+      // Saving a version takes the saver's unsaved text away, not anyone else's.
       await saveEdition(store, { publicationId, date: DATE, source: editionSource(DATE, 'Saved.'), author: AUTHOR.email, baseVersion: 1 }, { clock });
-      assert.equal(await findDraft(store, editionId, AUTHOR.email), undefined);
-      assert.equal((await findDraft(store, editionId, EDITOR.email))?.source, 'editor draft');
-      await discardDraft(store, editionId, EDITOR.email);
-      assert.equal(await findDraft(store, editionId, EDITOR.email), undefined);
+      assert.equal(await findUnsavedText(store, editionId, AUTHOR.email), undefined);
+      assert.equal((await findUnsavedText(store, editionId, EDITOR.email))?.source, 'editor unsaved text');
+      await discardUnsavedText(store, editionId, EDITOR.email);
+      assert.equal(await findUnsavedText(store, editionId, EDITOR.email), undefined);
     } finally {
       await store.dispose();
     }

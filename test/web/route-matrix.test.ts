@@ -17,7 +17,7 @@ import { getEdition, listVersions, saveEdition, transitionEdition } from '../../
 import { requestSend } from '../../src/delivery/sends.ts';
 import { sendProgress } from '../../src/delivery/progress.ts';
 import { startWorker } from '../../src/delivery/worker.ts';
-import { keepDraft } from '../../src/store/edition-drafts.ts';
+import { keepUnsavedText } from '../../src/store/unsaved-texts.ts';
 import { controlSend } from '../../src/delivery/send-controls.ts';
 import { getSend } from '../../src/store/sends.ts';
 import { sendToList } from './send-confirmation.ts';
@@ -95,7 +95,7 @@ const editionState = async (w: World, id: number) => {
 };
 const sendsOf = async (w: World, id: number) =>
   (await w.n.store.db.selectFrom('sends').select(['kind']).where('edition_id', '=', id).execute()).map((s) => s.kind).sort().join(',');
-const draftsOf = async (w: World, id: number) =>
+const unsavedTextsOf = async (w: World, id: number) =>
   (await w.n.store.db.selectFrom('edition_drafts').select('author').where('edition_id', '=', id).execute()).map((d) => d.author).sort();
 const dateOfEdition = async (w: World, id: number) => (await w.n.store.db.selectFrom('editions').select('date').where('id', '=', id).executeTakeFirstOrThrow()).date;
 /** Tech Matin's settings as its form posts them, with a new greeting (the name stays: other lists look for it). */
@@ -339,18 +339,18 @@ const MATRIX: Record<string, Record<string, Action> | { open: string }> = {
       effect: editionState,
     },
   },
-  'POST /newsroom/editions/:id/draft/discard': {
+  'POST /newsroom/editions/:id/unsaved/discard': {
     discard: {
       expect: MEMBERS_READ,
       // Everyone's unsaved text is there: a discard takes away only the asker's.
       prepare: async (w) => {
         const id = await w.freshEdition('draft');
-        for (const who of [AUTHOR, EDITOR, OUTSIDER, P_EDITOR, P_ADMIN]) await keepDraft(w.n.store, { editionId: id, author: who.email, baseVersion: 1, source: 'unsaved' });
+        for (const who of [AUTHOR, EDITOR, OUTSIDER, P_EDITOR, P_ADMIN]) await keepUnsavedText(w.n.store, { editionId: id, author: who.email, baseVersion: 1, source: 'unsaved' });
         return id;
       },
-      send: (v, _w, id) => v.post(`/newsroom/editions/${id}/draft/discard`, {}),
-      missing: (v) => v.post('/newsroom/editions/99999/draft/discard', {}),
-      effect: draftsOf,
+      send: (v, _w, id) => v.post(`/newsroom/editions/${id}/unsaved/discard`, {}),
+      missing: (v) => v.post('/newsroom/editions/99999/unsaved/discard', {}),
+      effect: unsavedTextsOf,
     },
   },
   'POST /newsroom/editions/:id/transition': moves(false),
@@ -539,13 +539,13 @@ const MATRIX: Record<string, Record<string, Action> | { open: string }> = {
       effect: editionState,
     },
   },
-  'POST /api/editions/:id/draft': {
+  'POST /api/editions/:id/unsaved': {
     keep: {
       expect: MEMBERS_READ,
       prepare: (w) => w.freshEdition('draft'),
-      send: (v, _w, id) => v.api('POST', `/api/editions/${id}/draft`, { source: 'unsaved text', base: 1 }),
-      missing: (v) => v.api('POST', '/api/editions/99999/draft', { source: 'unsaved text', base: 1 }),
-      effect: draftsOf,
+      send: (v, _w, id) => v.api('POST', `/api/editions/${id}/unsaved`, { source: 'unsaved text', base: 1 }),
+      missing: (v) => v.api('POST', '/api/editions/99999/unsaved', { source: 'unsaved text', base: 1 }),
+      effect: unsavedTextsOf,
     },
   },
   'POST /api/editions/:id/transitions': moves(true),

@@ -3,7 +3,7 @@
 // POST /api/editions/preview and the diagnostics and the renderings (email,
 // plain text, web page) come back; the preview switches between them without
 // reloading; a diagnostic's place puts the cursor there in the source; unsaved
-// text is kept as the person's draft (POST /api/editions/:id/draft) and leaving
+// text is kept for the person (POST /api/editions/:id/unsaved) and leaving
 // the page with it asks first. No framework: one debounced request at a time,
 // the newest one wins.
 (function () {
@@ -21,7 +21,7 @@
   var locked = form.getAttribute('data-locked') === 'true';
   var token = meta.getAttribute('content');
   var timer = null;
-  var draftTimer = null;
+  var unsavedTimer = null;
   var sequence = 0;
   var saved = source.value;
   var leaving = false;
@@ -193,15 +193,15 @@
       });
   }
 
-  // --- Unsaved text: kept as the person's draft, and a warning before leaving.
+  // --- Unsaved text: kept for the person (nobody else sees it), and a warning before leaving.
 
   // `leavingNow`: sent as the page goes away (a keepalive request, which browsers cap at 64 kB).
-  function keepDraft(leavingNow) {
+  function keepUnsavedText(leavingNow) {
     if (locked || !baseField || source.value === saved) return;
     if (leavingNow && source.value.length > 60000) return;
-    post('/api/editions/' + edition + '/draft', { source: source.value, base: Number(baseField.value) }, leavingNow)
+    post('/api/editions/' + edition + '/unsaved', { source: source.value, base: Number(baseField.value) }, leavingNow)
       .then(function () {
-        say('Unsaved changes kept as your draft.');
+        say('Unsaved changes kept (only you see them until you save).');
       })
       .catch(function (err) {
         say('Your unsaved changes could not be kept: ' + err.message);
@@ -211,21 +211,21 @@
   source.addEventListener('input', function () {
     clearTimeout(timer);
     timer = setTimeout(refresh, 300);
-    clearTimeout(draftTimer);
-    draftTimer = setTimeout(function () {
-      keepDraft(false);
+    clearTimeout(unsavedTimer);
+    unsavedTimer = setTimeout(function () {
+      keepUnsavedText(false);
     }, 2000);
   });
 
   form.addEventListener('submit', function () {
     leaving = true;
-    clearTimeout(draftTimer);
+    clearTimeout(unsavedTimer);
   });
 
   window.addEventListener('beforeunload', function (event) {
     if (leaving || locked || source.value === saved) return;
-    clearTimeout(draftTimer);
-    keepDraft(true);
+    clearTimeout(unsavedTimer);
+    keepUnsavedText(true);
     event.preventDefault();
     // Older browsers show the prompt only when a value is set.
     event.returnValue = '';

@@ -5,8 +5,8 @@ import type { DeskEdition, DeskMove, DeskPublication, DeskTransition, DeskVersio
 import type { EditionContext } from '../edition-actions.ts';
 import type { EditionPreview } from '../edition-preview.ts';
 import { CSRF_FIELD } from '../auth/guard.ts';
-import { approveControl, diagnosticItems, draftOffer, lineDiff, previewPanel, restoreForm, approveForm, type PreviewView } from './editor-parts.ts';
-import type { DeskDraft } from '../desk.ts';
+import { approveControl, diagnosticItems, unsavedOffer, lineDiff, previewPanel, restoreForm, approveForm, type PreviewView } from './editor-parts.ts';
+import type { DeskUnsavedText } from '../desk.ts';
 import type { EditionSchedule } from '../edition-schedule.ts';
 import { goesOut } from './goes-out.ts';
 import { editionText } from './edition-subject.ts';
@@ -90,12 +90,14 @@ export function editorPage(options: {
   /** The edition can take no new version (being sent, or sent): no save offered. */
   locked: boolean;
   /** The person's unsaved text left from an earlier visit, to offer back (when it differs from the version shown). */
-  draft?: DeskDraft;
-  /** The text in the editor is that unsaved text (`?draft=1`), started from this version. */
+  unsaved?: DeskUnsavedText;
+  /** The text in the editor is that unsaved text (`?unsaved=1`), started from this version. */
   editing?: { source: string; baseVersion: number };
   /** The version the edition stood at when marked ready, and whether versions were saved since. */
   readyVersion?: number | null;
   changedSinceReady: boolean;
+  /** The saved version has errors (moves are judged on it, even while the editor holds unsaved text). */
+  savedHasErrors: boolean;
 }): SafeHtml {
   const { edition, publication } = options.context;
   const base = `/newsroom/editions/${edition.id}`;
@@ -103,7 +105,7 @@ export function editorPage(options: {
   const baseVersion = options.editing?.baseVersion ?? edition.currentVersion;
   return html`<h1>${publication.name} — ${edition.date} ${statusBadge(edition.status)}</h1>
 ${options.notice ? html`<p class="notice" role="status">${options.notice}</p>` : null}
-${options.draft && !options.editing ? draftOffer(base, options.draft, options.csrf) : null}
+${options.unsaved && !options.editing ? unsavedOffer(base, options.unsaved, options.csrf) : null}
 ${
   options.editing
     ? html`<p class="notice" role="status">The editor holds your unsaved text, started from version ${options.editing.baseVersion}${
@@ -130,7 +132,7 @@ ${previewPanel(options.preview, options.view)}
 </section>
 <section aria-labelledby="workflow-title">
 <h2 id="workflow-title">Workflow</h2>
-${options.preview.hasErrors && !options.locked ? html`<p>The edition has errors: fix them before it can be marked ready or approved.</p>` : null}
+${options.savedHasErrors && !options.locked ? html`<p>The edition has errors: fix them before it can be marked ready or approved.</p>` : null}
 ${
   options.moves.length
     ? html`<div class="moves">${options.moves.map((to) =>
@@ -141,7 +143,7 @@ ${
 <button type="submit" name="to" value="${to}">${MOVE_LABELS[to]}</button>
 </form>`,
       )}</div>`
-    : html`<p>No move available to you while the edition is ${edition.status}${options.preview.hasErrors ? ' and has errors' : ''}.</p>`
+    : html`<p>No move available to you while the edition is ${edition.status}${options.savedHasErrors ? ' and has errors' : ''}.</p>`
 }
 </section>
 ${options.sendPanel}`;
@@ -177,7 +179,7 @@ ${approval}`;
   }
   return html`<h1>${publication.name} — ${edition.date}: versions</h1>
 <p><a href="${path}">Back to the editor</a></p>
-<table>
+<table class="versions">
 <thead><tr><th scope="col">Version</th><th scope="col">Saved by</th><th scope="col">When</th>${may.restore ? html`<th scope="col">Restore</th>` : null}</tr></thead>
 <tbody>${versions.map(
     (v) =>

@@ -6,7 +6,7 @@
 import { diffLines } from 'diff';
 import { html, type SafeHtml } from '../html.ts';
 import type { Diagnostic } from '../../edition/diagnostic.ts';
-import type { DeskDraft, DeskVersion } from '../desk.ts';
+import type { DeskUnsavedText, DeskVersion } from '../desk.ts';
 import type { EditionContext } from '../edition-actions.ts';
 import type { EditionPreview } from '../edition-preview.ts';
 import { CSRF_FIELD } from '../auth/guard.ts';
@@ -63,11 +63,11 @@ function when(ms: number): string {
 }
 
 /** The offer of the person's unsaved text, left when they last went away from the editor. */
-export function draftOffer(base: string, draft: DeskDraft, csrf: string): SafeHtml {
-  return html`<div class="notice draft-offer" role="status">
-<p>You have unsaved text from ${when(draft.savedAt)}, started from version ${draft.baseVersion}.</p>
-<div class="moves"><a class="button" href="${base}?draft=1">Put my unsaved text back in the editor</a>
-<form method="post" action="${base}/draft/discard"><input type="hidden" name="${CSRF_FIELD}" value="${csrf}"><button type="submit">Discard it</button></form></div>
+export function unsavedOffer(base: string, unsaved: DeskUnsavedText, csrf: string): SafeHtml {
+  return html`<div class="notice unsaved-offer" role="status">
+<p>You have unsaved text from ${when(unsaved.savedAt)}, started from version ${unsaved.baseVersion}.</p>
+<div class="moves"><a class="button" href="${base}?unsaved=1">Put my unsaved text back in the editor</a>
+<form method="post" action="${base}/unsaved/discard"><input type="hidden" name="${CSRF_FIELD}" value="${csrf}"><button type="submit">Discard it</button></form></div>
 </div>`;
 }
 

@@ -66,7 +66,7 @@ export const routes: RoutePlugin = (app, deps) => {
   });
 
   // The editor's autosave: the person's unsaved text, kept until they save or discard it.
-  app.post<IdParams & { Body: { source?: unknown; base?: unknown } }>('/api/editions/:id/draft', { bodyLimit: 4 * MAX_SOURCE_LENGTH + 4096 }, async (request) => {
+  app.post<IdParams & { Body: { source?: unknown; base?: unknown } }>('/api/editions/:id/unsaved', { bodyLimit: 4 * MAX_SOURCE_LENGTH + 4096 }, async (request) => {
     const account = await requireAccount(request, deps);
     verifyCsrf(request, deps.config);
     const { source } = request.body ?? {};
@@ -75,8 +75,8 @@ export const routes: RoutePlugin = (app, deps) => {
     checkSourceLength(source);
     const { edition } = await editionFor(desk, account, Number(request.params.id));
     if (isLocked(edition)) throw new WebError('transition-refused', `This edition is ${edition.status}: it can no longer change`);
-    const draft = await desk.keepDraft(edition.id, account.email, base, source);
-    return { draft: { base: draft.baseVersion, savedAt: new Date(draft.savedAt).toISOString() } };
+    const kept = await desk.keepUnsavedText(edition.id, account.email, base, source);
+    return { unsaved: { base: kept.baseVersion, savedAt: new Date(kept.savedAt).toISOString() } };
   });
 
   // The body may hold a source a little over the limit (up to 4 bytes a character): previewEdition says by how much.

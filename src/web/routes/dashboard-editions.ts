@@ -30,7 +30,7 @@ const NOTICES: Record<string, string> = {
 
 type IdParams = { Params: { id: string } };
 
-/** GET /newsroom, POST /newsroom/editions, GET /newsroom/editions/:id, POST …/save, …/restore, …/draft/discard, …/transition, GET …/versions */
+/** GET /newsroom, POST /newsroom/editions, GET /newsroom/editions/:id, POST …/save, …/restore, …/unsaved/discard, …/transition, GET …/versions */
 export const routes: RoutePlugin = (app, deps) => {
   const desk = storeDesk(deps.store, deps.clock);
 
@@ -58,15 +58,15 @@ export const routes: RoutePlugin = (app, deps) => {
       .send(newsroomPage({ title: `${publication.name} ${edition.date}`, account, csrf, current: 'editions', body: editionExistsPage(edition, publication) }));
   });
 
-  app.get<IdParams & { Querystring: { done?: string; view?: string; draft?: string } }>('/newsroom/editions/:id', async (request, reply) => {
+  app.get<IdParams & { Querystring: { done?: string; view?: string; unsaved?: string } }>('/newsroom/editions/:id', async (request, reply) => {
     const account = await requireAccount(request, deps);
     const context = await editionFor(desk, account, Number(request.params.id));
     const { edition } = context;
     const version = await desk.version(edition.id, edition.currentVersion);
     const locked = isLocked(edition);
-    const kept = locked ? undefined : await desk.draft(edition.id, account.email);
-    const draft = kept && kept.source !== version?.source ? kept : undefined;
-    const editing = draft && request.query.draft === '1' ? { source: draft.source, baseVersion: draft.baseVersion } : undefined;
+    const kept = locked ? undefined : await desk.unsavedText(edition.id, account.email);
+    const unsaved = kept && kept.source !== version?.source ? kept : undefined;
+    const editing = unsaved && request.query.unsaved === '1' ? { source: unsaved.source, baseVersion: unsaved.baseVersion } : undefined;
     const preview = await previewEdition(editing?.source ?? version?.source ?? '', context.publication.settings, deps.config.publicUrl);
     // Moves are judged on the saved version: an approval is of that one.
     const saved = editing ? await previewEdition(version?.source ?? '', context.publication.settings, deps.config.publicUrl) : preview;
@@ -83,10 +83,11 @@ export const routes: RoutePlugin = (app, deps) => {
       isPublic: publicRule(deps.config, deps.clock).isPublic(edition, context.publication),
       view: previewView(request.query.view),
       locked,
-      ...(draft ? { draft } : {}),
+      ...(unsaved ? { unsaved } : {}),
       ...(editing ? { editing } : {}),
       readyVersion,
       changedSinceReady: edition.status === 'ready' && changedSinceReady(readyVersion, edition.currentVersion),
+      savedHasErrors: saved.hasErrors,
       sendPanel: sendPanel({
         ...context,
         csrf,
@@ -119,7 +120,7 @@ export const routes: RoutePlugin = (app, deps) => {
       const context = await editionFor(desk, account, id);
       const mine = String(request.body?.source ?? '');
       // Kept as the person's unsaved text too, so that leaving this page loses nothing.
-      await desk.keepDraft(context.edition.id, account.email, base, mine);
+      await desk.keepUnsavedText(context.edition.id, account.email, base, mine);
       const [latest, from] = await Promise.all([desk.version(context.edition.id, context.edition.currentVersion), desk.version(context.edition.id, base)]);
       const csrf = csrfToken(request, reply, deps.config);
       const body = conflictPage({ context, latest: latest!, mine, csrf, ...(from ? { base: from } : {}) });
@@ -139,11 +140,11 @@ export const routes: RoutePlugin = (app, deps) => {
     return reply.redirect(`/newsroom/editions/${edition.id}?done=restored`, 303);
   });
 
-  app.post<IdParams>('/newsroom/editions/:id/draft/discard', async (request, reply) => {
+  app.post<IdParams>('/newsroom/editions/:id/unsaved/discard', async (request, reply) => {
     const account = await requireAccount(request, deps);
     verifyCsrf(request, deps.config);
     const { edition } = await editionFor(desk, account, Number(request.params.id));
-    await desk.discardDraft(edition.id, account.email);
+    await desk.discardUnsavedText(edition.id, account.email);
     return reply.redirect(`/newsroom/editions/${edition.id}?done=discarded`, 303);
   });
 

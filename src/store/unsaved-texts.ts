@@ -1,13 +1,15 @@
-// Autosaved drafts: the text a person has in the editor and has not saved
-// yet, one per person and edition, with the version it started from. A draft
-// is not a version (nobody else sees it, it moves nothing); saving a version
-// removes the saver's draft in the same transaction (editions.ts).
+// Unsaved texts: what a person has in the editor and has not saved yet,
+// autosaved, one per person and edition, with the version it started from.
+// Not a version (nobody else sees it, it moves nothing); saving a version
+// removes the saver's unsaved text in the same transaction (editions.ts). The
+// table is `edition_drafts` (migration 0006, named before the glossary kept
+// « draft » for the edition status).
 import { systemClock } from '../clock.ts';
 import type { Store } from './db.ts';
 import type { Millis } from './schema.ts';
 import type { StoreOptions } from './editions.ts';
 
-export interface EditionDraft {
+export interface UnsavedText {
   editionId: number;
   author: string;
   baseVersion: number;
@@ -16,23 +18,23 @@ export interface EditionDraft {
 }
 
 /** Keeps (or replaces) a person's unsaved text of an edition. */
-export async function keepDraft(
+export async function keepUnsavedText(
   store: Store,
-  draft: { editionId: number; author: string; baseVersion: number; source: string },
+  text: { editionId: number; author: string; baseVersion: number; source: string },
   options: StoreOptions = {},
-): Promise<EditionDraft> {
+): Promise<UnsavedText> {
   const savedAt = (options.clock ?? systemClock).now();
-  const row = { edition_id: draft.editionId, author: draft.author, base_version: draft.baseVersion, source: draft.source, saved_at: savedAt };
+  const row = { edition_id: text.editionId, author: text.author, base_version: text.baseVersion, source: text.source, saved_at: savedAt };
   await store.db
     .insertInto('edition_drafts')
     .values(row)
     .onConflict((oc) => oc.columns(['edition_id', 'author']).doUpdateSet({ base_version: row.base_version, source: row.source, saved_at: savedAt }))
     .execute();
-  return { ...draft, savedAt };
+  return { ...text, savedAt };
 }
 
 /** A person's unsaved text of an edition, if they left one. */
-export async function findDraft(store: Store, editionId: number, author: string): Promise<EditionDraft | undefined> {
+export async function findUnsavedText(store: Store, editionId: number, author: string): Promise<UnsavedText | undefined> {
   const r = await store.db
     .selectFrom('edition_drafts')
     .selectAll()
@@ -43,6 +45,6 @@ export async function findDraft(store: Store, editionId: number, author: string)
 }
 
 /** Drops a person's unsaved text of an edition (they chose the saved version instead). */
-export async function discardDraft(store: Store, editionId: number, author: string): Promise<void> {
+export async function discardUnsavedText(store: Store, editionId: number, author: string): Promise<void> {
   await store.db.deleteFrom('edition_drafts').where('edition_id', '=', editionId).where('author', '=', author).execute();
 }
