@@ -58,6 +58,15 @@ async function accessible(page: Page): Promise<void> {
   assert.deepEqual(violations, [], `axe on ${page.url()}`);
 }
 
+/** At 375 px (a phone) the page does not scroll sideways. */
+async function fitsPhone(page: Page): Promise<void> {
+  const size = page.viewportSize();
+  await page.setViewportSize({ width: 375, height: 800 });
+  const width = await page.evaluate(() => (globalThis as unknown as { document: { documentElement: { scrollWidth: number } } }).document.documentElement.scrollWidth);
+  assert.ok(width <= 375, `${page.url()} is ${width} px wide at 375 px`);
+  if (size) await page.setViewportSize(size);
+}
+
 async function signIn(page: Page, who: { email: string; password: string }): Promise<void> {
   await page.goto(`${base}/newsroom/sign-in`);
   await page.getByLabel('Email address').fill(who.email);
@@ -98,12 +107,14 @@ test('an admin searches a subscriber, opens them, erases them, and the outbox ke
   await page.locator('#pub-tech-matin').locator('..').getByRole('link', { name: 'Subscribers' }).click();
   await page.waitForURL(/\/subscribers$/);
   await accessible(page);
+  await fitsPhone(page);
   await page.getByLabel('Address or name').fill('zoe.READER');
   await page.getByRole('button', { name: 'Search' }).click();
   await page.getByRole('link', { name: reader }).click();
   await page.getByRole('heading', { name: reader }).waitFor();
   await page.getByText('subscribe-request').waitFor();
   await accessible(page);
+  await fitsPhone(page);
 
   await page.getByLabel(`I erase ${reader}`).check();
   await page.getByRole('button', { name: 'Erase for good' }).click();
@@ -133,6 +144,7 @@ test('an editor imports a CSV file with bad rows from the browser and downloads 
   await page.getByRole('button', { name: 'Upload' }).click();
   await page.getByRole('heading', { name: 'Which column holds what' }).waitFor();
   await accessible(page);
+  await fitsPhone(page);
   // The address column is guessed from its name; first and last names are chosen here.
   assert.equal(await page.getByLabel('Email address (required)').inputValue(), '0');
   await page.getByLabel('First name').selectOption({ label: 'column 2: Prénom' });
@@ -162,6 +174,7 @@ test('an admin invites a member who sets a password from the mail in the outbox 
   await page.getByRole('link', { name: 'Team' }).click();
   await page.getByRole('heading', { name: 'Team', exact: true }).waitFor();
   await accessible(page);
+  await fitsPhone(page);
   const newcomer = 'paul.new@example.org';
   await page.getByLabel('Email address').fill(newcomer);
   await page.getByLabel('Name').fill('Paul Nouveau');
