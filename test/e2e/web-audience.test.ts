@@ -6,18 +6,18 @@
 // page visited is checked with axe-core: no serious or critical violation.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { chromiumSkip, launchChromium, listenLocally } from '../helpers/chromium.ts';
 import { testBackends } from '../helpers/store.ts';
 import { newsroom, subscribeThroughForm, type Newsroom } from '../web/harness.ts';
 import { addAccount } from '../../src/web/auth/accounts.ts';
 import { outbox, linkInText } from '../audience/mail-reader.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const skip = existsSync(CHROMIUM) ? false : `Debian's chromium is not installed at ${CHROMIUM} (apt-get install chromium)`;
+const skip = chromiumSkip;
 const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const ADMIN = { email: 'ada.admin@example.org', password: 'admin-password-1' };
 
@@ -31,14 +31,9 @@ before(async () => {
   const [sqlite] = await testBackends();
   n = await newsroom(sqlite!);
   await addAccount(n.store, { ...ADMIN, name: 'Ada Admin', role: 'admin', publicationSlugs: ['tech-matin', 'policy-morning'] }, n.clock);
-  await n.app.listen({ port: 0, host: '127.0.0.1' });
-  const address = n.app.server.address();
-  base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  base = await listenLocally(n.app);
   files = mkdtempSync(join(tmpdir(), 'matinale-e2e-'));
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
+  browser = await launchChromium();
 });
 
 after(async () => {

@@ -4,14 +4,13 @@
 // follow, save, and move the edition to ready and approved as its editor.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { chromiumSkip, launchChromium, listenLocally } from '../helpers/chromium.ts';
 import { testBackends } from '../helpers/store.ts';
 import { EDITOR, newsroom, type Newsroom } from '../web/harness.ts';
 import { getEdition, listVersions } from '../../src/store/editions.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const skip = existsSync(CHROMIUM) ? false : `Debian's chromium is not installed at ${CHROMIUM} (apt-get install chromium)`;
+const skip = chromiumSkip;
 
 let browser: Browser | undefined;
 let n: Newsroom | undefined;
@@ -21,13 +20,8 @@ before(async () => {
   if (skip) return;
   const [sqlite] = await testBackends();
   n = await newsroom(sqlite!);
-  await n.app.listen({ port: 0, host: '127.0.0.1' });
-  const address = n.app.server.address();
-  base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
+  base = await listenLocally(n.app);
+  browser = await launchChromium();
 });
 
 after(async () => {

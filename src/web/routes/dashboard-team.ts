@@ -59,6 +59,16 @@ export const routes: RoutePlugin = (app, deps) => {
     return reply.code(status).type('text/html; charset=utf-8').send(newsroomPage({ title: 'Team', account, csrf, current: 'team', body }));
   }
 
+  /** The account and the publication a form names, for an admin of it (CSRF checked). */
+  async function adminForm(request: FastifyRequest<Form>, what: string) {
+    const account = await requireAccount(request, deps);
+    verifyCsrf(request, deps.config);
+    const publication = await desk.publicationBySlug(String(request.body?.publication ?? ''));
+    if (!publication) throw new WebError('not-found');
+    requireRole(account, publication.id, 'admin', what);
+    return { account, publication };
+  }
+
   /** The person of a form, when the admin runs every publication they are on (for what acts on all of them). */
   async function personForAll(account: Account, personText: string | undefined, what: string) {
     const personId = Number(personText);
@@ -81,11 +91,7 @@ export const routes: RoutePlugin = (app, deps) => {
   });
 
   app.post<Form>('/newsroom/team/invite', async (request, reply) => {
-    const account = await requireAccount(request, deps);
-    verifyCsrf(request, deps.config);
-    const publication = await desk.publicationBySlug(String(request.body?.publication ?? ''));
-    if (!publication) throw new WebError('not-found');
-    requireRole(account, publication.id, 'admin', 'invite people onto its team');
+    const { account, publication } = await adminForm(request, 'invite people onto its team');
     const result = await invite(
       { store: deps.store, clock: deps.clock, secret: deps.config.secret, publicUrl: deps.config.publicUrl, mailer },
       { email: String(request.body?.email ?? ''), name: String(request.body?.name ?? ''), publicationId: publication.id, publicationName: publication.name, role: roleOf(request.body?.role), by: account.name },
@@ -95,11 +101,7 @@ export const routes: RoutePlugin = (app, deps) => {
   });
 
   app.post<Form>('/newsroom/team/role', async (request, reply) => {
-    const account = await requireAccount(request, deps);
-    verifyCsrf(request, deps.config);
-    const publication = await desk.publicationBySlug(String(request.body?.publication ?? ''));
-    if (!publication) throw new WebError('not-found');
-    requireRole(account, publication.id, 'admin', 'change the roles of its team');
+    const { account, publication } = await adminForm(request, 'change the roles of its team');
     const role = roleOf(request.body?.role);
     const personId = Number(request.body?.person);
     // Nobody demotes themselves by a slip of the mouse, nor leaves a publication without its last admin that way.
