@@ -6,6 +6,11 @@ export interface Clock {
   now(): number;
 }
 
+/** `YYYY-MM-DD` of an instant in a time zone (the publication's day, for schedules and embargoes). */
+export function dateIn(ms: number, timezone: string): string {
+  return new Intl.DateTimeFormat('en-CA', { timeZone: timezone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date(ms));
+}
+
 export const systemClock: Clock = { now: () => Date.now() };
 
 /** A clock that only moves when told: for tests. */

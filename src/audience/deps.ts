@@ -3,7 +3,7 @@
 import type { AudienceSettings, Config } from '../config.ts';
 import type { Store } from '../store/db.ts';
 import { systemClock, type Clock } from '../clock.ts';
-import { publicRule, type PublicRule } from '../web/public-statuses.ts';
+import { publicRule, type PublicRule } from '../edition/published.ts';
 import { AudienceKeys } from './keys.ts';
 import { NO_MAILER, type Mailer } from './mailer.ts';
 
@@ -56,7 +56,7 @@ export interface AudienceDeps {
   publicUrl: string;
   policy: AudiencePolicy;
   /**
-   * Which editions the public site shows (web/public-statuses.ts), so that the
+   * Which editions the public site shows (edition/published.ts), so that the
    * welcome mail links an edition its reader can open; sent or sending ones only when unset.
    */
   publicRule?: PublicRule;

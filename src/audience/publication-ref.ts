@@ -45,7 +45,7 @@ export async function allPublications(store: Store): Promise<PublicationRef[]> {
   return rows.map(toRef);
 }
 
-/** Which editions are public: the site's rule (web/public-statuses.ts), as the audience needs it. */
+/** Which editions are public: the site's rule (edition/published.ts), as the audience needs it. */
 export interface PublicEditions {
   statuses: readonly EditionStatus[];
   isPublic(edition: { status: EditionStatus; date: string }, publication: { settings: { timezone: string } }): boolean;

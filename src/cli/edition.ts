@@ -5,7 +5,7 @@ import type { Command } from 'commander';
 import { formatDiagnostic, hasErrors } from '../edition/diagnostic.ts';
 import { loadEdition } from '../edition/load.ts';
 import type { Store } from '../store/db.ts';
-import { WorkflowError, type Actor } from '../store/edition-workflow.ts';
+import { WorkflowError, type Actor } from '../edition/workflow.ts';
 import { diffVersions, getEdition, listEditions, saveEdition, transitionEdition, type SaveResult } from '../store/editions.ts';
 import { normaliseEmail, type Member } from '../store/people.ts';
 import { getPublicationBySlug, listPublications, type StoredPublication } from '../store/publications.ts';

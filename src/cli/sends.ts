@@ -8,7 +8,8 @@ import { systemClock } from '../clock.ts';
 import { progressLine, recentProgress, sendProgress } from '../delivery/progress.ts';
 import { requestResend } from '../delivery/sends.ts';
 import { deliveryParts, publicUrlCheck } from '../delivery/worker.ts';
-import { resumeSend, SendRefused } from '../store/sends.ts';
+import { SendRefused } from '../delivery/send-rules.ts';
+import { resumeSend } from '../store/sends.ts';
 import { withStore } from './context.ts';
 import { RefusedError, UsageError } from './usage-error.ts';
 

@@ -2,11 +2,11 @@
 // recipient has a final state (other workers may help meanwhile), reporting
 // progress as it goes. A send scheduled for later is waited for, then started.
 import type { Store } from '../store/db.ts';
-import { finishIfComplete } from '../store/ledger.ts';
 import { retryWhileDown } from '../store/outages.ts';
 import { getSend } from '../store/sends.ts';
 import { sendProgress, type SendProgress } from './progress.ts';
 import { startDueSends } from './sends.ts';
+import { finishIfComplete } from './send-start.ts';
 import { deliveryWorker, type deliveryParts } from './worker.ts';
 import type { WorkerPolicy } from './worker-batch.ts';
 import { realSleep, type Sleep } from './rate-limit.ts';

@@ -6,9 +6,11 @@
 // by the store), and otherwise records the edition as missed. Only one process
 // runs it at a time where the backend has advisory locks (SchedulerLock).
 import { Cron } from 'croner';
+import { dateIn } from '../clock.ts';
 import { listPublications } from '../store/publications.ts';
 import { findEdition } from '../store/editions.ts';
-import { recordMissedSend } from '../store/sends.ts';
+import { listSendOf } from '../store/sends.ts';
+import { recordMissedSend } from './send-rules.ts';
 import { requestSend, startDueSends, type SendDeps } from './sends.ts';
 
 /** Held by at most one process at a time (store/scheduler-lock.ts). */
@@ -39,11 +41,6 @@ export function latestOccurrence(schedule: string, timezone: string, now: number
   return latest;
 }
 
-/** `YYYY-MM-DD` of an instant in a time zone. */
-export function dateIn(ms: number, timezone: string): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone: timezone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date(ms));
-}
-
 /** One pass of the scheduler: due editions of the day, then due scheduled sends. */
 export async function schedulerTick(deps: SendDeps, graceMs: number): Promise<SchedulerTickResult> {
   const now = deps.clock.now();
@@ -54,8 +51,7 @@ export async function schedulerTick(deps: SendDeps, graceMs: number): Promise<Sc
     if (occurrence === undefined) continue;
     const edition = await findEdition(deps.store, p.id, dateIn(occurrence, timezone));
     if (!edition || edition.status !== 'approved') continue;
-    const existing = await deps.store.db.selectFrom('sends').select('id').where('edition_id', '=', edition.id).where('kind', '=', 'list').executeTakeFirst();
-    if (existing) continue;
+    if (await listSendOf(deps.store, edition.id)) continue;
     if (now - occurrence <= graceMs) {
       try {
         const send = await requestSend(deps, { editionId: edition.id, createdBy: 'system:scheduler' });

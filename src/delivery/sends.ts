@@ -1,11 +1,13 @@
 // Creating and starting sends: the newsroom's `send` (now, at a time, or to
 // test addresses), a resend of what failed, and the start of sends whose time
 // has come. Starting a send builds its message once and snapshots its
-// recipients (store/sends.ts) in one transaction; any process may try, one wins.
+// recipients (send-start.ts) in one transaction; any process may try, one wins.
 import type { Clock } from '../clock.ts';
 import type { Store } from '../store/db.ts';
 import type { SendRow } from '../store/schema.ts';
-import { createListSend, createResend, createTestSend, dueSends, getSend, markMissed, startSend } from '../store/sends.ts';
+import { dueSends, getSend, markMissed } from '../store/sends.ts';
+import { createListSend, createResend, createTestSend } from './send-rules.ts';
+import { startSend } from './send-start.ts';
 import { buildSendMessage } from './send-message.ts';
 import { checkTester, DEFAULT_TEST_SENDS_PER_HOUR, testAddresses, type Tester } from './test-send-rules.ts';
 import { inTransaction } from '../store/transaction.ts';

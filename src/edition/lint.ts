@@ -1,6 +1,7 @@
 // Lint: what the parser accepts but an editor would fix before the send —
 // French elisions and quotes, doubled words, spelling, and the shape of the
-// menu and kickers. All warnings, each at the exact line and column of the
+// menu and kickers; and the new edition's placeholder text left in, the one
+// error. Each at the exact line and column of the
 // offending text (text nodes are mapped back to the source character by character).
 import type { Diagnostic } from './diagnostic.ts';
 import type { PartialEdition } from './model.ts';
@@ -21,6 +22,7 @@ import { unknownWord } from './lint/unknown-word.ts';
 import { teaserMissing } from './lint/teaser-missing.ts';
 import { menuTooLong } from './lint/menu-too-long.ts';
 import { kickerTooLong } from './lint/kicker-too-long.ts';
+import { templateTextLeft } from './lint/template-text-left.ts';
 
 /** Every lint rule, in the order they run. */
 export const LINTERS: readonly LintRule[] = [
@@ -34,6 +36,7 @@ export const LINTERS: readonly LintRule[] = [
   teaserMissing,
   menuTooLong,
   kickerTooLong,
+  templateTextLeft,
 ];
 
 /** What lintEdition reads: the parsed edition, its source and its publication. */

@@ -12,15 +12,15 @@ import type { Store } from './db.ts';
 import { recordAudit } from './audit-log.ts';
 import {
   actorName,
+  approvalOutdated,
+  checkMove,
   LOCKED_STATUSES,
-  onlySystemReaches,
   REAPPROVE_STATUSES,
-  ruleFor,
-  statesLeadingTo,
+  versionConflict,
   WorkflowError,
   type Actor,
   type ActorRole,
-} from './edition-workflow.ts';
+} from '../edition/workflow.ts';
 import { roleOf } from './people.ts';
 import type { EditionRow, EditionStatus, Millis } from './schema.ts';
 import { inTransaction } from './transaction.ts';
@@ -65,6 +65,13 @@ export interface SaveEditionInput {
    * the source's own (`subjectOf`), so that no caller can store another one.
    */
   subject?: string | null;
+  /**
+   * The version this text started from (the one the person's editor showed).
+   * When the edition has a newer one, nothing is saved: `version-conflict`.
+   * Absent: saved on top of the latest, whatever it is (a file saved from the
+   * command line, which replaces the edition's text by design).
+   */
+  baseVersion?: number;
 }
 
 export interface SaveResult {
@@ -83,6 +90,14 @@ export interface SaveResult {
 
 export interface StoreOptions {
   clock?: Clock;
+}
+
+export interface TransitionOptions extends StoreOptions {
+  /**
+   * The version the actor reviewed: the move happens only while it is still
+   * the latest (`approval-outdated` otherwise). The dashboard's approval names it.
+   */
+  version?: number;
 }
 
 /**
@@ -134,21 +149,26 @@ export async function saveEdition(store: Store, input: SaveEditionInput, options
     }
 
     // Bumping the counter locks the row (PostgreSQL) until commit: concurrent saves get distinct numbers.
-    const bumped = await tx.db
+    // With a base version, the bump is also the check that nobody saved since:
+    // of two saves from the same version, the second finds zero rows.
+    let bump = tx.db
       .updateTable('editions')
       .set((eb) => ({ current_version: eb('current_version', '+', 1), updated_at: at, subject }))
       .where('publication_id', '=', input.publicationId)
       .where('date', '=', input.date)
-      .where('status', 'not in', LOCKED_STATUSES)
-      .returning(['id', 'current_version', 'status'])
-      .executeTakeFirst();
+      .where('status', 'not in', LOCKED_STATUSES);
+    if (input.baseVersion !== undefined && !inserted) bump = bump.where('current_version', '=', input.baseVersion);
+    const bumped = await bump.returning(['id', 'current_version', 'status']).executeTakeFirst();
     if (!bumped) {
       const row = await tx.db
         .selectFrom('editions')
-        .select(['id', 'status'])
+        .select(['id', 'status', 'current_version'])
         .where('publication_id', '=', input.publicationId)
         .where('date', '=', input.date)
         .executeTakeFirstOrThrow();
+      if (!LOCKED_STATUSES.includes(row.status) && input.baseVersion !== undefined) {
+        throw versionConflict(row.id, input.baseVersion, row.current_version);
+      }
       throw new WorkflowError(
         'edition-locked',
         { editionId: row.id, current: row.status },
@@ -160,11 +180,13 @@ export async function saveEdition(store: Store, input: SaveEditionInput, options
       .insertInto('edition_versions')
       .values({ edition_id: bumped.id, number: bumped.current_version, source: input.source, author: input.author, created_at: at })
       .execute();
+    // The person's autosaved text is now a version: nothing left unsaved.
+    await tx.db.deleteFrom('edition_drafts').where('edition_id', '=', bumped.id).where('author', '=', input.author).execute();
 
     const result: SaveResult = { editionId: bumped.id, version: bumped.current_version, created: inserted !== undefined, status: bumped.status };
     if (REAPPROVE_STATUSES.includes(bumped.status)) {
       await tx.db.updateTable('editions').set({ status: 'ready' }).where('id', '=', bumped.id).execute();
-      await recordTransition(tx, bumped.id, bumped.status, 'ready', input.author, at);
+      await recordTransition(tx, bumped.id, bumped.status, 'ready', input.author, at, bumped.current_version);
       result.status = 'ready';
       result.sentBackFrom = bumped.status;
     }
@@ -178,84 +200,67 @@ export async function saveEdition(store: Store, input: SaveEditionInput, options
 }
 
 /**
- * Moves an edition to `to` on behalf of `actor`, if the workflow allows that
- * move from the edition's state and for the actor's role in its publication;
- * otherwise throws a WorkflowError and changes nothing.
+ * Moves an edition to `to` on behalf of `actor`, if the workflow
+ * (edition/workflow.ts `checkMove`) allows that move from the edition's state
+ * and for the actor's role in its publication; otherwise throws its
+ * WorkflowError and changes nothing.
  */
 export async function transitionEdition(
   store: Store,
   editionId: number,
   to: EditionStatus,
   actor: Actor,
-  options: StoreOptions = {},
+  options: TransitionOptions = {},
 ): Promise<EditionTransition> {
   const at = (options.clock ?? systemClock).now();
   const who = actorName(actor);
   return inTransaction(store, async (tx) => {
-    const edition = await tx.db.selectFrom('editions').select(['id', 'publication_id', 'status']).where('id', '=', editionId).executeTakeFirst();
+    const edition = await tx.db
+      .selectFrom('editions')
+      .select(['id', 'publication_id', 'status', 'current_version'])
+      .where('id', '=', editionId)
+      .executeTakeFirst();
     if (!edition) throw new WorkflowError('edition-not-found', { editionId, requested: to, actor: who }, `no edition ${editionId}`);
     const from = edition.status;
+    const role: ActorRole | undefined = actor.kind === 'system' ? 'system' : await roleOf(tx, edition.publication_id, actor.email);
+    const refused = checkMove({ editionId, from, to, actor, role });
+    if (refused) throw refused;
 
-    // Asked by a person, these states would claim a send that does not exist
-    // (and the edition would wait for it forever): said so whatever the state.
-    if (actor.kind === 'person' && onlySystemReaches(to)) {
-      throw new WorkflowError(
-        'role-not-allowed',
-        { editionId, current: from, requested: to, actor: who },
-        `edition ${editionId} cannot be moved to ${to} by hand: only the delivery moves an edition to scheduled, sending or sent, ` +
-          `when a send is scheduled or started (\`matinale send ${editionId} --at TIME\` or \`--now\`)`,
-      );
+    if (options.version !== undefined && options.version !== edition.current_version) {
+      throw approvalOutdated(editionId, options.version, edition.current_version);
     }
 
-    const rule = ruleFor(from, to);
-    if (!rule) {
-      const starts = statesLeadingTo(to);
-      if (starts.length === 0) {
-        throw new WorkflowError('no-such-transition', { editionId, current: from, requested: to, actor: who }, `an edition cannot be moved to ${to} on request`);
+    let update = tx.db.updateTable('editions').set({ status: to, updated_at: at }).where('id', '=', editionId).where('status', '=', from);
+    // A save between our read and our update (PostgreSQL, READ COMMITTED) leaves the status but not the version.
+    if (options.version !== undefined) update = update.where('current_version', '=', options.version);
+    const updated = await update.returning('current_version').executeTakeFirst();
+    if (!updated) {
+      // Someone else moved it, or saved a version, between our read and our update (PostgreSQL, READ COMMITTED).
+      const now = await tx.db.selectFrom('editions').select(['status', 'current_version']).where('id', '=', editionId).executeTakeFirst();
+      if (now && options.version !== undefined && now.current_version !== options.version) {
+        throw approvalOutdated(editionId, options.version, now.current_version);
       }
-      throw new WorkflowError(
-        'wrong-state',
-        { editionId, current: from, requested: to, actor: who },
-        `edition ${editionId} is ${from}: it can move to ${to} only from ${starts.join(' or ')}`,
-      );
-    }
-
-    let role: ActorRole | undefined;
-    if (actor.kind === 'system') role = 'system';
-    else role = await roleOf(tx, edition.publication_id, actor.email);
-    if (!role) {
-      throw new WorkflowError('not-a-member', { editionId, current: from, requested: to, actor: who }, `${who} is not on the team of this edition's publication`);
-    }
-    if (!rule.roles.includes(role)) {
-      throw new WorkflowError(
-        'role-not-allowed',
-        { editionId, current: from, requested: to, actor: who, role },
-        `${who} is ${articleFor(role)} ${role}: moving an edition from ${from} to ${to} takes ${rule.roles.map((r) => articleFor(r) + ' ' + r).join(' or ')}`,
-      );
-    }
-
-    const updated = await tx.db
-      .updateTable('editions')
-      .set({ status: to, updated_at: at })
-      .where('id', '=', editionId)
-      .where('status', '=', from)
-      .executeTakeFirst();
-    if (Number(updated.numUpdatedRows) === 0) {
-      // Someone else moved it between our read and our update (PostgreSQL, READ COMMITTED).
-      const now = await tx.db.selectFrom('editions').select('status').where('id', '=', editionId).executeTakeFirst();
       throw new WorkflowError(
         'wrong-state',
         { editionId, current: now?.status, requested: to, actor: who },
         `edition ${editionId} was just moved to ${now?.status ?? 'nowhere'} by someone else: ${to} refused`,
       );
     }
-    await recordTransition(tx, editionId, from, to, who, at);
+    await recordTransition(tx, editionId, from, to, who, at, updated.current_version);
     return { from, to, actor: who, at };
   });
 }
 
-async function recordTransition(tx: Store, editionId: number, from: EditionStatus, to: EditionStatus, actor: string, at: Millis): Promise<void> {
-  await tx.db.insertInto('edition_transitions').values({ edition_id: editionId, from_status: from, to_status: to, actor, at }).execute();
+async function recordTransition(
+  tx: Store,
+  editionId: number,
+  from: EditionStatus,
+  to: EditionStatus,
+  actor: string,
+  at: Millis,
+  version: number,
+): Promise<void> {
+  await tx.db.insertInto('edition_transitions').values({ edition_id: editionId, from_status: from, to_status: to, actor, at, version }).execute();
   await recordAudit(tx, { actor, action: 'edition.transition', subjectType: 'edition', subjectId: editionId, details: { from, to } }, at);
 }
 
@@ -264,10 +269,6 @@ async function recordTransition(tx: Store, editionId: number, from: EditionStatu
 function subjectOfSource(source: string): string | undefined {
   const { edition } = parseEdition(source, { file: 'edition.md' });
   return edition && subjectOf(edition);
-}
-
-function articleFor(word: string): string {
-  return /^[aeiou]/.test(word) ? 'an' : 'a';
 }
 
 /** An edition by id. */
@@ -319,6 +320,19 @@ export async function diffVersions(store: Store, editionId: number, a: number, b
     `${va.author}, ${new Date(va.createdAt).toISOString()}`,
     `${vb.author}, ${new Date(vb.createdAt).toISOString()}`,
   );
+}
+
+/** The last move of an edition to `to`: who made it, when, and at which version (null when recorded before versions were kept with moves). */
+export async function lastMoveTo(store: Store, editionId: number, to: EditionStatus): Promise<(EditionTransition & { version: number | null }) | undefined> {
+  const r = await store.db
+    .selectFrom('edition_transitions')
+    .selectAll()
+    .where('edition_id', '=', editionId)
+    .where('to_status', '=', to)
+    .orderBy('id', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  return r && { from: r.from_status, to: r.to_status, actor: r.actor, at: r.at, version: r.version };
 }
 
 /** The moves an edition made, oldest first. */

@@ -2,18 +2,9 @@
 // unsubscribed, was suppressed or erased since the claim. The condition is the
 // claim's own (readersGone, store/ledger.ts): a row given back untried must not
 // be one the next claim would send.
-import type { Recheck } from '../delivery/worker-batch.ts';
+// delivery/store-ledger.ts makes delivery's `Recheck` of these two.
 import type { Store } from './db.ts';
 import { readersGone } from './ledger.ts';
-import { retryingWhileDown } from './outages.ts';
-
-/** The recheck of a store; both may run twice, so both are retried while the database is unreachable. */
-export function storeRecheck(store: Store): Recheck {
-  return retryingWhileDown(store, {
-    goneAmong: (ids) => goneAmong(store, ids),
-    setSuppressed: (workerId, ids, now) => setSuppressed(store, workerId, ids, now),
-  } satisfies Recheck);
-}
 
 /** Of the given ledger rows, those whose reader may no longer be mailed (test sends excepted). */
 export async function goneAmong(store: Store, ids: readonly number[]): Promise<number[]> {

@@ -1,5 +1,5 @@
 // The delivery ledger over SQLite or PostgreSQL: claims with a lease, lease
-// renewal, results, completion. Implements delivery's `Ledger`.
+// renewal, results, completion.
 //
 // Claiming: PostgreSQL (`supportsSkipLocked`) selects the rows `FOR UPDATE
 // SKIP LOCKED`, so that many workers claim disjoint batches side by side
@@ -7,60 +7,70 @@
 // claim runs inside a `BEGIN IMMEDIATE` transaction, which is all the
 // exclusion it needs. Both mark the rows `sending` under the worker's lease in
 // the same statement that picks them.
-import { sql, type Kysely } from 'kysely';
-import type { ClaimOptions, ClaimedRecipient, Ledger, Outcome, SendForDelivery } from '../delivery/ledger.ts';
-import type { MessageTemplate } from '../delivery/message-template.ts';
+import { sql } from 'kysely';
 import type { Store } from './db.ts';
-import type { Actor } from './edition-workflow.ts';
-import { transitionEdition } from './editions.ts';
-import { recipientCounts, type DeliveryDatabase } from './sends.ts';
-import { retryingWhileDown } from './outages.ts';
+import type { RecipientState, SendKind, SendStatus } from './schema.ts';
 import { inTransaction } from './transaction.ts';
 
-const SYSTEM: Actor = { kind: 'system', name: 'delivery' };
+// The ledger's queries, as delivery's worker needs them; delivery/store-ledger.ts
+// adapts them to its `Ledger` (and retries them while PostgreSQL is down). The
+// types below are the store's own rows: the store imports nothing from above.
 
-function db(store: Store): Kysely<DeliveryDatabase> {
-  return store.db as unknown as Kysely<DeliveryDatabase>;
+/** Which rows a worker asks for: up to `limit` due rows (of `sendId` only, when given), under a lease of `leaseMs` from `now`. */
+export interface ClaimRequest {
+  workerId: string;
+  now: number;
+  leaseMs: number;
+  limit: number;
+  sendId?: number;
 }
 
-/**
- * The ledger of a store. What a worker does with a batch in hand is retried
- * while the database is unreachable (outages.ts): each may run twice, being a
- * read or an update guarded by the row's state and lease owner (a second run
- * finds nothing left to change). So a worker that submitted a batch during a
- * PostgreSQL restart records its results once the server is back, instead of
- * losing them and leaving its rows to be sent again. The claim is not: with
- * nothing in hand, the caller's loop waits the backoff itself, and can stop
- * meanwhile (rows claimed by a claim whose answer was lost wait out their
- * lease, unsent).
- */
-export function storeLedger(store: Store): Ledger {
-  return {
-    ...retryingWhileDown(store, withoutClaim(store)),
-    claim: (options) => claim(store, options),
-  };
+/** A ledger row claimed under a worker's lease, with its send's publication. */
+export interface ClaimedRow {
+  id: number;
+  send_id: number;
+  publication_id: number;
+  subscriber_id: number | null;
+  email: string;
+  /** Attempts so far, the claim's included. */
+  attempts: number;
 }
 
-function withoutClaim(store: Store): Omit<Ledger, 'claim'> {
-  return {
-    renew: (workerId, ids, until) => renew(store, workerId, ids, until),
-    record: (workerId, outcomes, now) => record(store, workerId, outcomes, now),
-    release: (workerId, ids, now) => release(store, workerId, ids, now),
-    sendForDelivery: (sendId) => sendForDelivery(store, sendId),
-    finishIfComplete: (sendId, now) => finishIfComplete(store, sendId, now),
-    pause: (sendId, reason, now) => pauseSend(store, sendId, reason, now),
-    counts: async (sendId) => (await recipientCounts(store, sendId)).counts,
-    runningAmong: (sendIds) => runningAmong(store, sendIds),
-  };
+/** The result written to a ledger row: a final state, or `pending` again with the time of its next attempt. */
+export interface ResultRow {
+  id: number;
+  state: Extract<RecipientState, 'pending' | 'sent' | 'bounced' | 'failed'>;
+  message_id: string;
+  relay_code: number | null;
+  relay_response: string;
+  /** For `pending` only: when the row is due again. */
+  next_attempt_at: number | null;
 }
 
-async function runningAmong(store: Store, sendIds: readonly number[]): Promise<number[]> {
+/** A send with its stored message (JSON of delivery's MessageTemplate). */
+export interface SendWithMessage {
+  id: number;
+  publication_id: number;
+  kind: SendKind;
+  status: SendStatus;
+  started_at: number | null;
+  template: string;
+}
+
+/** Of `sendIds`, those still running. */
+export async function runningAmong(store: Store, sendIds: readonly number[]): Promise<number[]> {
   if (sendIds.length === 0) return [];
-  const rows = await db(store).selectFrom('sends').select('id').where('id', 'in', [...sendIds]).where('status', '=', 'running').execute();
+  const rows = await store.db.selectFrom('sends').select('id').where('id', 'in', [...sendIds]).where('status', '=', 'running').execute();
   return rows.map((r) => r.id);
 }
 
-async function claim(store: Store, o: ClaimOptions): Promise<ClaimedRecipient[]> {
+/**
+ * Takes up to `limit` rows of running sends that are due (pending with
+ * next_attempt_at ≤ now, or held under a lease that has expired), marks them
+ * `sending` under the worker's lease, and returns them in id order. Rows whose
+ * reader left (readersGone) since the snapshot are set `suppressed` and not returned.
+ */
+export async function claimRecipients(store: Store, o: ClaimRequest): Promise<ClaimedRow[]> {
   return inTransaction(store, async (tx) => {
     let pick = tx.db
       .selectFrom('recipients as r')
@@ -109,22 +119,16 @@ async function claim(store: Store, o: ClaimOptions): Promise<ClaimedRecipient[]>
     return claimed
       .filter((c) => !goneIds.has(c.id))
       .sort((a, b) => a.id - b.id)
-      .map((c) => ({
-        id: c.id,
-        sendId: c.send_id,
-        publicationId: publications.get(c.send_id)!,
-        subscriberId: c.subscriber_id,
-        email: c.email,
-        attempts: c.attempts,
-      }));
+      .map((c) => ({ ...c, publication_id: publications.get(c.send_id)! }));
   });
 }
 
-async function renew(store: Store, workerId: string, ids: readonly number[], until: number): Promise<number[]> {
+/** Extends the lease of the rows this worker still holds; returns their ids. */
+export async function renewLeases(store: Store, workerId: string, ids: readonly number[], until: number): Promise<number[]> {
   if (ids.length === 0) return [];
   // An expired lease not yet claimed by anyone is still this worker's to
   // renew: a claim and this update take the same row lock, so exactly one wins.
-  const r = await db(store)
+  const r = await store.db
     .updateTable('recipients')
     .set({ lease_expires_at: until })
     .where('id', 'in', [...ids])
@@ -135,9 +139,10 @@ async function renew(store: Store, workerId: string, ids: readonly number[], unt
   return r.map((row) => row.id);
 }
 
-async function release(store: Store, workerId: string, ids: readonly number[], now: number): Promise<void> {
+/** Gives back rows this worker holds but did not attempt: pending again, due now, the claim's attempt not counted. */
+export async function releaseRecipients(store: Store, workerId: string, ids: readonly number[], now: number): Promise<void> {
   if (ids.length === 0) return;
-  await db(store)
+  await store.db
     .updateTable('recipients')
     .set((eb) => ({ state: 'pending', lease_owner: null, lease_expires_at: null, next_attempt_at: now, attempts: eb('attempts', '-', 1), updated_at: now }))
     .where('id', 'in', [...ids])
@@ -146,15 +151,16 @@ async function release(store: Store, workerId: string, ids: readonly number[], n
     .execute();
 }
 
-async function record(store: Store, workerId: string, outcomes: readonly Outcome[], now: number): Promise<void> {
-  if (outcomes.length === 0) return;
+/** Writes the results of a batch, in one transaction; only rows still `sending` under this worker's lease take theirs. */
+export async function recordResults(store: Store, workerId: string, results: readonly ResultRow[], now: number): Promise<void> {
+  if (results.length === 0) return;
   await inTransaction(store, async (tx) => {
     // One UPDATE … FROM (VALUES …) per chunk rather than one statement per row:
     // a batch's results land together, at a fraction of the cost.
-    for (let i = 0; i < outcomes.length; i += RECORD_CHUNK) {
-      const rows = outcomes.slice(i, i + RECORD_CHUNK).map(
+    for (let i = 0; i < results.length; i += RECORD_CHUNK) {
+      const rows = results.slice(i, i + RECORD_CHUNK).map(
         (o) =>
-          sql`(cast(${o.id} as bigint), ${o.state === 'retry' ? 'pending' : o.state}, ${o.messageId}, cast(${o.code} as integer), ${o.response.slice(0, 1000)}, cast(${o.state === 'retry' ? o.nextAttemptAt : null} as bigint))`,
+          sql`(cast(${o.id} as bigint), ${o.state}, ${o.message_id}, cast(${o.relay_code} as integer), ${o.relay_response.slice(0, 1000)}, cast(${o.next_attempt_at} as bigint))`,
       );
       // Only a row still in flight under this worker's lease takes a result:
       // when the lease expired and another worker claimed the row, that
@@ -181,48 +187,28 @@ async function record(store: Store, workerId: string, outcomes: readonly Outcome
 /** Rows per statement when recording (6 parameters each, well under both backends' limits). */
 const RECORD_CHUNK = 500;
 
-async function sendForDelivery(store: Store, sendId: number): Promise<SendForDelivery | undefined> {
-  const row = await db(store)
+/** A send and its stored message, once it has started. */
+export async function sendWithMessage(store: Store, sendId: number): Promise<SendWithMessage | undefined> {
+  return store.db
     .selectFrom('sends as s')
     .innerJoin('send_messages as m', 'm.send_id', 's.id')
     .select(['s.id', 's.publication_id', 's.kind', 's.status', 's.started_at', 'm.template'])
     .where('s.id', '=', sendId)
     .executeTakeFirst();
-  if (!row) return undefined;
-  return {
-    id: row.id,
-    publicationId: row.publication_id,
-    kind: row.kind,
-    status: row.status,
-    startedAt: row.started_at ?? 0,
-    template: JSON.parse(row.template) as MessageTemplate,
-  };
 }
 
-/** Marks a running send done when every row has a final state; moves a list send's edition to sent. */
-export async function finishIfComplete(store: Store, sendId: number, now: number): Promise<boolean> {
-  return inTransaction(store, async (tx) => {
-    const r = await tx.db
-      .updateTable('sends')
-      .set({ status: 'done', finished_at: now, status_reason: null })
-      .where('id', '=', sendId)
-      .where('status', '=', 'running')
-      .where((eb) =>
-        eb.not(
-          eb.exists(
-            eb.selectFrom('recipients').select('id').where('send_id', '=', sendId).where('state', 'in', ['pending', 'sending']),
-          ),
-        ),
-      )
-      .executeTakeFirst();
-    if (Number(r.numUpdatedRows) === 0) return false;
-    const send = await tx.db.selectFrom('sends').select(['kind', 'edition_id']).where('id', '=', sendId).executeTakeFirstOrThrow();
-    if (send.kind === 'list') {
-      const edition = await tx.db.selectFrom('editions').select('status').where('id', '=', send.edition_id).executeTakeFirst();
-      if (edition?.status === 'sending') await transitionEdition(tx, send.edition_id, 'sent', SYSTEM, { clock: { now: () => now } });
-    }
-    return true;
-  });
+/** Marks a running send done when none of its rows is pending or sending; true when this call did it. */
+export async function markDoneIfComplete(store: Store, sendId: number, now: number): Promise<boolean> {
+  const r = await store.db
+    .updateTable('sends')
+    .set({ status: 'done', finished_at: now, status_reason: null })
+    .where('id', '=', sendId)
+    .where('status', '=', 'running')
+    .where((eb) =>
+      eb.not(eb.exists(eb.selectFrom('recipients').select('id').where('send_id', '=', sendId).where('state', 'in', ['pending', 'sending']))),
+    )
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) > 0;
 }
 
 /** Pauses a running send with a reason for the newsroom; false when it was not running. */

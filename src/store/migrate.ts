@@ -9,6 +9,7 @@ import { initial } from './migrations/0001-initial.ts';
 import { delivery } from './migrations/0003-delivery.ts';
 import { subscriptionsKeyset } from './migrations/0004-subscriptions-keyset.ts';
 import { bulkImport } from './migrations/0005-bulk-import.ts';
+import { editionDrafts } from './migrations/0006-edition-drafts.ts';
 
 /** Every migration, in order; names never change once released. */
 export function migrations(t: ColumnTypes): Record<string, Migration> {
@@ -17,6 +18,7 @@ export function migrations(t: ColumnTypes): Record<string, Migration> {
     '0003-delivery': delivery(t),
     '0004-subscriptions-keyset': subscriptionsKeyset(),
     '0005-bulk-import': bulkImport(t),
+    '0006-edition-drafts': editionDrafts(t),
   };
 }
 

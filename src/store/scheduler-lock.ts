@@ -9,13 +9,19 @@
 // SQLite has no such lock: the one process that writes at a time is enough,
 // and starting a send is idempotent anyway (one list send per edition).
 import type pg from 'pg';
-import type { SchedulerLock } from '../delivery/scheduler.ts';
 import type { Store } from './db.ts';
+
+/** A lock at most one process holds at a time (delivery's SchedulerLock has this shape). */
+export interface ProcessLock {
+  /** True when this process holds (or just took) the lock. */
+  tryAcquire(): Promise<boolean>;
+  release(): Promise<void>;
+}
 
 const KEY = `hashtext('matinale-scheduler:' || current_schema())`;
 
 /** The scheduler lock of a store. */
-export function schedulerLock(store: Store): SchedulerLock {
+export function schedulerLock(store: Store): ProcessLock {
   const pool = store.pgPool;
   if (!store.capabilities.supportsAdvisoryLocks || !pool) return { tryAcquire: async () => true, release: async () => {} };
   // The session holding the lock, while this process holds it.

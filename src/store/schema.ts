@@ -8,8 +8,9 @@ export type Millis = number;
 
 type Id = Generated<number>;
 
-export const EDITION_STATUSES = ['draft', 'ready', 'approved', 'scheduled', 'sending', 'sent'] as const;
-export type EditionStatus = (typeof EDITION_STATUSES)[number];
+// The statuses are the workflow's (edition/workflow.ts); the column holds them.
+import type { EditionStatus } from '../edition/workflow.ts';
+export { EDITION_STATUSES, type EditionStatus } from '../edition/workflow.ts';
 
 export const SUBSCRIPTION_STATUSES = ['pending', 'active', 'unsubscribed'] as const;
 export type SubscriptionStatus = (typeof SUBSCRIPTION_STATUSES)[number];
@@ -104,6 +105,19 @@ export interface EditionTransitionsTable {
   to_status: EditionStatus;
   actor: string;
   at: Millis;
+  /** The edition's version when it moved (null for moves recorded before migration 0006). */
+  version: ColumnType<number | null, number | null | undefined, number | null>;
+}
+
+/** One person's autosaved, unsaved source of an edition (not a version: see migration 0006). */
+export interface EditionDraftsTable {
+  edition_id: number;
+  /** The person's address, as the save would record it. */
+  author: string;
+  /** The version the person's editor was showing when they started typing. */
+  base_version: number;
+  source: string;
+  saved_at: Millis;
 }
 
 export interface SubscribersTable {
@@ -189,6 +203,13 @@ export interface RecipientsTable {
   updated_at: Millis;
 }
 
+/** The pre-encoded message of a send (migration 0003-delivery): JSON of delivery's MessageTemplate, written once when the send starts. */
+export interface SendMessagesTable {
+  send_id: number;
+  template: string;
+  created_at: Millis;
+}
+
 export interface TipsTable {
   id: Id;
   publication_id: number;
@@ -217,12 +238,14 @@ export interface Database {
   editions: EditionsTable;
   edition_versions: EditionVersionsTable;
   edition_transitions: EditionTransitionsTable;
+  edition_drafts: EditionDraftsTable;
   subscribers: SubscribersTable;
   subscriptions: SubscriptionsTable;
   consent_log: ConsentLogTable;
   suppressions: SuppressionsTable;
   sends: SendsTable;
   recipients: RecipientsTable;
+  send_messages: SendMessagesTable;
   tips: TipsTable;
   audit_log: AuditLogTable;
 }
@@ -233,6 +256,7 @@ export type EditionVersionRow = Selectable<EditionVersionsTable>;
 export type SubscriberRow = Selectable<SubscribersTable>;
 export type SubscriptionRow = Selectable<SubscriptionsTable>;
 export type SendRow = Selectable<SendsTable>;
+export type NewSend = Insertable<SendsTable>;
 export type RecipientRow = Selectable<RecipientsTable>;
 export type NewRecipient = Insertable<RecipientsTable>;
 export type RecipientUpdate = Updateable<RecipientsTable>;

@@ -1,153 +1,79 @@
-// Sends and the snapshot of their recipients. Every write is one guarded
-// transaction: a send is created once per edition (the unique partial index
-// `sends_one_list_send_per_edition` has the last word when two processes try),
-// started once (`… WHERE status = 'scheduled'`), and its recipients are
-// snapshotted in the same transaction that starts it, in one INSERT … SELECT.
-import { sql, type Kysely } from 'kysely';
+// Sends and the snapshot of their recipients: the queries and guarded updates
+// that delivery's rules (delivery/send-rules.ts, delivery/send-start.ts)
+// compose into transactions. A send is created once per edition (the unique
+// partial index `sends_one_list_send_per_edition` has the last word when two
+// processes try), started once (`… WHERE status = 'scheduled'`), and its
+// recipients are snapshotted in one INSERT … SELECT.
+import { sql } from 'kysely';
 import type { Store } from './db.ts';
-import type { Actor } from './edition-workflow.ts';
-import { transitionEdition } from './editions.ts';
-import type { Database, Millis, RecipientState, SendKind, SendRow, SendStatus } from './schema.ts';
-import { inTransaction } from './transaction.ts';
+import type { NewSend, RecipientState, SendKind, SendRow, SendStatus } from './schema.ts';
 
-/** The table added by migration 0003-delivery. */
-export interface SendMessagesTable {
-  send_id: number;
-  template: string;
-  created_at: Millis;
+/** Inserts a send. */
+export async function insertSend(store: Store, values: NewSend): Promise<SendRow> {
+  return store.db.insertInto('sends').values(values).returningAll().executeTakeFirstOrThrow();
 }
-
-export type DeliveryDatabase = Database & { send_messages: SendMessagesTable };
-
-const SYSTEM: Actor = { kind: 'system', name: 'delivery' };
-
-/** Why a send cannot be created or started; the CLI shows the message. */
-export class SendRefused extends Error {
-  constructor(
-    readonly code: 'edition-not-found' | 'not-approved' | 'already-sent' | 'no-failed-rows' | 'no-addresses' | 'send-not-found' | 'wrong-state',
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
-function db(store: Store): Kysely<DeliveryDatabase> {
-  return store.db as unknown as Kysely<DeliveryDatabase>;
-}
-
-const at = (now: number) => ({ clock: { now: () => now } });
 
 /**
- * Creates the send of an edition to its publication's list, scheduled for
- * `scheduledFor`; the edition must be approved. A send that was recorded as
- * missed, or cancelled before it started, is taken up again instead (still
- * once: the same row).
+ * Inserts a list send, unless its edition has one already (the unique index
+ * answers, even against another process): then undefined. On PostgreSQL the
+ * refused insert ends the transaction it ran in: the caller rolls back.
  */
-export async function createListSend(
-  store: Store,
-  input: { editionId: number; scheduledFor: number; createdBy: string; now: number },
-): Promise<SendRow> {
-  return inTransaction(store, async (tx) => {
-    const edition = await tx.db.selectFrom('editions').select(['id', 'publication_id', 'status']).where('id', '=', input.editionId).executeTakeFirst();
-    if (!edition) throw new SendRefused('edition-not-found', `no edition ${input.editionId}`);
-    const existing = await tx.db.selectFrom('sends').selectAll().where('edition_id', '=', edition.id).where('kind', '=', 'list').executeTakeFirst();
-    if (existing && existing.status !== 'missed' && existing.status !== 'cancelled') {
-      throw new SendRefused(
-        'already-sent',
-        `edition ${edition.id} already has send ${existing.id} (${existing.status}); only the rows that failed can be sent again, as a resend`,
-      );
-    }
-    if (edition.status !== 'approved') {
-      throw new SendRefused('not-approved', `edition ${edition.id} is ${edition.status}: only an approved edition can be sent to the list (or use --test)`);
-    }
-    await transitionEdition(tx, edition.id, 'scheduled', SYSTEM, at(input.now));
-    if (existing) {
-      return tx.db
-        .updateTable('sends')
-        .set({ status: 'scheduled', scheduled_for: input.scheduledFor, status_reason: null, created_by: input.createdBy })
-        .where('id', '=', existing.id)
-        .returningAll()
-        .executeTakeFirstOrThrow();
-    }
-    try {
-      return await tx.db
-        .insertInto('sends')
-        .values({
-          edition_id: edition.id,
-          publication_id: edition.publication_id,
-          kind: 'list',
-          status: 'scheduled',
-          parent_send_id: null,
-          scheduled_for: input.scheduledFor,
-          created_by: input.createdBy,
-          created_at: input.now,
-        })
-        .returningAll()
-        .executeTakeFirstOrThrow();
-    } catch (err) {
-      if (isUniqueViolation(err)) throw new SendRefused('already-sent', `edition ${edition.id} was just sent by someone else`);
-      throw err;
-    }
-  });
-}
-
-/** Records that an edition's scheduled time passed beyond the grace period while no process sent it. */
-export async function recordMissedSend(
-  store: Store,
-  input: { editionId: number; publicationId: number; scheduledFor: number; reason: string; now: number },
-): Promise<SendRow | undefined> {
+export async function insertListSendOnce(store: Store, values: Omit<NewSend, 'kind'>): Promise<SendRow | undefined> {
   try {
-    return await db(store)
-      .insertInto('sends')
-      .values({
-        edition_id: input.editionId,
-        publication_id: input.publicationId,
-        kind: 'list',
-        status: 'missed',
-        parent_send_id: null,
-        scheduled_for: input.scheduledFor,
-        status_reason: input.reason,
-        created_by: 'system:scheduler',
-        created_at: input.now,
-      })
-      .returningAll()
-      .executeTakeFirst();
+    return await insertSend(store, { ...values, kind: 'list' });
   } catch (err) {
-    if (isUniqueViolation(err)) return undefined; // another process recorded it, or sent it
+    if (isUniqueViolation(err)) return undefined;
     throw err;
   }
 }
 
-/** Creates a test send of an edition (any state) to the given addresses only. */
-export async function createTestSend(
-  store: Store,
-  input: { editionId: number; addresses: readonly string[]; createdBy: string; now: number },
-): Promise<SendRow> {
-  const addresses = [...new Set(input.addresses)];
-  if (addresses.length === 0) throw new SendRefused('no-addresses', 'a test send needs at least one address');
-  return inTransaction(store, async (tx) => {
-    const edition = await tx.db.selectFrom('editions').select(['id', 'publication_id']).where('id', '=', input.editionId).executeTakeFirst();
-    if (!edition) throw new SendRefused('edition-not-found', `no edition ${input.editionId}`);
-    const send = await tx.db
-      .insertInto('sends')
-      .values({
-        edition_id: edition.id,
-        publication_id: edition.publication_id,
-        kind: 'test',
-        status: 'scheduled',
-        parent_send_id: null,
-        scheduled_for: input.now,
-        created_by: input.createdBy,
-        created_at: input.now,
-      })
-      .returningAll()
-      .executeTakeFirstOrThrow();
-    await tx.db
-      .insertInto('recipients')
-      .values(addresses.map((email) => ({ send_id: send.id, subscriber_id: null, email, next_attempt_at: input.now, updated_at: input.now })))
-      .execute();
-    return send;
-  });
+/** The list send of an edition (at most one), whatever its status. */
+export async function listSendOf(store: Store, editionId: number): Promise<SendRow | undefined> {
+  return store.db.selectFrom('sends').selectAll().where('edition_id', '=', editionId).where('kind', '=', 'list').executeTakeFirst();
+}
+
+/** Schedules again a send that was missed or cancelled (the same row). */
+export async function rescheduleSend(store: Store, sendId: number, input: { scheduledFor: number; createdBy: string }): Promise<SendRow> {
+  return store.db
+    .updateTable('sends')
+    .set({ status: 'scheduled', scheduled_for: input.scheduledFor, status_reason: null, created_by: input.createdBy })
+    .where('id', '=', sendId)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+/** Adds the given addresses (no subscriber behind them) as recipients of a send, due now. */
+export async function insertAddressRecipients(store: Store, sendId: number, addresses: readonly string[], now: number): Promise<void> {
+  if (addresses.length === 0) return;
+  await store.db
+    .insertInto('recipients')
+    .values(addresses.map((email) => ({ send_id: sendId, subscriber_id: null, email, next_attempt_at: now, updated_at: now })))
+    .execute();
+}
+
+/** Copies the failed rows of `fromSendId` (not those that bounced) into `toSendId`, pending and due now, in one INSERT … SELECT; returns how many. */
+export async function copyFailedRecipients(store: Store, fromSendId: number, toSendId: number, now: number): Promise<number> {
+  const copied = await store.db
+    .insertInto('recipients')
+    .columns(['send_id', 'subscriber_id', 'email', 'state', 'attempts', 'next_attempt_at', 'updated_at'])
+    .expression((eb) =>
+      eb
+        .selectFrom('recipients')
+        .select([
+          sql.lit(toSendId).as('send_id'),
+          'subscriber_id',
+          'email',
+          sql.lit('pending').as('state'),
+          sql.lit(0).as('attempts'),
+          sql.lit(now).as('next_attempt_at'),
+          sql.lit(now).as('updated_at'),
+        ])
+        .where('send_id', '=', fromSendId)
+        .where('state', '=', 'failed'),
+    )
+    .returning('id')
+    .execute();
+  return copied.length;
 }
 
 /**
@@ -179,152 +105,92 @@ export async function publicationsOfSends(store: Store, sendIds: readonly number
   return found;
 }
 
-/** Creates a resend of the rows of `parentSendId` that failed (not those that bounced), in one INSERT … SELECT. */
-export async function createResend(store: Store, input: { parentSendId: number; createdBy: string; now: number }): Promise<SendRow> {
-  return inTransaction(store, async (tx) => {
-    const parent = await tx.db.selectFrom('sends').selectAll().where('id', '=', input.parentSendId).executeTakeFirst();
-    if (!parent) throw new SendRefused('send-not-found', `no send ${input.parentSendId}`);
-    if (parent.status === 'running' || parent.status === 'scheduled') {
-      throw new SendRefused('wrong-state', `send ${parent.id} is ${parent.status}: wait for it to end before resending what failed`);
-    }
-    const send = await tx.db
-      .insertInto('sends')
-      .values({
-        edition_id: parent.edition_id,
-        publication_id: parent.publication_id,
-        kind: 'resend',
-        status: 'scheduled',
-        parent_send_id: parent.id,
-        scheduled_for: input.now,
-        created_by: input.createdBy,
-        created_at: input.now,
-      })
-      .returningAll()
-      .executeTakeFirstOrThrow();
-    const copied = await tx.db
-      .insertInto('recipients')
-      .columns(['send_id', 'subscriber_id', 'email', 'state', 'attempts', 'next_attempt_at', 'updated_at'])
-      .expression((eb) =>
-        eb
-          .selectFrom('recipients')
-          .select([
-            sql.lit(send.id).as('send_id'),
-            'subscriber_id',
-            'email',
-            sql.lit('pending').as('state'),
-            sql.lit(0).as('attempts'),
-            sql.lit(input.now).as('next_attempt_at'),
-            sql.lit(input.now).as('updated_at'),
-          ])
-          .where('send_id', '=', parent.id)
-          .where('state', '=', 'failed'),
-      )
-      .returning('id')
-      .execute();
-    if (copied.length === 0) throw new SendRefused('no-failed-rows', `send ${parent.id} has no failed recipients to send again`);
-    return send;
-  });
-}
-
 /** Sends whose time has come and that no process has started yet. */
 export async function dueSends(store: Store, now: number): Promise<SendRow[]> {
   return store.db.selectFrom('sends').selectAll().where('status', '=', 'scheduled').where('scheduled_for', '<=', now).orderBy('id').execute();
 }
 
-/**
- * Starts a scheduled send exactly once: stores its pre-encoded message,
- * snapshots every active, unsuppressed subscriber of the publication into the
- * ledger in one INSERT … SELECT (list sends), and moves the edition to
- * sending. A send with no recipient (an empty list) is done at once, its
- * edition sent. Returns the number of recipients, or undefined when another
- * process started (or cancelled) it first.
- */
-export async function startSend(store: Store, sendId: number, template: string, now: number): Promise<number | undefined> {
-  return inTransaction(store, async (tx) => {
-    const send = await tx.db.selectFrom('sends').select(['kind', 'edition_id']).where('id', '=', sendId).executeTakeFirst();
-    if (send?.kind === 'list') {
-      // The edition left `scheduled` since: unscheduled by an editor (back to
-      // approved), or a new version saved (back to ready): what was approved
-      // is no longer what would go out, or no longer wanted. The send does not start.
-      const edition = await tx.db.selectFrom('editions').select('status').where('id', '=', send.edition_id).executeTakeFirst();
-      if (edition && edition.status !== 'scheduled') {
-        const why = edition.status === 'approved' ? 'the edition was unscheduled' : `the edition went back to ${edition.status}`;
-        await tx.db
-          .updateTable('sends')
-          .set({ status: 'cancelled', status_reason: `cancelled: ${why} after the send was scheduled; send it again when it is wanted` })
-          .where('id', '=', sendId)
-          .where('status', '=', 'scheduled')
-          .execute();
-        return undefined;
-      }
-    }
-    const started = await tx.db
-      .updateTable('sends')
-      .set({ status: 'running', started_at: now, status_reason: null })
-      .where('id', '=', sendId)
-      .where('status', '=', 'scheduled')
-      .returningAll()
-      .executeTakeFirst();
-    if (!started) return undefined;
-    await db(tx).insertInto('send_messages').values({ send_id: sendId, template, created_at: now }).execute();
-    if (started.kind === 'list') {
-      await tx.db
-        .insertInto('recipients')
-        .columns(['send_id', 'subscriber_id', 'email', 'state', 'attempts', 'next_attempt_at', 'updated_at'])
-        .expression((eb) =>
-          eb
-            .selectFrom('subscriptions as sub')
-            .innerJoin('subscribers as p', 'p.id', 'sub.subscriber_id')
-            .select([
-              sql.lit(sendId).as('send_id'),
-              'p.id',
-              'p.email',
-              sql.lit('pending').as('state'),
-              sql.lit(0).as('attempts'),
-              sql.lit(now).as('next_attempt_at'),
-              sql.lit(now).as('updated_at'),
-            ])
-            .where('sub.publication_id', '=', started.publication_id)
-            .where('sub.status', '=', 'active')
-            .where('p.email', 'is not', null)
-            .where('p.erased_at', 'is', null)
-            .where((w) =>
-              w.not(
-                w.exists(
-                  w
-                    .selectFrom('suppressions as x')
-                    .select(sql.lit(1).as('one'))
-                    .whereRef('x.email_hash', '=', 'p.email_hash')
-                    .where('x.publication_id', '=', started.publication_id),
-                ),
-              ),
-            ),
-        )
-        .execute();
-      const edition = await tx.db.selectFrom('editions').select('status').where('id', '=', started.edition_id).executeTakeFirst();
-      if (edition?.status === 'scheduled') await transitionEdition(tx, started.edition_id, 'sending', SYSTEM, at(now));
-    }
-    const count = await tx.db
-      .selectFrom('recipients')
-      .select((eb) => eb.fn.countAll<number>().as('n'))
-      .where('send_id', '=', sendId)
-      .executeTakeFirstOrThrow();
-    const n = Number(count.n);
-    // Nobody to mail: no worker would ever claim a row, so nothing would ever
-    // find the send complete. It ends here, done, saying why it mailed no one.
-    if (n === 0) await finishEmpty(tx, started, now);
-    return n;
-  });
+/** Cancels a send that has not started, with the reason; false when it had started (or was no longer scheduled). */
+export async function cancelScheduledSend(store: Store, sendId: number, reason: string): Promise<boolean> {
+  const r = await store.db
+    .updateTable('sends')
+    .set({ status: 'cancelled', status_reason: reason })
+    .where('id', '=', sendId)
+    .where('status', '=', 'scheduled')
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) > 0;
 }
 
-/** The reason a send that started with no recipient gives (the CLI and the dashboard show it). */
-export const EMPTY_LIST_REASON = 'the list was empty: no active, unsuppressed subscriber when the send started';
+/** Moves a scheduled send to running, exactly once; undefined when another process started (or cancelled) it first. */
+export async function markSendRunning(store: Store, sendId: number, now: number): Promise<SendRow | undefined> {
+  return store.db
+    .updateTable('sends')
+    .set({ status: 'running', started_at: now, status_reason: null })
+    .where('id', '=', sendId)
+    .where('status', '=', 'scheduled')
+    .returningAll()
+    .executeTakeFirst();
+}
 
-async function finishEmpty(tx: Store, send: SendRow, now: number): Promise<void> {
-  await tx.db.updateTable('sends').set({ status: 'done', finished_at: now, status_reason: EMPTY_LIST_REASON }).where('id', '=', send.id).execute();
-  if (send.kind !== 'list') return;
-  const edition = await tx.db.selectFrom('editions').select('status').where('id', '=', send.edition_id).executeTakeFirst();
-  if (edition?.status === 'sending') await transitionEdition(tx, send.edition_id, 'sent', SYSTEM, at(now));
+/** Stores the pre-encoded message of a send (once: the send's id is the key). */
+export async function saveSendMessage(store: Store, sendId: number, template: string, now: number): Promise<void> {
+  await store.db.insertInto('send_messages').values({ send_id: sendId, template, created_at: now }).execute();
+}
+
+/**
+ * Snapshots into the ledger, in one INSERT … SELECT, every subscriber of the
+ * send's publication with an active subscription, an address (not erased) and
+ * no suppression for that publication.
+ */
+export async function snapshotListRecipients(store: Store, send: { id: number; publication_id: number }, now: number): Promise<void> {
+  await store.db
+    .insertInto('recipients')
+    .columns(['send_id', 'subscriber_id', 'email', 'state', 'attempts', 'next_attempt_at', 'updated_at'])
+    .expression((eb) =>
+      eb
+        .selectFrom('subscriptions as sub')
+        .innerJoin('subscribers as p', 'p.id', 'sub.subscriber_id')
+        .select([
+          sql.lit(send.id).as('send_id'),
+          'p.id',
+          'p.email',
+          sql.lit('pending').as('state'),
+          sql.lit(0).as('attempts'),
+          sql.lit(now).as('next_attempt_at'),
+          sql.lit(now).as('updated_at'),
+        ])
+        .where('sub.publication_id', '=', send.publication_id)
+        .where('sub.status', '=', 'active')
+        .where('p.email', 'is not', null)
+        .where('p.erased_at', 'is', null)
+        .where((w) =>
+          w.not(
+            w.exists(
+              w
+                .selectFrom('suppressions as x')
+                .select(sql.lit(1).as('one'))
+                .whereRef('x.email_hash', '=', 'p.email_hash')
+                .where('x.publication_id', '=', send.publication_id),
+            ),
+          ),
+        ),
+    )
+    .execute();
+}
+
+/** How many recipients a send has. */
+export async function countRecipients(store: Store, sendId: number): Promise<number> {
+  const count = await store.db
+    .selectFrom('recipients')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('send_id', '=', sendId)
+    .executeTakeFirstOrThrow();
+  return Number(count.n);
+}
+
+/** Ends a send as done, with the reason the newsroom reads (null: none). */
+export async function finishSend(store: Store, sendId: number, now: number, reason: string | null): Promise<void> {
+  await store.db.updateTable('sends').set({ status: 'done', finished_at: now, status_reason: reason }).where('id', '=', sendId).execute();
 }
 
 /** Marks a scheduled send missed (its time passed beyond the grace period). */

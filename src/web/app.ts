@@ -47,6 +47,7 @@ const routeModules: Array<() => Promise<{ routes: RoutePlugin }>> = [
   () => import('./routes/dashboard-editions.ts'),
   () => import('./routes/dashboard-import.ts'),
   () => import('./routes/dashboard-publications.ts'),
+  () => import('./routes/dashboard-sends.ts'),
   () => import('./routes/dashboard-sign-in.ts'),
   () => import('./routes/dashboard-subscribers.ts'),
   () => import('./routes/dashboard-team.ts'),

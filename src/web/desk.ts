@@ -37,6 +37,13 @@ export interface DeskMove {
   at: number;
 }
 
+/** A person's autosaved, unsaved text of an edition, with the version it started from. */
+export interface DeskDraft {
+  baseVersion: number;
+  source: string;
+  savedAt: number;
+}
+
 /** Statuses an editor may ask for from the dashboard (the rest belong to delivery). */
 export const DESK_TRANSITIONS = ['draft', 'ready', 'approved'] as const;
 export type DeskTransition = (typeof DESK_TRANSITIONS)[number];
@@ -55,8 +62,18 @@ export interface Desk {
   transitions(editionId: number): Promise<DeskMove[]>;
   /** Starts the edition of a publication for a date with its first version; an existing one is returned as is. */
   create(publicationId: number, date: string, source: string, author: string): Promise<{ edition: DeskEdition; created: boolean }>;
-  /** Saves a new version (the store sends an approved edition back to ready); returns the edition after. */
-  save(editionId: number, source: string, author: string, subject: string | null): Promise<DeskEdition>;
-  /** A guarded transition; throws the store's error when the current status does not allow it. */
-  transition(editionId: number, to: DeskTransition, actor: string): Promise<DeskEdition>;
+  /**
+   * Saves a new version (the store sends an approved edition back to ready); returns the edition after.
+   * With `baseVersion`, refused (`version-conflict`) when another version was saved since that one.
+   */
+  save(editionId: number, source: string, author: string, subject: string | null, baseVersion?: number): Promise<DeskEdition>;
+  /** A guarded transition; throws the store's error when the current status does not allow it, or (`version`) when it is no longer the latest. */
+  transition(editionId: number, to: DeskTransition, actor: string, version?: number): Promise<DeskEdition>;
+  /** The version the edition stood at when it was last marked ready (null: not recorded; undefined: never). */
+  readyVersion(editionId: number): Promise<number | null | undefined>;
+  /** A person's unsaved text of an edition, if any. */
+  draft(editionId: number, author: string): Promise<DeskDraft | undefined>;
+  /** Keeps a person's unsaved text of an edition (one per person, replaced each time). */
+  keepDraft(editionId: number, author: string, baseVersion: number, source: string): Promise<DeskDraft>;
+  discardDraft(editionId: number, author: string): Promise<void>;
 }

@@ -24,7 +24,31 @@ function send(request: FastifyRequest, reply: FastifyReply, error: WebError): Fa
     return reply.redirect(`/newsroom/sign-in?next=${encodeURIComponent(request.url)}`, 303);
   }
   const diagnostics = Array.isArray(error.data?.diagnostics) ? (error.data.diagnostics as Diagnostic[]) : [];
-  return reply.code(error.status).type('text/html; charset=utf-8').send(errorPage(error.status, error.message, diagnostics, signedInAs(request, reply)));
+  const member = signedInAs(request, reply);
+  const newsroom = member && { ...member, back: backFor(request, error) };
+  return reply.code(error.status).type('text/html; charset=utf-8').send(errorPage(error.status, error.message, diagnostics, newsroom));
+}
+
+/**
+ * Where a refused member goes back to: the newsroom page they came from, else
+ * the edition the refused address names, else the editions. Never the edition
+ * for a 404: its answer must not differ from that for an id that does not exist.
+ */
+function backFor(request: FastifyRequest, error: WebError): string {
+  const referer = request.headers.referer;
+  if (typeof referer === 'string') {
+    try {
+      const from = new URL(referer);
+      const here = request.url.split('?')[0];
+      if (from.host === request.headers.host && from.pathname.startsWith('/newsroom') && !(request.method === 'GET' && from.pathname === here)) {
+        return from.pathname + from.search;
+      }
+    } catch {
+      // not an address: the fallbacks below
+    }
+  }
+  const edition = /^\/newsroom\/editions\/(\d+)\//.exec(request.url);
+  return edition && error.code !== 'not-found' ? `/newsroom/editions/${edition[1]}` : '/newsroom';
 }
 
 /** Installs headers, metrics, the refusal of bad input, the error handler and the 404 handler. */
@@ -35,7 +59,10 @@ export function installEdge(app: FastifyInstance, desk: Desk, options: { https: 
   app.setErrorHandler((err, request, reply) => {
     const error = toWebError(err);
     if (error.status >= 500) request.log.error({ err }, 'request failed');
-    if (error.code === 'not-found' && !wantsJson(request)) return publicNotFound(request, reply, desk);
+    // A member who asked for newsroom data that is not theirs (or not there) stays in the newsroom.
+    if (error.code === 'not-found' && !wantsJson(request) && !(request.url.startsWith('/newsroom') && signedInAs(request, reply))) {
+      return publicNotFound(request, reply, desk);
+    }
     return send(request, reply, error);
   });
   app.setNotFoundHandler(async (request, reply) => {

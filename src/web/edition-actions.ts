@@ -8,7 +8,8 @@ import { DESK_TRANSITIONS } from './desk.ts';
 import { ROLES, type Role } from '../edition/publication.ts';
 import { WebError } from './errors.ts';
 import { checkSourceLength, previewEdition } from './edition-preview.ts';
-import { ruleFor } from '../store/edition-workflow.ts';
+import { LOCKED_STATUSES, ruleFor } from '../edition/workflow.ts';
+import { editionTemplate } from '../edition/template.ts';
 
 export interface EditionContext {
   edition: DeskEdition;
@@ -40,16 +41,37 @@ function lowestRole(roles: readonly string[]): Role | undefined {
   return ROLES.find((role) => roles.includes(role));
 }
 
-/** The moves the account may ask for now, given the edition's status and the account's role. */
-export function movesFor(account: Account, context: EditionContext): DeskTransition[] {
+/**
+ * The moves the account may ask for now, given the edition's status and the
+ * account's role; none towards review or approval while the edition has errors.
+ */
+export function movesFor(account: Account, context: EditionContext, options: { hasErrors?: boolean } = {}): DeskTransition[] {
   return DESK_TRANSITIONS.filter((to) => {
+    if (options.hasErrors && to !== 'draft') return false;
     const role = lowestRole(ruleFor(context.edition.status, to)?.roles ?? []);
     return role !== undefined && allows(account, context.publication.id, role);
   });
 }
 
-/** Saves a new version of an edition's source; the front matter must keep its publication and date. */
-export async function saveSource(desk: Desk, account: Account, id: number, source: unknown): Promise<DeskEdition> {
+/** True when the edition can take no new version (being sent, or sent): the editor offers no save. */
+export function isLocked(edition: DeskEdition): boolean {
+  return LOCKED_STATUSES.includes(edition.status);
+}
+
+/** A version number from a form or a body: absent is undefined, anything but a positive integer is refused. */
+export function versionNumber(value: unknown, what: string): number | undefined {
+  if (value === undefined || value === '') return undefined;
+  const n = typeof value === 'number' ? value : typeof value === 'string' && /^\d{1,9}$/.test(value) ? Number(value) : NaN;
+  if (!Number.isSafeInteger(n) || n < 1) throw new WebError('invalid-input', `${what} must be a version number`);
+  return n;
+}
+
+/**
+ * Saves a new version of an edition's source; the front matter must keep its
+ * publication and date. With `base` (the version the person's editor showed),
+ * refused when another version was saved since: the store's `version-conflict`.
+ */
+export async function saveSource(desk: Desk, account: Account, id: number, source: unknown, base?: number): Promise<DeskEdition> {
   if (typeof source !== 'string') throw new WebError('invalid-input', 'The source must be text');
   checkSourceLength(source);
   const { edition, publication } = await editionFor(desk, account, id);
@@ -62,11 +84,24 @@ export async function saveSource(desk: Desk, account: Account, id: number, sourc
       `This is the ${edition.date} edition of ${publication.slug}: keep \`publication: ${publication.slug}\` and \`date: ${edition.date}\` in the front matter`,
     );
   }
-  return desk.save(edition.id, source, account.email, parsed ? parsed.subject : null);
+  return desk.save(edition.id, source, account.email, parsed ? parsed.subject : null, base);
 }
 
-/** Moves an edition (ready, approved, back to draft) if the account's role allows it and the edition has no errors. */
-export async function moveEdition(desk: Desk, account: Account, id: number, to: unknown): Promise<DeskEdition> {
+/** Saves the text of an earlier version as a new version (nothing is ever taken out of the history). */
+export async function restoreVersion(desk: Desk, account: Account, id: number, number: number | undefined, base: number | undefined): Promise<DeskEdition> {
+  const { edition } = await editionFor(desk, account, id);
+  const version = number === undefined ? undefined : await desk.version(edition.id, number);
+  if (!version) throw new WebError('invalid-input', `Edition ${edition.id} has no version ${number ?? '(none given)'}`);
+  return saveSource(desk, account, id, version.source, base);
+}
+
+/**
+ * Moves an edition (ready, approved, back to draft) if the account's role
+ * allows it and the edition has no errors. With `version` (the one the person
+ * reviewed), only while that version is still the latest: an approval is of
+ * the version seen.
+ */
+export async function moveEdition(desk: Desk, account: Account, id: number, to: unknown, version?: number): Promise<DeskEdition> {
   if (typeof to !== 'string' || !(DESK_TRANSITIONS as readonly string[]).includes(to)) {
     throw new WebError('invalid-input', `Unknown move; use one of ${DESK_TRANSITIONS.join(', ')}`);
   }
@@ -86,37 +121,17 @@ export async function moveEdition(desk: Desk, account: Account, id: number, to: 
     }
   }
   // The store checks the move again inside its transaction: that check is the one that counts.
-  return desk.transition(context.edition.id, target, account.email);
+  return desk.transition(context.edition.id, target, account.email, version);
 }
 
-/** The first version of a new edition: front matter and one story to replace, in the publication's language. */
-export function editionTemplate(publication: DeskPublication, date: string, author: string): string {
-  const fr = publication.language === 'fr';
-  return [
-    '---',
-    `publication: ${publication.slug}`,
-    `date: ${date}`,
-    `by: ${author}`,
-    '---',
-    '',
-    fr ? '# Le fait du jour' : '# The big story',
-    '',
-    fr ? '## Le titre ici.' : '## The kicker here.',
-    fr ? '> menu: Le teaser du menu.' : '> menu: The teaser in the menu.',
-    '',
-    fr ? "Le premier paragraphe de l'histoire." : 'The first paragraph of the story.',
-    '',
-  ].join('\n');
-}
-
-/** Starts (or finds) the edition of a publication for a date; authors and above. */
-export async function startEdition(desk: Desk, account: Account, slug: unknown, date: unknown): Promise<DeskEdition> {
+/** Starts the edition of a publication for a date, or finds the one that exists (`created: false`); authors and above. */
+export async function startEdition(desk: Desk, account: Account, slug: unknown, date: unknown): Promise<{ edition: DeskEdition; created: boolean; publication: DeskPublication }> {
   if (typeof slug !== 'string' || typeof date !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(date) || Number.isNaN(Date.parse(`${date}T00:00:00Z`))) {
     throw new WebError('invalid-input', 'Choose a publication and a date (YYYY-MM-DD)');
   }
   const publication = await desk.publicationBySlug(slug);
   if (!publication) throw new WebError('not-found');
   requireRole(account, publication.id, 'author', 'start an edition of this publication');
-  const { edition } = await desk.create(publication.id, date, editionTemplate(publication, date, account.name), account.email);
-  return edition;
+  const started = await desk.create(publication.id, date, editionTemplate(publication.settings, date, account.name), account.email);
+  return { ...started, publication };
 }

@@ -1,6 +1,7 @@
 // What the editor shows beside the source: every diagnostic (parser errors and
-// lint warnings, with line and column) and the web page as readers would see
-// it. Used by the JSON API the live preview calls, the editor page, and the
+// lint warnings, with line and column) and what readers get: the email (with
+// sample values in place of each recipient's links), the plain text and the
+// web page. Used by the JSON API the live preview calls, the editor page, and the
 // checks of a save or a move. Lint and render of a long source take seconds:
 // they run on a worker thread (preview-runner.ts), never on the event loop
 // that answers everyone else, on a source of bounded length.
@@ -10,6 +11,10 @@ import { hasErrors, sortDiagnostics, type Diagnostic } from '../edition/diagnost
 import { subjectOf } from '../edition/inline-text.ts';
 import type { Publication } from '../edition/publication.ts';
 import { renderWeb } from '../render/web.ts';
+import { renderEmail } from '../render/email.ts';
+import { renderText } from '../render/text.ts';
+import { escapeHtml } from '../render/html-escape.ts';
+import { fillPlaceholders, SAMPLE_PLACEHOLDER_VALUES } from '../render/placeholders.ts';
 import { WebError } from './errors.ts';
 import { previewRunner } from './preview-runner.ts';
 
@@ -22,6 +27,10 @@ export interface EditionPreview {
   hasErrors: boolean;
   /** The rendered web page, when the source parses far enough to show one. */
   html?: string;
+  /** The email's HTML, sample values in its per-recipient placeholders, when it renders. */
+  email?: string;
+  /** The email's plain text, likewise. */
+  text?: string;
   /** What the front matter says, when the source parses into an edition. */
   facts?: { publication: string; date: string; subject: string };
 }
@@ -39,13 +48,14 @@ export async function computePreview({ source, publication, publicUrl }: Preview
   const parsed = parseEdition(source, { file, publication });
   const diagnostics = [...parsed.diagnostics];
   let html: string | undefined;
+  let email: string | undefined;
+  let text: string | undefined;
   if (parsed.edition) {
     diagnostics.push(...(await lintEdition({ source, edition: parsed.edition, publication, file, words: publication.words ?? [] })));
-    try {
-      html = renderWeb(parsed.edition, publication, { publicUrl });
-    } catch {
-      // A model with errors may not render; the diagnostics say why.
-    }
+    // A model with errors may not render; the diagnostics say why. Each rendering on its own: one failing leaves the others.
+    html = attempt(() => renderWeb(parsed.edition!, publication, { publicUrl }));
+    email = attempt(() => fillPlaceholders(renderEmail(parsed.edition!, publication, { publicUrl }), SAMPLE_PLACEHOLDER_VALUES, escapeHtml));
+    text = attempt(() => fillPlaceholders(renderText(parsed.edition!, publication, { publicUrl }), SAMPLE_PLACEHOLDER_VALUES));
   }
   const sorted = sortDiagnostics(diagnostics);
   const edition = parsed.edition;
@@ -53,8 +63,18 @@ export async function computePreview({ source, publication, publicUrl }: Preview
     diagnostics: sorted,
     hasErrors: hasErrors(sorted),
     ...(html ? { html } : {}),
+    ...(email ? { email } : {}),
+    ...(text ? { text } : {}),
     ...(edition ? { facts: { publication: edition.publication, date: edition.date, subject: subjectOf(edition) } } : {}),
   };
+}
+
+function attempt(render: () => string): string | undefined {
+  try {
+    return render();
+  } catch {
+    return undefined;
+  }
 }
 
 /** Refuses a source longer than the newsroom previews, saying by how much. */

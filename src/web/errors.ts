@@ -3,8 +3,9 @@
 // Services below the edge throw their own typed errors; `toWebError` maps the
 // ones the web knows, so that HTTP statuses exist only at this edge.
 
-import { SendRefused } from '../store/sends.ts';
+import { SendRefused } from '../delivery/send-rules.ts';
 import { TestSendRefused } from '../delivery/test-send-rules.ts';
+import { SendControlRefused } from '../delivery/send-controls.ts';
 import { PreviewSuperseded, PreviewTimedOut } from './preview-runner.ts';
 
 export const WEB_ERRORS = {
@@ -50,6 +51,8 @@ const WORKFLOW_STATUS: Record<string, WebErrorCode> = {
   'edition-locked': 'transition-refused',
   'not-a-member': 'forbidden',
   'role-not-allowed': 'forbidden',
+  'version-conflict': 'conflict',
+  'approval-outdated': 'conflict',
 };
 
 /** Maps any thrown value to a WebError: known service errors by their code or name, the rest to `internal`. */
@@ -59,7 +62,7 @@ export function toWebError(err: unknown): WebError {
   const code = typeof e?.code === 'string' ? e.code : '';
   const name = typeof e?.name === 'string' ? e.name : '';
   const message = typeof e?.message === 'string' ? e.message : undefined;
-  // Workflow errors (store/edition-workflow.ts): refused by role, or by the edition's state.
+  // Workflow errors (edition/workflow.ts): refused by role, or by the edition's state.
   if (name === 'WorkflowError' || Object.hasOwn(WORKFLOW_STATUS, code)) {
     const mapped = WORKFLOW_STATUS[code];
     if (mapped) return new WebError(mapped, message, { reason: code });
@@ -72,8 +75,10 @@ export function toWebError(err: unknown): WebError {
     const mapped: WebErrorCode = err.code === 'hourly-limit' ? 'too-many-tests' : err.code === 'outside-team' ? 'forbidden' : 'invalid-input';
     return new WebError(mapped, err.message, { reason: err.code });
   }
-  // Delivery's refusals (store/sends.ts SendRefused): not approved, already sent, no address…
+  // Delivery's refusals (delivery/send-rules.ts SendRefused): not approved, already sent, no address…
   if (err instanceof SendRefused) return new WebError(code.endsWith('not-found') ? 'not-found' : 'send-refused', message, { reason: code });
+  // The newsroom's hand on a send (delivery/send-controls.ts): a pause of a paused send, nothing to unschedule…
+  if (err instanceof SendControlRefused) return new WebError(code === 'send-not-found' ? 'not-found' : 'send-refused', message, { reason: code });
   if (/not[-_]?found/i.test(code)) return new WebError('not-found', message);
   // Fastify's own client errors (bad JSON, body too large, schema validation).
   if (e?.validation || (typeof e?.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500)) {

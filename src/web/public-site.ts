@@ -3,7 +3,7 @@
 import type { Edition } from '../edition/model.ts';
 import type { Desk, DeskEdition, DeskPublication } from './desk.ts';
 import { parsedVersion, publishable } from './edition-view.ts';
-import type { PublicRule } from './public-statuses.ts';
+import type { PublicRule } from '../edition/published.ts';
 
 export interface PublishedEdition {
   row: DeskEdition;

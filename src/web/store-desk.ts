@@ -2,7 +2,19 @@
 import type { Store } from '../store/db.ts';
 import type { Clock } from '../clock.ts';
 import { getPublication, getPublicationBySlug, listPublications, type StoredPublication } from '../store/publications.ts';
-import { getEdition, findEdition, listTransitions, getVersion, listEditions, listVersions, saveEdition, transitionEdition, type EditionRecord } from '../store/editions.ts';
+import {
+  getEdition,
+  findEdition,
+  lastMoveTo,
+  listTransitions,
+  getVersion,
+  listEditions,
+  listVersions,
+  saveEdition,
+  transitionEdition,
+  type EditionRecord,
+} from '../store/editions.ts';
+import { discardDraft, findDraft, keepDraft } from '../store/edition-drafts.ts';
 import type { Desk, DeskEdition, DeskPublication } from './desk.ts';
 
 function publication(p: StoredPublication): DeskPublication {
@@ -62,15 +74,29 @@ export function storeDesk(store: Store, clock: Clock): Desk {
       const saved = await saveEdition(store, { publicationId, date, source, author }, { clock });
       return { edition: edition((await getEdition(store, saved.editionId))!), created: saved.created };
     },
-    async save(editionId, source, author, subject) {
+    async save(editionId, source, author, subject, baseVersion) {
       const current = await getEdition(store, editionId);
       if (!current) throw Object.assign(new Error(`no edition ${editionId}`), { code: 'edition-not-found' });
-      await saveEdition(store, { publicationId: current.publicationId, date: current.date, source, author, subject }, { clock });
+      const base = baseVersion === undefined ? {} : { baseVersion };
+      await saveEdition(store, { publicationId: current.publicationId, date: current.date, source, author, subject, ...base }, { clock });
       return edition((await getEdition(store, editionId))!);
     },
-    async transition(editionId, to, actor) {
-      await transitionEdition(store, editionId, to, { kind: 'person', email: actor }, { clock });
+    async transition(editionId, to, actor, version) {
+      await transitionEdition(store, editionId, to, { kind: 'person', email: actor }, { clock, ...(version === undefined ? {} : { version }) });
       return edition((await getEdition(store, editionId))!);
     },
+    readyVersion: async (editionId) => {
+      const move = await lastMoveTo(store, editionId, 'ready');
+      return move ? move.version : undefined;
+    },
+    draft: async (editionId, author) => {
+      const d = await findDraft(store, editionId, author);
+      return d && { baseVersion: d.baseVersion, source: d.source, savedAt: d.savedAt };
+    },
+    keepDraft: async (editionId, author, baseVersion, source) => {
+      const d = await keepDraft(store, { editionId, author, baseVersion, source }, { clock });
+      return { baseVersion: d.baseVersion, source: d.source, savedAt: d.savedAt };
+    },
+    discardDraft: (editionId, author) => discardDraft(store, editionId, author),
   };
 }

@@ -14,7 +14,7 @@ import { recipientLinks } from '../../src/audience/links.ts';
 import { sendableSubscribers } from '../../src/store/subscriptions.ts';
 import { signToken } from '../../src/audience/tokens.ts';
 import { AudienceKeys } from '../../src/audience/keys.ts';
-import { publicRule } from '../../src/web/public-statuses.ts';
+import { publicRule } from '../../src/edition/published.ts';
 import type { Config } from '../../src/config.ts';
 
 const DAY = 86_400_000;

@@ -9,7 +9,7 @@ import { FakeClock } from '../../src/clock.ts';
 import { AudienceKeys } from '../../src/audience/keys.ts';
 import { signToken } from '../../src/audience/tokens.ts';
 import { exportSubscriber } from '../../src/audience/data-rights.ts';
-import { storeLedger } from '../../src/store/ledger.ts';
+import { storeLedger } from '../../src/delivery/store-ledger.ts';
 import { sendRecipients } from '../../src/store/sends.ts';
 import { requestSend } from '../../src/delivery/sends.ts';
 import { DeliveryWorker } from '../../src/delivery/worker-batch.ts';

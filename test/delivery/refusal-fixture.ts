@@ -9,7 +9,7 @@ import { smtpPool } from '../../src/delivery/smtp-pool.ts';
 import { DeliveryWorker, type WorkerPolicy } from '../../src/delivery/worker-batch.ts';
 import { deliveryParts } from '../../src/delivery/worker.ts';
 import type { Store } from '../../src/store/db.ts';
-import { storeLedger } from '../../src/store/ledger.ts';
+import { storeLedger } from '../../src/delivery/store-ledger.ts';
 import { getSend, sendRecipients } from '../../src/store/sends.ts';
 import { memoryLogger, SECRET, testConfig, type Newsroom } from './newsroom-fixture.ts';
 

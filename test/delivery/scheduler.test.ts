@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { FakeClock } from '../../src/clock.ts';
-import { dateIn, latestOccurrence, schedulerTick } from '../../src/delivery/scheduler.ts';
+import { dateIn } from '../../src/clock.ts';
+import { latestOccurrence, schedulerTick } from '../../src/delivery/scheduler.ts';
 import { deliveryParts, startWorker } from '../../src/delivery/worker.ts';
 import { requestSend } from '../../src/delivery/sends.ts';
 import { getSend } from '../../src/store/sends.ts';

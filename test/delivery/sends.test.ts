@@ -8,8 +8,9 @@ import { requestResend, requestSend, startDueSends } from '../../src/delivery/se
 import { deliveryParts } from '../../src/delivery/worker.ts';
 import { DeliveryWorker } from '../../src/delivery/worker-batch.ts';
 import { outboxTransport, type OutboxEntry } from '../../src/delivery/outbox.ts';
-import { storeLedger } from '../../src/store/ledger.ts';
-import { SendRefused, getSend, sendRecipients } from '../../src/store/sends.ts';
+import { storeLedger } from '../../src/delivery/store-ledger.ts';
+import { SendRefused } from '../../src/delivery/send-rules.ts';
+import { getSend, sendRecipients } from '../../src/store/sends.ts';
 import type { TestStore } from '../helpers/store.ts';
 import { testBackends } from '../helpers/store.ts';
 import { memoryLogger, SECRET, seedNewsroom, testConfig } from './newsroom-fixture.ts';

@@ -72,11 +72,14 @@ test('matinale serve on an empty data folder shows the demo newsroom', { timeout
   // Send the French edition to the demo list: the in-process worker delivers it to the outbox.
   const editions = (await (await fetch(`${url}/api/editions`, { headers: { cookie: jar } })).json()) as { editions: Array<{ id: number; publication: string }> };
   const tech = editions.editions.find((e) => e.publication === 'tech-matin')!;
+  // A send to the list goes through its confirmation page, whose form carries the signed confirmation.
+  const confirm = await (await fetch(`${url}/newsroom/editions/${tech.id}/send/confirm?when=now`, { headers: { cookie: jar } })).text();
+  const confirmation = /name="confirmation" value="([^"]+)"/.exec(confirm)![1]!;
   const send = await fetch(`${url}/newsroom/editions/${tech.id}/send`, {
     method: 'POST',
     redirect: 'manual',
     headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: jar },
-    body: new URLSearchParams({ _csrf: token, kind: 'list' }).toString(),
+    body: new URLSearchParams({ _csrf: token, kind: 'list', confirmation }).toString(),
   });
   assert.equal(send.status, 303);
   let sent = 0;

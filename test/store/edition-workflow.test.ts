@@ -6,7 +6,7 @@ import { FakeClock } from '../../src/clock.ts';
 import { openStore } from '../../src/store/db.ts';
 import { upsertPublication } from '../../src/store/publications.ts';
 import { getEdition, listTransitions, saveEdition, transitionEdition } from '../../src/store/editions.ts';
-import { WorkflowError, type Actor } from '../../src/store/edition-workflow.ts';
+import { WorkflowError, type Actor } from '../../src/edition/workflow.ts';
 import { listAudit } from '../../src/store/audit-log.ts';
 import { EDITION_STATUSES, type EditionStatus } from '../../src/store/schema.ts';
 
@@ -148,7 +148,7 @@ for (const backend of await testBackends()) {
 }
 
 test('every edition state is reachable and every refusal code is documented', async () => {
-  const { TRANSITIONS, WORKFLOW_ERROR_CODES } = await import('../../src/store/edition-workflow.ts');
+  const { TRANSITIONS, WORKFLOW_ERROR_CODES } = await import('../../src/edition/workflow.ts');
   const reachable = new Set<EditionStatus>(['draft', ...TRANSITIONS.map((t) => t.to)]);
   assert.deepEqual([...reachable].sort(), [...EDITION_STATUSES].sort());
   for (const [code, text] of Object.entries(WORKFLOW_ERROR_CODES)) assert.ok(text.length > 0, code);

@@ -15,7 +15,7 @@ import {
   saveEdition,
   transitionEdition,
 } from '../../src/store/editions.ts';
-import { WorkflowError } from '../../src/store/edition-workflow.ts';
+import { WorkflowError } from '../../src/edition/workflow.ts';
 import { listAudit } from '../../src/store/audit-log.ts';
 
 for (const backend of await testBackends()) {

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { parseHTML } from 'linkedom';
 import { testBackends } from '../helpers/store.ts';
 import { AUTHOR, EDITOR, OUTSIDER, Visitor, newsroom } from './harness.ts';
+import { confirmSend } from './send-confirmation.ts';
 import { requestSend } from '../../src/delivery/sends.ts';
 import { sendProgress } from '../../src/delivery/progress.ts';
 import { startWorker } from '../../src/delivery/worker.ts';
@@ -84,25 +85,32 @@ for (const backend of await testBackends()) {
       await author.signIn(AUTHOR);
       const editorPage = await author.get(`/newsroom/editions/${n.ids.techEdition}`);
       assert.match(editorPage.body, /Send the test/);
-      assert.doesNotMatch(editorPage.body, /Send to the list now/);
+      assert.doesNotMatch(editorPage.body, /Review and confirm/);
       const testSend = await author.post(`/newsroom/editions/${n.ids.techEdition}/send`, { kind: 'test', to: AUTHOR.email });
       assert.equal(testSend.statusCode, 303);
-      assert.equal(testSend.headers.location, '/newsroom/sends');
+      assert.match(String(testSend.headers.location), /^\/newsroom\/sends\/\d+\?done=sent$/);
+      // The test send lands on its page, which says where it went.
+      const landed = await author.get(String(testSend.headers.location));
+      assert.match(landed.body, new RegExp(`Test send to ${AUTHOR.email.replace('.', '\\.')}, with « \\[TEST\\] » in the subject`));
       assert.equal((await author.post(`/newsroom/editions/${n.ids.techEdition}/send`, { kind: 'test', to: 'not an address' })).statusCode, 400);
       assert.equal((await author.post(`/newsroom/editions/${n.ids.techEdition}/send`, { kind: 'list' })).statusCode, 403);
       assert.equal((await author.post(`/newsroom/editions/${n.ids.techEdition}/send`, { kind: 'test', to: 'a@example.net' }, { csrf: null })).statusCode, 403);
 
       const editor = new Visitor(n.app);
       await editor.signIn(EDITOR);
-      assert.match((await editor.get(`/newsroom/editions/${n.ids.techEdition}`)).body, /Send to the list now/);
-      const list = await editor.post(`/newsroom/editions/${n.ids.techEdition}/send`, { kind: 'list' });
+      assert.match((await editor.get(`/newsroom/editions/${n.ids.techEdition}`)).body, /Review and confirm/);
+      // Without the confirmation's token, nothing goes out.
+      assert.equal((await editor.post(`/newsroom/editions/${n.ids.techEdition}/send`, { kind: 'list' })).statusCode, 400);
+      const { token } = await confirmSend(editor, n.ids.techEdition);
+      const list = await editor.post(`/newsroom/editions/${n.ids.techEdition}/send`, { kind: 'list', confirmation: token! });
       assert.equal(list.statusCode, 303);
-      const again = await editor.post(`/newsroom/editions/${n.ids.techEdition}/send`, { kind: 'list' });
+      const again = await editor.post(`/newsroom/editions/${n.ids.techEdition}/send`, { kind: 'list', confirmation: token! });
       assert.equal(again.statusCode, 409);
       const kinds = await n.store.db.selectFrom('sends').select('kind').where('edition_id', '=', n.ids.techEdition).orderBy('id').execute();
       assert.deepEqual(kinds.map((k) => k.kind), ['test', 'test', 'list']);
-      const drafts = await editor.post(`/newsroom/editions/${n.ids.policyEdition}/send`, { kind: 'list' });
-      assert.equal(drafts.statusCode, 409, 'a draft is not sent to the list');
+      const drafts = await confirmSend(editor, n.ids.policyEdition);
+      assert.equal(drafts.page.statusCode, 409, 'a draft is not sent to the list');
+      assert.equal(drafts.token, undefined);
     });
 
     await t.test('a message written without an index line (audience mails) is listed too', async () => {

@@ -105,8 +105,20 @@ for (const backend of await testBackends()) {
       assert.equal(res.statusCode, 200);
       const { document } = parseHTML(res.body);
       assert.equal(rcdata(document.querySelector('textarea#source')?.textContent), sampleSource('tech-matin'));
-      assert.match(document.querySelector('iframe#preview')?.getAttribute('srcdoc') ?? '', /<h1>/);
+      // The email first (sample values for each recipient's links), then the other renderings, each on its own address too.
+      const email = document.querySelector('iframe#preview')?.getAttribute('srcdoc') ?? '';
+      assert.match(email, /<title>Réseaux/);
+      assert.doesNotMatch(email, /%%unsubscribe_url%%/);
       assert.ok(document.querySelector('iframe#preview')?.hasAttribute('sandbox'));
+      assert.deepEqual([...document.querySelectorAll('.views a')].map((a) => a.getAttribute('href')), ['?view=email-desktop', '?view=email-phone', '?view=text', '?view=web']);
+      const web = parseHTML((await author.get(`/newsroom/editions/${techEdition}?view=web`)).body).document;
+      assert.match(web.querySelector('iframe#preview')?.getAttribute('srcdoc') ?? '', /<h1>/);
+      const text = parseHTML((await author.get(`/newsroom/editions/${techEdition}?view=text`)).body).document;
+      assert.match(text.querySelector('iframe#preview')?.getAttribute('srcdoc') ?? '', /<pre[^>]*>[^<]*RÉSEAUX|<pre[^>]*>[\s\S]*Réseaux/);
+      // The version the text started from goes with every save.
+      assert.equal(document.querySelector('#editor-form input[name="base"]')?.getAttribute('value'), '1');
+      // No outbox for an author: only editors read it.
+      assert.equal(document.querySelector('nav a[href="/newsroom/outbox"]'), null);
       // Approved: an author has no move (back to draft is an editor's).
       assert.equal(document.querySelectorAll('form[action$="/transition"]').length, 0);
       assert.equal(document.querySelector('script')?.getAttribute('src'), '/assets/editor.js');
@@ -126,7 +138,7 @@ for (const backend of await testBackends()) {
       const refused = await outsider.get(`/newsroom/editions/${techEdition}`);
       assert.equal(refused.statusCode, 404);
       assert.equal(refused.body, (await outsider.get('/newsroom/editions/99999')).body);
-      assert.equal((await outsider.post(`/newsroom/editions/${techEdition}/save`, { source: 'x' })).statusCode, 404);
+      assert.equal((await outsider.post(`/newsroom/editions/${techEdition}/save`, { source: 'x', base: '1' })).statusCode, 404);
       const list = await outsider.get('/newsroom');
       assert.doesNotMatch(list.body, /Tech Matin/);
     });
@@ -135,7 +147,7 @@ for (const backend of await testBackends()) {
       const author = new Visitor(n.app);
       await author.signIn(AUTHOR);
       const edited = sampleSource('tech-matin').replace('dernière tranche', 'ultime tranche');
-      const res = await author.post(`/newsroom/editions/${techEdition}/save`, { source: edited });
+      const res = await author.post(`/newsroom/editions/${techEdition}/save`, { source: edited, base: '1' });
       assert.equal(res.statusCode, 303);
       assert.equal(res.headers.location, `/newsroom/editions/${techEdition}?done=saved`);
       const edition = await getEdition(n.store, techEdition);
@@ -157,7 +169,7 @@ for (const backend of await testBackends()) {
     await t.test('saving without the CSRF token is refused', async () => {
       const author = new Visitor(n.app);
       await author.signIn(AUTHOR);
-      const res = await author.post(`/newsroom/editions/${techEdition}/save`, { source: sampleSource('tech-matin') }, { csrf: null });
+      const res = await author.post(`/newsroom/editions/${techEdition}/save`, { source: sampleSource('tech-matin'), base: '2' }, { csrf: null });
       assert.equal(res.statusCode, 403);
       assert.equal((await getEdition(n.store, techEdition))?.currentVersion, 2);
     });
@@ -165,7 +177,7 @@ for (const backend of await testBackends()) {
     await t.test('the front matter must keep the edition’s date', async () => {
       const author = new Visitor(n.app);
       await author.signIn(AUTHOR);
-      const res = await author.post(`/newsroom/editions/${techEdition}/save`, { source: sampleSource('tech-matin').replace('2026-03-02', '2026-03-09') });
+      const res = await author.post(`/newsroom/editions/${techEdition}/save`, { source: sampleSource('tech-matin').replace('2026-03-02', '2026-03-09'), base: '2' });
       assert.equal(res.statusCode, 400);
       assert.match(res.body, /keep/);
     });
@@ -173,13 +185,13 @@ for (const backend of await testBackends()) {
     await t.test('an editor approves through the form', async () => {
       const editor = new Visitor(n.app);
       await editor.signIn(EDITOR);
-      const res = await editor.post(`/newsroom/editions/${techEdition}/transition`, { to: 'approved' });
+      const res = await editor.post(`/newsroom/editions/${techEdition}/transition`, { to: 'approved', version: '2' });
       assert.equal(res.statusCode, 303);
       assert.equal((await getEdition(n.store, techEdition))?.status, 'approved');
       const page = await editor.get(res.headers.location as string);
       assert.match(page.body, /Approved\./);
       // A move the state does not allow is a conflict, not a crash.
-      const again = await editor.post(`/newsroom/editions/${techEdition}/transition`, { to: 'approved' });
+      const again = await editor.post(`/newsroom/editions/${techEdition}/transition`, { to: 'approved', version: '2' });
       assert.equal(again.statusCode, 409);
     });
 
@@ -187,7 +199,7 @@ for (const backend of await testBackends()) {
       const editor = new Visitor(n.app);
       await editor.signIn(EDITOR);
       const broken = sampleSource('policy-morning') + '\n```\ncode\n```\n';
-      assert.equal((await editor.post(`/newsroom/editions/${policyEdition}/save`, { source: broken })).statusCode, 303);
+      assert.equal((await editor.post(`/newsroom/editions/${policyEdition}/save`, { source: broken, base: '1' })).statusCode, 303);
       const res = await editor.post(`/newsroom/editions/${policyEdition}/transition`, { to: 'ready' });
       assert.equal(res.statusCode, 422);
       assert.match(res.body, /<li class="error"><span class="where">\d+:\d+<\/span>/, 'the errors are listed');
@@ -198,7 +210,7 @@ for (const backend of await testBackends()) {
       const editor = new Visitor(n.app);
       await editor.signIn(EDITOR);
       const evil = sampleSource('policy-morning') + '\n</textarea><script>alert(1)</script>\n';
-      await editor.post(`/newsroom/editions/${policyEdition}/save`, { source: evil });
+      assert.equal((await editor.post(`/newsroom/editions/${policyEdition}/save`, { source: evil, base: '2' })).statusCode, 303);
       const page = await editor.get(`/newsroom/editions/${policyEdition}`);
       assert.doesNotMatch(page.body, /<\/textarea><script>/);
       const { document } = parseHTML(page.body);
@@ -206,7 +218,7 @@ for (const backend of await testBackends()) {
       assert.equal(document.querySelectorAll('script').length, 1);
     });
 
-    await t.test('starting an edition opens the editor on a template without errors', async () => {
+    await t.test('starting an edition opens the editor on a template that cannot go to review unchanged', async () => {
       const author = new Visitor(n.app);
       await author.signIn(AUTHOR);
       const res = await author.post('/newsroom/editions', { publication: 'tech-matin', date: '2026-03-10' });
@@ -215,10 +227,16 @@ for (const backend of await testBackends()) {
       assert.match(location, /^\/newsroom\/editions\/\d+$/);
       const page = await author.get(location);
       assert.match(page.body, /date: 2026-03-10/);
-      assert.doesNotMatch(page.body, /<li class="error">/);
-      assert.match(page.body, /Mark ready for review/);
+      // The template's placeholder texts are errors: no « Mark ready » until they are written over.
+      assert.match(page.body, /<li class="error">[^\n]*template-text-left/);
+      assert.doesNotMatch(page.body, /Mark ready for review/);
+      assert.match(page.body, /fix them before it can be marked ready/);
+      // A second start for that date says so and leads to the edition: not a second one, not a silent redirect.
       const again = await author.post('/newsroom/editions', { publication: 'tech-matin', date: '2026-03-10' });
-      assert.equal(again.headers.location, location, 'the same edition, not a second one');
+      assert.equal(again.statusCode, 409);
+      assert.match(again.body, /Tech Matin already has an edition for 2026-03-10/);
+      assert.match(again.body, new RegExp(`<a class="button" href="${location}">Open the edition of 2026-03-10</a>`));
+      assert.match(again.body, /<nav aria-label="Newsroom">/);
       assert.equal((await author.post('/newsroom/editions', { publication: 'policy-morning', date: '2026-03-10' })).statusCode, 404);
       assert.equal((await author.post('/newsroom/editions', { publication: 'tech-matin', date: '2026-02-30x' })).statusCode, 400);
       assert.equal((await author.post('/newsroom/editions', { publication: 'tech-matin', date: '2026-03-11' }, { csrf: null })).statusCode, 403);

@@ -17,6 +17,10 @@ import { getEdition, listVersions, saveEdition, transitionEdition } from '../../
 import { requestSend } from '../../src/delivery/sends.ts';
 import { sendProgress } from '../../src/delivery/progress.ts';
 import { startWorker } from '../../src/delivery/worker.ts';
+import { keepDraft } from '../../src/store/edition-drafts.ts';
+import { controlSend } from '../../src/delivery/send-controls.ts';
+import { getSend } from '../../src/store/sends.ts';
+import { sendToList } from './send-confirmation.ts';
 import { Readable } from 'node:stream';
 import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -47,6 +51,10 @@ interface World {
   n: Newsroom;
   /** A new edition of Tech Matin in that status, for one try of a write. */
   freshEdition(status: EditionStatus): Promise<number>;
+  /** A new edition of Tech Matin scheduled to go out tomorrow. */
+  scheduledEdition(): Promise<number>;
+  /** A new test send of Tech Matin in that status (no worker runs it). */
+  freshSend(status: 'running' | 'paused'): Promise<number>;
   /** The outbox file of a message of a Tech Matin send. */
   outboxFile: string;
 }
@@ -75,13 +83,17 @@ const editionState = async (w: World, id: number) => {
 };
 const sendsOf = async (w: World, id: number) =>
   (await w.n.store.db.selectFrom('sends').select(['kind']).where('edition_id', '=', id).execute()).map((s) => s.kind).sort().join(',');
+const draftsOf = async (w: World, id: number) =>
+  (await w.n.store.db.selectFrom('edition_drafts').select('author').where('edition_id', '=', id).execute()).map((d) => d.author).sort();
 const dateOfEdition = async (w: World, id: number) => (await w.n.store.db.selectFrom('editions').select('date').where('id', '=', id).executeTakeFirstOrThrow()).date;
 const source = (date: string) => sampleSource('tech-matin').replace('date: 2026-03-02', `date: ${date}`);
 
 function moves(api: boolean): Record<string, Action> {
+  // Every fresh edition is at version 1: the move names the version seen, as the dashboard's forms do.
   const move = (to: string) => (v: Member, _w: World, id: number) =>
-    api ? v.api('POST', `/api/editions/${id}/transitions`, { to }) : v.post(`/newsroom/editions/${id}/transition`, { to });
-  const missing = (to: string) => (v: Visitor) => (api ? v.api('POST', '/api/editions/99999/transitions', { to }) : v.post('/newsroom/editions/99999/transition', { to }));
+    api ? v.api('POST', `/api/editions/${id}/transitions`, { to, version: 1 }) : v.post(`/newsroom/editions/${id}/transition`, { to, version: '1' });
+  const missing = (to: string) => (v: Visitor) =>
+    api ? v.api('POST', '/api/editions/99999/transitions', { to, version: 1 }) : v.post('/newsroom/editions/99999/transition', { to, version: '1' });
   return {
     ready: { expect: MEMBERS_READ, prepare: (w) => w.freshEdition('draft'), send: move('ready'), missing: missing('ready'), effect: editionState },
     approved: { expect: EDITORS_ONLY, prepare: (w) => w.freshEdition('ready'), send: move('approved'), missing: missing('approved'), effect: editionState },
@@ -89,6 +101,17 @@ function moves(api: boolean): Record<string, Action> {
   };
 }
 
+const sendStatus = async (w: World, id: number) => (await getSend(w.n.store, id))?.status;
+
+function sendControl(action: string, from: 'running' | 'paused'): Action {
+  return {
+    expect: EDITORS_ONLY,
+    prepare: (w) => w.freshSend(from),
+    send: (v, _w, id) => v.post(`/newsroom/sends/${id}/control`, { action }),
+    missing: (v) => v.post('/newsroom/sends/99999/control', { action }),
+    effect: sendStatus,
+  };
+}
 
 // The audience's and the team's routes (dashboard-subscribers.ts, dashboard-import.ts, dashboard-team.ts).
 const ADMINS_ONLY: Record<Actor, Outcome> = { nobody: 'sign-in', author: 'forbidden', editor: 'forbidden', admin: 'ok', otherEditor: 'hidden' };
@@ -277,9 +300,38 @@ const MATRIX: Record<string, Record<string, Action> | { open: string }> = {
     save: {
       expect: MEMBERS_READ,
       prepare: (w) => w.freshEdition('draft'),
-      send: async (v, w, id) => v.post(`/newsroom/editions/${id}/save`, { source: source(await dateOfEdition(w, id)) + '\n' }),
-      missing: (v) => v.post('/newsroom/editions/99999/save', { source: 'x' }),
+      send: async (v, w, id) => v.post(`/newsroom/editions/${id}/save`, { source: source(await dateOfEdition(w, id)) + '\n', base: '1' }),
+      missing: (v) => v.post('/newsroom/editions/99999/save', { source: 'x', base: '1' }),
       effect: editionState,
+    },
+  },
+  'POST /newsroom/editions/:id/restore': {
+    restore: {
+      expect: MEMBERS_READ,
+      // Two versions: version 1 restored becomes version 3.
+      prepare: async (w) => {
+        const id = await w.freshEdition('draft');
+        const date = await dateOfEdition(w, id);
+        await saveEdition(w.n.store, { publicationId: w.n.ids.techMatin, date, source: source(date) + '\nSecond.\n', author: AUTHOR.email }, { clock: w.n.clock });
+        return id;
+      },
+      send: (v, _w, id) => v.post(`/newsroom/editions/${id}/restore`, { version: '1', base: '2' }),
+      missing: (v) => v.post('/newsroom/editions/99999/restore', { version: '1', base: '2' }),
+      effect: editionState,
+    },
+  },
+  'POST /newsroom/editions/:id/draft/discard': {
+    discard: {
+      expect: MEMBERS_READ,
+      // Everyone's unsaved text is there: a discard takes away only the asker's.
+      prepare: async (w) => {
+        const id = await w.freshEdition('draft');
+        for (const who of [AUTHOR, EDITOR, OUTSIDER, P_EDITOR, P_ADMIN]) await keepDraft(w.n.store, { editionId: id, author: who.email, baseVersion: 1, source: 'unsaved' });
+        return id;
+      },
+      send: (v, _w, id) => v.post(`/newsroom/editions/${id}/draft/discard`, {}),
+      missing: (v) => v.post('/newsroom/editions/99999/draft/discard', {}),
+      effect: draftsOf,
     },
   },
   'POST /newsroom/editions/:id/transition': moves(false),
@@ -301,10 +353,40 @@ const MATRIX: Record<string, Record<string, Action> | { open: string }> = {
     list: {
       expect: EDITORS_ONLY,
       prepare: (w) => w.freshEdition('approved'),
-      send: (v, _w, id) => v.post(`/newsroom/editions/${id}/send`, { kind: 'list' }),
-      missing: (v) => v.post('/newsroom/editions/99999/send', { kind: 'list' }),
+      // Through the confirmation page, whose token the send needs.
+      send: (v, _w, id) => sendToList(v, id),
+      missing: (v) => sendToList(v, 99999),
       effect: sendsOf,
     },
+  },
+  'GET /newsroom/editions/:id/send/confirm': {
+    confirm: {
+      expect: EDITORS_ONLY,
+      prepare: (w) => w.freshEdition('approved'),
+      send: (v, _w, id) => v.get(`/newsroom/editions/${id}/send/confirm?when=now`),
+      missing: (v) => v.get('/newsroom/editions/99999/send/confirm?when=now'),
+      shows: (res) => /name="confirmation"/.test(res.body),
+    },
+  },
+  'POST /newsroom/editions/:id/unschedule': {
+    unschedule: {
+      expect: EDITORS_ONLY,
+      prepare: (w) => w.scheduledEdition(),
+      send: (v, _w, id) => v.post(`/newsroom/editions/${id}/unschedule`, {}),
+      missing: (v) => v.post('/newsroom/editions/99999/unschedule', {}),
+      effect: editionState,
+    },
+  },
+  'GET /newsroom/sends/:id': {
+    read: { expect: MEMBERS_READ, prepare: (w) => w.freshSend('running'), send: (v, _w, id) => v.get(`/newsroom/sends/${id}`), missing: (v) => v.get('/newsroom/sends/99999') },
+  },
+  'GET /api/sends/:id': {
+    read: { expect: MEMBERS_READ, prepare: (w) => w.freshSend('running'), send: (v, _w, id) => v.api('GET', `/api/sends/${id}`), missing: (v) => v.api('GET', '/api/sends/99999') },
+  },
+  'POST /newsroom/sends/:id/control': {
+    pause: sendControl('pause', 'running'),
+    resume: sendControl('resume', 'paused'),
+    cancel: sendControl('cancel', 'running'),
   },
   'GET /newsroom/sends': {
     list: { expect: MEMBERS_LIST, send: (v) => v.get('/newsroom/sends'), shows: (res) => res.body.includes('Tech Matin 2026-03-02') },
@@ -340,9 +422,18 @@ const MATRIX: Record<string, Record<string, Action> | { open: string }> = {
     save: {
       expect: MEMBERS_READ,
       prepare: (w) => w.freshEdition('draft'),
-      send: async (v, w, id) => v.api('POST', `/api/editions/${id}`, { source: source(await dateOfEdition(w, id)) + '\n' }),
-      missing: (v) => v.api('POST', '/api/editions/99999', { source: 'x' }),
+      send: async (v, w, id) => v.api('POST', `/api/editions/${id}`, { source: source(await dateOfEdition(w, id)) + '\n', base: 1 }),
+      missing: (v) => v.api('POST', '/api/editions/99999', { source: 'x', base: 1 }),
       effect: editionState,
+    },
+  },
+  'POST /api/editions/:id/draft': {
+    keep: {
+      expect: MEMBERS_READ,
+      prepare: (w) => w.freshEdition('draft'),
+      send: (v, _w, id) => v.api('POST', `/api/editions/${id}/draft`, { source: 'unsaved text', base: 1 }),
+      missing: (v) => v.api('POST', '/api/editions/99999/draft', { source: 'unsaved text', base: 1 }),
+      effect: draftsOf,
     },
   },
   'POST /api/editions/:id/transitions': moves(true),
@@ -437,6 +528,16 @@ for (const backend of await testBackends()) {
         if (status !== 'draft') await transitionEdition(n.store, saved.editionId, 'ready', { kind: 'person', email: AUTHOR.email }, { clock: n.clock });
         if (status === 'approved') await transitionEdition(n.store, saved.editionId, 'approved', { kind: 'person', email: EDITOR.email }, { clock: n.clock });
         return saved.editionId;
+      },
+      async scheduledEdition() {
+        const id = await world.freshEdition('approved');
+        await requestSend(deps, { editionId: id, at: n.clock.now() + 86_400_000, createdBy: EDITOR.email });
+        return id;
+      },
+      async freshSend(status) {
+        const send = await requestSend(deps, { editionId: n.ids.techEdition, test: ['reader.r@example.net'], createdBy: EDITOR.email });
+        if (status === 'paused') await controlSend(n, send.id, 'pause', EDITOR.email);
+        return send.id;
       },
     };
     const outboxRow = await n.store.db.selectFrom('recipients').select('id').where('send_id', '=', sends[0]!.id).executeTakeFirstOrThrow();

@@ -1,6 +1,7 @@
-// The ids of the lint rules, each declared once with what it means. All are
-// warnings: they point at what the typesetter cannot decide alone, and never
-// stop a render or a send.
+// The ids of the lint rules, each declared once with what it means. All but
+// one are warnings: they point at what the typesetter cannot decide alone, and
+// never stop a render or a send. The template's placeholder text left in is an
+// error: an edition holding it cannot go to review or out.
 import type { RuleInfo } from '../rules.ts';
 
 /** Every lint rule id, with its severity and what it means. */
@@ -18,6 +19,7 @@ export const LINT_RULES = {
   'teaser-missing': { severity: 'warning', description: 'a story of the first section without a menu teaser (`> menu: …`)' },
   'menu-too-long': { severity: 'warning', description: 'a menu of more than five teasers' },
   'kicker-too-long': { severity: 'warning', description: 'a kicker longer than ten words' },
+  'template-text-left': { severity: 'error', description: 'a kicker, teaser or paragraph of the new edition’s template left unchanged' },
 } as const satisfies Record<string, RuleInfo>;
 
 /** The id of a lint rule. */

@@ -1,21 +1,53 @@
-/* global document */
-// Live preview for the edition editor: as the author types, the source goes to
-// POST /api/editions/preview and the diagnostics and the rendered page come
-// back. No framework: one debounced request at a time, the newest one wins.
+/* global document, window, history */
+// The edition editor: as the author types, the source goes to
+// POST /api/editions/preview and the diagnostics and the renderings (email,
+// plain text, web page) come back; the preview switches between them without
+// reloading; a diagnostic's place puts the cursor there in the source; unsaved
+// text is kept as the person's draft (POST /api/editions/:id/draft) and leaving
+// the page with it asks first. No framework: one debounced request at a time,
+// the newest one wins.
 (function () {
   'use strict';
   var form = document.getElementById('editor-form');
   var source = document.getElementById('source');
+  var meta = document.querySelector('meta[name="csrf-token"]');
+  if (!form || !source || !meta) return;
   var frame = document.getElementById('preview');
   var list = document.getElementById('diagnostics');
   var state = document.getElementById('preview-state');
-  var meta = document.querySelector('meta[name="csrf-token"]');
-  if (!form || !source || !frame || !list || !meta) return;
+  var baseField = form.querySelector('input[name="base"]');
   var publication = form.getAttribute('data-publication');
   var edition = Number(form.getAttribute('data-edition'));
+  var locked = form.getAttribute('data-locked') === 'true';
   var token = meta.getAttribute('content');
   var timer = null;
+  var draftTimer = null;
   var sequence = 0;
+  var saved = source.value;
+  var leaving = false;
+  var rendered = null;
+  var view = frame ? frame.getAttribute('data-view') : null;
+
+  function say(text) {
+    if (state) state.textContent = text;
+  }
+
+  function post(url, body, keepalive) {
+    return fetch(url, {
+      method: 'POST',
+      credentials: 'same-origin',
+      keepalive: Boolean(keepalive),
+      headers: { 'content-type': 'application/json', 'x-csrf-token': token },
+      body: JSON.stringify(body),
+    }).then(function (response) {
+      return response.json().then(function (answer) {
+        if (!response.ok) throw new Error((answer.error && answer.error.message) || response.statusText);
+        return answer;
+      });
+    });
+  }
+
+  // --- Diagnostics, and the way to their place in the source.
 
   function showDiagnostics(diagnostics) {
     list.textContent = '';
@@ -29,8 +61,12 @@
     diagnostics.forEach(function (d) {
       var li = document.createElement('li');
       li.className = d.severity;
-      var where = document.createElement('span');
+      var where = document.createElement('button');
+      where.type = 'button';
       where.className = 'where';
+      where.setAttribute('data-line', d.line);
+      where.setAttribute('data-column', d.column);
+      where.setAttribute('aria-label', 'Go to line ' + d.line + ', column ' + d.column);
       where.textContent = d.line + ':' + d.column;
       var severity = document.createElement('strong');
       severity.textContent = d.severity;
@@ -41,12 +77,57 @@
     });
   }
 
+  // Columns count characters (code points), as the diagnostics do, not UTF-16 units.
+  function offsetOf(text, line, column) {
+    var lines = text.split('\n');
+    var offset = 0;
+    for (var i = 0; i < line - 1 && i < lines.length; i++) offset += lines[i].length + 1;
+    var chars = Array.from(lines[Math.min(line, lines.length) - 1] || '').slice(0, Math.max(0, column - 1));
+    return Math.min(text.length, offset + chars.join('').length);
+  }
+
+  function jump(line, column) {
+    var at = offsetOf(source.value, line, column);
+    source.focus();
+    source.setSelectionRange(at, at);
+    var height = parseFloat(window.getComputedStyle(source).lineHeight) || 20;
+    source.scrollTop = Math.max(0, (line - 1) * height - source.clientHeight / 3);
+  }
+
+  if (list) {
+    list.addEventListener('click', function (event) {
+      var button = event.target.closest ? event.target.closest('button.where') : null;
+      if (!button) return;
+      jump(Number(button.getAttribute('data-line')), Number(button.getAttribute('data-column')));
+    });
+  }
+
+  // --- The preview: four views of one rendering.
+
+  function escapeHtml(text) {
+    return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+  }
+
+  // The same documents as previewDocument (pages/editor-parts.ts).
+  function documentFor(which) {
+    if (!rendered) return null;
+    if (which === 'web') return rendered.html;
+    if (which === 'text') {
+      return rendered.text === null
+        ? null
+        : '<!doctype html><meta charset="utf-8"><title>Plain text</title><pre style="white-space:pre-wrap;font:13px/1.5 monospace;margin:1rem">' +
+            escapeHtml(rendered.text) +
+            '</pre>';
+    }
+    return rendered.email;
+  }
+
   // The frame may be read from here (sandbox allow-same-origin, still no
   // scripts inside): keep the reader's scroll position across updates.
-  function showPage(markup) {
+  function showPage(markup, keepScroll) {
     var y = 0;
     try {
-      y = frame.contentWindow.scrollY;
+      y = keepScroll ? frame.contentWindow.scrollY : 0;
     } catch {
       y = 0;
     }
@@ -61,36 +142,91 @@
     frame.srcdoc = markup;
   }
 
+  function show(which, keepScroll) {
+    var markup = documentFor(which);
+    if (markup !== null && markup !== undefined) showPage(markup, keepScroll);
+  }
+
+  function switchTo(which, label) {
+    view = which;
+    frame.className = 'view-' + which;
+    frame.setAttribute('data-view', which);
+    frame.title = 'Preview: ' + label;
+    document.querySelectorAll('.views a').forEach(function (a) {
+      if (a.getAttribute('data-view') === which) a.setAttribute('aria-current', 'true');
+      else a.removeAttribute('aria-current');
+    });
+    var url = new URL(window.location.href);
+    url.searchParams.set('view', which);
+    history.replaceState(null, '', url);
+    if (rendered) show(which, false);
+    else refresh();
+  }
+
+  document.querySelectorAll('.views a').forEach(function (a) {
+    a.addEventListener('click', function (event) {
+      if (!frame) return;
+      event.preventDefault();
+      switchTo(a.getAttribute('data-view'), a.textContent);
+    });
+  });
+
   function refresh() {
+    if (!frame || !list) return;
     var mine = ++sequence;
-    state.textContent = 'Updating preview…';
-    fetch('/api/editions/preview', {
-      method: 'POST',
-      credentials: 'same-origin',
-      headers: { 'content-type': 'application/json', 'x-csrf-token': token },
-      // The edition lets the server cancel the preview this one replaces.
-      body: JSON.stringify({ publication: publication, edition: edition, source: source.value }),
-    })
-      .then(function (response) {
-        return response.json().then(function (body) {
-          if (!response.ok) throw new Error((body.error && body.error.message) || response.statusText);
-          return body;
-        });
-      })
+    say('Updating preview…');
+    // The edition lets the server cancel the preview this one replaces.
+    post('/api/editions/preview', { publication: publication, edition: edition, source: source.value })
       .then(function (body) {
         if (mine !== sequence) return;
-        if (body.html !== null) showPage(body.html);
+        rendered = { html: body.html, email: body.email, text: body.text };
+        show(view, true);
         showDiagnostics(body.diagnostics);
-        var errors = body.diagnostics.filter(function (d) { return d.severity === 'error'; }).length;
-        state.textContent = errors ? 'Preview updated: ' + errors + ' error(s).' : 'Preview updated.';
+        var errors = body.diagnostics.filter(function (d) {
+          return d.severity === 'error';
+        }).length;
+        say(errors ? 'Preview updated: ' + errors + ' error(s).' : 'Preview updated.');
       })
       .catch(function (err) {
-        if (mine === sequence) state.textContent = 'Preview failed: ' + err.message;
+        if (mine === sequence) say('Preview failed: ' + err.message);
+      });
+  }
+
+  // --- Unsaved text: kept as the person's draft, and a warning before leaving.
+
+  // `leavingNow`: sent as the page goes away (a keepalive request, which browsers cap at 64 kB).
+  function keepDraft(leavingNow) {
+    if (locked || !baseField || source.value === saved) return;
+    if (leavingNow && source.value.length > 60000) return;
+    post('/api/editions/' + edition + '/draft', { source: source.value, base: Number(baseField.value) }, leavingNow)
+      .then(function () {
+        say('Unsaved changes kept as your draft.');
+      })
+      .catch(function (err) {
+        say('Your unsaved changes could not be kept: ' + err.message);
       });
   }
 
   source.addEventListener('input', function () {
     clearTimeout(timer);
     timer = setTimeout(refresh, 300);
+    clearTimeout(draftTimer);
+    draftTimer = setTimeout(function () {
+      keepDraft(false);
+    }, 2000);
+  });
+
+  form.addEventListener('submit', function () {
+    leaving = true;
+    clearTimeout(draftTimer);
+  });
+
+  window.addEventListener('beforeunload', function (event) {
+    if (leaving || locked || source.value === saved) return;
+    clearTimeout(draftTimer);
+    keepDraft(true);
+    event.preventDefault();
+    // Older browsers show the prompt only when a value is set.
+    event.returnValue = '';
   });
 })();

@@ -85,6 +85,11 @@ export function allows(account: Account, publicationId: number, role: Role): boo
   return hasRole(account, publicationId, role);
 }
 
+/** True when the account holds at least `role` in some publication: for the navigation's links, never instead of `requireRole`. */
+export function allowsSomewhere(account: Account, role: Role): boolean {
+  return [...account.roles.keys()].some((publicationId) => allows(account, publicationId, role));
+}
+
 /**
  * The one role check of the web: the account must hold at least `role` in
  * `publicationId`, the publication the data asked for belongs to. Someone off

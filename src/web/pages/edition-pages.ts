@@ -1,11 +1,14 @@
 // Dashboard pages about editions: the list, the editor, the versions.
-import { diffLines } from 'diff';
 import { html, type SafeHtml } from '../html.ts';
 import type { Diagnostic } from '../../edition/diagnostic.ts';
 import type { DeskEdition, DeskMove, DeskPublication, DeskTransition, DeskVersion } from '../desk.ts';
 import type { EditionContext } from '../edition-actions.ts';
 import type { EditionPreview } from '../edition-preview.ts';
 import { CSRF_FIELD } from '../auth/guard.ts';
+import { approveControl, diagnosticItems, draftOffer, lineDiff, previewPanel, restoreForm, approveForm, type PreviewView } from './editor-parts.ts';
+import type { DeskDraft } from '../desk.ts';
+import type { EditionSchedule } from '../edition-schedule.ts';
+import { goesOut } from './goes-out.ts';
 
 const MOVE_LABELS: Record<DeskTransition, string> = {
   ready: 'Mark ready for review',
@@ -35,8 +38,15 @@ function newEditionForm(publications: DeskPublication[], csrf: string, today: st
 </form>`;
 }
 
+/** The answer to starting an edition for a date that has one: it says so and leads to it. */
+export function editionExistsPage(edition: DeskEdition, publication: DeskPublication): SafeHtml {
+  return html`<h1>${publication.name} already has an edition for ${edition.date}</h1>
+<p class="notice" role="status">It is ${statusBadge(edition.status)}, at version ${edition.currentVersion}${edition.subject ? html`: « ${edition.subject} »` : null}. Nothing new was started.</p>
+<p><a class="button" href="/newsroom/editions/${edition.id}">Open the edition of ${edition.date}</a> · <a href="/newsroom">Back to the editions</a></p>`;
+}
+
 /** The editions list, with the form to start one. */
-export function editionsList(editions: EditionContext[], writable: DeskPublication[], csrf: string, today: string): SafeHtml {
+export function editionsList(editions: EditionContext[], writable: DeskPublication[], csrf: string, today: string, schedules?: Map<number, EditionSchedule>): SafeHtml {
   const form = newEditionForm(writable, csrf, today);
   if (editions.length === 0) return html`<h1>Editions</h1>${form}<p>No edition yet. Start one above, or add one with <code>matinale edition add EDITION.md</code>.</p>`;
   return html`<h1>Editions</h1>
@@ -49,7 +59,7 @@ ${editions.map(
 <td><a href="/newsroom/editions/${edition.id}">${edition.date}</a></td>
 <td>${publication.name}</td>
 <td>${edition.subject ?? ''}</td>
-<td>${statusBadge(edition.status)}</td>
+<td>${statusBadge(edition.status)}${schedules?.get(edition.id)?.at === undefined ? null : html`<br>${goesOut(schedules.get(edition.id)!.at, publication)}`}</td>
 <td>${edition.currentVersion}</td>
 <td>${when(edition.updatedAt)}</td>
 </tr>`,
@@ -60,10 +70,7 @@ ${editions.map(
 
 /** The list of diagnostics, as the editor shows them (the script rebuilds the same markup). */
 export function diagnosticsList(diagnostics: readonly Diagnostic[]): SafeHtml {
-  if (diagnostics.length === 0) return html`<li class="ok">No problem found.</li>`;
-  return html`${diagnostics.map(
-    (d) => html`<li class="${d.severity}"><span class="where">${d.line}:${d.column}</span> <strong>${d.severity}</strong> ${d.message} <code>${d.rule}</code></li>`,
-  )}`;
+  return diagnosticItems(diagnostics);
 }
 
 /** The editor of one edition: source, live preview, diagnostics, workflow. */
@@ -74,29 +81,47 @@ export function editorPage(options: {
   moves: DeskTransition[];
   csrf: string;
   isPublic: boolean;
-  /** May this account send the edition to its list now (an editor, an approved edition)? */
-  canSendList: boolean;
-  /** Default address of a test send (the account's own). */
-  testAddress: string;
+  /** The send part (pages/send-panel.ts): tests, the list send, when it goes out. */
+  sendPanel: SafeHtml;
   notice?: string;
+  /** Which rendering the preview shows first. */
+  view: PreviewView;
+  /** The edition can take no new version (being sent, or sent): no save offered. */
+  locked: boolean;
+  /** The person's unsaved text left from an earlier visit, to offer back (when it differs from the version shown). */
+  draft?: DeskDraft;
+  /** The text in the editor is that unsaved text (`?draft=1`), started from this version. */
+  editing?: { source: string; baseVersion: number };
+  /** The version the edition stood at when marked ready, and whether versions were saved since. */
+  readyVersion?: number | null;
+  changedSinceReady: boolean;
 }): SafeHtml {
   const { edition, publication } = options.context;
   const base = `/newsroom/editions/${edition.id}`;
+  const source = options.editing?.source ?? options.version?.source ?? '';
+  const baseVersion = options.editing?.baseVersion ?? edition.currentVersion;
   return html`<h1>${publication.name} — ${edition.date} ${statusBadge(edition.status)}</h1>
 ${options.notice ? html`<p class="notice" role="status">${options.notice}</p>` : null}
+${options.draft && !options.editing ? draftOffer(base, options.draft, options.csrf) : null}
+${
+  options.editing
+    ? html`<p class="notice" role="status">The editor holds your unsaved text, started from version ${options.editing.baseVersion}${
+        options.editing.baseVersion < edition.currentVersion ? html`; version ${edition.currentVersion} was saved since: saving will show you both changes first` : null
+      }.</p>`
+    : null
+}
 <p class="meta">Version ${edition.currentVersion}${options.version ? html`, saved by ${options.version.author} on ${when(options.version.createdAt)}` : null}.
 <a href="${base}/versions">Versions and changes</a>${options.isPublic ? html` · <a href="/${publication.slug}/${edition.date}">Public page</a>` : null}</p>
+${options.locked ? html`<p class="notice" role="status">This edition is ${edition.status}: it can no longer change. Its text is shown as it went out.</p>` : null}
 <div class="workspace">
-<form method="post" action="${base}/save" class="source" id="editor-form" data-publication="${publication.slug}" data-edition="${edition.id}">
+<form method="post" action="${base}/save" class="source" id="editor-form" data-publication="${publication.slug}" data-edition="${edition.id}"${options.locked ? html` data-locked="true"` : null}>
 <input type="hidden" name="${CSRF_FIELD}" value="${options.csrf}">
+<input type="hidden" name="base" value="${baseVersion}">
 <label for="source">Source (Briefing Markdown)</label>
-<textarea id="source" name="source" rows="32" spellcheck="false" lang="${publication.language}">${options.version?.source ?? ''}</textarea>
-<p><button type="submit">Save a new version</button> <span id="preview-state" role="status" aria-live="polite"></span></p>
+<textarea id="source" name="source" rows="32" spellcheck="false" lang="${publication.language}"${options.locked ? html` readonly` : null}>${source}</textarea>
+<p>${options.locked ? null : html`<button type="submit">Save a new version</button> `}<span id="preview-state" role="status" aria-live="polite"></span></p>
 </form>
-<section class="preview" aria-labelledby="preview-title">
-<h2 id="preview-title">Preview</h2>
-<iframe id="preview" title="Preview of the edition's web page" sandbox="allow-same-origin" srcdoc="${options.preview.html ?? ''}"></iframe>
-</section>
+${previewPanel(options.preview, options.view)}
 </div>
 <section aria-labelledby="diagnostics-title">
 <h2 id="diagnostics-title">Diagnostics</h2>
@@ -104,56 +129,61 @@ ${options.notice ? html`<p class="notice" role="status">${options.notice}</p>` :
 </section>
 <section aria-labelledby="workflow-title">
 <h2 id="workflow-title">Workflow</h2>
+${options.preview.hasErrors && !options.locked ? html`<p>The edition has errors: fix them before it can be marked ready or approved.</p>` : null}
 ${
   options.moves.length
-    ? html`<div class="moves">${options.moves.map(
-        (to) => html`<form method="post" action="${base}/transition">
+    ? html`<div class="moves">${options.moves.map((to) =>
+        to === 'approved'
+          ? approveControl({ base, csrf: options.csrf, version: edition.currentVersion, readyVersion: options.readyVersion, changedSinceReady: options.changedSinceReady })
+          : html`<form method="post" action="${base}/transition">
 <input type="hidden" name="${CSRF_FIELD}" value="${options.csrf}">
 <button type="submit" name="to" value="${to}">${MOVE_LABELS[to]}</button>
 </form>`,
       )}</div>`
-    : html`<p>No move available to you while the edition is ${edition.status}.</p>`
+    : html`<p>No move available to you while the edition is ${edition.status}${options.preview.hasErrors ? ' and has errors' : ''}.</p>`
 }
 </section>
-<section aria-labelledby="send-title">
-<h2 id="send-title">Send</h2>
-<form method="post" action="${base}/send" class="moves">
-<input type="hidden" name="${CSRF_FIELD}" value="${options.csrf}">
-<input type="hidden" name="kind" value="test">
-<label for="test-to">Send a test to</label>
-<input id="test-to" name="to" type="text" value="${options.testAddress}" required>
-<button type="submit">Send the test</button>
-</form>
-${
-  options.canSendList
-    ? html`<form method="post" action="${base}/send" class="moves">
-<input type="hidden" name="${CSRF_FIELD}" value="${options.csrf}">
-<input type="hidden" name="kind" value="list">
-<button type="submit">Send to the list now</button>
-</form>`
-    : html`<p>Once approved, an editor can send it to the list now; otherwise the scheduler sends it at the publication's time.</p>`
-}
-</section>`;
+${options.sendPanel}`;
 }
 
-/** Versions of an edition and the line diff between two of them. */
-export function versionsPage(context: EditionContext, versions: DeskVersion[], moves: DeskMove[], a?: DeskVersion, b?: DeskVersion): SafeHtml {
+/**
+ * Versions of an edition and the line diff between two of them; a way to
+ * restore each earlier version (`canRestore`), and the approval of the latest
+ * after a look at its changes (`canApprove`, when it compares with the latest).
+ */
+export function versionsPage(
+  context: EditionContext,
+  versions: DeskVersion[],
+  moves: DeskMove[],
+  a?: DeskVersion,
+  b?: DeskVersion,
+  may: { restore?: boolean; approve?: boolean; csrf?: string } = {},
+): SafeHtml {
   const { edition, publication } = context;
+  const path = `/newsroom/editions/${edition.id}`;
+  const csrf = may.csrf ?? '';
   const options = (selected?: number) =>
     versions.map((v) => html`<option value="${v.number}"${v.number === selected ? html` selected` : null}>${v.number}</option>`);
   let diff: SafeHtml | null = null;
   if (a && b) {
-    const parts = diffLines(a.source, b.source);
+    const approval =
+      may.approve && b.number === edition.currentVersion && a.number !== b.number
+        ? html`<p>These are the changes since version ${a.number}. ${approveForm(path, csrf, b.number, `Approve version ${b.number}, with these changes`)}</p>`
+        : null;
     diff = html`<h2>Changes from version ${a.number} to version ${b.number}</h2>
-<pre class="diff">${parts.map((p) =>
-      p.added ? html`<ins>${p.value}</ins>` : p.removed ? html`<del>${p.value}</del>` : html`<span>${p.value}</span>`,
-    )}</pre>`;
+${lineDiff(a.source, b.source)}
+${approval}`;
   }
   return html`<h1>${publication.name} — ${edition.date}: versions</h1>
-<p><a href="/newsroom/editions/${edition.id}">Back to the editor</a></p>
+<p><a href="${path}">Back to the editor</a></p>
 <table>
-<thead><tr><th scope="col">Version</th><th scope="col">Saved by</th><th scope="col">When</th></tr></thead>
-<tbody>${versions.map((v) => html`<tr><td>${v.number}</td><td>${v.author}</td><td>${when(v.createdAt)}</td></tr>`)}</tbody>
+<thead><tr><th scope="col">Version</th><th scope="col">Saved by</th><th scope="col">When</th>${may.restore ? html`<th scope="col">Restore</th>` : null}</tr></thead>
+<tbody>${versions.map(
+    (v) =>
+      html`<tr><td>${v.number}</td><td>${v.author}</td><td>${when(v.createdAt)}</td>${
+        may.restore ? html`<td>${v.number === edition.currentVersion ? html`current` : restoreForm(path, csrf, v.number, edition.currentVersion)}</td>` : null
+      }</tr>`,
+  )}</tbody>
 </table>
 <form method="get" class="compare">
 <label for="a">Compare version</label> <select id="a" name="a">${options(a?.number)}</select>

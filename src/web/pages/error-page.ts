@@ -29,13 +29,15 @@ export function errorPage(
   status: number,
   message: string,
   diagnostics: readonly Diagnostic[] = [],
-  newsroom?: { account: Account; csrf: string },
+  newsroom?: { account: Account; csrf: string; back?: string },
 ): string {
   const list = diagnostics.length
     ? html`<ul class="diagnostics">${diagnostics.map((d) => html`<li class="${d.severity}"><span class="where">${d.line}:${d.column}</span> ${d.message} <code>${d.rule}</code></li>`)}</ul>`
     : null;
   if (newsroom) {
-    return newsroomPage({ title: `${status} — ${message}`, ...newsroom, body: html`<h1>${message}</h1>${list}<p>Error ${status}.</p>` });
+    const { back, ...shell } = newsroom;
+    const links = html`<p class="moves"><a class="button" href="${back ?? '/newsroom'}">Back to where you were</a> <a href="/newsroom">Editions</a></p>`;
+    return newsroomPage({ title: `${status} — ${message}`, ...shell, body: html`<h1>${message}</h1>${list}<p>Error ${status}.</p>${links}` });
   }
   return page({
     title: `${status} — ${message}`,

@@ -2,7 +2,7 @@
 // the CSRF token in a <meta> for the one script that posts to the API.
 import { html, type SafeHtml } from '../html.ts';
 import { page } from './layout.ts';
-import { allows, CSRF_FIELD } from '../auth/guard.ts';
+import { allowsSomewhere, CSRF_FIELD } from '../auth/guard.ts';
 import type { Account } from '../auth/accounts.ts';
 
 export interface NewsroomPageOptions {
@@ -33,8 +33,8 @@ export function newsroomPage(options: NewsroomPageOptions): string {
 ${link('editions', '/newsroom', 'Editions')}
 ${link('publications', '/newsroom/publications', 'Publications')}
 ${link('sends', '/newsroom/sends', 'Sends')}
-${link('outbox', '/newsroom/outbox', 'Outbox')}
-${[...options.account.roles.keys()].some((id) => allows(options.account, id, 'admin')) ? link('team', '/newsroom/team', 'Team') : null}
+${allowsSomewhere(options.account, 'editor') ? link('outbox', '/newsroom/outbox', 'Outbox') : null}
+${allowsSomewhere(options.account, 'admin') ? link('team', '/newsroom/team', 'Team') : null}
 ${link('account', '/newsroom/account', 'Your account')}
 <li><a href="/">Public site</a></li>
 </ul></nav>

@@ -45,7 +45,7 @@ ${members.map((m) => {
 ${publications
   .filter((p) => m.roles.has(p.id))
   .map(
-    (p) => html`<form method="post" action="/newsroom/team/role" class="inline">
+    (p) => html`<form method="post" action="/newsroom/team/role" class="row">
 ${hidden(csrf, { person: m.personId, publication: p.slug })}
 <label for="role-${m.personId}-${p.id}">Role in ${p.name}</label> ${roleSelect(`role-${m.personId}-${p.id}`, m.roles.get(p.id))}
 <button type="submit"${self ? html` disabled title="Ask another admin to change your own role"` : null}>Change the role</button>
@@ -54,8 +54,8 @@ ${hidden(csrf, { person: m.personId, publication: p.slug })}
 ${
   self || m.account === 'none' || m.account === 'disabled'
     ? null
-    : html`<form method="post" action="/newsroom/team/sign-out" class="inline">${hidden(csrf, { person: m.personId })}<button type="submit">End all of ${m.name}’s sessions</button></form>
-<form method="post" action="/newsroom/team/disable" class="inline">${hidden(csrf, { person: m.personId })}<button type="submit">Disable ${m.name}’s account</button></form>`
+    : html`<form method="post" action="/newsroom/team/sign-out" class="row">${hidden(csrf, { person: m.personId })}<button type="submit">End all of ${m.name}’s sessions</button></form>
+<form method="post" action="/newsroom/team/disable" class="row">${hidden(csrf, { person: m.personId })}<button type="submit">Disable ${m.name}’s account</button></form>`
 }
 </section>`;
 })}

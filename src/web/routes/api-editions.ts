@@ -3,8 +3,8 @@
 import type { RoutePlugin } from '../app.ts';
 import { storeDesk } from '../store-desk.ts';
 import { requireAccount, requireRole, verifyCsrf } from '../auth/guard.ts';
-import { editionFor, editionsFor, moveEdition, movesFor, saveSource } from '../edition-actions.ts';
-import { MAX_SOURCE_LENGTH, previewEdition } from '../edition-preview.ts';
+import { editionFor, editionsFor, isLocked, moveEdition, movesFor, saveSource, versionNumber } from '../edition-actions.ts';
+import { checkSourceLength, MAX_SOURCE_LENGTH, previewEdition } from '../edition-preview.ts';
 import { WebError } from '../errors.ts';
 import type { DeskEdition, DeskPublication } from '../desk.ts';
 
@@ -45,20 +45,38 @@ export const routes: RoutePlugin = (app, deps) => {
     };
   });
 
-  app.post<IdParams & { Body: { source?: unknown } }>('/api/editions/:id', async (request) => {
+  // `base`: the version the text started from; a save from an older one than the latest is refused (409 conflict).
+  app.post<IdParams & { Body: { source?: unknown; base?: unknown } }>('/api/editions/:id', async (request) => {
     const account = await requireAccount(request, deps);
     verifyCsrf(request, deps.config);
-    const edition = await saveSource(desk, account, Number(request.params.id), request.body?.source);
+    const base = versionNumber(request.body?.base, '`base`');
+    const edition = await saveSource(desk, account, Number(request.params.id), request.body?.source, base);
     const publication = (await desk.publicationById(edition.publicationId))!;
     return { edition: editionJson(edition, publication) };
   });
 
-  app.post<IdParams & { Body: { to?: unknown } }>('/api/editions/:id/transitions', async (request) => {
+  // `version`: the version reviewed; the move is refused (409 conflict) once another was saved.
+  app.post<IdParams & { Body: { to?: unknown; version?: unknown } }>('/api/editions/:id/transitions', async (request) => {
     const account = await requireAccount(request, deps);
     verifyCsrf(request, deps.config);
-    const edition = await moveEdition(desk, account, Number(request.params.id), request.body?.to);
+    const version = versionNumber(request.body?.version, '`version`');
+    const edition = await moveEdition(desk, account, Number(request.params.id), request.body?.to, version);
     const publication = (await desk.publicationById(edition.publicationId))!;
     return { edition: editionJson(edition, publication) };
+  });
+
+  // The editor's autosave: the person's unsaved text, kept until they save or discard it.
+  app.post<IdParams & { Body: { source?: unknown; base?: unknown } }>('/api/editions/:id/draft', { bodyLimit: 4 * MAX_SOURCE_LENGTH + 4096 }, async (request) => {
+    const account = await requireAccount(request, deps);
+    verifyCsrf(request, deps.config);
+    const { source } = request.body ?? {};
+    const base = versionNumber(request.body?.base, '`base`');
+    if (typeof source !== 'string' || base === undefined) throw new WebError('invalid-input', 'Send {"source": TEXT, "base": VERSION}');
+    checkSourceLength(source);
+    const { edition } = await editionFor(desk, account, Number(request.params.id));
+    if (isLocked(edition)) throw new WebError('transition-refused', `This edition is ${edition.status}: it can no longer change`);
+    const draft = await desk.keepDraft(edition.id, account.email, base, source);
+    return { draft: { base: draft.baseVersion, savedAt: new Date(draft.savedAt).toISOString() } };
   });
 
   // The body may hold a source a little over the limit (up to 4 bytes a character): previewEdition says by how much.
@@ -75,6 +93,6 @@ export const routes: RoutePlugin = (app, deps) => {
     // One live preview per person and edition: a newer one (the author typed on) cancels this one.
     const key = `${account.userId}:${publication.id}:${edition ?? 'new'}`;
     const preview = await previewEdition(source, publication.settings, deps.config.publicUrl, { key });
-    return { diagnostics: preview.diagnostics, hasErrors: preview.hasErrors, html: preview.html ?? null };
+    return { diagnostics: preview.diagnostics, hasErrors: preview.hasErrors, html: preview.html ?? null, email: preview.email ?? null, text: preview.text ?? null };
   });
 };

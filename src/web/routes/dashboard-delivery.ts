@@ -3,16 +3,18 @@
 import type { RoutePlugin } from '../app.ts';
 import { storeDesk } from '../store-desk.ts';
 import { allows, csrfToken, requireAccount, requireRole, verifyCsrf } from '../auth/guard.ts';
-import { editionFor } from '../edition-actions.ts';
+import { editionFor, editionsFor } from '../edition-actions.ts';
 import { requestSend } from '../../delivery/sends.ts';
 import { mailDomainOf } from '../../delivery/send-message.ts';
 import type { Account } from '../auth/accounts.ts';
 import { newsroomPage } from '../pages/newsroom-layout.ts';
 import { outboxList, outboxMessagePage } from '../pages/outbox-pages.ts';
-import { sendsList, type SendRow } from '../pages/sends-pages.ts';
+import { sendsList, type GoingOut, type SendRow } from '../pages/sends-pages.ts';
+import { schedulesOf } from '../edition-schedule.ts';
 import { listOutbox, outboxMessage, type OutboxReader } from '../outbox-reader.ts';
 import { recentProgress } from '../../delivery/progress.ts';
 import { WebError } from '../errors.ts';
+import { verifyConfirmation } from '../send-confirm-token.ts';
 import type { Desk } from '../desk.ts';
 import type { Clock } from '../../clock.ts';
 import type { Store } from '../../store/db.ts';
@@ -49,21 +51,40 @@ export const routes: RoutePlugin = (app, deps) => {
     const account = await requireAccount(request, deps);
     const rows = await visibleSends(desk, deps.store, deps.clock, account);
     const csrf = csrfToken(request, reply, deps.config);
-    // While a send runs, the page refreshes itself: live progress without a script.
+    const waiting = (await editionsFor(desk, account)).filter((c) => c.edition.status === 'approved' || c.edition.status === 'scheduled');
+    const schedules = await schedulesOf(deps.store, deps.clock, waiting);
+    const goingOut: GoingOut[] = waiting.flatMap((c) => {
+      const at = schedules.get(c.edition.id)?.at;
+      if (at === undefined) return [];
+      return [{ ...c, at, ...(allows(account, c.publication.id, 'editor') ? { unscheduleCsrf: csrf } : {}) }];
+    }).sort((a, b) => a.at - b.at);
+    // While a send runs, the list refreshes itself; each send's own page follows it live with a script.
     const running = rows.some((r) => r.progress.status === 'running');
     return reply
       .type('text/html; charset=utf-8')
-      .send(newsroomPage({ title: 'Sends', account, csrf, current: 'sends', body: sendsList(rows), ...(running ? { refreshSeconds: 5 } : {}) }));
+      .send(newsroomPage({ title: 'Sends', account, csrf, current: 'sends', body: sendsList(rows, goingOut), ...(running ? { refreshSeconds: 5 } : {}) }));
   });
 
-  app.post<{ Params: { id: string }; Body: { kind?: string; to?: string } }>('/newsroom/editions/:id/send', async (request, reply) => {
+  app.post<{ Params: { id: string }; Body: { kind?: string; to?: string; confirmation?: string } }>('/newsroom/editions/:id/send', async (request, reply) => {
     const account = await requireAccount(request, deps);
     verifyCsrf(request, deps.config);
     const { edition, publication } = await editionFor(desk, account, Number(request.params.id));
     const kind = request.body?.kind;
     let test: string[] | undefined;
+    let at: number | undefined;
     if (kind === 'list') {
       requireRole(account, publication.id, 'editor', 'send an edition to its list');
+      // Only what the person confirmed (routes/dashboard-sends.ts): this version, at that time.
+      const confirmed = verifyConfirmation(deps.config.secret, request.body?.confirmation, {
+        editionId: edition.id,
+        by: account.email,
+        currentVersion: edition.currentVersion,
+        now: deps.clock.now(),
+      });
+      if (confirmed.at !== null && confirmed.at <= deps.clock.now()) {
+        throw new WebError('invalid-input', 'The time confirmed for the send has passed: open the confirmation again, or send now');
+      }
+      if (confirmed.at !== null) at = confirmed.at;
     } else if (kind === 'test') {
       // Checked by delivery (test-send-rules.ts): each address, the team for authors, the hourly limit.
       test = String(request.body?.to ?? '').split(/[\s,;]+/).filter(Boolean);
@@ -71,9 +92,10 @@ export const routes: RoutePlugin = (app, deps) => {
       throw new WebError('invalid-input', 'Choose a test send or a send to the list');
     }
     const mailDomain = mailDomainOf({ dkimDomain: deps.config.dkim?.domain, publicUrl: deps.config.publicUrl });
-    await requestSend({ store: deps.store, clock: deps.clock, publicUrl: deps.config.publicUrl, mailDomain }, {
+    const send = await requestSend({ store: deps.store, clock: deps.clock, publicUrl: deps.config.publicUrl, mailDomain }, {
       editionId: edition.id,
       createdBy: account.email,
+      ...(at !== undefined ? { at } : {}),
       ...(test
         ? {
             test,
@@ -82,7 +104,9 @@ export const routes: RoutePlugin = (app, deps) => {
           }
         : {}),
     });
-    return reply.redirect('/newsroom/sends', 303);
+    // A scheduled send shows on its edition (« goes out … »); a started one, or a test, on its own page.
+    if (send.status === 'scheduled') return reply.redirect(`/newsroom/editions/${edition.id}?done=scheduled`, 303);
+    return reply.redirect(`/newsroom/sends/${send.id}?done=${test ? 'sent' : 'started'}`, 303);
   });
 
   app.get('/api/sends', async (request) => {

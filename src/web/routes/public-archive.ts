@@ -6,7 +6,7 @@ import { page } from '../pages/layout.ts';
 import { siteStrings } from '../pages/public-strings.ts';
 import { storeDesk } from '../store-desk.ts';
 import { publishedEditions } from '../public-site.ts';
-import { publicRule } from '../public-statuses.ts';
+import { publicRule } from '../../edition/published.ts';
 import { summaryOf } from '../edition-view.ts';
 import { publicNotFound } from '../edge.ts';
 import { csrfToken, CSRF_FIELD } from '../auth/guard.ts';

@@ -4,7 +4,7 @@
 import type { RoutePlugin } from '../app.ts';
 import { storeDesk } from '../store-desk.ts';
 import { publicEditionByDate } from '../public-site.ts';
-import { publicRule } from '../public-statuses.ts';
+import { publicRule } from '../../edition/published.ts';
 import { publicNotFound } from '../edge.ts';
 import { renderWeb } from '../../render/web.ts';
 import { renderJson } from '../../render/json.ts';

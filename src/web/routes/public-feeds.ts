@@ -4,7 +4,7 @@ import { Feed } from 'feed';
 import type { RoutePlugin } from '../app.ts';
 import { storeDesk } from '../store-desk.ts';
 import { publishedEditions } from '../public-site.ts';
-import { publicRule } from '../public-statuses.ts';
+import { publicRule } from '../../edition/published.ts';
 import { summaryOf } from '../edition-view.ts';
 import { publicNotFound } from '../edge.ts';
 import { editionUrl, publicationUrl } from '../../render/urls.ts';

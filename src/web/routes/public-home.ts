@@ -4,7 +4,7 @@ import { html } from '../html.ts';
 import { page } from '../pages/layout.ts';
 import { storeDesk } from '../store-desk.ts';
 import { publishedEditions } from '../public-site.ts';
-import { publicRule } from '../public-statuses.ts';
+import { publicRule } from '../../edition/published.ts';
 import { summaryOf } from '../edition-view.ts';
 import { writtenDate } from '../../render/written-date.ts';
 import type { Language } from '../../edition/publication.ts';

@@ -7,9 +7,13 @@
 // editions before anything was ever sent; but only once its date has come in
 // the publication's time zone, so that an edition prepared ahead keeps its
 // embargo. Drafts and editions under review are never public.
+//
+// The rule sits beside the edition, below both the site (web/) and the
+// audience (the welcome mail links the latest published edition): it needs only
+// an edition's status and date, the configuration and a clock.
 import type { Config } from '../config.ts';
-import type { Clock } from '../clock.ts';
-import type { EditionStatus } from '../store/schema.ts';
+import { dateIn, type Clock } from '../clock.ts';
+import type { EditionStatus } from './workflow.ts';
 
 const SENT: readonly EditionStatus[] = ['sending', 'sent'];
 const APPROVED: readonly EditionStatus[] = ['approved', 'scheduled'];
@@ -20,11 +24,6 @@ export interface PublicRule {
   statuses: readonly EditionStatus[];
   /** True when the public site may show this edition of this publication now. */
   isPublic(edition: { status: EditionStatus; date: string }, publication: { settings: { timezone: string } }): boolean;
-}
-
-/** `YYYY-MM-DD` of an instant in a time zone. */
-export function dateIn(ms: number, timezone: string): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone: timezone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date(ms));
 }
 
 /** The rule of the configuration: sent or sending always; approved on or after its date on the embedded default. */

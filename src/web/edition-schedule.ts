@@ -1,0 +1,43 @@
+// When the editions on a dashboard page go out (delivery/send-time.ts), read
+// once for the whole page: their list sends in one query, then the rule.
+import type { Clock } from '../clock.ts';
+import type { Store } from '../store/db.ts';
+import type { SendRow } from '../store/schema.ts';
+import { listSendsOf } from '../store/send-controls.ts';
+import { goesOutAt } from '../delivery/send-time.ts';
+import type { EditionContext } from './edition-actions.ts';
+
+export interface EditionSchedule {
+  /** When it goes out, if it will. */
+  at?: number;
+  /** Its send to the list, if it has one. */
+  listSend?: SendRow;
+}
+
+/** The schedule of each edition, by edition id. */
+export async function schedulesOf(store: Store, clock: Clock, contexts: readonly EditionContext[]): Promise<Map<number, EditionSchedule>> {
+  const sends = await listSendsOf(store, contexts.map((c) => c.edition.id));
+  const now = clock.now();
+  const out = new Map<number, EditionSchedule>();
+  for (const { edition, publication } of contexts) {
+    const listSend = sends.get(edition.id);
+    const at = goesOutAt(edition, publication.settings, listSend, now);
+    out.set(edition.id, { ...(at !== undefined ? { at } : {}), ...(listSend ? { listSend } : {}) });
+  }
+  return out;
+}
+
+/** `YYYY-MM-DDTHH:MM` of an instant in a time zone: the value of a datetime-local picker. */
+export function pickerValue(ms: number, timezone: string): string {
+  const parts = new Intl.DateTimeFormat('en-CA', {
+    timeZone: timezone,
+    hourCycle: 'h23',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+  }).formatToParts(new Date(ms));
+  const part = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
+  return `${part('year')}-${part('month')}-${part('day')}T${part('hour')}:${part('minute')}`;
+}
