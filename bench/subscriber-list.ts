@@ -8,13 +8,13 @@
 //   node bin/run-ts.js bench/subscriber-list.ts [--rows 1000000] [--batch 10000]
 //
 // Writes bench/results/subscriber-list.json and .md (the median of 5 tries of each page).
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { DATABASE_URL, createSchema, dropSchema } from './pg-schema.ts';
-import { openStore, type OpenOptions } from '../src/store/db.ts';
+import { benchDatabase } from './pg-schema.ts';
+import { openStore } from '../src/store/db.ts';
 import { migrateToLatest } from '../src/store/migrate.ts';
 import { upsertPublication } from '../src/store/publications.ts';
 import { importBatch, type ImportRow } from '../src/store/subscribers.ts';
@@ -43,17 +43,7 @@ function* batches(): Generator<ImportRow[]> {
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 async function runBackend(name: 'sqlite' | 'postgres') {
-  let options: OpenOptions;
-  let drop: () => Promise<void>;
-  if (name === 'sqlite') {
-    const dir = mkdtempSync(join(tmpdir(), 'matinale-bench-'));
-    options = { sqlitePath: join(dir, 'matinale.sqlite') };
-    drop = async () => rmSync(dir, { recursive: true, force: true });
-  } else {
-    const schema = await createSchema();
-    options = { databaseUrl: DATABASE_URL, schema, maxConnections: 2 };
-    drop = () => dropSchema(schema);
-  }
+  const { options, drop } = await benchDatabase(name);
   const store = openStore(options);
   try {
     await migrateToLatest(store);
