@@ -1,6 +1,14 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import globals from 'globals';
+import { layerBlocks, layerPatterns } from './eslint-layers.js';
+
+// A route asks for a role only through the guard, which takes the publication the data belongs to (src/web/README.md).
+const roleOnlyThroughGuard = {
+  group: ['**/auth/accounts.ts'],
+  importNames: ['hasRole', 'roleIn'],
+  message: 'Ask for a role with requireRole or allows (auth/guard.ts).',
+};
 
 export default tseslint.config(
   { ignores: ['node_modules/', 'data/', 'bench/results/', 'test/fixtures/', 'test/.tmp/'] },
@@ -13,15 +21,8 @@ export default tseslint.config(
       '@typescript-eslint/consistent-type-imports': 'error',
     },
   },
-  {
-    // A route asks for a role only through the guard, which takes the publication the data belongs to (src/web/README.md).
-    files: ['src/web/**/*.ts'],
-    ignores: ['src/web/auth/**'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        { patterns: [{ group: ['**/auth/accounts.ts'], importNames: ['hasRole', 'roleIn'], message: 'Ask for a role with requireRole or allows (auth/guard.ts).' }] },
-      ],
-    },
-  },
+  // The layers (eslint-layers.js): an import going up a layer is an error.
+  ...layerBlocks({ extraPatterns: (entry) => (entry === 'web' ? [roleOnlyThroughGuard] : []) }),
+  // The guard itself and the accounts module may use the role checks.
+  { files: ['src/web/auth/*.ts'], rules: { 'no-restricted-imports': ['error', { patterns: layerPatterns('web', 2) }] } },
 );

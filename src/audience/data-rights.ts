@@ -3,6 +3,7 @@
 // strips the consent log of anything identifying, and keeps only the keyed
 // hash of the address in every publication's suppression list, so that a
 // later import of an old list never brings the person back.
+import { deliveriesOf, forgetAddressInLedger } from '../store/ledger.ts';
 import { inTransaction } from '../store/transaction.ts';
 import { eraseSubscriberRow, findSubscriberByHash } from '../store/subscribers.ts';
 import { deleteSubscriptionsOf, subscriptionsOfSubscriber } from '../store/subscriptions.ts';
@@ -34,7 +35,7 @@ export async function exportSubscriber(deps: Pick<AudienceDeps, 'store' | 'keys'
     subscriptionsOfSubscriber(deps.store, s.id),
     consentOfSubscriber(deps.store, s.id),
     suppressionsOfHash(deps.store, hash),
-    deps.store.db.selectFrom('recipients').select(['send_id', 'state', 'updated_at']).where('subscriber_id', '=', s.id).orderBy('id').execute(),
+    deliveriesOf(deps.store, s.id),
   ]);
   return {
     email: s.email,
@@ -103,14 +104,8 @@ async function eraseRows(deps: Pick<AudienceDeps, 'store' | 'clock'>, hash: stri
     for (const p of await allPublications(tx)) await addSuppression(tx, p.id, hash, 'erasure', now);
     await deleteSubscriptionsOf(tx, s.id);
     await anonymiseConsentOf(tx, s.id);
-    // The ledger keeps its finished rows (counts of past sends) without the address;
-    // rows still to be sent are left to delivery, which checks the suppression list.
-    await tx.db
-      .updateTable('recipients')
-      .set({ email: `erased-${s.id}` })
-      .where('subscriber_id', '=', s.id)
-      .where('state', 'in', ['sent', 'bounced', 'failed', 'suppressed'])
-      .execute();
+    // The ledger keeps its finished rows (counts of past sends) without the address.
+    await forgetAddressInLedger(tx, s.id);
     await eraseSubscriberRow(tx, s.id, now);
     await appendConsent(tx, { subscriberId: s.id, publicationId: null, action: 'erase', method, at: now });
     return true;

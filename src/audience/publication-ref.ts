@@ -4,7 +4,9 @@
 // written by the store/workflow modules.
 import type { Store } from '../store/db.ts';
 import type { Language, Publication } from '../edition/publication.ts';
-import type { EditionStatus } from '../store/schema.ts';
+import type { PublicRule } from '../edition/published.ts';
+import { editionDatesIn } from '../store/editions.ts';
+import { publicationSummaries, type PublicationSummaryRow } from '../store/publications.ts';
 
 export interface PublicationRef {
   id: number;
@@ -15,7 +17,7 @@ export interface PublicationRef {
   settings: Partial<Publication>;
 }
 
-function toRef(row: { id: number; slug: string; name: string; language: string; settings: string }): PublicationRef {
+function toRef(row: PublicationSummaryRow): PublicationRef {
   let settings: Partial<Publication> = {};
   try {
     settings = JSON.parse(row.settings) as Partial<Publication>;
@@ -25,34 +27,25 @@ function toRef(row: { id: number; slug: string; name: string; language: string; 
   return { id: row.id, slug: row.slug, name: row.name, language: row.language === 'en' ? 'en' : 'fr', settings };
 }
 
-const COLUMNS = ['id', 'slug', 'name', 'language', 'settings'] as const;
-
 /** The publication with this slug, if any. */
 export async function publicationBySlug(store: Store, slug: string): Promise<PublicationRef | undefined> {
-  const row = await store.db.selectFrom('publications').select(COLUMNS).where('slug', '=', slug).executeTakeFirst();
+  const [row] = await publicationSummaries(store, { slug });
   return row && toRef(row);
 }
 
 /** The publication with this id, if any. */
 export async function publicationById(store: Store, id: number): Promise<PublicationRef | undefined> {
-  const row = await store.db.selectFrom('publications').select(COLUMNS).where('id', '=', id).executeTakeFirst();
+  const [row] = await publicationSummaries(store, { id });
   return row && toRef(row);
 }
 
 /** Every publication, by slug (preferences page). */
 export async function allPublications(store: Store): Promise<PublicationRef[]> {
-  const rows = await store.db.selectFrom('publications').select(COLUMNS).orderBy('slug').execute();
-  return rows.map(toRef);
-}
-
-/** Which editions are public: the site's rule (edition/published.ts), as the audience needs it. */
-export interface PublicEditions {
-  statuses: readonly EditionStatus[];
-  isPublic(edition: { status: EditionStatus; date: string }, publication: { settings: { timezone: string } }): boolean;
+  return (await publicationSummaries(store)).map(toRef);
 }
 
 /** Sent or sending editions only: the rule when no other was given (a relay is set). */
-export const SENT_EDITIONS: PublicEditions = {
+export const SENT_EDITIONS: PublicRule = {
   statuses: ['sending', 'sent'],
   isPublic: (edition) => edition.status === 'sending' || edition.status === 'sent',
 };
@@ -62,19 +55,11 @@ export const SENT_EDITIONS: PublicEditions = {
  * site shows now (so the welcome mail's link opens): sent, or approved and
  * dated today or earlier on the embedded default. Undefined when there is none.
  */
-export async function latestPublicEditionDate(store: Store, publication: PublicationRef, rule: PublicEditions): Promise<string | undefined> {
+export async function latestPublicEditionDate(store: Store, publication: PublicationRef, rule: PublicRule): Promise<string | undefined> {
   const timezone = publication.settings.timezone ?? 'Europe/Paris';
   // Newest first; editions approved ahead of their date (embargoed) are skipped page by page.
   for (let offset = 0; ; offset += PAGE) {
-    const rows = await store.db
-      .selectFrom('editions')
-      .select(['date', 'status'])
-      .where('publication_id', '=', publication.id)
-      .where('status', 'in', [...rule.statuses])
-      .orderBy('date', 'desc')
-      .limit(PAGE)
-      .offset(offset)
-      .execute();
+    const rows = await editionDatesIn(store, publication.id, { statuses: rule.statuses, limit: PAGE, offset });
     const found = rows.find((r) => rule.isPublic(r, { settings: { timezone } }));
     if (found) return found.date;
     if (rows.length < PAGE) return undefined;

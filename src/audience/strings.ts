@@ -3,6 +3,7 @@
 // has a version: the consent log records which words the person saw.
 import type { Language } from '../edition/publication.ts';
 import { typeset } from '../edition/typography.ts';
+import { stringsFor } from '../render/strings.ts';
 
 export interface AudienceStrings {
   /** Version of `consentWording`; change it whenever the wording changes. */
@@ -60,7 +61,7 @@ export interface AudienceStrings {
   preferences: string;
 }
 
-const fr: AudienceStrings = {
+const fr: OwnStrings = {
   wordingVersion: 'fr-2026-1',
   consentWording:
     "En vous inscrivant, vous acceptez de recevoir {name} par courriel. Vous pourrez vous désinscrire à tout moment d'un clic, depuis chaque envoi.",
@@ -78,7 +79,6 @@ const fr: AudienceStrings = {
   welcomeSubject: 'Bienvenue dans {name}',
   welcomeDefault: 'Bienvenue ! Vous recevrez désormais {name} chaque matin.',
   latestEdition: 'La dernière édition',
-  archive: 'Toutes les éditions',
   confirmTitle: "Confirmer l'inscription",
   confirmQuestion: 'Confirmez-vous votre inscription à {name} ?',
   confirmButton: 'Je confirme',
@@ -107,11 +107,9 @@ const fr: AudienceStrings = {
   freshLinkText:
     "Bonjour,\n\nVoici un nouveau lien pour gérer vos préférences ({name}) :\n\n{link}\n\nSi vous n'avez rien demandé, ignorez ce message : rien ne change.",
   notFound: 'Page introuvable.',
-  unsubscribe: 'Se désinscrire',
-  preferences: 'Gérer vos préférences',
 };
 
-const en: AudienceStrings = {
+const en: OwnStrings = {
   wordingVersion: 'en-2026-1',
   consentWording: 'By subscribing you agree to receive {name} by email. You can unsubscribe at any time with one click from every email.',
   subscribeButton: 'Subscribe',
@@ -128,7 +126,6 @@ const en: AudienceStrings = {
   welcomeSubject: 'Welcome to {name}',
   welcomeDefault: 'Welcome! You will now receive {name} every morning.',
   latestEdition: 'The latest edition',
-  archive: 'All editions',
   confirmTitle: 'Confirm your subscription',
   confirmQuestion: 'Do you confirm your subscription to {name}?',
   confirmButton: 'Confirm',
@@ -157,11 +154,21 @@ const en: AudienceStrings = {
   freshLinkText:
     "Hello,\n\nHere is a new link to manage your preferences ({name}):\n\n{link}\n\nIf you did not ask for it, ignore this message: nothing changes.",
   notFound: 'Page not found.',
-  unsubscribe: 'Unsubscribe',
-  preferences: 'Manage your preferences',
 };
 
-const byLanguage: Record<Language, AudienceStrings> = { fr, en };
+/**
+ * The words an edition's footer and the audience's pages and mails both say
+ * come from the edition's strings (render/strings.ts): one wording for one thing.
+ */
+type SharedWords = 'unsubscribe' | 'preferences' | 'archive';
+type OwnStrings = Omit<AudienceStrings, SharedWords>;
+
+function withSharedWords(own: OwnStrings, language: Language): AudienceStrings {
+  const { unsubscribe, preferences, archive } = stringsFor(language);
+  return { ...own, unsubscribe, preferences, archive };
+}
+
+const byLanguage: Record<Language, AudienceStrings> = { fr: withSharedWords(fr, 'fr'), en: withSharedWords(en, 'en') };
 
 /** The audience's words in a publication's language. */
 export function audienceStrings(language: Language): AudienceStrings {

@@ -15,6 +15,7 @@ import { progressLine, sendSummary, type SendProgress } from '../delivery/progre
 import { requestSend } from '../delivery/sends.ts';
 import { deliveryParts, publicUrlCheck } from '../delivery/worker.ts';
 import { WorkflowError } from '../edition/workflow.ts';
+import { getEdition } from '../store/editions.ts';
 import { getPublication } from '../store/publications.ts';
 import { SendRefused } from '../delivery/send-rules.ts';
 import type { Store } from '../store/db.ts';
@@ -98,9 +99,9 @@ export function register(program: Command): void {
 
 /** The time of a list send: --at, else the publication's next scheduled time on the edition's date. */
 async function whenToSend(store: Store, editionId: number, at: string | undefined, now: number): Promise<number> {
-  const edition = await store.db.selectFrom('editions').select(['publication_id', 'date']).where('id', '=', editionId).executeTakeFirst();
+  const edition = await getEdition(store, editionId);
   if (!edition) throw new RefusedError(`no edition ${editionId}`);
-  const publication = (await getPublication(store, edition.publication_id))!.settings;
+  const publication = (await getPublication(store, edition.publicationId))!.settings;
   if (at) {
     const hm = /^(\d{1,2}):(\d{2})$/.exec(at);
     if (hm) {

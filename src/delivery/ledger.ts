@@ -1,18 +1,12 @@
 // What delivery needs from the delivery ledger (one row per recipient of a
-// send). Declared here, by its consumer; src/store/ledger.ts implements it
-// over SQLite or PostgreSQL, tests may swap it. See README.md for the guarantees.
+// send). Declared here, by its consumer; store-ledger.ts builds it over the
+// store's ledger queries (SQLite or PostgreSQL), tests may swap it. See
+// README.md for the guarantees.
+import type { ClaimedRow, ClaimRequest } from '../store/ledger.ts';
 import type { MessageTemplate } from './message-template.ts';
 
-/** A ledger row a worker holds under lease. */
-export interface ClaimedRecipient {
-  id: number;
-  sendId: number;
-  publicationId: number;
-  subscriberId: number | null;
-  email: string;
-  /** Attempts so far, this one included. */
-  attempts: number;
-}
+/** A ledger row a worker holds under lease: the store's row, as it is. */
+export type ClaimedRecipient = ClaimedRow;
 
 /** The final or intermediate result of one attempt. */
 export type Outcome =
@@ -31,14 +25,8 @@ export interface SendForDelivery {
   template: MessageTemplate;
 }
 
-export interface ClaimOptions {
-  workerId: string;
-  now: number;
-  leaseMs: number;
-  limit: number;
-  /** Only rows of this send (`send --wait` works on its own send first). */
-  sendId?: number;
-}
+/** Which rows a claim asks for (store/ledger.ts). */
+export type ClaimOptions = ClaimRequest;
 
 export interface Ledger {
   /**

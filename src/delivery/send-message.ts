@@ -8,7 +8,7 @@ import { renderEmail } from '../render/email.ts';
 import { renderText } from '../render/text.ts';
 import { publicationUrl } from '../render/urls.ts';
 import type { Store } from '../store/db.ts';
-import { getVersion } from '../store/editions.ts';
+import { getEdition, getVersion } from '../store/editions.ts';
 import { getPublication } from '../store/publications.ts';
 import type { SendRow } from '../store/schema.ts';
 import { buildMessageTemplate, HeaderValueError, type MessageTemplate } from './message-template.ts';
@@ -18,8 +18,9 @@ export class MessageBuildError extends Error {}
 
 /** The pre-encoded message of a send. */
 export async function buildSendMessage(store: Store, send: SendRow, options: { publicUrl: string; mailDomain: string }): Promise<MessageTemplate> {
-  const edition = await store.db.selectFrom('editions').selectAll().where('id', '=', send.edition_id).executeTakeFirstOrThrow();
-  const version = await getVersion(store, edition.id, edition.current_version);
+  const edition = await getEdition(store, send.edition_id);
+  if (!edition) throw new MessageBuildError(`send ${send.id}: no edition ${send.edition_id}`);
+  const version = await getVersion(store, edition.id, edition.currentVersion);
   const stored = await getPublication(store, send.publication_id);
   if (!version || !stored) throw new MessageBuildError(`edition ${edition.id} has no source or no publication`);
   const publication = stored.settings;

@@ -11,6 +11,7 @@ import { startSend } from './send-start.ts';
 import { buildSendMessage } from './send-message.ts';
 import { checkTester, DEFAULT_TEST_SENDS_PER_HOUR, testAddresses, type Tester } from './test-send-rules.ts';
 import { inTransaction } from '../store/transaction.ts';
+import { getEdition } from '../store/editions.ts';
 
 export interface SendDeps {
   store: Store;
@@ -52,10 +53,10 @@ async function createCheckedTestSend(store: Store, request: SendRequest, address
   const { tester } = request;
   if (!tester) return createTestSend(store, { editionId: request.editionId, addresses, createdBy: request.createdBy, now });
   return inTransaction(store, async (tx) => {
-    const edition = await tx.db.selectFrom('editions').select('publication_id').where('id', '=', request.editionId).executeTakeFirst();
+    const edition = await getEdition(tx, request.editionId);
     if (edition) {
       const perHour = request.testsPerHour ?? DEFAULT_TEST_SENDS_PER_HOUR;
-      await checkTester(tx, { tester, publicationId: edition.publication_id, addresses, now, perHour });
+      await checkTester(tx, { tester, publicationId: edition.publicationId, addresses, now, perHour });
     }
     return createTestSend(tx, { editionId: request.editionId, addresses, createdBy: tester.email, now });
   });

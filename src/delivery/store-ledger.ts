@@ -1,6 +1,6 @@
 // Delivery's Ledger and Recheck over the store's ledger queries
 // (store/ledger.ts, store/ledger-recheck.ts): the store answers in its own
-// rows, this adapts them to what the worker speaks (camelCase, the parsed
+// rows, this adapts them to what the worker speaks (the parsed
 // MessageTemplate, `retry` as a pending row due later) and adds delivery's
 // rule that a finished list send moves its edition to sent.
 //
@@ -18,7 +18,7 @@ import { claimRecipients, pauseSend, recordResults, releaseRecipients, renewLeas
 import { goneAmong, setSuppressed } from '../store/ledger-recheck.ts';
 import { retryingWhileDown } from '../store/outages.ts';
 import { recipientCounts } from '../store/sends.ts';
-import type { ClaimedRecipient, Ledger, Outcome, SendForDelivery } from './ledger.ts';
+import type { Ledger, Outcome, SendForDelivery } from './ledger.ts';
 import type { MessageTemplate } from './message-template.ts';
 import type { Recheck } from './readers-who-left.ts';
 import { finishIfComplete } from './send-start.ts';
@@ -27,7 +27,7 @@ import { finishIfComplete } from './send-start.ts';
 export function storeLedger(store: Store): Ledger {
   return {
     ...retryingWhileDown(store, withoutClaim(store)),
-    claim: async (options) => (await claimRecipients(store, options)).map(claimed),
+    claim: (options) => claimRecipients(store, options),
   };
 }
 
@@ -52,10 +52,6 @@ function withoutClaim(store: Store): Omit<Ledger, 'claim'> {
   };
 }
 
-function claimed(row: Awaited<ReturnType<typeof claimRecipients>>[number]): ClaimedRecipient {
-  return { id: row.id, sendId: row.send_id, publicationId: row.publication_id, subscriberId: row.subscriber_id, email: row.email, attempts: row.attempts };
-}
-
 function resultRow(o: Outcome): ResultRow {
   return {
     id: o.id,
@@ -69,13 +65,5 @@ function resultRow(o: Outcome): ResultRow {
 
 async function sendForDelivery(store: Store, sendId: number): Promise<SendForDelivery | undefined> {
   const row = await sendWithMessage(store, sendId);
-  if (!row) return undefined;
-  return {
-    id: row.id,
-    publicationId: row.publication_id,
-    kind: row.kind,
-    status: row.status,
-    startedAt: row.started_at ?? 0,
-    template: JSON.parse(row.template) as MessageTemplate,
-  };
+  return row && { ...row, startedAt: row.startedAt ?? 0, template: JSON.parse(row.template) as MessageTemplate };
 }

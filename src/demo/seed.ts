@@ -16,7 +16,7 @@ import { parseEdition } from '../edition/parse.ts';
 import { formatDiagnostic, hasErrors } from '../edition/diagnostic.ts';
 import type { Publication } from '../edition/publication.ts';
 import { subjectOf } from '../edition/inline-text.ts';
-import { upsertPublication } from '../store/publications.ts';
+import { hasPublications, upsertPublication } from '../store/publications.ts';
 import { findEdition, saveEdition, transitionEdition } from '../store/editions.ts';
 import { inTransaction } from '../store/transaction.ts';
 import { addAccount } from '../web/auth/accounts.ts';
@@ -62,7 +62,7 @@ export function isEmbeddedDefault(config: Config): boolean {
 
 /** True when the database holds no publication yet. */
 export async function isEmptyNewsroom(store: Store): Promise<boolean> {
-  return !(await store.db.selectFrom('publications').select('id').limit(1).executeTakeFirst());
+  return !(await hasPublications(store));
 }
 
 /** Seeds the demo newsroom when the database has no publication yet; a second call does nothing. */
@@ -92,8 +92,7 @@ async function seedNewsroom(
   clock: Clock,
   examplesDir: string,
 ): Promise<{ publications: string[]; editions: SeedResult['editions']; account: { email: string; password: string } } | undefined> {
-  const any = await store.db.selectFrom('publications').select('id').limit(1).executeTakeFirst();
-  if (any) return undefined;
+  if (await hasPublications(store)) return undefined;
 
   const publications = new Map<string, { id: number; settings: Publication }>();
   const pubDir = join(examplesDir, 'publications');

@@ -13,35 +13,32 @@ import { ENGLISH_RULES } from './typography-en.ts';
 
 const LOCALES: Record<Language, string> = { fr: 'fr', en: 'en-US' };
 
-/** typograf rules that are wrong for us, per language, and why. */
+/** typograf rules that are wrong for us in every language, and why. */
+const DISABLED_ALWAYS = [
+  // Text nodes are typeset one by one: trimming would glue a word to the link after it.
+  'common/space/trimLeft',
+  'common/space/trimRight',
+  // Russian habits (a no-break space after every word of one or two letters,
+  // « a », « the », « at »…): not the house style; French no-break spaces come
+  // from our own rules.
+  'common/nbsp/afterShortWord',
+  'common/nbsp/beforeShortLastWord',
+  'common/nbsp/beforeShortLastNumber',
+  'common/nbsp/afterShortWordByList',
+  // Would split « ami(e)s » and « f(x) » into « ami (e)s », « f (x) ».
+  'common/space/beforeBracket',
+];
+
+/** typograf rules that are wrong for us, per language. */
 const DISABLED: Record<Language, string[]> = {
   fr: [
     // Deletes the space French wants before ? ! : ; (« plateforme? »).
     'common/space/delBeforePunctuation',
     // French writes 20 % with a narrow no-break space (fr/matinale/units).
     'common/space/delBeforePercent',
-    // Text nodes are typeset one by one: trimming would glue a word to the link after it.
-    'common/space/trimLeft',
-    'common/space/trimRight',
-    // Russian habits (a no-break space after every word of one or two letters):
-    // not the house style; French no-break spaces come from our own rules.
-    'common/nbsp/afterShortWord',
-    'common/nbsp/beforeShortLastWord',
-    'common/nbsp/beforeShortLastNumber',
-    'common/nbsp/afterShortWordByList',
-    // Would split « ami(e)s » and « f(x) » into « ami (e)s », « f (x) ».
-    'common/space/beforeBracket',
+    ...DISABLED_ALWAYS,
   ],
-  en: [
-    'common/space/trimLeft',
-    'common/space/trimRight',
-    'common/nbsp/afterShortWord',
-    'common/nbsp/beforeShortLastWord',
-    'common/nbsp/beforeShortLastNumber',
-    // A no-break space after « a », « the », « at »…: Russian-style, not ours.
-    'common/nbsp/afterShortWordByList',
-    'common/space/beforeBracket',
-  ],
+  en: DISABLED_ALWAYS,
 };
 
 // Web and mail addresses are hidden from every rule: typograf's own URL

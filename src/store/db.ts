@@ -4,7 +4,7 @@ import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import pg from 'pg';
-import { Kysely, SqliteDialect } from 'kysely';
+import { Kysely, sql, SqliteDialect } from 'kysely';
 import { CAPABILITIES, COLUMN_TYPES, type Capabilities, type ColumnTypes } from './dialect.ts';
 import { DEFAULT_RECONNECT_POLICY, Outages, type ReconnectPolicy } from './outages.ts';
 import { CurrentSchemaPostgresDialect } from './postgres-introspector.ts';
@@ -55,6 +55,11 @@ const pgTypes = {
     return pg.types.getTypeParser(oid, format as 'text');
   },
 };
+
+/** One round trip to the database (a health check): resolves when it answers. */
+export async function ping(store: Store): Promise<void> {
+  await sql`select 1`.execute(store.db);
+}
 
 /** Opens the store for a configuration (SQLite or PostgreSQL). */
 export function openStore(options: OpenOptions): Store {
@@ -107,6 +112,9 @@ export function openStore(options: OpenOptions): Store {
   sqlite.pragma('busy_timeout = 10000');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('synchronous = NORMAL');
+  // Deleted rows are overwritten, not left in free pages: a deleted tip's
+  // ciphertext or an erased subscriber's address is gone from the file.
+  sqlite.pragma('secure_delete = ON');
   // A database created by an older version is world-readable (0644): tighten it,
   // and its WAL and shared-memory files (SQLite gives new ones the database's mode).
   if (path !== ':memory:') for (const file of [path, `${path}-wal`, `${path}-shm`]) ownerOnly(file);

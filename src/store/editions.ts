@@ -294,6 +294,23 @@ export async function listEditions(store: Store, publicationId: number): Promise
   return rows.map(record);
 }
 
+/** A page of the dates and statuses of a publication's editions in `statuses`, newest date first. */
+export async function editionDatesIn(
+  store: Store,
+  publicationId: number,
+  page: { statuses: readonly EditionStatus[]; limit: number; offset: number },
+): Promise<Array<{ date: string; status: EditionStatus }>> {
+  return store.db
+    .selectFrom('editions')
+    .select(['date', 'status'])
+    .where('publication_id', '=', publicationId)
+    .where('status', 'in', [...page.statuses])
+    .orderBy('date', 'desc')
+    .limit(page.limit)
+    .offset(page.offset)
+    .execute();
+}
+
 /** Every version of an edition, oldest first. */
 export async function listVersions(store: Store, editionId: number): Promise<EditionVersion[]> {
   const rows = await store.db.selectFrom('edition_versions').selectAll().where('edition_id', '=', editionId).orderBy('number').execute();

@@ -10,6 +10,7 @@
 import { sql } from 'kysely';
 import type { Store } from './db.ts';
 import type { RecipientState, SendKind, SendStatus } from './schema.ts';
+import { moveSend } from './sends.ts';
 import { inTransaction } from './transaction.ts';
 
 // The ledger's queries, as delivery's worker needs them; delivery/store-ledger.ts
@@ -28,9 +29,9 @@ export interface ClaimRequest {
 /** A ledger row claimed under a worker's lease, with its send's publication. */
 export interface ClaimedRow {
   id: number;
-  send_id: number;
-  publication_id: number;
-  subscriber_id: number | null;
+  sendId: number;
+  publicationId: number;
+  subscriberId: number | null;
   email: string;
   /** Attempts so far, the claim's included. */
   attempts: number;
@@ -50,10 +51,10 @@ export interface ResultRow {
 /** A send with its stored message (JSON of delivery's MessageTemplate). */
 export interface SendWithMessage {
   id: number;
-  publication_id: number;
+  publicationId: number;
   kind: SendKind;
   status: SendStatus;
-  started_at: number | null;
+  startedAt: number | null;
   template: string;
 }
 
@@ -99,7 +100,7 @@ export async function claimRecipients(store: Store, o: ClaimRequest): Promise<Cl
         updated_at: o.now,
       }))
       .where('id', 'in', pick)
-      .returning(['id', 'send_id', 'subscriber_id', 'email', 'attempts'])
+      .returning(['id', 'send_id as sendId', 'subscriber_id as subscriberId', 'email', 'attempts'])
       .execute();
     if (claimed.length === 0) return [];
 
@@ -112,14 +113,14 @@ export async function claimRecipients(store: Store, o: ClaimRequest): Promise<Cl
       .returning('id')
       .execute();
     const goneIds = new Set(gone.map((g) => g.id));
-    const sendIds = [...new Set(claimed.map((c) => c.send_id))];
+    const sendIds = [...new Set(claimed.map((c) => c.sendId))];
     const publications = new Map(
       (await tx.db.selectFrom('sends').select(['id', 'publication_id']).where('id', 'in', sendIds).execute()).map((s) => [s.id, s.publication_id]),
     );
     return claimed
       .filter((c) => !goneIds.has(c.id))
       .sort((a, b) => a.id - b.id)
-      .map((c) => ({ ...c, publication_id: publications.get(c.send_id)! }));
+      .map((c) => ({ ...c, publicationId: publications.get(c.sendId)! }));
   });
 }
 
@@ -192,7 +193,7 @@ export async function sendWithMessage(store: Store, sendId: number): Promise<Sen
   return store.db
     .selectFrom('sends as s')
     .innerJoin('send_messages as m', 'm.send_id', 's.id')
-    .select(['s.id', 's.publication_id', 's.kind', 's.status', 's.started_at', 'm.template'])
+    .select(['s.id', 's.publication_id as publicationId', 's.kind', 's.status', 's.started_at as startedAt', 'm.template'])
     .where('s.id', '=', sendId)
     .executeTakeFirst();
 }
@@ -213,13 +214,7 @@ export async function markDoneIfComplete(store: Store, sendId: number, now: numb
 
 /** Pauses a running send with a reason for the newsroom; false when it was not running. */
 export async function pauseSend(store: Store, sendId: number, reason: string, _now: number): Promise<boolean> {
-  const r = await store.db
-    .updateTable('sends')
-    .set({ status: 'paused', status_reason: reason })
-    .where('id', '=', sendId)
-    .where('status', '=', 'running')
-    .executeTakeFirst();
-  return Number(r.numUpdatedRows) > 0;
+  return moveSend(store, sendId, 'running', 'paused', reason);
 }
 
 /**
@@ -258,4 +253,23 @@ export function readersGone(store: Store, ids: readonly number[]) {
         ),
       ]),
     );
+}
+
+/** The ledger rows of a subscriber (their data export): which send, in what state, since when. */
+export async function deliveriesOf(store: Store, subscriberId: number): Promise<Array<{ send_id: number; state: RecipientState; updated_at: number }>> {
+  return store.db.selectFrom('recipients').select(['send_id', 'state', 'updated_at']).where('subscriber_id', '=', subscriberId).orderBy('id').execute();
+}
+
+/**
+ * Replaces the address on a subscriber's finished ledger rows (erasure): the
+ * counts of past sends stay, the address goes. Rows still to be sent are left
+ * to delivery, which checks the suppression list.
+ */
+export async function forgetAddressInLedger(store: Store, subscriberId: number): Promise<void> {
+  await store.db
+    .updateTable('recipients')
+    .set({ email: `erased-${subscriberId}` })
+    .where('subscriber_id', '=', subscriberId)
+    .where('state', 'in', ['sent', 'bounced', 'failed', 'suppressed'])
+    .execute();
 }

@@ -69,6 +69,22 @@ export async function upsertPublication(
   });
 }
 
+/** True when the database holds at least one publication. */
+export async function hasPublications(store: Store): Promise<boolean> {
+  return (await store.db.selectFrom('publications').select('id').limit(1).executeTakeFirst()) !== undefined;
+}
+
+/** A publication's columns without its team: what a reader's page or mail needs (settings as stored JSON). */
+export type PublicationSummaryRow = Pick<PublicationRow, 'id' | 'slug' | 'name' | 'language' | 'settings'>;
+
+/** Publications by slug, or the one of a slug or an id; ordered by slug. */
+export async function publicationSummaries(store: Store, filter: { slug?: string; id?: number } = {}): Promise<PublicationSummaryRow[]> {
+  let query = store.db.selectFrom('publications').select(['id', 'slug', 'name', 'language', 'settings']);
+  if (filter.slug !== undefined) query = query.where('slug', '=', filter.slug);
+  if (filter.id !== undefined) query = query.where('id', '=', filter.id);
+  return query.orderBy('slug').execute();
+}
+
 /** A publication by slug, with its team. */
 export async function getPublicationBySlug(store: Store, slug: string): Promise<StoredPublication | undefined> {
   const row = await store.db.selectFrom('publications').selectAll().where('slug', '=', slug).executeTakeFirst();

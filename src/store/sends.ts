@@ -51,23 +51,29 @@ export async function insertAddressRecipients(store: Store, sendId: number, addr
     .execute();
 }
 
+/** The columns of a ledger row an INSERT … SELECT writes: the reader (subscriber, address) from the SELECT, then `newRow`. */
+const NEW_ROW_COLUMNS = ['subscriber_id', 'email', 'send_id', 'state', 'attempts', 'next_attempt_at', 'updated_at'] as const;
+
+/** A new ledger row of `sendId`: pending, never tried, due now. */
+function newRow(sendId: number, now: number) {
+  return [
+    sql.lit(sendId).as('send_id'),
+    sql.lit('pending').as('state'),
+    sql.lit(0).as('attempts'),
+    sql.lit(now).as('next_attempt_at'),
+    sql.lit(now).as('updated_at'),
+  ] as const;
+}
+
 /** Copies the failed rows of `fromSendId` (not those that bounced) into `toSendId`, pending and due now, in one INSERT … SELECT; returns how many. */
 export async function copyFailedRecipients(store: Store, fromSendId: number, toSendId: number, now: number): Promise<number> {
   const copied = await store.db
     .insertInto('recipients')
-    .columns(['send_id', 'subscriber_id', 'email', 'state', 'attempts', 'next_attempt_at', 'updated_at'])
+    .columns(NEW_ROW_COLUMNS)
     .expression((eb) =>
       eb
         .selectFrom('recipients')
-        .select([
-          sql.lit(toSendId).as('send_id'),
-          'subscriber_id',
-          'email',
-          sql.lit('pending').as('state'),
-          sql.lit(0).as('attempts'),
-          sql.lit(now).as('next_attempt_at'),
-          sql.lit(now).as('updated_at'),
-        ])
+        .select(['subscriber_id', 'email', ...newRow(toSendId, now)])
         .where('send_id', '=', fromSendId)
         .where('state', '=', 'failed'),
     )
@@ -110,15 +116,19 @@ export async function dueSends(store: Store, now: number): Promise<SendRow[]> {
   return store.db.selectFrom('sends').selectAll().where('status', '=', 'scheduled').where('scheduled_for', '<=', now).orderBy('id').execute();
 }
 
+/**
+ * Moves a send from status `from` to `to` with the reason the newsroom reads
+ * (null clears it), as a guarded update: true when this call moved it, false
+ * when the send was no longer in `from` (another process got there first).
+ */
+export async function moveSend(store: Store, sendId: number, from: SendStatus, to: SendStatus, reason: string | null): Promise<boolean> {
+  const r = await store.db.updateTable('sends').set({ status: to, status_reason: reason }).where('id', '=', sendId).where('status', '=', from).executeTakeFirst();
+  return Number(r.numUpdatedRows) > 0;
+}
+
 /** Cancels a send that has not started, with the reason; false when it had started (or was no longer scheduled). */
 export async function cancelScheduledSend(store: Store, sendId: number, reason: string): Promise<boolean> {
-  const r = await store.db
-    .updateTable('sends')
-    .set({ status: 'cancelled', status_reason: reason })
-    .where('id', '=', sendId)
-    .where('status', '=', 'scheduled')
-    .executeTakeFirst();
-  return Number(r.numUpdatedRows) > 0;
+  return moveSend(store, sendId, 'scheduled', 'cancelled', reason);
 }
 
 /** Moves a scheduled send to running, exactly once; undefined when another process started (or cancelled) it first. */
@@ -145,20 +155,12 @@ export async function saveSendMessage(store: Store, sendId: number, template: st
 export async function snapshotListRecipients(store: Store, send: { id: number; publication_id: number }, now: number): Promise<void> {
   await store.db
     .insertInto('recipients')
-    .columns(['send_id', 'subscriber_id', 'email', 'state', 'attempts', 'next_attempt_at', 'updated_at'])
+    .columns(NEW_ROW_COLUMNS)
     .expression((eb) =>
       eb
         .selectFrom('subscriptions as sub')
         .innerJoin('subscribers as p', 'p.id', 'sub.subscriber_id')
-        .select([
-          sql.lit(send.id).as('send_id'),
-          'p.id',
-          'p.email',
-          sql.lit('pending').as('state'),
-          sql.lit(0).as('attempts'),
-          sql.lit(now).as('next_attempt_at'),
-          sql.lit(now).as('updated_at'),
-        ])
+        .select(['p.id', 'p.email', ...newRow(send.id, now)])
         .where('sub.publication_id', '=', send.publication_id)
         .where('sub.status', '=', 'active')
         .where('p.email', 'is not', null)
@@ -195,24 +197,12 @@ export async function finishSend(store: Store, sendId: number, now: number, reas
 
 /** Marks a scheduled send missed (its time passed beyond the grace period). */
 export async function markMissed(store: Store, sendId: number, reason: string): Promise<boolean> {
-  const r = await store.db
-    .updateTable('sends')
-    .set({ status: 'missed', status_reason: reason })
-    .where('id', '=', sendId)
-    .where('status', '=', 'scheduled')
-    .executeTakeFirst();
-  return Number(r.numUpdatedRows) > 0;
+  return moveSend(store, sendId, 'scheduled', 'missed', reason);
 }
 
 /** Resumes a paused send. */
 export async function resumeSend(store: Store, sendId: number): Promise<boolean> {
-  const r = await store.db
-    .updateTable('sends')
-    .set({ status: 'running', status_reason: null })
-    .where('id', '=', sendId)
-    .where('status', '=', 'paused')
-    .executeTakeFirst();
-  return Number(r.numUpdatedRows) > 0;
+  return moveSend(store, sendId, 'paused', 'running', null);
 }
 
 /** A send by id. */

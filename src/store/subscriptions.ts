@@ -70,21 +70,21 @@ export async function endSubscription(store: Store, subscriberId: number, public
   return Number(r.numUpdatedRows) > 0;
 }
 
+/** A subscription's state and the times of its changes, as the export and the data request show them. */
+const HISTORY = [
+  'subscriptions.status',
+  'subscriptions.source',
+  'subscriptions.created_at',
+  'subscriptions.confirmed_at',
+  'subscriptions.unsubscribed_at',
+] as const;
+
 /** A subscriber's subscriptions with their publications' slugs. */
 export async function subscriptionsOfSubscriber(store: Store, subscriberId: number) {
   return store.db
     .selectFrom('subscriptions')
     .innerJoin('publications', 'publications.id', 'subscriptions.publication_id')
-    .select([
-      'subscriptions.publication_id',
-      'publications.slug',
-      'publications.name',
-      'subscriptions.status',
-      'subscriptions.source',
-      'subscriptions.created_at',
-      'subscriptions.confirmed_at',
-      'subscriptions.unsubscribed_at',
-    ])
+    .select(['subscriptions.publication_id', 'publications.slug', 'publications.name', ...HISTORY])
     .where('subscriptions.subscriber_id', '=', subscriberId)
     .orderBy('publications.slug')
     .execute();
@@ -161,16 +161,7 @@ export async function subscriptionsPage(store: Store, publicationId: number, aft
   return store.db
     .selectFrom('subscriptions')
     .innerJoin('subscribers', 'subscribers.id', 'subscriptions.subscriber_id')
-    .select([
-      'subscriptions.id',
-      'subscribers.email',
-      'subscribers.name',
-      'subscriptions.status',
-      'subscriptions.source',
-      'subscriptions.created_at',
-      'subscriptions.confirmed_at',
-      'subscriptions.unsubscribed_at',
-    ])
+    .select(['subscriptions.id', 'subscribers.email', 'subscribers.name', ...HISTORY])
     .where('subscriptions.publication_id', '=', publicationId)
     .where('subscriptions.id', '>', afterId)
     .where('subscribers.erased_at', 'is', null)

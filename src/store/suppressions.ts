@@ -5,13 +5,7 @@ import type { SuppressionReason } from './schema.ts';
 
 /** True when the address hash is on the publication's suppression list. */
 export async function isHashSuppressed(store: Store, publicationId: number, emailHash: string): Promise<boolean> {
-  const row = await store.db
-    .selectFrom('suppressions')
-    .select('id')
-    .where('publication_id', '=', publicationId)
-    .where('email_hash', '=', emailHash)
-    .executeTakeFirst();
-  return row !== undefined;
+  return (await suppressedAmong(store, publicationId, [emailHash])).size > 0;
 }
 
 /** Puts a hash on the list; an entry already there keeps its first reason. Returns true when added now. */

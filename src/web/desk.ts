@@ -1,8 +1,10 @@
 // What the web app needs from the newsroom's data, declared by the web (the
 // consumer) so that routes never see SQL: publications, editions with their
 // versions, and the guarded workflow. `store-desk.ts` implements it with the
-// store's modules; tests could swap it.
+// store's modules; tests could swap it. Its rows are the store's own
+// (store/editions.ts), less what the dashboard never shows.
 import type { Publication } from '../edition/publication.ts';
+import type { EditionRecord, EditionTransition, EditionVersion } from '../store/editions.ts';
 import type { EditionStatus } from '../store/schema.ts';
 
 export interface DeskPublication {
@@ -13,29 +15,11 @@ export interface DeskPublication {
   settings: Publication;
 }
 
-export interface DeskEdition {
-  id: number;
-  publicationId: number;
-  date: string;
-  status: EditionStatus;
-  currentVersion: number;
-  subject: string | null;
-  updatedAt: number;
-}
+export type DeskEdition = Omit<EditionRecord, 'createdAt'>;
 
-export interface DeskVersion {
-  number: number;
-  source: string;
-  author: string;
-  createdAt: number;
-}
+export type DeskVersion = Omit<EditionVersion, 'editionId'>;
 
-export interface DeskMove {
-  from: EditionStatus;
-  to: EditionStatus;
-  actor: string;
-  at: number;
-}
+export type DeskMove = EditionTransition;
 
 /** A person's autosaved, unsaved text of an edition, with the version it started from. */
 export interface DeskDraft {

@@ -13,24 +13,21 @@ import {
   saveEdition,
   transitionEdition,
   type EditionRecord,
+  type EditionVersion,
 } from '../store/editions.ts';
 import { discardDraft, findDraft, keepDraft } from '../store/edition-drafts.ts';
-import type { Desk, DeskEdition, DeskPublication } from './desk.ts';
+import type { Desk, DeskEdition, DeskPublication, DeskVersion } from './desk.ts';
 
 function publication(p: StoredPublication): DeskPublication {
   return { id: p.id, slug: p.settings.slug, name: p.settings.name, language: p.settings.language, settings: p.settings };
 }
 
-function edition(e: EditionRecord): DeskEdition {
-  return {
-    id: e.id,
-    publicationId: e.publicationId,
-    date: e.date,
-    status: e.status,
-    currentVersion: e.currentVersion,
-    subject: e.subject,
-    updatedAt: e.updatedAt,
-  };
+function edition({ createdAt: _, ...shown }: EditionRecord): DeskEdition {
+  return shown;
+}
+
+function version({ editionId: _, ...shown }: EditionVersion): DeskVersion {
+  return shown;
 }
 
 /** The desk of the web app, over the store. */
@@ -61,11 +58,10 @@ export function storeDesk(store: Store, clock: Clock): Desk {
       const e = await findEdition(store, publicationId, date);
       return e && edition(e);
     },
-    versions: async (editionId) =>
-      (await listVersions(store, editionId)).map((v) => ({ number: v.number, source: v.source, author: v.author, createdAt: v.createdAt })),
+    versions: async (editionId) => (await listVersions(store, editionId)).map(version),
     version: async (editionId, number) => {
       const v = await getVersion(store, editionId, number);
-      return v && { number: v.number, source: v.source, author: v.author, createdAt: v.createdAt };
+      return v && version(v);
     },
     transitions: (editionId) => listTransitions(store, editionId),
     async create(publicationId, date, source, author) {

@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openStore } from '../../src/store/db.ts';
-import { accountOf, credentialsFor } from '../../src/web/auth/accounts.ts';
+import { credentialsFor } from '../../src/store/accounts.ts';
+import { accountOf } from '../../src/web/auth/accounts.ts';
 import { verifyPassword } from '../../src/web/auth/password.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));

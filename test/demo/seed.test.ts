@@ -11,7 +11,7 @@ import type { Config } from '../../src/config.ts';
 import { DEMO_EDITOR_EMAIL, demoAccountFile, savedDemoAccount, seedDemo } from '../../src/demo/seed.ts';
 import { listPublications } from '../../src/store/publications.ts';
 import { listEditions } from '../../src/store/editions.ts';
-import { credentialsFor } from '../../src/web/auth/accounts.ts';
+import { credentialsFor } from '../../src/store/accounts.ts';
 import { verifyPassword } from '../../src/web/auth/password.ts';
 
 for (const backend of await testBackends()) {

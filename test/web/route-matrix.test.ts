@@ -10,7 +10,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { LightMyRequestResponse, RouteOptions } from 'fastify';
 import { testBackends } from '../helpers/store.ts';
-import { AUTHOR, EDITOR, OUTSIDER, Visitor, newsroom, sampleSource, type Newsroom } from './harness.ts';
+import { AUTHOR, EDITOR, OUTSIDER, Visitor, newsroom, samplePublication, sampleSource, type Newsroom } from './harness.ts';
 import { buildApp } from '../../src/web/app.ts';
 import { addAccount } from '../../src/web/auth/accounts.ts';
 import { getEdition, listVersions, saveEdition, transitionEdition } from '../../src/store/editions.ts';
@@ -28,6 +28,9 @@ import { audienceDeps } from '../../src/audience/deps.ts';
 import { addByHand } from '../../src/audience/by-hand.ts';
 import { importJobs } from '../../src/web/import-jobs.ts';
 import { openSession } from '../../src/web/auth/sessions.ts';
+import { fileTip, sealText } from '../../src/tips/tip-line.ts';
+import { goodKey } from '../helpers/tip-keys.ts';
+import * as openpgp from 'openpgp';
 
 const ACTORS = ['nobody', 'author', 'editor', 'admin', 'otherEditor'] as const;
 type Actor = (typeof ACTORS)[number];
@@ -57,6 +60,10 @@ interface World {
   freshSend(status: 'running' | 'paused'): Promise<number>;
   /** The outbox file of a message of a Tech Matin send. */
   outboxFile: string;
+  /** A new tip for Tech Matin, with one part. */
+  freshTip(): Promise<number>;
+  /** An armoured public key any member may set as theirs. */
+  publicKey: string;
 }
 
 interface Action {
@@ -76,6 +83,11 @@ interface Action {
 const MEMBERS_READ: Record<Actor, Outcome> = { nobody: 'sign-in', author: 'ok', editor: 'ok', admin: 'ok', otherEditor: 'hidden' };
 const MEMBERS_LIST: Record<Actor, Outcome> = { nobody: 'sign-in', author: 'ok', editor: 'ok', admin: 'ok', otherEditor: 'absent' };
 const EDITORS_ONLY: Record<Actor, Outcome> = { nobody: 'sign-in', author: 'forbidden', editor: 'ok', admin: 'ok', otherEditor: 'hidden' };
+const ADMINS_ONLY: Record<Actor, Outcome> = { nobody: 'sign-in', author: 'forbidden', editor: 'forbidden', admin: 'ok', otherEditor: 'hidden' };
+/** What belongs to no publication (a new one, the relays): the admins of any publication, a 403 for every other member. */
+const NEWSROOM_ADMINS: Record<Actor, Outcome> = { nobody: 'sign-in', author: 'forbidden', editor: 'forbidden', admin: 'ok', otherEditor: 'forbidden' };
+const tipPartsOf = async (w: World, id: number) => (await w.n.store.db.selectFrom('tip_parts').select(['id', 'kind']).where('tip_id', '=', id).orderBy('id').execute()).map((p) => p.kind);
+const firstPart = async (w: World, id: number) => (await w.n.store.db.selectFrom('tip_parts').select('id').where('tip_id', '=', id).orderBy('id').executeTakeFirstOrThrow()).id;
 
 const editionState = async (w: World, id: number) => {
   const e = await getEdition(w.n.store, id);
@@ -86,6 +98,15 @@ const sendsOf = async (w: World, id: number) =>
 const draftsOf = async (w: World, id: number) =>
   (await w.n.store.db.selectFrom('edition_drafts').select('author').where('edition_id', '=', id).execute()).map((d) => d.author).sort();
 const dateOfEdition = async (w: World, id: number) => (await w.n.store.db.selectFrom('editions').select('date').where('id', '=', id).executeTakeFirstOrThrow()).date;
+/** Tech Matin's settings as its form posts them, with a new greeting (the name stays: other lists look for it). */
+function techMatinForm(greeting: string): Record<string, string> {
+  const p = samplePublication('tech-matin');
+  return {
+    name: p.name, greeting, language: p.language, timezone: p.timezone, schedule_mode: 'cron', schedule: p.schedule, from: p.from, replyTo: p.replyTo ?? '',
+    address: p.address, words: (p.words ?? []).join('\n'), welcome: p.welcome ?? '',
+  };
+}
+const techMatinSettings = async (w: World) => (await w.n.store.db.selectFrom('publications').select('settings').where('id', '=', w.n.ids.techMatin).executeTakeFirstOrThrow()).settings;
 const source = (date: string) => sampleSource('tech-matin').replace('date: 2026-03-02', `date: ${date}`);
 
 function moves(api: boolean): Record<string, Action> {
@@ -114,9 +135,7 @@ function sendControl(action: string, from: 'running' | 'paused'): Action {
 }
 
 // The audience's and the team's routes (dashboard-subscribers.ts, dashboard-import.ts, dashboard-team.ts).
-const ADMINS_ONLY: Record<Actor, Outcome> = { nobody: 'sign-in', author: 'forbidden', editor: 'forbidden', admin: 'ok', otherEditor: 'hidden' };
 const ANY_MEMBER: Record<Actor, Outcome> = { nobody: 'sign-in', author: 'ok', editor: 'ok', admin: 'ok', otherEditor: 'ok' };
-const ADMIN_PAGE: Record<Actor, Outcome> = { nobody: 'sign-in', author: 'forbidden', editor: 'forbidden', admin: 'ok', otherEditor: 'forbidden' };
 let peopleCounter = 0;
 const SUBSCRIBERS = '/newsroom/publications/tech-matin/subscribers';
 /** A new active subscriber of Tech Matin; its id. */
@@ -233,7 +252,7 @@ const PEOPLE_MATRIX: Record<string, Record<string, Action> | { open: string }> =
       missing: (v) => v.get(`/newsroom/imports/${NO_IMPORT}/rejects.csv`),
     },
   },
-  'GET /newsroom/team': { page: { expect: ADMIN_PAGE, send: (v) => v.get('/newsroom/team') } },
+  'GET /newsroom/team': { page: { expect: NEWSROOM_ADMINS, send: (v) => v.get('/newsroom/team') } },
   'POST /newsroom/team/invite': {
     invite: {
       expect: ADMINS_ONLY,
@@ -338,6 +357,50 @@ const MATRIX: Record<string, Record<string, Action> | { open: string }> = {
   'GET /newsroom/editions/:id/versions': {
     read: { expect: MEMBERS_READ, send: (v, _w, id) => v.get(`/newsroom/editions/${id}/versions`), missing: (v) => v.get('/newsroom/editions/99999/versions') },
   },
+  'GET /newsroom/publications/new': {
+    form: { expect: NEWSROOM_ADMINS, send: (v) => v.get('/newsroom/publications/new') },
+  },
+  'POST /newsroom/publications/new': {
+    create: {
+      expect: NEWSROOM_ADMINS,
+      prepare: async () => ++dayCounter,
+      send: (v, _w, k) =>
+        v.post('/newsroom/publications/new', {
+          slug: `new-title-${k}`, name: `New ${k}`, language: 'en', timezone: 'UTC', schedule_mode: 'cron', schedule: '0 6 * * *',
+          from: 'New <new@example.org>', address: '1 Main Street', member_name: 'Admin', member_email: v.email, member_role: 'admin',
+        }),
+      effect: async (w, k) => (await w.n.store.db.selectFrom('publications').select('id').where('slug', '=', `new-title-${k}`).execute()).length,
+    },
+  },
+  'GET /newsroom/publications/:slug/settings': {
+    open: { expect: ADMINS_ONLY, send: (v) => v.get('/newsroom/publications/tech-matin/settings'), missing: (v) => v.get('/newsroom/publications/no-such-title/settings') },
+  },
+  'POST /newsroom/publications/:slug/settings': {
+    save: {
+      expect: ADMINS_ONLY,
+      prepare: async () => ++dayCounter,
+      // The whole team of the file, so that a save keeps everyone on it.
+      send: (v, _w, k) => {
+        const team = samplePublication('tech-matin').team;
+        const body = new URLSearchParams(Object.entries(techMatinForm(`Bonjour ${k}`)));
+        for (const m of team) {
+          body.append('member_name', m.name);
+          body.append('member_email', m.email);
+          body.append('member_role', m.role);
+        }
+        return v.post('/newsroom/publications/tech-matin/settings', body);
+      },
+      missing: (v) => v.post('/newsroom/publications/no-such-title/settings', techMatinForm('x')),
+      effect: techMatinSettings,
+    },
+  },
+  'GET /newsroom/publications/:slug/settings.yaml': {
+    download: {
+      expect: ADMINS_ONLY,
+      send: (v) => v.get('/newsroom/publications/tech-matin/settings.yaml'),
+      missing: (v) => v.get('/newsroom/publications/no-such-title/settings.yaml'),
+    },
+  },
   'GET /newsroom/publications': {
     list: { expect: MEMBERS_LIST, send: (v) => v.get('/newsroom/publications'), shows: (res) => res.body.includes('Tech Matin') },
   },
@@ -388,6 +451,13 @@ const MATRIX: Record<string, Record<string, Action> | { open: string }> = {
     resume: sendControl('resume', 'paused'),
     cancel: sendControl('cancel', 'running'),
   },
+  'GET /newsroom/settings/sending': {
+    read: { expect: NEWSROOM_ADMINS, send: (v) => v.get('/newsroom/settings/sending') },
+  },
+  // The DNS check asks the machine's resolvers (none of the test's names exist: answered at once).
+  'POST /newsroom/settings/sending/check': {
+    check: { expect: NEWSROOM_ADMINS, send: (v) => v.post('/newsroom/settings/sending/check', {}) },
+  },
   'GET /newsroom/sends': {
     list: { expect: MEMBERS_LIST, send: (v) => v.get('/newsroom/sends'), shows: (res) => res.body.includes('Tech Matin 2026-03-02') },
   },
@@ -407,6 +477,48 @@ const MATRIX: Record<string, Record<string, Action> | { open: string }> = {
   },
   'GET /newsroom/outbox/:file': {
     read: { expect: EDITORS_ONLY, send: (v, w) => v.get(`/newsroom/outbox/${w.outboxFile}`), missing: (v) => v.get('/newsroom/outbox/99999.99999.matinale@news.test.eml') },
+  },
+  'GET /newsroom/tips': {
+    list: {
+      expect: { nobody: 'sign-in', author: 'forbidden', editor: 'ok', admin: 'ok', otherEditor: 'absent' },
+      send: (v) => v.get('/newsroom/tips'),
+      shows: (res) => res.body.includes('<td>Tech Matin</td>'),
+    },
+  },
+  'GET /newsroom/tips/:id': {
+    read: { expect: EDITORS_ONLY, prepare: (w) => w.freshTip(), send: (v, _w, id) => v.get(`/newsroom/tips/${id}`), missing: (v) => v.get('/newsroom/tips/99999') },
+  },
+  'GET /newsroom/tips/:id/parts/:part': {
+    download: {
+      expect: EDITORS_ONLY,
+      prepare: (w) => w.freshTip(),
+      send: async (v, w, id) => v.get(`/newsroom/tips/${id}/parts/${await firstPart(w, id)}`),
+      missing: (v) => v.get('/newsroom/tips/99999/parts/1'),
+    },
+  },
+  'POST /newsroom/tips/:id/reply': {
+    reply: {
+      expect: EDITORS_ONLY,
+      prepare: (w) => w.freshTip(),
+      send: (v, _w, id) => v.post(`/newsroom/tips/${id}/reply`, { text: 'Thank you' }),
+      missing: (v) => v.post('/newsroom/tips/99999/reply', { text: 'Thank you' }),
+      effect: tipPartsOf,
+    },
+  },
+  'POST /newsroom/tips/:id/delete': {
+    delete: {
+      expect: EDITORS_ONLY,
+      prepare: (w) => w.freshTip(),
+      send: (v, _w, id) => v.post(`/newsroom/tips/${id}/delete`, {}),
+      missing: (v) => v.post('/newsroom/tips/99999/delete', {}),
+      effect: tipPartsOf,
+    },
+  },
+  'GET /newsroom/key': {
+    read: { expect: ANY_MEMBER, send: (v) => v.get('/newsroom/key') },
+  },
+  'POST /newsroom/key': {
+    set: { expect: ANY_MEMBER, send: (v, w) => v.post('/newsroom/key', { key: w.publicKey }) },
   },
   'GET /api/editions': {
     list: {
@@ -519,8 +631,16 @@ for (const backend of await testBackends()) {
     }
 
     let day = 0;
+    const deskKey = await goodKey();
+    const desk = [await openpgp.readKey({ armoredKey: deskKey.publicKey })];
     const world: World = {
       n,
+      publicKey: deskKey.publicKey,
+      async freshTip() {
+        const tips = { store: n.store, secret: n.config.secret, clock: n.clock };
+        await fileTip(tips, { id: n.ids.techMatin, language: 'fr' }, [await sealText('a tip', desk, '2026-03-02', 'message')]);
+        return (await n.store.db.selectFrom('tips').select('id').orderBy('id', 'desc').executeTakeFirstOrThrow()).id;
+      },
       outboxFile: `${sends[0]!.id}.1.matinale@news.test.eml`,
       async freshEdition(status) {
         const date = dateOf(1000 + ++day);
@@ -542,6 +662,7 @@ for (const backend of await testBackends()) {
     };
     const outboxRow = await n.store.db.selectFrom('recipients').select('id').where('send_id', '=', sends[0]!.id).executeTakeFirstOrThrow();
     world.outboxFile = `${sends[0]!.id}.${outboxRow.id}.matinale@news.test.eml`;
+    await world.freshTip();
 
     const visitors = {} as Record<Actor, Member>;
     const people: Record<Exclude<Actor, 'nobody'>, { email: string; password: string }> = { author: AUTHOR, editor: P_EDITOR, admin: P_ADMIN, otherEditor: OUTSIDER };

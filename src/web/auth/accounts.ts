@@ -1,8 +1,12 @@
-// Newsroom accounts: a person (people), their sign-in (users) and their role
-// in each publication (memberships). All queries of accounts live here.
+// Newsroom accounts as the web sees them: who is signed in and with which
+// role in each publication (the one source of what an account may do), and
+// the account commands of `matinale user` (which hash the password and end
+// the sessions the old one opened). The queries are the store's (store/accounts.ts).
 import type { Store } from '../../store/db.ts';
 import type { Clock } from '../../clock.ts';
 import { ROLES, type Role } from '../../edition/publication.ts';
+import { disableUser, saveAccount, userById, userIdOf } from '../../store/accounts.ts';
+import { publicationSummaries } from '../../store/publications.ts';
 import { hashPassword } from './password.ts';
 import { inTransaction } from '../../store/transaction.ts';
 import { endSessions } from './sessions.ts';
@@ -29,81 +33,31 @@ export interface NewAccount {
 /** Ranks roles so that a check can say "at least editor". */
 export const ROLE_RANK: Record<Role, number> = { author: 1, editor: 2, admin: 3 };
 
-/** Lower-cases the address so that sign-in does not depend on how it was typed. */
-export function normaliseEmail(email: string): string {
-  return email.trim().toLowerCase();
-}
-
 /** Creates or updates an account (person, password, memberships) in one transaction; returns the user id. */
 export async function addAccount(store: Store, input: NewAccount, clock: Clock): Promise<number> {
   if (!ROLES.includes(input.role)) throw new Error(`unknown role ${input.role} (author, editor or admin)`);
-  const email = normaliseEmail(input.email);
   const passwordHash = await hashPassword(input.password);
   const now = clock.now();
   return inTransaction(store, async (tx) => {
-    const trx = tx.db;
-    let publications = trx.selectFrom('publications').select(['id', 'slug']);
-    if (input.publicationSlugs?.length) publications = publications.where('slug', 'in', input.publicationSlugs);
-    const pubs = await publications.execute();
+    const all = await publicationSummaries(tx);
+    const pubs = input.publicationSlugs?.length ? all.filter((p) => input.publicationSlugs!.includes(p.slug)) : all;
     const missing = (input.publicationSlugs ?? []).filter((s) => !pubs.some((p) => p.slug === s));
     if (missing.length) throw new Error(`unknown publication ${missing.join(', ')}`);
     if (pubs.length === 0) throw new Error('no publication yet: add one first (matinale publication add FILE.yaml)');
-
-    const person = await trx
-      .insertInto('people')
-      .values({ name: input.name ?? email, email, created_at: now })
-      .onConflict((oc) => oc.column('email').doUpdateSet(input.name ? { name: input.name } : { email }))
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    const user = await trx
-      .insertInto('users')
-      .values({ person_id: person.id, password_hash: passwordHash, created_at: now })
-      .onConflict((oc) => oc.column('person_id').doUpdateSet({ password_hash: passwordHash, disabled_at: null }))
-      .returning('id')
-      .executeTakeFirstOrThrow();
+    const userId = await saveAccount(tx, { email: input.email, name: input.name, passwordHash, role: input.role, publicationIds: pubs.map((p) => p.id) }, now);
     // A new password ends every session opened with the old one (this runs from the CLI: none is the caller's).
-    await endSessions(tx, user.id);
-    for (const pub of pubs) {
-      await trx
-        .insertInto('memberships')
-        .values({ person_id: person.id, publication_id: pub.id, role: input.role })
-        .onConflict((oc) => oc.columns(['person_id', 'publication_id']).doUpdateSet({ role: input.role }))
-        .execute();
-    }
-    return user.id;
+    await endSessions(tx, userId);
+    return userId;
   });
-}
-
-/** The password hash, user id and stored address for an address, to check a sign-in. */
-export async function credentialsFor(store: Store, email: string): Promise<{ userId: number; email: string; passwordHash: string } | undefined> {
-  const row = await store.db
-    .selectFrom('users')
-    .innerJoin('people', 'people.id', 'users.person_id')
-    .select(['users.id as userId', 'people.email as email', 'users.password_hash as passwordHash'])
-    .where('people.email', '=', normaliseEmail(email))
-    .where('users.disabled_at', 'is', null)
-    .executeTakeFirst();
-  return row;
 }
 
 /** The account of a user id, with its roles; undefined when unknown or disabled. */
 export async function accountOf(store: Store, userId: number): Promise<Account | undefined> {
-  const row = await store.db
-    .selectFrom('users')
-    .innerJoin('people', 'people.id', 'users.person_id')
-    .select(['users.id as userId', 'people.id as personId', 'people.name', 'people.email'])
-    .where('users.id', '=', userId)
-    .where('users.disabled_at', 'is', null)
-    .executeTakeFirst();
+  const row = await userById(store, userId);
   if (!row) return undefined;
-  const memberships = await store.db
-    .selectFrom('memberships')
-    .select(['publication_id', 'role'])
-    .where('person_id', '=', row.personId)
-    .execute();
   const roles = new Map<number, Role>();
-  for (const m of memberships) if ((ROLES as readonly string[]).includes(m.role)) roles.set(m.publication_id, m.role as Role);
-  return { ...row, roles };
+  for (const m of row.memberships) if ((ROLES as readonly string[]).includes(m.role)) roles.set(m.publicationId, m.role as Role);
+  return { userId: row.userId, personId: row.personId, name: row.name, email: row.email, roles };
 }
 
 /** The role an account holds in a publication, from its membership there. */
@@ -115,17 +69,6 @@ export function roleIn(account: Account, publicationId: number): Role | undefine
 export function hasRole(account: Account, publicationId: number, role: Role): boolean {
   const held = roleIn(account, publicationId);
   return held !== undefined && ROLE_RANK[held] >= ROLE_RANK[role];
-}
-
-/** The user id of an address, disabled or not; undefined when no account has it. */
-async function userIdOf(store: Store, email: string): Promise<number | undefined> {
-  const row = await store.db
-    .selectFrom('users')
-    .innerJoin('people', 'people.id', 'users.person_id')
-    .select('users.id')
-    .where('people.email', '=', normaliseEmail(email))
-    .executeTakeFirst();
-  return row?.id;
 }
 
 /** Ends every session of an account (a lost laptop, a leaked cookie); the number ended, or undefined for an unknown address. */
@@ -143,7 +86,7 @@ export async function disableAccount(store: Store, email: string, clock: Clock):
   const userId = await userIdOf(store, email);
   if (userId === undefined) return undefined;
   return inTransaction(store, async (tx) => {
-    await tx.db.updateTable('users').set({ disabled_at: clock.now() }).where('id', '=', userId).where('disabled_at', 'is', null).execute();
+    await disableUser(tx, userId, clock.now());
     return endSessions(tx, userId);
   });
 }

@@ -17,7 +17,7 @@ import { upsertPerson, findPerson } from '../../store/people.ts';
 import { ensureUser, INVITED_PREFIX, replacePasswordHash, setMembership, userWithHash } from '../../store/team.ts';
 import { hashPassword } from './password.ts';
 import { endSessions } from './sessions.ts';
-import { normaliseEmail } from './accounts.ts';
+import { normaliseEmail } from '../../store/people.ts';
 
 /** How long an invitation link works. */
 export const INVITATION_TTL_MS = 7 * 24 * 3600 * 1000;

@@ -2,6 +2,7 @@
 // cookie; the database holds only its SHA-256, so a leaked table opens nothing.
 import { createHash, randomBytes } from 'node:crypto';
 import type { Store } from '../../store/db.ts';
+import { deleteSession, deleteSessionsOf, insertSession, sessionUser } from '../../store/sessions.ts';
 import type { Clock } from '../../clock.ts';
 
 /** How long a session lasts without signing in again: a newsroom's night shift and then some. */
@@ -15,29 +16,19 @@ function digest(token: string): string {
 export async function openSession(store: Store, userId: number, clock: Clock): Promise<string> {
   const token = randomBytes(32).toString('base64url');
   const now = clock.now();
-  await store.db
-    .insertInto('sessions')
-    .values({ id: digest(token), user_id: userId, created_at: now, expires_at: now + SESSION_TTL_MS })
-    .execute();
-  // Expired sessions are swept here, at sign-in, rather than by a timer.
-  await store.db.deleteFrom('sessions').where('expires_at', '<', now).execute();
+  // Expired sessions are swept there, at sign-in, rather than by a timer.
+  await insertSession(store, { digest: digest(token), userId, createdAt: now, expiresAt: now + SESSION_TTL_MS });
   return token;
 }
 
 /** The user id of a live session token, or undefined. */
 export async function sessionUserId(store: Store, token: string, clock: Clock): Promise<number | undefined> {
-  const row = await store.db
-    .selectFrom('sessions')
-    .select('user_id')
-    .where('id', '=', digest(token))
-    .where('expires_at', '>', clock.now())
-    .executeTakeFirst();
-  return row?.user_id;
+  return sessionUser(store, digest(token), clock.now());
 }
 
 /** Ends a session (sign-out). */
 export async function closeSession(store: Store, token: string): Promise<void> {
-  await store.db.deleteFrom('sessions').where('id', '=', digest(token)).execute();
+  await deleteSession(store, digest(token));
 }
 
 /**
@@ -45,9 +36,6 @@ export async function closeSession(store: Store, token: string): Promise<void> {
  * person's own, when they changed their password in the dashboard); returns
  * how many ended. Takes a store or a transaction's.
  */
-export async function endSessions(store: Pick<Store, 'db'>, userId: number, keep?: string): Promise<number> {
-  let query = store.db.deleteFrom('sessions').where('user_id', '=', userId);
-  if (keep !== undefined) query = query.where('id', '!=', digest(keep));
-  const result = await query.executeTakeFirst();
-  return Number(result.numDeletedRows);
+export async function endSessions(store: Store, userId: number, keep?: string): Promise<number> {
+  return deleteSessionsOf(store, userId, keep === undefined ? undefined : digest(keep));
 }

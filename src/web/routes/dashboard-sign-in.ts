@@ -2,7 +2,7 @@
 import type { RoutePlugin } from '../app.ts';
 import { html } from '../html.ts';
 import { page } from '../pages/layout.ts';
-import { credentialsFor } from '../auth/accounts.ts';
+import { credentialsFor } from '../../store/accounts.ts';
 import { verifyPassword } from '../auth/password.ts';
 import { SignInThrottle } from '../auth/sign-in-throttle.ts';
 import { sendSignInAlert, signInAlertMail } from '../auth/sign-in-alert.ts';
