@@ -2,6 +2,10 @@
 // each other's tables (or the tests').
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { OpenOptions } from '../src/store/db.ts';
 
 /** The PostgreSQL server benchmarks use. */
 export const DATABASE_URL =
@@ -27,4 +31,14 @@ async function adminQuery(text: string): Promise<void> {
   } finally {
     await admin.end();
   }
+}
+
+/** A fresh database for a benchmark case: a SQLite file in a temporary folder, or a PostgreSQL schema; and how to remove it. */
+export async function benchDatabase(backend: 'sqlite' | 'postgres'): Promise<{ options: OpenOptions; drop(): Promise<void> }> {
+  if (backend === 'sqlite') {
+    const dir = mkdtempSync(join(tmpdir(), 'matinale-bench-'));
+    return { options: { sqlitePath: join(dir, 'matinale.sqlite') }, drop: async () => rmSync(dir, { recursive: true, force: true }) };
+  }
+  const schema = await createSchema();
+  return { options: { databaseUrl: DATABASE_URL, schema, maxConnections: 2 }, drop: () => dropSchema(schema) };
 }

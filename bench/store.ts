@@ -9,17 +9,17 @@
 // RSS) is its own; rows are generated batch by batch, never held all at once.
 // Writes bench/results/store.json and bench/results/store.md (medians of the runs).
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
-import { DATABASE_URL, createSchema, dropSchema } from './pg-schema.ts';
+import { DATABASE_URL, benchDatabase, createSchema, dropSchema } from './pg-schema.ts';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
-import { openStore, type OpenOptions, type Store } from '../src/store/db.ts';
+import { openStore, type Store } from '../src/store/db.ts';
 import { migrateToLatest } from '../src/store/migrate.ts';
 import { upsertPublication } from '../src/store/publications.ts';
 import { importBatch, type ImportRow } from '../src/store/subscribers.ts';
@@ -94,17 +94,7 @@ function maxRssMiB(): number {
 
 async function runCase(name: CaseName, total: number, size: number): Promise<CaseResult> {
   if (name === 'postgres-copy') return runCopy(total, size);
-  let options: OpenOptions;
-  let drop: () => Promise<void>;
-  if (name === 'sqlite-store') {
-    const dir = mkdtempSync(join(tmpdir(), 'matinale-bench-'));
-    options = { sqlitePath: join(dir, 'matinale.sqlite') };
-    drop = async () => rmSync(dir, { recursive: true, force: true });
-  } else {
-    const schema = await createSchema();
-    options = { databaseUrl: DATABASE_URL, schema, maxConnections: 2 };
-    drop = () => dropSchema(schema);
-  }
+  const { options, drop } = await benchDatabase(name === 'sqlite-store' ? 'sqlite' : 'postgres');
   const store = openStore(options);
   try {
     await migrateToLatest(store);

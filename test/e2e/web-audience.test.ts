@@ -6,18 +6,18 @@
 // page visited is checked with axe-core: no serious or critical violation.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { chromiumSkip, launchChromium, listenLocally } from '../helpers/browser.ts';
 import { testBackends } from '../helpers/store.ts';
 import { newsroom, subscribeThroughForm, type Newsroom } from '../web/harness.ts';
 import { addAccount } from '../../src/web/auth/accounts.ts';
 import { outbox, linkInText } from '../audience/mail-reader.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const skip = existsSync(CHROMIUM) ? false : `Debian's chromium is not installed at ${CHROMIUM} (apt-get install chromium)`;
+const skip = chromiumSkip;
 const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const ADMIN = { email: 'ada.admin@example.org', password: 'admin-password-1' };
 
@@ -31,14 +31,9 @@ before(async () => {
   const [sqlite] = await testBackends();
   n = await newsroom(sqlite!);
   await addAccount(n.store, { ...ADMIN, name: 'Ada Admin', role: 'admin', publicationSlugs: ['tech-matin', 'policy-morning'] }, n.clock);
-  await n.app.listen({ port: 0, host: '127.0.0.1' });
-  const address = n.app.server.address();
-  base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  base = await listenLocally(n.app);
   files = mkdtempSync(join(tmpdir(), 'matinale-e2e-'));
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
+  browser = await launchChromium();
 });
 
 after(async () => {
@@ -56,6 +51,15 @@ async function accessible(page: Page): Promise<void> {
     return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${JSON.stringify(v.nodes.map((x) => x.target))}`);
   });
   assert.deepEqual(violations, [], `axe on ${page.url()}`);
+}
+
+/** At 375 px (a phone) the page does not scroll sideways. */
+async function fitsPhone(page: Page): Promise<void> {
+  const size = page.viewportSize();
+  await page.setViewportSize({ width: 375, height: 800 });
+  const width = await page.evaluate(() => (globalThis as unknown as { document: { documentElement: { scrollWidth: number } } }).document.documentElement.scrollWidth);
+  assert.ok(width <= 375, `${page.url()} is ${width} px wide at 375 px`);
+  if (size) await page.setViewportSize(size);
 }
 
 async function signIn(page: Page, who: { email: string; password: string }): Promise<void> {
@@ -98,12 +102,14 @@ test('an admin searches a subscriber, opens them, erases them, and the outbox ke
   await page.locator('#pub-tech-matin').locator('..').getByRole('link', { name: 'Subscribers' }).click();
   await page.waitForURL(/\/subscribers$/);
   await accessible(page);
+  await fitsPhone(page);
   await page.getByLabel('Address or name').fill('zoe.READER');
   await page.getByRole('button', { name: 'Search' }).click();
   await page.getByRole('link', { name: reader }).click();
   await page.getByRole('heading', { name: reader }).waitFor();
   await page.getByText('subscribe-request').waitFor();
   await accessible(page);
+  await fitsPhone(page);
 
   await page.getByLabel(`I erase ${reader}`).check();
   await page.getByRole('button', { name: 'Erase for good' }).click();
@@ -133,6 +139,7 @@ test('an editor imports a CSV file with bad rows from the browser and downloads 
   await page.getByRole('button', { name: 'Upload' }).click();
   await page.getByRole('heading', { name: 'Which column holds what' }).waitFor();
   await accessible(page);
+  await fitsPhone(page);
   // The address column is guessed from its name; first and last names are chosen here.
   assert.equal(await page.getByLabel('Email address (required)').inputValue(), '0');
   await page.getByLabel('First name').selectOption({ label: 'column 2: Prénom' });
@@ -162,6 +169,7 @@ test('an admin invites a member who sets a password from the mail in the outbox 
   await page.getByRole('link', { name: 'Team' }).click();
   await page.getByRole('heading', { name: 'Team', exact: true }).waitFor();
   await accessible(page);
+  await fitsPhone(page);
   const newcomer = 'paul.new@example.org';
   await page.getByLabel('Email address').fill(newcomer);
   await page.getByLabel('Name').fill('Paul Nouveau');

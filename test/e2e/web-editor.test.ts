@@ -12,13 +12,13 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import type { Browser, Page } from 'playwright-core';
-import { chromiumMissing, launchChromium, listenLocally } from '../helpers/chromium.ts';
+import { chromiumSkip, launchChromium, listenLocally } from '../helpers/browser.ts';
 import { testBackends } from '../helpers/store.ts';
 import { AUTHOR, EDITOR, newsroom, sampleSource, type Newsroom } from '../web/harness.ts';
 import { getEdition, lastMoveTo, listVersions } from '../../src/store/editions.ts';
 import { findUnsavedText } from '../../src/store/unsaved-texts.ts';
 
-const skip = chromiumMissing;
+const skip = chromiumSkip;
 const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 
 // Browser globals, used inside page.evaluate only: the project compiles without the DOM library.

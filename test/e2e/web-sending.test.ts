@@ -8,7 +8,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import type { Browser, Page } from 'playwright-core';
-import { chromiumMissing, launchChromium, listenLocally } from '../helpers/chromium.ts';
+import { chromiumSkip, launchChromium, listenLocally } from '../helpers/browser.ts';
 import { testBackends } from '../helpers/store.ts';
 import { EDITOR, newsroom, sampleSource, type Newsroom } from '../web/harness.ts';
 import { AudienceKeys } from '../../src/audience/keys.ts';
@@ -16,7 +16,7 @@ import { getEdition, saveEdition, transitionEdition } from '../../src/store/edit
 import { getSend, sendRecipients } from '../../src/store/sends.ts';
 import { listSendsOf } from '../../src/store/send-controls.ts';
 
-const skip = chromiumMissing;
+const skip = chromiumSkip;
 const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 
 let browser: Browser | undefined;

@@ -11,6 +11,7 @@ import { EDITOR, Visitor, newsroom } from './harness.ts';
 import { addAccount } from '../../src/web/auth/accounts.ts';
 import { outbox, linkInText } from '../audience/mail-reader.ts';
 import { findPerson } from '../../src/store/people.ts';
+import { listAudit } from '../../src/store/audit-log.ts';
 import { INVITATION_TTL_MS } from '../../src/web/auth/invitations.ts';
 
 const ADMIN = { email: 'ada.admin@example.org', password: 'admin-password-1' };
@@ -88,6 +89,16 @@ for (const backend of await testBackends()) {
       assert.equal((await admin.post('/newsroom/team/disable', { person: String(person.id) })).statusCode, 303);
       assert.equal((await nina.get('/newsroom')).statusCode, 303);
       await assert.rejects(nina.signIn(NEW));
+
+      // Every change is in the audit log, by whom, in order; refusals left nothing there.
+      const audit = (await listAudit(n.store)).filter((e) => /^(team|account)\./.test(e.action)).map((e) => `${e.actor} ${e.action} ${e.subjectType}:${e.subjectId}`);
+      assert.deepEqual(audit, [
+        `${ADMIN.email} team.invite person:${person.id}`,
+        `${NEW.email} account.password-set user:${(await n.store.db.selectFrom('users').select('id').where('person_id', '=', person.id).executeTakeFirstOrThrow()).id}`,
+        `${ADMIN.email} team.role person:${person.id}`,
+        `${ADMIN.email} team.sign-out person:${person.id}`,
+        `${ADMIN.email} team.disable person:${person.id}`,
+      ]);
     } finally {
       await n.close();
     }

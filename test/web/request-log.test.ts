@@ -7,6 +7,7 @@ import { newsroom } from './harness.ts';
 import { buildApp } from '../../src/web/app.ts';
 import { AudienceKeys } from '../../src/audience/keys.ts';
 import { signToken, type TokenPurpose } from '../../src/audience/tokens.ts';
+import { invitationToken } from '../../src/web/auth/invitations.ts';
 
 const [backend] = await testBackends();
 
@@ -51,6 +52,24 @@ test('the request log shows the route of confirm, unsubscribe and preferences li
       }
     }
     assert.ok(!log.includes(encoded.slice(0, 30)), 'no encoded token');
+  } finally {
+    await app.close();
+    await n.close();
+  }
+});
+
+test('the request log shows the route of an invitation link, never its token', async () => {
+  const n = await newsroom(backend!);
+  const lines: string[] = [];
+  const app = await buildApp({ store: n.store, config: n.config, clock: n.clock, logger: { stream: { write: (line: string) => void lines.push(line) } } });
+  try {
+    const token = invitationToken(n.config.secret, 1, 'invited$x', n.clock.now() + 60_000);
+    await app.inject({ method: 'GET', url: `/newsroom/invitation/${token}` });
+    await app.inject({ method: 'POST', url: `/newsroom/invitation/${token}`, payload: 'password=a', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    const log = lines.join('');
+    const urls = lines.map((l) => JSON.parse(l) as { req?: { url: string } }).flatMap((l) => (l.req ? [l.req.url] : []));
+    assert.equal(urls.filter((u) => u === '/newsroom/invitation/[redacted]').length, 2, log);
+    assert.ok(!log.includes(token.split('.').at(-1)!), `the token's signature in the log:\n${log}`);
   } finally {
     await app.close();
     await n.close();

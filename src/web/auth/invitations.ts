@@ -12,6 +12,7 @@ import type { Clock } from '../../clock.ts';
 import type { Role } from '../../edition/publication.ts';
 import type { Mail, Mailer } from '../../audience/mailer.ts';
 import { inTransaction } from '../../store/transaction.ts';
+import { recordAudit } from '../../store/audit-log.ts';
 import { upsertPerson, findPerson } from '../../store/people.ts';
 import { ensureUser, INVITED_PREFIX, replacePasswordHash, setMembership, userWithHash } from '../../store/team.ts';
 import { hashPassword } from './password.ts';
@@ -69,6 +70,8 @@ export interface Invite {
   role: Role;
   /** The admin who invites, by name, for the mail. */
   by: string;
+  /** Their address, for the audit log. */
+  actor: string;
 }
 
 export type InviteResult = { status: 'invited' | 'added'; personId: number } | { status: 'refused'; reason: string };
@@ -98,6 +101,7 @@ export async function invite(deps: InvitationDeps, input: Invite): Promise<Invit
     const personId = await upsertPerson(tx, { name, email, pgpKey: existing?.pgpKey ?? null }, now);
     await setMembership(tx, personId, input.publicationId, input.role);
     const user = await ensureUser(tx, personId, `${INVITED_PREFIX}${randomBytes(16).toString('base64url')}`, now);
+    await recordAudit(tx, { actor: input.actor, action: 'team.invite', subjectType: 'person', subjectId: personId, details: { publicationId: input.publicationId, role: input.role } }, now);
     return { personId, user };
   });
   // An account with a password keeps it: the person is on one more team, and signs in as before.
@@ -119,6 +123,7 @@ export async function acceptInvitation(store: Store, secret: string, clock: Cloc
   const changed = await inTransaction(store, async (tx) => {
     if (!(await replacePasswordHash(tx, check.userId, check.passwordHash, hash))) return false;
     await endSessions(tx, check.userId);
+    await recordAudit(tx, { actor: check.email, action: 'account.password-set', subjectType: 'user', subjectId: check.userId }, clock.now());
     return true;
   });
   return changed ? { status: 'set', email: check.email } : { status: 'used' };

@@ -3,6 +3,8 @@
 // every other session of the account ends, the one that asks stays.
 import type { Store } from '../../store/db.ts';
 import { inTransaction } from '../../store/transaction.ts';
+import { recordAudit } from '../../store/audit-log.ts';
+import type { Clock } from '../../clock.ts';
 import { replacePasswordHash, userWithHash } from '../../store/team.ts';
 import { hashPassword, verifyPassword } from './password.ts';
 import { endSessions } from './sessions.ts';
@@ -11,7 +13,7 @@ import { MIN_PASSWORD } from './invitations.ts';
 export type PasswordChange = { status: 'changed'; otherSessionsEnded: number } | { status: 'refused'; field: 'current' | 'next'; reason: string };
 
 /** Changes the password of `userId`; `keepSession` is the token of the session that asks. */
-export async function changePassword(store: Store, userId: number, keepSession: string, current: string, next: string, repeated: string): Promise<PasswordChange> {
+export async function changePassword(store: Store, clock: Clock, userId: number, keepSession: string, current: string, next: string, repeated: string): Promise<PasswordChange> {
   const user = await userWithHash(store, userId);
   if (!user || !(await verifyPassword(current, user.passwordHash))) return { status: 'refused', field: 'current', reason: 'This is not your current password.' };
   if (next.length < MIN_PASSWORD) return { status: 'refused', field: 'next', reason: `The new password must have at least ${MIN_PASSWORD} characters.` };
@@ -20,6 +22,8 @@ export async function changePassword(store: Store, userId: number, keepSession: 
   return inTransaction(store, async (tx): Promise<PasswordChange> => {
     // Guarded by the hash checked above: a change made meanwhile from another session wins, this one is refused.
     if (!(await replacePasswordHash(tx, userId, user.passwordHash, hash))) return { status: 'refused', field: 'current', reason: 'The password changed meanwhile; sign in again.' };
-    return { status: 'changed', otherSessionsEnded: await endSessions(tx, userId, keepSession) };
+    const ended = await endSessions(tx, userId, keepSession);
+    await recordAudit(tx, { actor: user.email, action: 'account.password-change', subjectType: 'user', subjectId: userId, details: { otherSessionsEnded: ended } }, clock.now());
+    return { status: 'changed', otherSessionsEnded: ended };
   });
 }

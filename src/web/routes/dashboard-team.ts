@@ -9,14 +9,15 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { RoutePlugin } from '../app.ts';
 import { storeDesk } from '../store-desk.ts';
 import { allows, csrfToken, requireAccount, requireRole, sessionToken, verifyCsrf } from '../auth/guard.ts';
-import { disableAccount, signOutEverywhere, type Account } from '../auth/accounts.ts';
+import type { Account } from '../auth/accounts.ts';
+import { changeMemberRole, disableMember, endMemberSessions } from '../auth/team-changes.ts';
 import { acceptInvitation, checkInvitation, invite } from '../auth/invitations.ts';
 import { changePassword } from '../auth/password-change.ts';
 import { newsroomPage } from '../pages/newsroom-layout.ts';
 import { accountPage, invitationPage, teamPage, type TeamMember } from '../pages/team-pages.ts';
 import { WebError } from '../errors.ts';
 import { mailerOf } from '../../delivery/mail-stack.ts';
-import { changeRole, membershipsOfPerson, personById, teamOfPublications } from '../../store/team.ts';
+import { membershipsOfPerson, personById, teamOfPublications } from '../../store/team.ts';
 import { ROLES, type Role } from '../../edition/publication.ts';
 
 type Form = { Body: Record<string, string | undefined> };
@@ -59,6 +60,16 @@ export const routes: RoutePlugin = (app, deps) => {
     return reply.code(status).type('text/html; charset=utf-8').send(newsroomPage({ title: 'Team', account, csrf, current: 'team', body }));
   }
 
+  /** The account and the publication a form names, for an admin of it (CSRF checked). */
+  async function adminForm(request: FastifyRequest<Form>, what: string) {
+    const account = await requireAccount(request, deps);
+    verifyCsrf(request, deps.config);
+    const publication = await desk.publicationBySlug(String(request.body?.publication ?? ''));
+    if (!publication) throw new WebError('not-found');
+    requireRole(account, publication.id, 'admin', what);
+    return { account, publication };
+  }
+
   /** The person of a form, when the admin runs every publication they are on (for what acts on all of them). */
   async function personForAll(account: Account, personText: string | undefined, what: string) {
     const personId = Number(personText);
@@ -81,30 +92,22 @@ export const routes: RoutePlugin = (app, deps) => {
   });
 
   app.post<Form>('/newsroom/team/invite', async (request, reply) => {
-    const account = await requireAccount(request, deps);
-    verifyCsrf(request, deps.config);
-    const publication = await desk.publicationBySlug(String(request.body?.publication ?? ''));
-    if (!publication) throw new WebError('not-found');
-    requireRole(account, publication.id, 'admin', 'invite people onto its team');
+    const { account, publication } = await adminForm(request, 'invite people onto its team');
     const result = await invite(
       { store: deps.store, clock: deps.clock, secret: deps.config.secret, publicUrl: deps.config.publicUrl, mailer },
-      { email: String(request.body?.email ?? ''), name: String(request.body?.name ?? ''), publicationId: publication.id, publicationName: publication.name, role: roleOf(request.body?.role), by: account.name },
+      { email: String(request.body?.email ?? ''), name: String(request.body?.name ?? ''), publicationId: publication.id, publicationName: publication.name, role: roleOf(request.body?.role), by: account.name, actor: account.email },
     );
     if (result.status === 'refused') return showTeam(request, reply, account, undefined, `The invitation was not sent: ${result.reason}.`, 400);
     return reply.redirect(`/newsroom/team?notice=${result.status}`, 303);
   });
 
   app.post<Form>('/newsroom/team/role', async (request, reply) => {
-    const account = await requireAccount(request, deps);
-    verifyCsrf(request, deps.config);
-    const publication = await desk.publicationBySlug(String(request.body?.publication ?? ''));
-    if (!publication) throw new WebError('not-found');
-    requireRole(account, publication.id, 'admin', 'change the roles of its team');
+    const { account, publication } = await adminForm(request, 'change the roles of its team');
     const role = roleOf(request.body?.role);
     const personId = Number(request.body?.person);
     // Nobody demotes themselves by a slip of the mouse, nor leaves a publication without its last admin that way.
     if (personId === account.personId) throw new WebError('forbidden', 'You cannot change your own role: ask another admin');
-    if (!Number.isSafeInteger(personId) || !(await changeRole(deps.store, personId, publication.id, role))) throw new WebError('not-found');
+    if (!Number.isSafeInteger(personId) || !(await changeMemberRole(deps.store, deps.clock, account.email, personId, publication.id, role))) throw new WebError('not-found');
     return reply.redirect('/newsroom/team?notice=role', 303);
   });
 
@@ -112,7 +115,7 @@ export const routes: RoutePlugin = (app, deps) => {
     const account = await requireAccount(request, deps);
     verifyCsrf(request, deps.config);
     const person = await personForAll(account, request.body?.person, 'disable the account of');
-    await disableAccount(deps.store, person.email, deps.clock);
+    await disableMember(deps.store, deps.clock, account.email, person);
     return reply.redirect('/newsroom/team?notice=disabled', 303);
   });
 
@@ -120,7 +123,7 @@ export const routes: RoutePlugin = (app, deps) => {
     const account = await requireAccount(request, deps);
     verifyCsrf(request, deps.config);
     const person = await personForAll(account, request.body?.person, 'end the sessions of');
-    await signOutEverywhere(deps.store, person.email);
+    await endMemberSessions(deps.store, deps.clock, account.email, person);
     return reply.redirect('/newsroom/team?notice=signed-out', 303);
   });
 
@@ -159,7 +162,7 @@ export const routes: RoutePlugin = (app, deps) => {
     const account = await requireAccount(request, deps);
     verifyCsrf(request, deps.config);
     const b = request.body ?? {};
-    const result = await changePassword(deps.store, account.userId, sessionToken(request) ?? '', String(b.current ?? ''), String(b.next ?? ''), String(b.repeated ?? ''));
+    const result = await changePassword(deps.store, deps.clock, account.userId, sessionToken(request) ?? '', String(b.current ?? ''), String(b.next ?? ''), String(b.repeated ?? ''));
     const csrf = csrfToken(request, reply, deps.config);
     const message =
       result.status === 'changed'
