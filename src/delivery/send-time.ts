@@ -4,7 +4,7 @@
 // and a wall-clock time typed in a picker read in a time zone.
 import { Cron } from 'croner';
 import type { EditionStatus, SendRow } from '../store/schema.ts';
-import { dateIn } from '../clock.ts';
+import { dateIn, wallClock } from '../clock.ts';
 
 /** The publication's scheduled time on `date` (YYYY-MM-DD in `timezone`) still to come after `now`, if any. */
 export function scheduleTimeOn(schedule: string, timezone: string, date: string, now: number): number | undefined {
@@ -43,17 +43,8 @@ export function goesOutAt(
 export class WallTimeError extends Error {}
 
 function wallOf(ms: number, timezone: string): number {
-  const parts = new Intl.DateTimeFormat('en-US', {
-    timeZone: timezone,
-    hourCycle: 'h23',
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-  }).formatToParts(new Date(ms));
-  const n = (type: string) => Number(parts.find((p) => p.type === type)?.value);
-  return Date.UTC(n('year'), n('month') - 1, n('day'), n('hour'), n('minute'));
+  const w = wallClock(ms, timezone);
+  return Date.UTC(Number(w.year), Number(w.month) - 1, Number(w.day), Number(w.hour), Number(w.minute));
 }
 
 /**

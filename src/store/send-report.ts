@@ -4,6 +4,7 @@
 // meaning of the figures is delivery's (send-report.ts there).
 import { sql } from 'kysely';
 import type { Store } from './db.ts';
+import { listReaders } from './sends.ts';
 
 export interface AnswerGroup {
   /** The SMTP code of the recipient's last answer (null: no answer, the connection failed). */
@@ -117,28 +118,11 @@ export async function readersReactions(
 /**
  * How many readers a list send of the publication would snapshot now: active
  * subscriptions of subscribers with an address, not erased, not suppressed by
- * the publication (the conditions of the snapshot in sends.ts `startSend`).
+ * the publication (sends.ts `listReaders`, which the snapshot asks too).
  */
 export async function listSizeNow(store: Store, publicationId: number): Promise<number> {
-  const row = await store.db
-    .selectFrom('subscriptions as sub')
-    .innerJoin('subscribers as p', 'p.id', 'sub.subscriber_id')
+  const row = await listReaders(store, publicationId)
     .select((eb) => eb.fn.countAll<number | string>().as('n'))
-    .where('sub.publication_id', '=', publicationId)
-    .where('sub.status', '=', 'active')
-    .where('p.email', 'is not', null)
-    .where('p.erased_at', 'is', null)
-    .where((w) =>
-      w.not(
-        w.exists(
-          w
-            .selectFrom('suppressions as x')
-            .select(sql.lit(1).as('one'))
-            .whereRef('x.email_hash', '=', 'p.email_hash')
-            .where('x.publication_id', '=', publicationId),
-        ),
-      ),
-    )
     .executeTakeFirstOrThrow();
   return Number(row.n);
 }

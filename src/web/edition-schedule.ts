@@ -1,6 +1,6 @@
 // When the editions on a dashboard page go out (delivery/send-time.ts), read
 // once for the whole page: their list sends in one query, then the rule.
-import type { Clock } from '../clock.ts';
+import { wallClock, type Clock } from '../clock.ts';
 import type { Store } from '../store/db.ts';
 import type { SendRow } from '../store/schema.ts';
 import { listSendsOf } from '../store/send-controls.ts';
@@ -29,15 +29,6 @@ export async function schedulesOf(store: Store, clock: Clock, contexts: readonly
 
 /** `YYYY-MM-DDTHH:MM` of an instant in a time zone: the value of a datetime-local picker. */
 export function pickerValue(ms: number, timezone: string): string {
-  const parts = new Intl.DateTimeFormat('en-CA', {
-    timeZone: timezone,
-    hourCycle: 'h23',
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-  }).formatToParts(new Date(ms));
-  const part = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
-  return `${part('year')}-${part('month')}-${part('day')}T${part('hour')}:${part('minute')}`;
+  const w = wallClock(ms, timezone);
+  return `${w.year}-${w.month}-${w.day}T${w.hour}:${w.minute}`;
 }
