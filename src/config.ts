@@ -43,6 +43,11 @@ export interface Config {
   delivery?: DeliverySettings;
   /** Audience's policies set by the operator (unset fields keep audience's defaults). */
   audience?: AudienceSettings;
+  /**
+   * DNS_SERVERS: the resolvers the sending setup's DNS check asks
+   * (`1.1.1.1,9.9.9.9:53`); the system's when unset.
+   */
+  dnsServers?: string[];
   /** Where the inbound SMTP listener (mailto unsubscribe, bounces, complaints) listens: INBOUND_SMTP, `host:port`; none when unset. */
   inboundSmtp?: ListenAddress;
 }
@@ -130,6 +135,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadOp
     ...policiesFrom(env),
   };
   privateOutbox(join(dataDir, 'outbox'), config.smtpUrls.length === 0);
+  const dnsServers = dnsServersFrom(env);
+  if (dnsServers) config.dnsServers = dnsServers;
   if (env.DKIM_DOMAIN || env.DKIM_SELECTOR || env.DKIM_PRIVATE_KEY_FILE) {
     if (!env.DKIM_DOMAIN || !env.DKIM_SELECTOR || !env.DKIM_PRIVATE_KEY_FILE) {
       throw new Error('DKIM needs all three of DKIM_DOMAIN, DKIM_SELECTOR and DKIM_PRIVATE_KEY_FILE');
@@ -141,6 +148,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadOp
     };
   }
   return config;
+}
+
+/** DNS_SERVERS: addresses, each with an optional port (`127.0.0.1:5353`, `[::1]:53`). */
+function dnsServersFrom(env: NodeJS.ProcessEnv): string[] | undefined {
+  const raw = env.DNS_SERVERS?.trim();
+  if (!raw) return undefined;
+  const servers = raw.split(',').map((s) => s.trim()).filter(Boolean);
+  for (const server of servers) {
+    const m = /^\[([^\]]+)\](?::(\d+))?$/.exec(server) ?? /^([^:]+)(?::(\d+))?$/.exec(server) ?? [server, server, undefined];
+    if (!isIP(m[1]!) || (m[2] !== undefined && !(Number(m[2]) > 0 && Number(m[2]) < 65536))) {
+      throw settingError('DNS_SERVERS', raw, 'IP addresses with an optional port, comma-separated (1.1.1.1,[::1]:53)');
+    }
+  }
+  return servers;
 }
 
 /** A setting that does not read is refused at start, naming the variable: a typo must not silently keep a default. */

@@ -11,6 +11,7 @@ import { addSuppression, suppressionsOfHash } from '../store/suppressions.ts';
 import { anonymiseConsentOf, appendConsent, consentOfSubscriber } from '../store/consent-log.ts';
 import type { AudienceDeps } from './deps.ts';
 import { hashOfAddress } from './suppression.ts';
+import { parseAddress } from './address.ts';
 import { allPublications } from './publication-ref.ts';
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
@@ -62,9 +63,39 @@ export async function exportSubscriber(deps: Pick<AudienceDeps, 'store' | 'keys'
   };
 }
 
-/** Erases the subscriber with this address; false when no such subscriber is held. */
-export async function eraseSubscriber(deps: Pick<AudienceDeps, 'store' | 'keys' | 'clock'>, email: string, method = 'admin'): Promise<boolean> {
+/**
+ * Copies of messages the platform keeps outside the database (the local
+ * outbox: delivery/outbox-erasure.ts), which hold the address too. Declared
+ * here, where erasure needs it; every caller of `eraseSubscriber` hands one.
+ */
+export interface KeptCopies {
+  /** Deletes every kept message to this address; the number deleted. */
+  forget(address: string): Promise<number>;
+}
+
+/**
+ * Erases the subscriber with this address, in the database and in the kept
+ * copies of their messages; false when no such subscriber is held (their
+ * copies are cleared all the same: a first erasure whose files could not be
+ * cleared is finished by the next).
+ */
+export async function eraseSubscriber(
+  deps: Pick<AudienceDeps, 'store' | 'keys' | 'clock'>,
+  email: string,
+  copies: KeptCopies,
+  method = 'admin',
+): Promise<boolean> {
   const hash = hashOfAddress(deps.keys, email);
+  const parsed = parseAddress(email);
+  const address = parsed.ok ? parsed.address : email.trim();
+  const erased = await eraseRows(deps, hash, method);
+  // After the commit: files cannot join the transaction, and a copy written by
+  // a send still running meanwhile is caught by this pass, not missed by an earlier one.
+  await copies.forget(address);
+  return erased;
+}
+
+async function eraseRows(deps: Pick<AudienceDeps, 'store' | 'clock'>, hash: string, method: string): Promise<boolean> {
   const now = deps.clock.now();
   return inTransaction(deps.store, async (tx) => {
     const s = await findSubscriberByHash(tx, hash);

@@ -31,6 +31,8 @@ export interface ImportOptions {
   consentSource?: string;
   /** Write refused rows there (CSV: line, reason, email). */
   rejectsFile?: string;
+  /** Which column holds what (the dashboard's mapping); found from the header row's names when absent. */
+  columns?: ColumnMap;
   /** Rows per chunk written at once (default: what suits the backend). */
   batchSize?: number;
   onProgress?: (p: ImportProgress) => void;
@@ -73,7 +75,7 @@ export async function importSubscribers(deps: AudienceDeps, o: ImportOptions): P
   if (!publication) throw new ImportRefusedError(`no publication with the slug « ${o.publicationSlug} »`);
   const check = await checkImportFile(o.file);
   const headers = await headerCells(check);
-  const columns = mapColumns(headers);
+  const columns = o.columns ? checkedColumns(o.columns, headers) : mapColumns(headers);
   if (!columns) {
     throw new NotCsvError(
       `no email column in the header row (found: ${headers.map((h) => `« ${h} »`).join(', ') || 'nothing'}); ` +
@@ -304,6 +306,23 @@ function recordsOf(stream: Readable) {
 function csvProblem(code: string | undefined): string {
   if (code === 'CSV_QUOTE_NOT_CLOSED') return 'unreadable CSV: a quote opened in this row is never closed (the rest of the file was read as one field)';
   return `unreadable CSV (${code ?? 'error'})`;
+}
+
+/** What the file's header row holds, and which column the import would take for what: the dashboard's mapping starts from it. */
+export async function importFileColumns(file: string): Promise<{ headers: string[]; suggested: ColumnMap | undefined; check: FileCheck }> {
+  const check = await checkImportFile(file);
+  const headers = await headerCells(check);
+  return { headers, suggested: mapColumns(headers), check };
+}
+
+/** A mapping given by the caller, refused when it names a column the file does not have. */
+function checkedColumns(columns: ColumnMap, headers: readonly string[]): ColumnMap {
+  for (const [field, index] of Object.entries(columns)) {
+    if (index !== undefined && (!Number.isInteger(index) || index < 0 || index >= headers.length)) {
+      throw new ImportRefusedError(`the ${field} column is number ${index + 1}, and the header row has ${headers.length}`);
+    }
+  }
+  return columns;
 }
 
 /** The header row's cells, parsed like the rest of the file. */

@@ -11,6 +11,7 @@ import { importSubscribers, ImportRefusedError, NotCsvError, type ImportProgress
 import { exportSubscribers } from '../audience/export.ts';
 import { eraseSubscriber, exportSubscriber } from '../audience/data-rights.ts';
 import { purgeUnconfirmed } from '../audience/purge.ts';
+import { outboxCopies } from '../delivery/outbox-erasure.ts';
 
 /** Progress on stderr: a bar on a terminal, a line per step otherwise. */
 function progressReporter(label: string) {
@@ -148,7 +149,8 @@ export function register(program: Command): void {
     .argument('<email>', 'their address')
     .action(async (email: string) => {
       await withStore(async (store, config) => {
-        if (!(await eraseSubscriber(audienceDeps(config, store), email))) throw new RefusedError(`no subscriber with the address ${email}`);
+        // The outbox's copies of their messages go too (delivery/outbox-erasure.ts).
+        if (!(await eraseSubscriber(audienceDeps(config, store), email, outboxCopies(config.dataDir)))) throw new RefusedError(`no subscriber with the address ${email}`);
         process.stdout.write(`erased ${email}: it is suppressed in every publication and will not be imported again\n`);
       });
     });

@@ -22,6 +22,16 @@ export function publicationUrl(publicUrl: string, slug: string): string {
   return `${base(publicUrl)}/${encodeURIComponent(slug)}`;
 }
 
+/** The publication's feeds (RSS 2.0, Atom 1.0, JSON Feed), with their media types, for links and `<link rel="alternate">`. */
+export function feedUrls(publicUrl: string, slug: string): Array<{ url: string; type: string; format: 'RSS' | 'Atom' | 'JSON Feed' }> {
+  const home = publicationUrl(publicUrl, slug);
+  return [
+    { url: `${home}/feed.xml`, type: 'application/rss+xml', format: 'RSS' },
+    { url: `${home}/atom.xml`, type: 'application/atom+xml', format: 'Atom' },
+    { url: `${home}/feed.json`, type: 'application/feed+json', format: 'JSON Feed' },
+  ];
+}
+
 const SAFE_SCHEMES = new Set(['http:', 'https:', 'mailto:']);
 
 /**

@@ -8,7 +8,7 @@ import { blocksHtml, menuItemsHtml, piecesHtml, sectionHtml, type HtmlContext, t
 import { escapeHtml } from './html-escape.ts';
 import { typeset } from './typeset.ts';
 import { COLORS, FONT } from './email-style.ts';
-import type { RenderOptions } from './urls.ts';
+import { feedUrls, type RenderOptions } from './urls.ts';
 
 const webDialect: HtmlDialect = {
   attrs: (role) => ` class="${role}"`,
@@ -38,6 +38,26 @@ img { max-width: 100%; height: auto; }
 footer { margin-top: 2.5rem; }
 `;
 
+/** The text of the edition (greeting, intro, sections, credits): the page's main part after the menu, and a feed item's content. */
+function articleHtml(edition: Edition, parts: ReturnType<typeof editionParts>, ctx: HtmlContext): string {
+  return `<div class="greeting">
+<p>${piecesHtml(parts.greeting, ctx)}</p>
+${blocksHtml(edition.intro, ctx)}
+</div>
+${edition.sections.map((s) => sectionHtml(s, ctx)).join('\n')}
+${parts.credits ? `<p class="credits">${escapeHtml(parts.credits)}</p>` : ''}`;
+}
+
+/**
+ * The whole text of an edition as an HTML fragment, without page, menu, style
+ * or footer: what a feed item carries (`content:encoded`, Atom content,
+ * `content_html`), so that a feed reader shows the edition in full.
+ */
+export function renderWebContent(edition: Edition, publication: Publication, options: RenderOptions): string {
+  const parts = editionParts(edition, publication, options);
+  return articleHtml(edition, parts, { language: parts.language, publicUrl: options.publicUrl, dialect: webDialect });
+}
+
 /** Renders the public web page of an edition. */
 export function renderWeb(edition: Edition, publication: Publication, options: RenderOptions): string {
   const parts = editionParts(edition, publication, options);
@@ -66,6 +86,9 @@ ${menuItemsHtml(edition, ctx)}
 <title>${e(title)}</title>
 <meta name="description" content="${e(description)}">
 <link rel="canonical" href="${e(parts.url)}">
+${feedUrls(options.publicUrl, publication.slug)
+  .map((f) => `<link rel="alternate" type="${f.type}" title="${e(parts.masthead)} (${f.format})" href="${e(f.url)}">`)
+  .join('\n')}
 <meta property="og:type" content="article">
 <meta property="og:site_name" content="${e(parts.masthead)}">
 <meta property="og:title" content="${e(parts.subject || parts.masthead)}">
@@ -84,12 +107,7 @@ ${menuItemsHtml(edition, ctx)}
 </header>
 <main>
 ${menu}
-<div class="greeting">
-<p>${piecesHtml(parts.greeting, ctx)}</p>
-${blocksHtml(edition.intro, ctx)}
-</div>
-${edition.sections.map((s) => sectionHtml(s, ctx)).join('\n')}
-${parts.credits ? `<p class="credits">${e(parts.credits)}</p>` : ''}
+${articleHtml(edition, parts, ctx)}
 </main>
 <footer>
 <p><a href="${e(f.subscribe.href)}">${e(f.subscribe.text)}</a> · <a href="${e(f.archive.href)}">${e(f.archive.text)}</a></p>

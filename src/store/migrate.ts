@@ -10,6 +10,7 @@ import { delivery } from './migrations/0003-delivery.ts';
 import { subscriptionsKeyset } from './migrations/0004-subscriptions-keyset.ts';
 import { bulkImport } from './migrations/0005-bulk-import.ts';
 import { editionDrafts } from './migrations/0006-edition-drafts.ts';
+import { archiveSearch } from './migrations/0007-archive-search.ts';
 
 /** Every migration, in order; names never change once released. */
 export function migrations(t: ColumnTypes): Record<string, Migration> {
@@ -19,6 +20,7 @@ export function migrations(t: ColumnTypes): Record<string, Migration> {
     '0004-subscriptions-keyset': subscriptionsKeyset(),
     '0005-bulk-import': bulkImport(t),
     '0006-edition-drafts': editionDrafts(t),
+    '0007-archive-search': archiveSearch(t),
   };
 }
 

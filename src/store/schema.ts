@@ -229,6 +229,20 @@ export interface AuditLogTable {
   at: Millis;
 }
 
+/**
+ * The archive's search index (migration 0006): one row per indexed edition.
+ * SQLite: an FTS5 table (rowid = edition id). PostgreSQL: a table that also
+ * holds `config` (the text search configuration) and `document` (tsvector),
+ * written with raw SQL in edition-search.ts only.
+ */
+export interface EditionSearchTable {
+  edition_id: number;
+  publication_id: number;
+  version: number;
+  subject: string;
+  body: string;
+}
+
 export interface Database {
   publications: PublicationsTable;
   people: PeopleTable;
@@ -248,6 +262,7 @@ export interface Database {
   send_messages: SendMessagesTable;
   tips: TipsTable;
   audit_log: AuditLogTable;
+  edition_search: EditionSearchTable;
 }
 
 export type PublicationRow = Selectable<PublicationsTable>;

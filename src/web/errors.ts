@@ -22,6 +22,7 @@ export const WEB_ERRORS = {
   superseded: { status: 409, message: 'A newer preview of this edition replaced this one' },
   'too-many-tests': { status: 429, message: 'Too many test messages in the last hour' },
   'edition-invalid': { status: 422, message: 'The edition has errors' },
+  'too-large': { status: 413, message: 'The file is too large' },
   internal: { status: 500, message: 'Something went wrong on our side' },
 } as const satisfies Record<string, { status: number; message: string }>;
 

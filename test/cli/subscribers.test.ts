@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cliBackends, runMatinale } from '../helpers/cli-database.ts';
 
@@ -37,8 +37,15 @@ for (const backend of await cliBackends()) {
       assert.equal(data.email, 'ann@example.org');
       assert.equal(data.consentLog[0].details.consentSource, 'paper form');
 
+      // A copy of a message to Ann in the local outbox, as the outbox transport keeps it.
+      const outbox = join(db.env.DATA_DIR!, 'outbox');
+      mkdirSync(outbox, { recursive: true });
+      writeFileSync(join(outbox, '7.1.matinale@news.test.eml'), 'To: ann@example.org\r\nSubject: x\r\n\r\nHello Ann\r\n');
+      writeFileSync(join(outbox, 'index.jsonl'), `${JSON.stringify({ file: '7.1.matinale@news.test.eml', messageId: '7.1.matinale@news.test', from: 'b@news.test', to: 'ann@example.org', at: 1, bytes: 40 })}\n`);
       const erased = await runMatinale(['subscribers', 'erase', 'ann@example.org'], db.env);
       assert.equal(erased.status, 0, erased.stderr);
+      assert.deepEqual(readdirSync(outbox), ['index.jsonl']);
+      assert.equal(readFileSync(join(outbox, 'index.jsonl'), 'utf8'), '');
       assert.equal((await runMatinale(['subscribers', 'show', 'ann@example.org'], db.env)).status, 1);
       const reimport = await runMatinale(['subscribers', 'import', csv, '--publication', 'tech-matin', '--json'], db.env);
       const reasons = JSON.parse(reimport.stdout).rejects.map((x: { line: number; reason: string }) => `${x.line} ${x.reason}`).sort();

@@ -16,6 +16,7 @@ import { testBackends } from '../helpers/store.ts';
 import { memoryLogger, SECRET, seedNewsroom, testConfig } from './newsroom-fixture.ts';
 import { AudienceKeys } from '../../src/audience/keys.ts';
 import { eraseSubscriber } from '../../src/audience/data-rights.ts';
+import { outboxCopies } from '../../src/delivery/outbox-erasure.ts';
 import { suppress } from '../../src/audience/suppression.ts';
 import { outbox } from '../audience/mail-reader.ts';
 import { decodeQp } from './message-fixture.ts';
@@ -245,7 +246,7 @@ for (const backend of await testBackends()) {
       const audience = { store, keys: new AudienceKeys(SECRET), clock };
       const [complained, erased] = [newsroom.active[0]!, newsroom.active[1]!];
       await suppress(audience, newsroom.publicationId, complained, 'complaint', {});
-      assert.equal(await eraseSubscriber(audience, erased), true);
+      assert.equal(await eraseSubscriber(audience, erased, outboxCopies(dir)), true);
       await drain();
 
       const rows = await sendRecipients(store, send.id);

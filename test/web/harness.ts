@@ -139,9 +139,12 @@ export class Visitor {
     return response;
   }
 
-  async post(url: string, form: Record<string, string>, options: { csrf?: string | null } = {}): Promise<LightMyRequestResponse> {
+  /** Posts a form; URLSearchParams for repeated fields (rows of a table). */
+  async post(url: string, form: Record<string, string> | URLSearchParams, options: { csrf?: string | null } = {}): Promise<LightMyRequestResponse> {
     const token = options.csrf === undefined ? this.csrf : options.csrf;
-    const payload = new URLSearchParams({ ...form, ...(token === null ? {} : { _csrf: token }) }).toString();
+    const fields = new URLSearchParams(form);
+    if (token !== null) fields.set('_csrf', token);
+    const payload = fields.toString();
     const response = await this.app.inject({
       method: 'POST',
       url,

@@ -10,7 +10,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { LightMyRequestResponse, RouteOptions } from 'fastify';
 import { testBackends } from '../helpers/store.ts';
-import { AUTHOR, EDITOR, OUTSIDER, Visitor, newsroom, sampleSource, type Newsroom } from './harness.ts';
+import { AUTHOR, EDITOR, OUTSIDER, Visitor, newsroom, samplePublication, sampleSource, type Newsroom } from './harness.ts';
 import { buildApp } from '../../src/web/app.ts';
 import { addAccount } from '../../src/web/auth/accounts.ts';
 import { getEdition, listVersions, saveEdition, transitionEdition } from '../../src/store/editions.ts';
@@ -21,6 +21,13 @@ import { keepDraft } from '../../src/store/edition-drafts.ts';
 import { controlSend } from '../../src/delivery/send-controls.ts';
 import { getSend } from '../../src/store/sends.ts';
 import { sendToList } from './send-confirmation.ts';
+import { Readable } from 'node:stream';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { audienceDeps } from '../../src/audience/deps.ts';
+import { addByHand } from '../../src/audience/by-hand.ts';
+import { importJobs } from '../../src/web/import-jobs.ts';
+import { openSession } from '../../src/web/auth/sessions.ts';
 
 const ACTORS = ['nobody', 'author', 'editor', 'admin', 'otherEditor'] as const;
 type Actor = (typeof ACTORS)[number];
@@ -69,6 +76,9 @@ interface Action {
 const MEMBERS_READ: Record<Actor, Outcome> = { nobody: 'sign-in', author: 'ok', editor: 'ok', admin: 'ok', otherEditor: 'hidden' };
 const MEMBERS_LIST: Record<Actor, Outcome> = { nobody: 'sign-in', author: 'ok', editor: 'ok', admin: 'ok', otherEditor: 'absent' };
 const EDITORS_ONLY: Record<Actor, Outcome> = { nobody: 'sign-in', author: 'forbidden', editor: 'ok', admin: 'ok', otherEditor: 'hidden' };
+const ADMINS_ONLY: Record<Actor, Outcome> = { nobody: 'sign-in', author: 'forbidden', editor: 'forbidden', admin: 'ok', otherEditor: 'hidden' };
+/** What belongs to no publication (a new one, the relays): the admins of any publication, a 403 for every other member. */
+const NEWSROOM_ADMINS: Record<Actor, Outcome> = { nobody: 'sign-in', author: 'forbidden', editor: 'forbidden', admin: 'ok', otherEditor: 'forbidden' };
 
 const editionState = async (w: World, id: number) => {
   const e = await getEdition(w.n.store, id);
@@ -79,6 +89,15 @@ const sendsOf = async (w: World, id: number) =>
 const draftsOf = async (w: World, id: number) =>
   (await w.n.store.db.selectFrom('edition_drafts').select('author').where('edition_id', '=', id).execute()).map((d) => d.author).sort();
 const dateOfEdition = async (w: World, id: number) => (await w.n.store.db.selectFrom('editions').select('date').where('id', '=', id).executeTakeFirstOrThrow()).date;
+/** Tech Matin's settings as its form posts them, with a new greeting (the name stays: other lists look for it). */
+function techMatinForm(greeting: string): Record<string, string> {
+  const p = samplePublication('tech-matin');
+  return {
+    name: p.name, greeting, language: p.language, timezone: p.timezone, schedule_mode: 'cron', schedule: p.schedule, from: p.from, replyTo: p.replyTo ?? '',
+    address: p.address, words: (p.words ?? []).join('\n'), welcome: p.welcome ?? '',
+  };
+}
+const techMatinSettings = async (w: World) => (await w.n.store.db.selectFrom('publications').select('settings').where('id', '=', w.n.ids.techMatin).executeTakeFirstOrThrow()).settings;
 const source = (date: string) => sampleSource('tech-matin').replace('date: 2026-03-02', `date: ${date}`);
 
 function moves(api: boolean): Record<string, Action> {
@@ -105,6 +124,167 @@ function sendControl(action: string, from: 'running' | 'paused'): Action {
     effect: sendStatus,
   };
 }
+
+// The audience's and the team's routes (dashboard-subscribers.ts, dashboard-import.ts, dashboard-team.ts).
+const ANY_MEMBER: Record<Actor, Outcome> = { nobody: 'sign-in', author: 'ok', editor: 'ok', admin: 'ok', otherEditor: 'ok' };
+let peopleCounter = 0;
+const SUBSCRIBERS = '/newsroom/publications/tech-matin/subscribers';
+/** A new active subscriber of Tech Matin; its id. */
+const freshSubscriber = async (w: World) => {
+  const r = await addByHand(audienceDeps(w.n.config, w.n.store, { clock: w.n.clock }), {
+    publicationId: w.n.ids.techMatin,
+    email: `reader${++peopleCounter}@example.net`,
+    consentSource: 'matrix',
+    by: 'test',
+  });
+  if (r.status !== 'added') throw new Error(r.status);
+  return r.subscriberId;
+};
+const subscriptionOf = async (w: World, id: number) =>
+  (await w.n.store.db.selectFrom('subscriptions').select('status').where('subscriber_id', '=', id).executeTakeFirst())?.status ?? 'none';
+const importIds: string[] = [];
+/** A new import of Tech Matin, uploaded (or done, with rejects); its index in importIds. */
+const freshImport = async (w: World, done = false) => {
+  const jobs = importJobs(w.n.config.dataDir);
+  const { id, bytes } = await jobs.receive(Readable.from([Buffer.from('email\nx@example.net\n')]));
+  await jobs.write({
+    id, publicationId: w.n.ids.techMatin, by: 'test', fileName: 'list.csv', bytes, createdAt: w.n.clock.now(), headers: ['email'], encoding: 'utf8', expectedRows: 1,
+    ...(done ? { status: 'done', progress: { rows: 1, expectedRows: 1, imported: 0, unchanged: 0, rejected: 1 } } : { status: 'uploaded', suggested: { email: 0 } }),
+  });
+  if (done) writeFileSync(jobs.paths(id).rejects, 'line,reason,email\n2,suppressed,x@example.net\n');
+  return importIds.push(id) - 1;
+};
+const importState = async (w: World, k: number) => (await importJobs(w.n.config.dataDir).read(importIds[k]!))?.status;
+const uploadCsv = (v: Member, w: World, slug: string) =>
+  w.n.app.inject({ method: 'POST', url: `/api/publications/${slug}/imports`, payload: 'email\nann@example.net\n', headers: { cookie: v.jar.header(), 'content-type': 'text/csv', 'x-csrf-token': v.csrf } });
+const NO_IMPORT = '0'.repeat(32);
+/** A new member of Tech Matin only, as an author with an account and one open session; their person id. */
+const freshMember = async (w: World) => {
+  const email = `member${++peopleCounter}@example.org`;
+  const userId = await addAccount(w.n.store, { email, password: 'member-password-1', role: 'author', publicationSlugs: ['tech-matin'] }, w.n.clock);
+  await openSession(w.n.store, userId, w.n.clock);
+  return (await w.n.store.db.selectFrom('users').select('person_id').where('id', '=', userId).executeTakeFirstOrThrow()).person_id;
+};
+const accountOfPerson = async (w: World, personId: number) => {
+  const user = await w.n.store.db.selectFrom('users').select(['id', 'disabled_at']).where('person_id', '=', personId).executeTakeFirstOrThrow();
+  const sessions = await w.n.store.db.selectFrom('sessions').select('id').where('user_id', '=', user.id).execute();
+  const role = await w.n.store.db.selectFrom('memberships').select('role').where('person_id', '=', personId).execute();
+  return { disabled: user.disabled_at !== null, sessions: sessions.length, roles: role.map((r) => r.role) };
+};
+
+const PEOPLE_MATRIX: Record<string, Record<string, Action> | { open: string }> = {
+  'GET /newsroom/publications/:slug/subscribers': {
+    list: { expect: EDITORS_ONLY, send: (v) => v.get(SUBSCRIBERS), missing: (v) => v.get('/newsroom/publications/no-such-title/subscribers') },
+  },
+  'POST /newsroom/publications/:slug/subscribers': {
+    add: {
+      expect: EDITORS_ONLY,
+      prepare: async () => ++peopleCounter,
+      send: (v, _w, k) => v.post(SUBSCRIBERS, { email: `added${k}@example.net`, consentSource: 'matrix' }),
+      missing: (v) => v.post('/newsroom/publications/no-such-title/subscribers', { email: 'a@example.net', consentSource: 'matrix' }),
+      effect: async (w, k) => (await w.n.store.db.selectFrom('subscribers').select('id').where('email', '=', `added${k}@example.net`).execute()).length,
+    },
+  },
+  'GET /newsroom/publications/:slug/subscribers.csv': {
+    export: { expect: EDITORS_ONLY, send: (v) => v.get(`${SUBSCRIBERS}.csv`), missing: (v) => v.get('/newsroom/publications/no-such-title/subscribers.csv') },
+  },
+  'GET /newsroom/publications/:slug/subscribers/:id': {
+    open: { expect: EDITORS_ONLY, prepare: freshSubscriber, send: (v, _w, id) => v.get(`${SUBSCRIBERS}/${id}`), missing: (v) => v.get(`${SUBSCRIBERS}/99999`) },
+  },
+  'POST /newsroom/publications/:slug/subscribers/:id/unsubscribe': {
+    unsubscribe: {
+      expect: EDITORS_ONLY,
+      prepare: freshSubscriber,
+      send: (v, _w, id) => v.post(`${SUBSCRIBERS}/${id}/unsubscribe`, {}),
+      missing: (v) => v.post(`${SUBSCRIBERS}/99999/unsubscribe`, {}),
+      effect: subscriptionOf,
+    },
+  },
+  'POST /newsroom/publications/:slug/subscribers/:id/erase': {
+    erase: {
+      expect: ADMINS_ONLY,
+      prepare: freshSubscriber,
+      send: (v, _w, id) => v.post(`${SUBSCRIBERS}/${id}/erase`, { confirm: 'yes' }),
+      missing: (v) => v.post(`${SUBSCRIBERS}/99999/erase`, { confirm: 'yes' }),
+      effect: subscriptionOf,
+    },
+  },
+  'GET /newsroom/publications/:slug/subscribers/:id/data.json': {
+    export: { expect: EDITORS_ONLY, prepare: freshSubscriber, send: (v, _w, id) => v.get(`${SUBSCRIBERS}/${id}/data.json`), missing: (v) => v.get(`${SUBSCRIBERS}/99999/data.json`) },
+  },
+  'GET /newsroom/publications/:slug/import': {
+    form: { expect: EDITORS_ONLY, send: (v) => v.get('/newsroom/publications/tech-matin/import'), missing: (v) => v.get('/newsroom/publications/no-such-title/import') },
+  },
+  'POST /api/publications/:slug/imports': {
+    upload: {
+      expect: EDITORS_ONLY,
+      send: (v, w) => uploadCsv(v, w, 'tech-matin'),
+      missing: (v, w) => uploadCsv(v, w, 'no-such-title'),
+      effect: async (w) => (existsSync(join(w.n.config.dataDir, 'imports')) ? readdirSync(join(w.n.config.dataDir, 'imports')).length : 0),
+    },
+  },
+  'GET /newsroom/imports/:id': {
+    open: { expect: EDITORS_ONLY, prepare: (w) => freshImport(w), send: (v, _w, k) => v.get(`/newsroom/imports/${importIds[k]}`), missing: (v) => v.get(`/newsroom/imports/${NO_IMPORT}`) },
+  },
+  'POST /newsroom/imports/:id/start': {
+    start: {
+      expect: EDITORS_ONLY,
+      prepare: (w) => freshImport(w),
+      send: (v, _w, k) => v.post(`/newsroom/imports/${importIds[k]}/start`, { email: '0' }),
+      missing: (v) => v.post(`/newsroom/imports/${NO_IMPORT}/start`, { email: '0' }),
+      effect: importState,
+    },
+  },
+  'GET /newsroom/imports/:id/rejects.csv': {
+    rejects: {
+      expect: EDITORS_ONLY,
+      prepare: (w) => freshImport(w, true),
+      send: (v, _w, k) => v.get(`/newsroom/imports/${importIds[k]}/rejects.csv`),
+      missing: (v) => v.get(`/newsroom/imports/${NO_IMPORT}/rejects.csv`),
+    },
+  },
+  'GET /newsroom/team': { page: { expect: NEWSROOM_ADMINS, send: (v) => v.get('/newsroom/team') } },
+  'POST /newsroom/team/invite': {
+    invite: {
+      expect: ADMINS_ONLY,
+      prepare: async () => ++peopleCounter,
+      send: (v, _w, k) => v.post('/newsroom/team/invite', { email: `invited${k}@example.org`, name: 'New', publication: 'tech-matin', role: 'author' }),
+      missing: (v) => v.post('/newsroom/team/invite', { email: 'x@example.org', name: 'New', publication: 'no-such-title', role: 'author' }),
+      effect: async (w, k) => (await w.n.store.db.selectFrom('people').select('id').where('email', '=', `invited${k}@example.org`).execute()).length,
+    },
+  },
+  'POST /newsroom/team/role': {
+    role: {
+      expect: ADMINS_ONLY,
+      prepare: freshMember,
+      send: (v, _w, id) => v.post('/newsroom/team/role', { person: String(id), publication: 'tech-matin', role: 'editor' }),
+      missing: (v) => v.post('/newsroom/team/role', { person: '1', publication: 'no-such-title', role: 'editor' }),
+      effect: accountOfPerson,
+    },
+  },
+  'POST /newsroom/team/disable': {
+    disable: {
+      expect: ADMINS_ONLY,
+      prepare: freshMember,
+      send: (v, _w, id) => v.post('/newsroom/team/disable', { person: String(id) }),
+      missing: (v) => v.post('/newsroom/team/disable', { person: '99999' }),
+      effect: accountOfPerson,
+    },
+  },
+  'POST /newsroom/team/sign-out': {
+    'sign-out': {
+      expect: ADMINS_ONLY,
+      prepare: freshMember,
+      send: (v, _w, id) => v.post('/newsroom/team/sign-out', { person: String(id) }),
+      missing: (v) => v.post('/newsroom/team/sign-out', { person: '99999' }),
+      effect: accountOfPerson,
+    },
+  },
+  'GET /newsroom/invitation/:token': { open: 'the invitation link: its signed token is the right (checked by dashboard-team.test.ts)' },
+  'POST /newsroom/invitation/:token': { open: 'setting the password of an invitation: its signed token is the right (checked by dashboard-team.test.ts)' },
+  'GET /newsroom/account': { page: { expect: ANY_MEMBER, send: (v) => v.get('/newsroom/account') } },
+  'POST /newsroom/account/password': { open: 'any member, for their own account only, with its current password (checked by dashboard-team.test.ts)' },
+};
 
 /** Every newsroom and API route: its actions, or why it is open to anyone. */
 const MATRIX: Record<string, Record<string, Action> | { open: string }> = {
@@ -168,6 +348,50 @@ const MATRIX: Record<string, Record<string, Action> | { open: string }> = {
   'GET /newsroom/editions/:id/versions': {
     read: { expect: MEMBERS_READ, send: (v, _w, id) => v.get(`/newsroom/editions/${id}/versions`), missing: (v) => v.get('/newsroom/editions/99999/versions') },
   },
+  'GET /newsroom/publications/new': {
+    form: { expect: NEWSROOM_ADMINS, send: (v) => v.get('/newsroom/publications/new') },
+  },
+  'POST /newsroom/publications/new': {
+    create: {
+      expect: NEWSROOM_ADMINS,
+      prepare: async () => ++dayCounter,
+      send: (v, _w, k) =>
+        v.post('/newsroom/publications/new', {
+          slug: `new-title-${k}`, name: `New ${k}`, language: 'en', timezone: 'UTC', schedule_mode: 'cron', schedule: '0 6 * * *',
+          from: 'New <new@example.org>', address: '1 Main Street', member_name: 'Admin', member_email: v.email, member_role: 'admin',
+        }),
+      effect: async (w, k) => (await w.n.store.db.selectFrom('publications').select('id').where('slug', '=', `new-title-${k}`).execute()).length,
+    },
+  },
+  'GET /newsroom/publications/:slug/settings': {
+    open: { expect: ADMINS_ONLY, send: (v) => v.get('/newsroom/publications/tech-matin/settings'), missing: (v) => v.get('/newsroom/publications/no-such-title/settings') },
+  },
+  'POST /newsroom/publications/:slug/settings': {
+    save: {
+      expect: ADMINS_ONLY,
+      prepare: async () => ++dayCounter,
+      // The whole team of the file, so that a save keeps everyone on it.
+      send: (v, _w, k) => {
+        const team = samplePublication('tech-matin').team;
+        const body = new URLSearchParams(Object.entries(techMatinForm(`Bonjour ${k}`)));
+        for (const m of team) {
+          body.append('member_name', m.name);
+          body.append('member_email', m.email);
+          body.append('member_role', m.role);
+        }
+        return v.post('/newsroom/publications/tech-matin/settings', body);
+      },
+      missing: (v) => v.post('/newsroom/publications/no-such-title/settings', techMatinForm('x')),
+      effect: techMatinSettings,
+    },
+  },
+  'GET /newsroom/publications/:slug/settings.yaml': {
+    download: {
+      expect: ADMINS_ONLY,
+      send: (v) => v.get('/newsroom/publications/tech-matin/settings.yaml'),
+      missing: (v) => v.get('/newsroom/publications/no-such-title/settings.yaml'),
+    },
+  },
   'GET /newsroom/publications': {
     list: { expect: MEMBERS_LIST, send: (v) => v.get('/newsroom/publications'), shows: (res) => res.body.includes('Tech Matin') },
   },
@@ -217,6 +441,13 @@ const MATRIX: Record<string, Record<string, Action> | { open: string }> = {
     pause: sendControl('pause', 'running'),
     resume: sendControl('resume', 'paused'),
     cancel: sendControl('cancel', 'running'),
+  },
+  'GET /newsroom/settings/sending': {
+    read: { expect: NEWSROOM_ADMINS, send: (v) => v.get('/newsroom/settings/sending') },
+  },
+  // The DNS check asks the machine's resolvers (none of the test's names exist: answered at once).
+  'POST /newsroom/settings/sending/check': {
+    check: { expect: NEWSROOM_ADMINS, send: (v) => v.post('/newsroom/settings/sending/check', {}) },
   },
   'GET /newsroom/sends': {
     list: { expect: MEMBERS_LIST, send: (v) => v.get('/newsroom/sends'), shows: (res) => res.body.includes('Tech Matin 2026-03-02') },
@@ -274,6 +505,7 @@ const MATRIX: Record<string, Record<string, Action> | { open: string }> = {
       missing: (v) => v.api('POST', '/api/editions/preview', { publication: 'no-such-title', source: 'x' }),
     },
   },
+  ...PEOPLE_MATRIX,
 };
 
 let dayCounter = 0;

@@ -104,6 +104,23 @@ export function requireRole(account: Account, publicationId: number, role: Role,
   }
 }
 
+/**
+ * For what belongs to no one publication (a new publication, the relays and
+ * DKIM of the whole newsroom): the account must be an admin of at least one
+ * publication, the newsroom's administrators. Anyone else signed in gets
+ * `forbidden`: such pages exist for every member, nothing is hidden by a 404.
+ */
+export function requireNewsroomAdmin(account: Account, what: string): void {
+  if (![...account.roles.keys()].some((id) => hasRole(account, id, 'admin'))) {
+    throw new WebError('forbidden', `Only an admin of the newsroom can ${what}`);
+  }
+}
+
+/** True when the account is an admin of at least one publication: for links, never instead of `requireNewsroomAdmin`. */
+export function isNewsroomAdmin(account: Account): boolean {
+  return [...account.roles.keys()].some((id) => hasRole(account, id, 'admin'));
+}
+
 // The token is bound to the session too (when there is one), so that a CSRF
 // cookie planted before someone signs in is worth nothing afterwards.
 function sign(secret: string, value: string, request: FastifyRequest): string {

@@ -9,6 +9,7 @@ import { approveControl, diagnosticItems, draftOffer, lineDiff, previewPanel, re
 import type { DeskDraft } from '../desk.ts';
 import type { EditionSchedule } from '../edition-schedule.ts';
 import { goesOut } from './goes-out.ts';
+import { editionText } from './edition-subject.ts';
 
 const MOVE_LABELS: Record<DeskTransition, string> = {
   ready: 'Mark ready for review',
@@ -58,7 +59,7 @@ ${editions.map(
   ({ edition, publication }) => html`<tr>
 <td><a href="/newsroom/editions/${edition.id}">${edition.date}</a></td>
 <td>${publication.name}</td>
-<td>${edition.subject ?? ''}</td>
+<td>${editionText(edition.subject, publication.language)}</td>
 <td>${statusBadge(edition.status)}${schedules?.get(edition.id)?.at === undefined ? null : html`<br>${goesOut(schedules.get(edition.id)!.at, publication)}`}</td>
 <td>${edition.currentVersion}</td>
 <td>${when(edition.updatedAt)}</td>

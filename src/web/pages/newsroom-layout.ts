@@ -14,7 +14,7 @@ export interface NewsroomPageOptions {
   /** Reload the page every so many seconds (live figures without a script). */
   refreshSeconds?: number;
   /** Which navigation entry is current. */
-  current?: 'editions' | 'publications' | 'sends' | 'outbox';
+  current?: 'editions' | 'publications' | 'sends' | 'outbox' | 'team' | 'account';
 }
 
 /** A dashboard page. */
@@ -34,6 +34,8 @@ ${link('editions', '/newsroom', 'Editions')}
 ${link('publications', '/newsroom/publications', 'Publications')}
 ${link('sends', '/newsroom/sends', 'Sends')}
 ${allowsSomewhere(options.account, 'editor') ? link('outbox', '/newsroom/outbox', 'Outbox') : null}
+${allowsSomewhere(options.account, 'admin') ? link('team', '/newsroom/team', 'Team') : null}
+${link('account', '/newsroom/account', 'Your account')}
 <li><a href="/">Public site</a></li>
 </ul></nav>
 <form method="post" action="/newsroom/sign-out" class="signout">

@@ -17,6 +17,12 @@ export interface SiteStrings {
   notFoundText: string;
   backToArchive: string;
   home: string;
+  /** The archive's search: the field's label, its button, and the results' headings ({q}: the query, {n}: a count). */
+  searchLabel: string;
+  searchButton: string;
+  searchResults: string;
+  searchNone: string;
+  searchAll: string;
 }
 
 const fr: SiteStrings = {
@@ -32,6 +38,11 @@ const fr: SiteStrings = {
   notFoundText: 'Cette page n’existe pas, ou pas encore.',
   backToArchive: 'Retour aux éditions',
   home: 'Accueil',
+  searchLabel: 'Rechercher dans les éditions',
+  searchButton: 'Rechercher',
+  searchResults: 'Éditions contenant «\u00a0{q}\u00a0»',
+  searchNone: 'Aucune édition publiée ne contient «\u00a0{q}\u00a0».',
+  searchAll: 'Voir toutes les éditions',
 };
 
 const en: SiteStrings = {
@@ -47,6 +58,11 @@ const en: SiteStrings = {
   notFoundText: 'This page does not exist, or not yet.',
   backToArchive: 'Back to all editions',
   home: 'Home',
+  searchLabel: 'Search the editions',
+  searchButton: 'Search',
+  searchResults: 'Editions with “{q}”',
+  searchNone: 'No published edition holds “{q}”.',
+  searchAll: 'See all editions',
 };
 
 /** The site strings of a language (English for anything unknown). */

@@ -6,6 +6,7 @@ const ASSETS: Record<string, string> = {
   'site.css': 'text/css; charset=utf-8',
   'editor.js': 'text/javascript; charset=utf-8',
   'send-page.js': 'text/javascript; charset=utf-8',
+  'import.js': 'text/javascript; charset=utf-8',
   'favicon.svg': 'image/svg+xml',
 };
 

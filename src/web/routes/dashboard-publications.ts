@@ -1,7 +1,7 @@
 // Dashboard: the member's publications with their team and audience figures.
 import type { RoutePlugin } from '../app.ts';
 import { storeDesk } from '../store-desk.ts';
-import { allows, csrfToken, requireAccount } from '../auth/guard.ts';
+import { allows, csrfToken, isNewsroomAdmin, requireAccount } from '../auth/guard.ts';
 import { newsroomPage } from '../pages/newsroom-layout.ts';
 import { publicationsPage, type PublicationSummary } from '../pages/publication-pages.ts';
 import { countByStatus } from '../../store/subscriptions.ts';
@@ -15,11 +15,17 @@ export const routes: RoutePlugin = (app, deps) => {
     for (const publication of await desk.publications()) {
       // Each publication's figures for its own team only.
       if (!allows(account, publication.id, 'author')) continue;
-      rows.push({ publication, role: account.roles.get(publication.id)!, subscribers: await countByStatus(deps.store, publication.id) });
+      rows.push({
+        publication,
+        role: account.roles.get(publication.id)!,
+        subscribers: await countByStatus(deps.store, publication.id),
+        mayOpenSubscribers: allows(account, publication.id, 'editor'),
+        canEdit: allows(account, publication.id, 'admin'),
+      });
     }
     const csrf = csrfToken(request, reply, deps.config);
     return reply
       .type('text/html; charset=utf-8')
-      .send(newsroomPage({ title: 'Publications', account, csrf, current: 'publications', body: publicationsPage(rows) }));
+      .send(newsroomPage({ title: 'Publications', account, csrf, current: 'publications', body: publicationsPage(rows, { canCreate: isNewsroomAdmin(account) }) }));
   });
 };

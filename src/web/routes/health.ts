@@ -5,8 +5,33 @@ import { retryWhileDown } from '../../store/outages.ts';
 import type { RoutePlugin } from '../app.ts';
 import { registryOf } from '../metrics.ts';
 
-/** GET /healthz, GET /metrics */
+/** How long /readyz waits for the database before it says the process is not ready. */
+const READY_TIMEOUT_MS = 2_000;
+
+/** GET /healthz, GET /readyz, GET /metrics */
 export const routes: RoutePlugin = (app, deps) => {
+  // Readiness for a load balancer or an orchestrator: 200 only while the
+  // database answers a query right now, tried once (no retry: a process whose
+  // database is gone must leave the pool at once), 503 otherwise. The error
+  // stays in the log: a connection string in it must not reach an outsider.
+  app.get('/readyz', async (request, reply) => {
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await Promise.race([
+        ping(deps.store),
+        new Promise((_, reject) => {
+          timer = setTimeout(() => reject(new Error(`the database did not answer within ${READY_TIMEOUT_MS} ms`)), READY_TIMEOUT_MS);
+        }),
+      ]);
+      return reply.header('cache-control', 'no-store').send({ status: 'ready' });
+    } catch (err) {
+      request.log.warn({ err }, 'not ready: the database does not answer');
+      return reply.code(503).header('cache-control', 'no-store').send({ status: 'not ready' });
+    } finally {
+      clearTimeout(timer);
+    }
+  });
+
   app.get('/healthz', async (_request, reply) => {
     try {
       // A pooled connection that died with a database restart is not an outage: tried again on a new one, briefly.

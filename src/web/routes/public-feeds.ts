@@ -1,11 +1,13 @@
 // Feeds of a publication's published editions: RSS 2.0, Atom 1.0, JSON Feed 1,
-// written by the `feed` package (which escapes what it writes).
+// written by the `feed` package (which escapes what it writes), each item with
+// the edition's whole text.
 import { Feed } from 'feed';
 import type { RoutePlugin } from '../app.ts';
 import { storeDesk } from '../store-desk.ts';
 import { publishedEditions } from '../public-site.ts';
 import { publicRule } from '../../edition/published.ts';
-import { summaryOf } from '../edition-view.ts';
+import { cachedRendering, summaryOf } from '../edition-view.ts';
+import { renderWebContent } from '../../render/web.ts';
 import { publicNotFound } from '../edge.ts';
 import { editionUrl, publicationUrl } from '../../render/urls.ts';
 import { escapeHtml } from '../../render/html-escape.ts';
@@ -50,6 +52,10 @@ export const routes: RoutePlugin = (app, deps) => {
           link: url,
           title: format.htmlTitle ? escapeHtml(subject) : subject,
           description: preheader ? escapeHtml(preheader) : undefined,
+          // The whole edition, so that a feed reader shows it in full (escaped by render/, as on the web page).
+          content: cachedRendering({ editionId: row.id, version: row.currentVersion, publication: publication.settings, publicUrl, format: 'feed' }, () =>
+            renderWebContent(edition, publication.settings, { publicUrl }),
+          ),
           date: new Date(row.updatedAt),
           published: new Date(`${row.date}T00:00:00Z`),
           author: edition.by.map((name) => ({ name })),
