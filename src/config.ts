@@ -48,6 +48,8 @@ export interface Config {
    * (`1.1.1.1,9.9.9.9:53`); the system's when unset.
    */
   dnsServers?: string[];
+  /** TIPS_PER_HOUR: posts to the tip line's forms one network (IPv4 /24, IPv6 /64) may make in an hour (default 20). */
+  tipsPerHour?: number;
   /** Where the inbound SMTP listener (mailto unsubscribe, bounces, complaints) listens: INBOUND_SMTP, `host:port`; none when unset. */
   inboundSmtp?: ListenAddress;
 }
@@ -133,6 +135,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadOp
     publicUrlSource: env.PUBLIC_URL ? 'PUBLIC_URL' : file.publicUrl ? 'matinale.yaml' : options.listening ? 'listening' : 'default',
     secret: env.MATINALE_SECRET || secretIn(dataDir),
     ...policiesFrom(env),
+    ...(count(env, 'TIPS_PER_HOUR') ? { tipsPerHour: count(env, 'TIPS_PER_HOUR') } : {}),
   };
   privateOutbox(join(dataDir, 'outbox'), config.smtpUrls.length === 0);
   const dnsServers = dnsServersFrom(env);

@@ -98,3 +98,14 @@ test('a policy that does not read is refused at start, naming the variable and t
   ];
   for (const [env, message] of cases) assert.throws(configWith(t, env), message, JSON.stringify(env));
 });
+
+test('DNS_SERVERS names the resolvers of the sending setup’s DNS check; one that does not read is refused', (t) => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'matinale-config-'));
+  t.after(() => rmSync(dataDir, { recursive: true, force: true }));
+  const env = { DATA_DIR: dataDir, MATINALE_SECRET: 'd'.repeat(64) };
+  assert.equal(loadConfig(env).dnsServers, undefined);
+  assert.deepEqual(loadConfig({ ...env, DNS_SERVERS: '1.1.1.1, 127.0.0.1:5353,[::1]:53,::1' }).dnsServers, ['1.1.1.1', '127.0.0.1:5353', '[::1]:53', '::1']);
+  for (const bad of ['dns.example.org', '1.1.1.1:99999', '1.1.1']) {
+    assert.throws(() => loadConfig({ ...env, DNS_SERVERS: bad }), /DNS_SERVERS must be IP addresses/, bad);
+  }
+});

@@ -4,6 +4,7 @@
 // INBOUND_SMTP is set, the listener for mail that comes back), until SIGINT
 // or SIGTERM, when it stops taking requests and mail, lets the worker finish
 // its batch and closes the store.
+import { tipRetentionPurge } from '../tips/retention.ts';
 import type { Command } from 'commander';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import pino from 'pino';
@@ -90,7 +91,7 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
     await app.ready();
     handler = pending;
 
-    if (options.worker) worker = startWorker({ store: opened, config, clock, transport });
+    if (options.worker) worker = startWorker({ store: opened, config, clock, transport, purges: [tipRetentionPurge(opened, clock)] });
     if (config.inboundSmtp) {
       const logger = pino({ base: { pid: process.pid }, redact: ['token', 'secret', 'password'] }, pino.destination(2));
       inbound = await listenForInbound(config, opened, { listen: config.inboundSmtp, logger, clock });

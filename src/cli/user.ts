@@ -5,7 +5,9 @@
 // A new password ends the account's sessions.
 // `matinale user sign-out EMAIL`: ends every session of the account.
 // `matinale user disable EMAIL`: the account can no longer sign in, and its sessions end.
+// `matinale user key EMAIL --key FILE`: the person's OpenPGP public key, for tips.
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { withStore } from './context.ts';
 import { normaliseEmail } from '../store/people.ts';
@@ -13,6 +15,8 @@ import { addAccount, disableAccount, signOutEverywhere } from '../web/auth/accou
 import { systemClock } from '../clock.ts';
 import { ROLES, type Role } from '../edition/publication.ts';
 import { RefusedError, UsageError } from './usage-error.ts';
+import { checkMemberKey, KeyRefusedError } from '../tips/member-key.ts';
+import { setPersonKey } from '../store/people.ts';
 
 /** The first line of stdin, for --password-stdin. */
 async function readPassword(stream: NodeJS.ReadableStream): Promise<string> {
@@ -26,7 +30,7 @@ async function readPassword(stream: NodeJS.ReadableStream): Promise<string> {
 
 const MIN_PASSWORD = 10;
 
-/** Registers `matinale user add`, `user sign-out` and `user disable`. */
+/** Registers `matinale user add`, `user sign-out`, `user disable` and `user key`. */
 export function register(program: Command): void {
   const user = program.command('user').description('newsroom accounts (dashboard sign-in)');
   user
@@ -55,6 +59,7 @@ export function register(program: Command): void {
       });
       process.stdout.write(`${email.trim().toLowerCase()} can sign in as ${opts.role}${generated ? ` with the password ${password} (shown once)` : ''}\n`);
     });
+  registerKey(user);
   user
     .command('sign-out <email>')
     .description('end every session of the account (it signs in again with its password)')
@@ -71,6 +76,33 @@ export function register(program: Command): void {
       const ended = await withStore((store) => disableAccount(store, email, systemClock));
       if (ended === undefined) throw new RefusedError(`no account has the address ${normaliseEmail(email)}`);
       process.stdout.write(`${normaliseEmail(email)} is disabled; ${sessions(ended)} ended\n`);
+    });
+}
+
+/** `user key EMAIL --key FILE`: checks the key (expired, revoked, weak keys are refused) and stores its public part. */
+function registerKey(user: Command): void {
+  user
+    .command('key <email>')
+    .description('set the OpenPGP public key tips are encrypted to for this person (gpg --armor --export)')
+    .requiredOption('--key <file>', 'the ASCII-armoured public key')
+    .action(async (email: string, opts: { key: string }) => {
+      let armored: string;
+      try {
+        armored = readFileSync(opts.key, 'utf8');
+      } catch (err) {
+        throw new RefusedError(`${opts.key}: ${(err as Error).message}`);
+      }
+      let checked;
+      try {
+        checked = await checkMemberKey(armored, new Date(systemClock.now()));
+      } catch (err) {
+        if (err instanceof KeyRefusedError) throw new RefusedError(`${opts.key}: ${err.message}`);
+        throw err;
+      }
+      const set = await withStore((store) => setPersonKey(store, email, checked.armored));
+      if (!set) throw new RefusedError(`nobody of the newsroom has the address ${normaliseEmail(email)}`);
+      const expires = checked.expires ? `, expires ${checked.expires.toISOString().slice(0, 10)}` : '';
+      process.stdout.write(`${normaliseEmail(email)}: key ${checked.fingerprint}${expires}\n`);
     });
 }
 

@@ -1,6 +1,7 @@
 // `matinale worker [--no-scheduler]`: a delivery worker (and the scheduler,
 // which one process at a time holds on PostgreSQL) until SIGTERM or SIGINT,
 // when it finishes and records the batch in hand, then exits 0.
+import { tipRetentionPurge } from '../tips/retention.ts';
 import type { Command } from 'commander';
 import { loadConfig } from '../config.ts';
 import { systemClock } from '../clock.ts';
@@ -33,7 +34,7 @@ export function register(program: Command): void {
       process.on('SIGINT', stop);
       try {
         await migrateToLatest(store);
-        running = startWorker({ store, config, clock: systemClock, scheduler: flags.scheduler });
+        running = startWorker({ store, config, clock: systemClock, scheduler: flags.scheduler, purges: [tipRetentionPurge(store, systemClock)] });
         process.stderr.write(`matinale worker ${running.workerId} on ${store.description}\n`);
         if (stopRequested) void running.stop();
         await running.done;

@@ -4,7 +4,7 @@
 // and a wall-clock time typed in a picker read in a time zone.
 import { Cron } from 'croner';
 import type { EditionStatus, SendRow } from '../store/schema.ts';
-import { dateIn, wallClock } from '../clock.ts';
+import { dateIn } from '../clock.ts';
 
 /** The publication's scheduled time on `date` (YYYY-MM-DD in `timezone`) still to come after `now`, if any. */
 export function scheduleTimeOn(schedule: string, timezone: string, date: string, now: number): number | undefined {
@@ -42,9 +42,30 @@ export function goesOutAt(
 /** Why a wall-clock time cannot be read. */
 export class WallTimeError extends Error {}
 
+/** The wall clock of an instant in a time zone, as `YYYY-MM-DDTHH:MM` (what a datetime-local picker shows). */
+export function wallTimeIn(ms: number, timezone: string): string {
+  const n = wallParts(ms, timezone);
+  const two = (v: number) => String(v).padStart(2, '0');
+  return `${n.year}-${two(n.month)}-${two(n.day)}T${two(n.hour)}:${two(n.minute)}`;
+}
+
 function wallOf(ms: number, timezone: string): number {
-  const w = wallClock(ms, timezone);
-  return Date.UTC(Number(w.year), Number(w.month) - 1, Number(w.day), Number(w.hour), Number(w.minute));
+  const n = wallParts(ms, timezone);
+  return Date.UTC(n.year, n.month - 1, n.day, n.hour, n.minute);
+}
+
+function wallParts(ms: number, timezone: string): { year: number; month: number; day: number; hour: number; minute: number } {
+  const parts = new Intl.DateTimeFormat('en-US', {
+    timeZone: timezone,
+    hourCycle: 'h23',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+  }).formatToParts(new Date(ms));
+  const n = (type: string) => Number(parts.find((p) => p.type === type)?.value);
+  return { year: n('year'), month: n('month'), day: n('day'), hour: n('hour'), minute: n('minute') };
 }
 
 /**

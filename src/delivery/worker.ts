@@ -1,8 +1,8 @@
 // The delivery worker loop with the scheduler: what `matinale worker` runs,
 // and what `matinale serve` starts in-process. Claims batches while there is
 // work, sleeps `pollMs` when there is none, ticks the scheduler when it holds
-// the scheduler lock (and, about hourly, purges subscriptions never
-// confirmed), and stops cleanly: the batch in hand is finished and
+// the scheduler lock (and, about hourly, purges subscriptions never confirmed
+// and whatever the command adds, such as tips past their retention), and stops cleanly: the batch in hand is finished and
 // recorded, then the loop ends (SIGTERM in `matinale worker`).
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
@@ -53,6 +53,13 @@ export interface StartWorkerOptions {
   purgeEveryMs?: number;
   /** The audience policy of the purge (its delay): over config.audience, over audience's defaults. */
   audiencePolicy?: Partial<AudiencePolicy>;
+  /**
+   * More purges of the same hourly round, from domains the delivery does not
+   * know (the tip line's retention: given by the command that starts the
+   * worker, since tips/ sits above delivery/). Each answers counts to log,
+   * never what it deleted.
+   */
+  purges?: Array<{ what: string; run: () => Promise<Record<string, number>> }>;
   /**
    * Batches in flight at once (default 2): while one batch's results are
    * recorded and the next claimed, the other keeps the SMTP connections busy.
@@ -187,6 +194,10 @@ export function startWorker(options: StartWorkerOptions): RunningWorker {
               lastPurge = parts.clock.now();
               const purged = await purgeUnconfirmed({ store: options.store, clock: parts.clock, policy: audiencePolicy });
               if (purged.subscriptions || purged.subscribers) parts.logger.info({ worker: workerId, ...purged }, 'unconfirmed subscriptions purged');
+              for (const purge of options.purges ?? []) {
+                const counts = await purge.run();
+                if (Object.keys(counts).length) parts.logger.info({ worker: workerId, counts }, `${purge.what} deleted`);
+              }
             }
           }
           options.store.outages?.succeeded();

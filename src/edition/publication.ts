@@ -73,6 +73,10 @@ export const publicationSchema = z.strictObject({
   team: z.array(teamMemberSchema).min(1),
   greeting: z.string().optional(),
   tipLine: z.string().optional(),
+  /** Addresses of the team members tips are encrypted to (the tips desk); default: every editor and admin. */
+  tipsDesk: z.array(email).optional(),
+  /** Days a tip is kept before it is deleted (default 90). */
+  tipRetentionDays: z.number().int().min(1).max(3650).optional(),
   /** Text of the welcome mail, in Briefing Markdown body syntax (audience). */
   welcome: z.string().optional(),
   /** Words the spelling check accepts besides the dictionary (the newsroom word list). */

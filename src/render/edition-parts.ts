@@ -7,7 +7,7 @@ import type { Publication, Language } from '../edition/publication.ts';
 import { stringsFor, type Strings } from './strings.ts';
 import { typeset } from './typeset.ts';
 import { writtenDate } from './written-date.ts';
-import { editionUrl, mailtoUrl, publicationUrl, type RenderOptions } from './urls.ts';
+import { editionUrl, mailtoUrl, publicationUrl, tipsUrl, type RenderOptions } from './urls.ts';
 import { PLACEHOLDERS } from './placeholders.ts';
 import { subjectOf, preheaderOf } from './edition-text.ts';
 
@@ -125,9 +125,16 @@ export function editionParts(edition: Edition, publication: Publication, options
     publication.team.map((m) => ({ text: t(m.name), href: mailtoUrl(m.email) })),
     language,
   );
-  // The tip line ends with the team's addresses (no tip form exists yet):
-  // closed with a full stop unless the template ends with punctuation.
-  const tipLine = fillTemplate(publication.tipLine ?? strings.tipLine, { team, name: nameP }, language);
+  // The tip line offers the team's addresses and the encrypted tip form
+  // (`{form}`; a template of the newsroom's own without it gets the form
+  // after it), closed with a full stop unless it ends with punctuation.
+  const form: Piece[] = [{ text: t(strings.tipForm), href: tipsUrl(options.publicUrl, publication.slug) }];
+  const template = publication.tipLine ?? strings.tipLine;
+  const tipLine = fillTemplate(template, { team, name: nameP, form }, language);
+  if (!template.includes('{form}')) {
+    if (!/[.!?…:»)]\s*$/.test(piecesText(tipLine))) tipLine.push({ text: '.' });
+    tipLine.push({ text: ' ' }, ...fillTemplate(strings.tipFormAlone, { form }, language));
+  }
   if (!/[.!?…:»)]\s*$/.test(piecesText(tipLine))) tipLine.push({ text: '.' });
 
   const dateDay = t(writtenDate(edition.date, language));

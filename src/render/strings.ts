@@ -14,11 +14,12 @@ export interface Strings {
   viewInBrowser: string;
   /** Default greeting template: {date}, {name}. */
   greeting: string;
-  /**
-   * Default tip line template: {team}. No link to a tip form: there is none
-   * yet, and a link to a page that does not exist would lose a source.
-   */
+  /** Default tip line template: {team}, {form} (the link to the encrypted tip form). */
   tipLine: string;
+  /** Words of the link to the tip form. */
+  tipForm: string;
+  /** The sentence that offers the form after a newsroom's own tip line without `{form}`: {form}. */
+  tipFormAlone: string;
   /** Credits line: {thanks}. */
   credits: string;
   unsubscribe: string;
@@ -42,7 +43,9 @@ const fr: Strings = {
   menu: 'Au menu',
   viewInBrowser: 'Lire dans le navigateur',
   greeting: 'Bonjour, nous sommes le {date} et voici {name}.',
-  tipLine: "Une info, un document, une rumeur à vérifier ? Écrivez à {team}",
+  tipLine: "Une info, un document, une rumeur à vérifier ? Écrivez à {team}, ou passez par {form}",
+  tipForm: 'notre formulaire chiffré',
+  tipFormAlone: 'En toute confidentialité : {form}.',
   credits: 'Un grand merci à : {thanks}',
   unsubscribe: 'Se désinscrire',
   preferences: 'Gérer vos préférences',
@@ -61,7 +64,9 @@ const en: Strings = {
   menu: 'In this edition',
   viewInBrowser: 'Read in your browser',
   greeting: 'Good morning. It is {date} and this is {name}.',
-  tipLine: 'A tip, a document, a rumour worth checking? Write to {team}',
+  tipLine: 'A tip, a document, a rumour worth checking? Write to {team}, or use {form}',
+  tipForm: 'our encrypted form',
+  tipFormAlone: 'In confidence: {form}.',
   credits: 'Many thanks to {thanks}',
   unsubscribe: 'Unsubscribe',
   preferences: 'Manage your preferences',

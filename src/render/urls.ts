@@ -32,6 +32,11 @@ export function feedUrls(publicUrl: string, slug: string): Array<{ url: string; 
   ];
 }
 
+/** The publication's tip page (the tip line's form): `{publicUrl}/{slug}/tips`. */
+export function tipsUrl(publicUrl: string, slug: string): string {
+  return `${publicationUrl(publicUrl, slug)}/tips`;
+}
+
 const SAFE_SCHEMES = new Set(['http:', 'https:', 'mailto:']);
 
 /**

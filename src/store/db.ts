@@ -112,6 +112,9 @@ export function openStore(options: OpenOptions): Store {
   sqlite.pragma('busy_timeout = 10000');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('synchronous = NORMAL');
+  // Deleted rows are overwritten, not left in free pages: a deleted tip's
+  // ciphertext or an erased subscriber's address is gone from the file.
+  sqlite.pragma('secure_delete = ON');
   // A database created by an older version is world-readable (0644): tighten it,
   // and its WAL and shared-memory files (SQLite gives new ones the database's mode).
   if (path !== ':memory:') for (const file of [path, `${path}-wal`, `${path}-shm`]) ownerOnly(file);

@@ -1,4 +1,4 @@
-// The archive's search index (migration 0006): the words of editions, kept
+// The archive's search index (migration 0007): the words of editions, kept
 // per edition with the version they were taken from, and searched with each
 // backend's full-text search — FTS5 on SQLite, tsvector on PostgreSQL in the
 // publication's language. The caller says which editions may be found (the

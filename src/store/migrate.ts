@@ -11,6 +11,7 @@ import { subscriptionsKeyset } from './migrations/0004-subscriptions-keyset.ts';
 import { bulkImport } from './migrations/0005-bulk-import.ts';
 import { editionDrafts } from './migrations/0006-edition-drafts.ts';
 import { archiveSearch } from './migrations/0007-archive-search.ts';
+import { tips } from './migrations/0008-tips.ts';
 
 /** Every migration, in order; names never change once released. */
 export function migrations(t: ColumnTypes): Record<string, Migration> {
@@ -21,6 +22,7 @@ export function migrations(t: ColumnTypes): Record<string, Migration> {
     '0005-bulk-import': bulkImport(t),
     '0006-edition-drafts': editionDrafts(t),
     '0007-archive-search': archiveSearch(t),
+    '0008-tips': tips(t),
   };
 }
 

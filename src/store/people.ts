@@ -21,7 +21,11 @@ export function normaliseEmail(email: string): string {
   return email.trim().toLowerCase();
 }
 
-/** Creates the person or updates their name and key; returns their id. Run it inside a transaction. */
+/**
+ * Creates the person or updates their name, and their key when one is given
+ * (settings without a key leave the one set by `matinale user key`); returns
+ * their id. Run it inside a transaction.
+ */
 export async function upsertPerson(
   store: Store,
   person: { name: string; email: string; pgpKey?: string | null },
@@ -30,7 +34,7 @@ export async function upsertPerson(
   const row = await store.db
     .insertInto('people')
     .values({ name: person.name, email: normaliseEmail(person.email), pgp_key: person.pgpKey ?? null, created_at: at })
-    .onConflict((oc) => oc.column('email').doUpdateSet({ name: person.name, pgp_key: person.pgpKey ?? null }))
+    .onConflict((oc) => oc.column('email').doUpdateSet(person.pgpKey ? { name: person.name, pgp_key: person.pgpKey } : { name: person.name }))
     .returning('id')
     .executeTakeFirstOrThrow();
   return row.id;
@@ -125,4 +129,10 @@ export async function lockPerson(store: Store, email: string): Promise<void> {
 export async function findPerson(store: Store, email: string): Promise<Person | undefined> {
   const row = await store.db.selectFrom('people').selectAll().where('email', '=', normaliseEmail(email)).executeTakeFirst();
   return row && { id: row.id, name: row.name, email: row.email, pgpKey: row.pgp_key };
+}
+
+/** Sets (or with null, removes) a person's OpenPGP public key; false when nobody has that address. */
+export async function setPersonKey(store: Store, email: string, armoredKey: string | null): Promise<boolean> {
+  const result = await store.db.updateTable('people').set({ pgp_key: armoredKey }).where('email', '=', normaliseEmail(email)).executeTakeFirst();
+  return Number(result.numUpdatedRows) > 0;
 }

@@ -210,13 +210,35 @@ export interface SendMessagesTable {
   created_at: Millis;
 }
 
+/** What one part of a tip's thread is: the source's first message, a file, a later message, the newsroom's reply. */
+export const TIP_PART_KINDS = ['message', 'attachment', 'follow-up', 'reply'] as const;
+export type TipPartKind = (typeof TIP_PART_KINDS)[number];
+
+/** A tip: no address, no user agent, no time of day; see migration 0008. */
 export interface TipsTable {
   id: Id;
   publication_id: number;
-  /** ASCII-armoured OpenPGP message; the server never holds the plain text. */
+  /** `YYYY-MM-DD` (UTC) the tip arrived: the day only. */
+  day: string;
+  /** Keyed hash of the receipt code. */
+  thread_hash: string;
+  /** Salt of the KDF that turns the receipt code into the reply key's passphrase (base64url). */
+  reply_salt: string;
+  /** Armoured OpenPGP public key the newsroom's replies are encrypted to. */
+  reply_public_key: string;
+  /** Its private key, armoured, locked with the passphrase only the receipt code gives. */
+  reply_private_key: string;
+}
+
+export interface TipPartsTable {
+  id: Id;
+  tip_id: number;
+  kind: TipPartKind;
+  day: string;
+  /** Armoured OpenPGP message; the server never holds the plain text. */
   ciphertext: string;
-  status: string;
-  created_at: Millis;
+  /** Bytes of the ciphertext. */
+  size: number;
 }
 
 export interface AuditLogTable {
@@ -230,7 +252,7 @@ export interface AuditLogTable {
 }
 
 /**
- * The archive's search index (migration 0006): one row per indexed edition.
+ * The archive's search index (migration 0007): one row per indexed edition.
  * SQLite: an FTS5 table (rowid = edition id). PostgreSQL: a table that also
  * holds `config` (the text search configuration) and `document` (tsvector),
  * written with raw SQL in edition-search.ts only.
@@ -261,6 +283,7 @@ export interface Database {
   recipients: RecipientsTable;
   send_messages: SendMessagesTable;
   tips: TipsTable;
+  tip_parts: TipPartsTable;
   audit_log: AuditLogTable;
   edition_search: EditionSearchTable;
 }

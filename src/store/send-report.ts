@@ -4,21 +4,29 @@
 // meaning of the figures is delivery's (send-report.ts there).
 import { sql } from 'kysely';
 import type { Store } from './db.ts';
-import { listReaders } from './sends.ts';
+import { mailableIn } from './mailable.ts';
 
 export interface AnswerGroup {
   /** The SMTP code of the recipient's last answer (null: no answer, the connection failed). */
   code: number | null;
   /** How many recipients got that code last. */
   count: number;
-  /** The most frequent texts of that code, most frequent first. */
+  /** The most frequent texts of that code among its last `TEXT_SAMPLE` rows in the ledger, most frequent first. */
   texts: Array<{ text: string; count: number }>;
 }
 
 /**
+ * How many of a code's rows (the last in the ledger) its texts are read from: grouping every
+ * row's text took a second for 200,000 rows, and the send's page asks every
+ * few seconds; the counts per code stay exact.
+ */
+export const TEXT_SAMPLE = 1000;
+
+/**
  * The last relay answer of each recipient of a send, grouped by code, each
- * with its most frequent texts (at most `textsPerCode`). Rows with no answer
- * yet (pending, never tried) are left out.
+ * with its most frequent texts (at most `textsPerCode`, counted among the
+ * code's last TEXT_SAMPLE rows in the ledger). Rows with no answer yet (pending, never
+ * tried) are left out.
  */
 export async function answerGroups(store: Store, sendId: number, textsPerCode = 3): Promise<AnswerGroup[]> {
   const codes = await store.db
@@ -30,15 +38,21 @@ export async function answerGroups(store: Store, sendId: number, textsPerCode = 
     .execute();
   const groups: AnswerGroup[] = [];
   for (const c of codes) {
-    const texts = await store.db
+    const latest = store.db
       .selectFrom('recipients')
-      .select((eb) => ['relay_response', eb.fn.countAll<number | string>().as('n')])
+      .select('relay_response')
       .where('send_id', '=', sendId)
       .where((eb) => (c.relay_code === null ? eb('relay_code', 'is', null) : eb('relay_code', '=', c.relay_code)))
       .where('relay_response', 'is not', null)
-      .groupBy('relay_response')
+      .orderBy('id', 'desc')
+      .limit(TEXT_SAMPLE)
+      .as('latest');
+    const texts = await store.db
+      .selectFrom(latest)
+      .select((eb) => ['latest.relay_response', eb.fn.countAll<number | string>().as('n')])
+      .groupBy('latest.relay_response')
       .orderBy('n', 'desc')
-      .orderBy('relay_response')
+      .orderBy('latest.relay_response')
       .limit(textsPerCode)
       .execute();
     groups.push({
@@ -115,14 +129,13 @@ export async function readersReactions(
   return { unsubscribes: await count('unsubscribes'), complaints: await count('complaints') };
 }
 
-/**
- * How many readers a list send of the publication would snapshot now: active
- * subscriptions of subscribers with an address, not erased, not suppressed by
- * the publication (sends.ts `listReaders`, which the snapshot asks too).
- */
+/** How many readers a list send of the publication would snapshot now (mailable.ts, as `snapshotListRecipients` takes them). */
 export async function listSizeNow(store: Store, publicationId: number): Promise<number> {
-  const row = await listReaders(store, publicationId)
+  const row = await store.db
+    .selectFrom('subscriptions as sub')
+    .innerJoin('subscribers as p', 'p.id', 'sub.subscriber_id')
     .select((eb) => eb.fn.countAll<number | string>().as('n'))
+    .where(mailableIn(publicationId))
     .executeTakeFirstOrThrow();
   return Number(row.n);
 }

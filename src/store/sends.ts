@@ -6,6 +6,7 @@
 // recipients are snapshotted in one INSERT … SELECT.
 import { sql } from 'kysely';
 import type { Store } from './db.ts';
+import { mailableIn } from './mailable.ts';
 import type { NewSend, RecipientState, SendKind, SendRow, SendStatus } from './schema.ts';
 
 /** Inserts a send. */
@@ -148,37 +149,21 @@ export async function saveSendMessage(store: Store, sendId: number, template: st
 }
 
 /**
- * The readers a list send of the publication snapshots (`p`: subscribers):
- * an active subscription, an address (not erased), no suppression for that
- * publication. The snapshot and the count shown before a send ask this one query.
+ * Snapshots into the ledger, in one INSERT … SELECT, every subscriber of the
+ * send's publication with an active subscription, an address (not erased) and
+ * no suppression for that publication.
  */
-export function listReaders(store: Store, publicationId: number) {
-  return store.db
-    .selectFrom('subscriptions as sub')
-    .innerJoin('subscribers as p', 'p.id', 'sub.subscriber_id')
-    .where('sub.publication_id', '=', publicationId)
-    .where('sub.status', '=', 'active')
-    .where('p.email', 'is not', null)
-    .where('p.erased_at', 'is', null)
-    .where((w) =>
-      w.not(
-        w.exists(
-          w
-            .selectFrom('suppressions as x')
-            .select(sql.lit(1).as('one'))
-            .whereRef('x.email_hash', '=', 'p.email_hash')
-            .where('x.publication_id', '=', publicationId),
-        ),
-      ),
-    );
-}
-
-/** Snapshots into the ledger, in one INSERT … SELECT, the list's readers (`listReaders`). */
 export async function snapshotListRecipients(store: Store, send: { id: number; publication_id: number }, now: number): Promise<void> {
   await store.db
     .insertInto('recipients')
     .columns(NEW_ROW_COLUMNS)
-    .expression(listReaders(store, send.publication_id).select(['p.id', 'p.email', ...newRow(send.id, now)]))
+    .expression((eb) =>
+      eb
+        .selectFrom('subscriptions as sub')
+        .innerJoin('subscribers as p', 'p.id', 'sub.subscriber_id')
+        .select(['p.id', 'p.email', ...newRow(send.id, now)])
+        .where(mailableIn(send.publication_id)),
+    )
     .execute();
 }
 

@@ -53,11 +53,13 @@ const routeModules: Array<() => Promise<{ routes: RoutePlugin }>> = [
   () => import('./routes/dashboard-sign-in.ts'),
   () => import('./routes/dashboard-subscribers.ts'),
   () => import('./routes/dashboard-team.ts'),
+  () => import('./routes/dashboard-tips.ts'),
   () => import('./routes/health.ts'),
   () => import('./routes/public-archive.ts'),
   () => import('./routes/public-edition.ts'),
   () => import('./routes/public-feeds.ts'),
   () => import('./routes/public-home.ts'),
+  () => import('./routes/public-tips.ts'),
 ];
 
 /** Builds the app (not listening yet). */

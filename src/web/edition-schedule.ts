@@ -1,6 +1,6 @@
 // When the editions on a dashboard page go out (delivery/send-time.ts), read
 // once for the whole page: their list sends in one query, then the rule.
-import { wallClock, type Clock } from '../clock.ts';
+import type { Clock } from '../clock.ts';
 import type { Store } from '../store/db.ts';
 import type { SendRow } from '../store/schema.ts';
 import { listSendsOf } from '../store/send-controls.ts';
@@ -25,10 +25,4 @@ export async function schedulesOf(store: Store, clock: Clock, contexts: readonly
     out.set(edition.id, { ...(at !== undefined ? { at } : {}), ...(listSend ? { listSend } : {}) });
   }
   return out;
-}
-
-/** `YYYY-MM-DDTHH:MM` of an instant in a time zone: the value of a datetime-local picker. */
-export function pickerValue(ms: number, timezone: string): string {
-  const w = wallClock(ms, timezone);
-  return `${w.year}-${w.month}-${w.day}T${w.hour}:${w.minute}`;
 }

@@ -78,10 +78,9 @@ export function scheduleInWords(cron: string): string | undefined {
 
 function daysInWords(days: number[]): string {
   if (days.length === 7) return 'Every day';
-  const key = days.join(',');
-  if (key === '1,2,3,4,5') return 'Monday to Friday';
-  if (key === '0,6') return 'Saturday and Sunday';
-  // Monday first, as the week is shown.
-  const names = WEEK_DAYS.filter((d) => days.includes(d.cron)).map((d) => d.name);
+  // Monday first, as the week is shown: three days or more in a row read « Monday to Friday ».
+  const picked = WEEK_DAYS.map((d, i) => ({ ...d, i })).filter((d) => days.includes(d.cron));
+  const names = picked.map((d) => d.name);
+  if (names.length >= 3 && picked.at(-1)!.i - picked[0]!.i === names.length - 1) return `${names[0]} to ${names.at(-1)}`;
   return names.length === 1 ? `Every ${names[0]}` : `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`;
 }

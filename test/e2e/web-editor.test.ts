@@ -2,53 +2,30 @@
 // playwright-core), against the real server listening on an ephemeral port:
 // sign in, open an edition, type, watch the live preview and the diagnostics
 // follow, save, and move the edition to ready and approved as its editor.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
-import { chromium, type Browser } from 'playwright-core';
-import { testBackends } from '../helpers/store.ts';
-import { EDITOR, newsroom, type Newsroom } from '../web/harness.ts';
+import { browserNewsroom, chromiumSkip } from '../helpers/browser.ts';
+import { EDITOR } from '../web/harness.ts';
 import { getEdition, listVersions } from '../../src/store/editions.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const skip = existsSync(CHROMIUM) ? false : `Debian's chromium is not installed at ${CHROMIUM} (apt-get install chromium)`;
+const skip = chromiumSkip;
 
-let browser: Browser | undefined;
-let n: Newsroom | undefined;
-let base = '';
-
-before(async () => {
-  if (skip) return;
-  const [sqlite] = await testBackends();
-  n = await newsroom(sqlite!);
-  await n.app.listen({ port: 0, host: '127.0.0.1' });
-  const address = n.app.server.address();
-  base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
-});
-
-after(async () => {
-  await browser?.close();
-  await n?.close();
-});
+const w = browserNewsroom();
 
 test('an editor types, sees the live preview follow, saves, and approves', { skip, timeout: 60_000 }, async () => {
-  const page = await browser!.newPage();
+  const page = await w.browser.newPage();
   const problems: string[] = [];
   page.on('pageerror', (err) => problems.push(err.message));
   page.on('console', (msg) => {
     if (msg.type() === 'error') problems.push(`${msg.text()} ${msg.location().url}`);
   });
 
-  await page.goto(`${base}/newsroom`);
+  await page.goto(`${w.base}/newsroom`);
   assert.match(page.url(), /\/newsroom\/sign-in/);
   await page.getByLabel('Email address').fill(EDITOR.email);
   await page.getByLabel('Password').fill(EDITOR.password);
   await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.waitForURL(`${base}/newsroom`);
+  await page.waitForURL(`${w.base}/newsroom`);
 
   // Policy Morning's edition is a draft.
   await page.getByRole('row', { name: /Policy Morning/ }).getByRole('link').click();
@@ -73,7 +50,7 @@ test('an editor types, sees the live preview follow, saves, and approves', { ski
   await page.getByRole('button', { name: 'Save a new version' }).click();
   await page.getByText('Saved as a new version.').waitFor();
   const editionId = Number(/\/editions\/(\d+)/.exec(page.url())![1]);
-  const versions = await listVersions(n!.store, editionId);
+  const versions = await listVersions(w.n.store, editionId);
   assert.equal(versions.length, 2);
   assert.match(versions[1]!.source, /A sentence typed in the browser, live\./);
 
@@ -81,10 +58,10 @@ test('an editor types, sees the live preview follow, saves, and approves', { ski
   await page.getByText('Marked ready for review.').waitFor();
   await page.getByRole('button', { name: 'Approve' }).click();
   await page.getByText('Approved.', { exact: true }).waitFor();
-  assert.equal((await getEdition(n!.store, editionId))?.status, 'approved');
+  assert.equal((await getEdition(w.n.store, editionId))?.status, 'approved');
 
   // Approved on the embedded default: the public page now answers with the typed sentence.
-  await page.goto(`${base}/policy-morning/2026-03-02`);
+  await page.goto(`${w.base}/policy-morning/2026-03-02`);
   await page.getByText('A sentence typed in the browser, live.').waitFor();
   assert.deepEqual(problems, []);
 });

@@ -6,9 +6,9 @@
 // serious or critical accessibility problem (axe-core) while it sends.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { chromiumMissing, launchChromium, listenLocally } from '../helpers/chromium.ts';
 import { testBackends } from '../helpers/store.ts';
 import { EDITOR, newsroom, sampleSource, type Newsroom } from '../web/harness.ts';
 import { AudienceKeys } from '../../src/audience/keys.ts';
@@ -16,8 +16,7 @@ import { getEdition, saveEdition, transitionEdition } from '../../src/store/edit
 import { getSend, sendRecipients } from '../../src/store/sends.ts';
 import { listSendsOf } from '../../src/store/send-controls.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const skip = existsSync(CHROMIUM) ? false : `Debian's chromium is not installed at ${CHROMIUM} (apt-get install chromium)`;
+const skip = chromiumMissing;
 const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 
 let browser: Browser | undefined;
@@ -51,6 +50,17 @@ async function approved(slug: 'tech-matin' | 'policy-morning', publicationId: nu
   return saved.editionId;
 }
 
+/** What axe-core finds on the page as it stands. */
+async function axeViolations(page: Page): Promise<Array<{ id: string; impact: string; nodes: number }>> {
+  await page.addScriptTag({ path: AXE });
+  return page.evaluate(async () => {
+    const result = await (globalThis as unknown as { axe: { run(): Promise<{ violations: Array<{ id: string; impact: string; nodes: unknown[] }> }> } }).axe.run();
+    return result.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.length }));
+  });
+}
+
+const serious = (violations: Array<{ impact: string }>) => violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+
 async function signedIn(): Promise<{ page: Page; problems: string[] }> {
   // axe-core is injected as a script tag: the page's own CSP would refuse it.
   const context = await browser!.newContext({ bypassCSP: true });
@@ -74,13 +84,8 @@ before(async () => {
   n = await newsroom(sqlite!);
   await subscribers(n.ids.techMatin, 'lecteur', 40);
   await subscribers(n.ids.policyMorning, 'reader', 3);
-  await n.app.listen({ port: 0, host: '127.0.0.1' });
-  const address = n.app.server.address();
-  base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
+  base = await listenLocally(n.app);
+  browser = await launchChromium();
 });
 
 after(async () => {
@@ -99,6 +104,7 @@ test('the confirmation shows the readers it would go to, and warns of an edition
   await page.getByRole('alert').filter({ hasText: 'Check the date' }).waitFor();
   assert.match(await page.getByRole('alert').first().innerText(), /edition of 2026-03-03, and it would go out on 2026-03-02 \(today in Europe\/Paris\): its day has not come yet/);
   assert.equal(await page.locator('[data-field="recipients"]').innerText(), '40');
+  assert.deepEqual(serious(await axeViolations(page)), [], 'the confirmation page, warning included');
   await page.getByRole('link', { name: 'Back to the edition' }).click();
 
   // Today's edition: the count, the subject, the sender, no warning; the button starts it.
@@ -124,6 +130,7 @@ test('a time picked in the publication zone goes out then, shows everywhere, and
   const { page, problems } = await signedIn();
   const id = await approved('policy-morning', n!.ids.policyMorning, '2026-03-04');
   await page.goto(`${base}/newsroom/editions/${id}`);
+  assert.deepEqual(serious(await axeViolations(page)), [], "the editor's send panel");
   await page.getByLabel('At a time, in Europe/London').check();
   await page.getByLabel('Date and time of the send, in Europe/London').fill('2026-03-04T07:30');
   await page.getByRole('button', { name: 'Review and confirm…' }).click();
@@ -170,12 +177,8 @@ test('a send is followed live on its page, paused and resumed there, and the pag
   assert.equal(await page.locator('[data-count="sent"]').innerText(), '20');
 
   // Sending: no serious or critical accessibility problem.
-  await page.addScriptTag({ path: AXE });
-  const violations = await page.evaluate(async () => {
-    const result = await (globalThis as unknown as { axe: { run(): Promise<{ violations: Array<{ id: string; impact: string; nodes: unknown[] }> }> } }).axe.run();
-    return result.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.length }));
-  });
-  assert.deepEqual(violations.filter((v) => v.impact === 'serious' || v.impact === 'critical'), []);
+  const violations = await axeViolations(page);
+  assert.deepEqual(serious(violations), []);
   if (process.env.SCREENSHOTS) {
     console.log(JSON.stringify(violations));
     await page.screenshot({ path: `${process.env.SCREENSHOTS}/send-page-1280.png`, fullPage: true });
@@ -200,5 +203,29 @@ test('a send is followed live on its page, paused and resumed there, and the pag
   await page.locator('[data-field="status"]', { hasText: 'running' }).waitFor();
   assert.equal((await getSend(n!.store, send.id))?.status, 'running');
   await page.getByRole('button', { name: 'Pause' }).waitFor();
+
+  // On a phone: nothing of the send's page is wider than the screen, the chart and the answers included
+  // (the newsroom's navigation bar above it is the layout's, tested with every page).
+  await page.setViewportSize({ width: 375, height: 800 });
+  await page.locator('#rate-chart svg').waitFor();
+  if (process.env.SCREENSHOTS) await page.screenshot({ path: `${process.env.SCREENSHOTS}/send-page-375.png`, fullPage: true });
+  type Box = { tagName: string; getAttribute(name: string): string | null; getBoundingClientRect(): { right: number } };
+  const wide = await page
+    .locator('main *')
+    .evaluateAll((all: Box[]) => all.filter((e) => e.getBoundingClientRect().right > 375).map((e) => `${e.tagName.toLowerCase()}.${e.getAttribute('class') ?? ''}`));
+  assert.deepEqual(wide, [], 'no part of the send page wider than 375 px');
+
+  // Cancel asks once more: dismissed, nothing happens; accepted, the send ends and its waiting rows fail.
+  page.once('dialog', (dialog) => void dialog.dismiss());
+  await page.getByRole('button', { name: 'Cancel the send' }).click();
+  await page.waitForTimeout(300);
+  assert.equal((await getSend(n!.store, send.id))?.status, 'running');
+  page.once('dialog', (dialog) => void dialog.accept());
+  await page.getByRole('button', { name: 'Cancel the send' }).click();
+  await page.waitForURL(/\?done=cancel/);
+  await page.locator('[data-field="status"]', { hasText: 'cancelled' }).waitFor();
+  assert.equal((await getSend(n!.store, send.id))?.status, 'cancelled');
+  assert.equal((await getEdition(n!.store, n!.ids.techEdition))?.status, 'sent');
+  assert.equal(await page.locator('[data-count="remaining"]').innerText(), '0');
   assert.deepEqual(problems, []);
 });

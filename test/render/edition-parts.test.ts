@@ -51,23 +51,26 @@ test('greeting and tip line come from the publication’s templates, else the la
     [
       ['Jeanne Moreau', 'mailto:jeanne.moreau@example.org'],
       ['Lucie Fabre', 'mailto:lucie.fabre@example.org'],
+      ['notre formulaire chiffré', 'https://news.example.org/tech-matin/tips'],
     ],
   );
-  assert.equal(piecesText(custom.tipLine), 'Écrivez à Jeanne Moreau et Lucie Fabre.');
+  // A template without `{form}` gets the form offered after it.
+  assert.equal(piecesText(custom.tipLine), 'Écrivez à Jeanne Moreau et Lucie Fabre. En toute confidentialité\u00a0: notre formulaire chiffré.');
+  const placed = editionParts(edition(), publication({ tipLine: 'Par {form} ou à {team}' }), OPTIONS);
+  assert.equal(piecesText(placed.tipLine), 'Par notre formulaire chiffré ou à Jeanne Moreau et Lucie Fabre.');
   const byDefault = editionParts(edition(), publication(), OPTIONS);
   assert.match(piecesText(byDefault.greeting), /lundi 2\u00a0mars/);
   assert.match(piecesText(byDefault.greeting), /Tech Matin/);
 });
 
-test('the tip line links no tip form (none exists yet), in any language', () => {
+test('the tip line links the team and the publication’s tip form, in any language', () => {
   for (const language of ['fr', 'en'] as const) {
     const parts = editionParts(edition(), publication({ language }), OPTIONS);
     assert.deepEqual(
       parts.tipLine.filter((p) => p.href).map((p) => p.href),
-      ['mailto:jeanne.moreau@example.org', 'mailto:lucie.fabre@example.org'],
+      ['mailto:jeanne.moreau@example.org', 'mailto:lucie.fabre@example.org', 'https://news.example.org/tech-matin/tips'],
     );
-    assert.doesNotMatch(JSON.stringify(parts), /\/tips\b/);
-    assert.match(piecesText(parts.tipLine), /Lucie Fabre\.$/);
+    assert.match(piecesText(parts.tipLine), language === 'fr' ? /Lucie Fabre, ou passez par notre formulaire chiffré\.$/ : /Lucie Fabre, or use our encrypted form\.$/);
     assert.equal(parts.viewInBrowser.href, 'https://news.example.org/tech-matin/2026-03-02');
   }
 });

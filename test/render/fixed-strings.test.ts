@@ -54,7 +54,7 @@ test('French fixed strings come out typeset in the email, the text and the web p
 
 test('French fixed strings are typeset across their slots (« ? » after the names)', () => {
   const parts = editionParts(plain, publication({ tipLine: 'Une info pour {team} ?' }), OPTIONS);
-  assert.equal(piecesText(parts.tipLine), 'Une info pour Jeanne Moreau et Lucie Fabre\u202f?');
+  assert.match(piecesText(parts.tipLine), /^Une info pour Jeanne Moreau et Lucie Fabre\u202f\? /);
   assert.doesNotMatch(parts.footer.why, /'/);
 });
 

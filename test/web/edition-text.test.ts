@@ -9,7 +9,7 @@ import { typeset } from '../../src/render/typeset.ts';
 
 const [sqlite] = await testBackends();
 
-test('subjects in the editions list follow the publication’s typography', async (t) => {
+test('subjects in the editions list (and the « already has an edition » answer) follow the publication’s typography', async (t) => {
   const n = await newsroom(sqlite!);
   t.after(() => n.close());
   const source = sampleSource('tech-matin').replace('date: 2026-03-02', 'date: 2026-03-04\nsubject: "L\'Arcep dit \\"non\\" : fin"');
@@ -21,6 +21,10 @@ test('subjects in the editions list follow the publication’s typography', asyn
   assert.match(set, /^L’Arcep dit «\s+non\s+»\s+: fin$/u, 'the render’s French typography');
   assert.ok(list.body.includes(`<td><span lang="fr">${set}</span></td>`), 'set as the edition sets it');
   assert.doesNotMatch(list.body, /L'Arcep|&quot;non&quot;/);
+  // Starting that date again says which edition is there, its subject set the same way.
+  const again = await editor.post('/newsroom/editions', { publication: 'tech-matin', date: '2026-03-04' });
+  assert.equal(again.statusCode, 409);
+  assert.ok(again.body.includes(`<span lang="fr">${set}</span>`), 'the existing edition’s subject');
   // An English publication keeps English typography.
   assert.match(list.body, /<span lang="en">Telecoms: Ofcom sets a date for the next spectrum auction\.<\/span>/);
 });

@@ -52,6 +52,9 @@ test('the schedule picker reads and writes the plain cron shapes, and says them 
   assert.equal(cronOf({ days: [0, 1, 2, 3, 4, 5, 6], time: '07:00' }), '0 7 * * *');
   assert.equal(scheduleInWords('0 6 * * 1-5'), 'Monday to Friday at 06:00');
   assert.equal(scheduleInWords('30 7 * * 7'), 'Every Sunday at 07:30');
+  assert.equal(scheduleInWords('0 8 * * 6,0'), 'Saturday and Sunday at 08:00');
+  assert.equal(scheduleInWords('0 8 * * 1,3,5'), 'Monday, Wednesday and Friday at 08:00');
+  assert.equal(scheduleInWords('0 8 * * 3-6'), 'Wednesday to Saturday at 08:00');
   assert.equal(scheduleInWords('0 */2 * * *'), undefined);
   assert.equal(cronOf({ days: [], time: '06:00' }), undefined);
   assert.equal(cronOf({ days: [1], time: '25:00' }), undefined);

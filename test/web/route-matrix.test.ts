@@ -28,6 +28,9 @@ import { audienceDeps } from '../../src/audience/deps.ts';
 import { addByHand } from '../../src/audience/by-hand.ts';
 import { importJobs } from '../../src/web/import-jobs.ts';
 import { openSession } from '../../src/web/auth/sessions.ts';
+import { fileTip, sealText } from '../../src/tips/tip-line.ts';
+import { goodKey } from '../helpers/tip-keys.ts';
+import * as openpgp from 'openpgp';
 
 const ACTORS = ['nobody', 'author', 'editor', 'admin', 'otherEditor'] as const;
 type Actor = (typeof ACTORS)[number];
@@ -57,6 +60,10 @@ interface World {
   freshSend(status: 'running' | 'paused'): Promise<number>;
   /** The outbox file of a message of a Tech Matin send. */
   outboxFile: string;
+  /** A new tip for Tech Matin, with one part. */
+  freshTip(): Promise<number>;
+  /** An armoured public key any member may set as theirs. */
+  publicKey: string;
 }
 
 interface Action {
@@ -79,6 +86,8 @@ const EDITORS_ONLY: Record<Actor, Outcome> = { nobody: 'sign-in', author: 'forbi
 const ADMINS_ONLY: Record<Actor, Outcome> = { nobody: 'sign-in', author: 'forbidden', editor: 'forbidden', admin: 'ok', otherEditor: 'hidden' };
 /** What belongs to no publication (a new one, the relays): the admins of any publication, a 403 for every other member. */
 const NEWSROOM_ADMINS: Record<Actor, Outcome> = { nobody: 'sign-in', author: 'forbidden', editor: 'forbidden', admin: 'ok', otherEditor: 'forbidden' };
+const tipPartsOf = async (w: World, id: number) => (await w.n.store.db.selectFrom('tip_parts').select(['id', 'kind']).where('tip_id', '=', id).orderBy('id').execute()).map((p) => p.kind);
+const firstPart = async (w: World, id: number) => (await w.n.store.db.selectFrom('tip_parts').select('id').where('tip_id', '=', id).orderBy('id').executeTakeFirstOrThrow()).id;
 
 const editionState = async (w: World, id: number) => {
   const e = await getEdition(w.n.store, id);
@@ -469,6 +478,48 @@ const MATRIX: Record<string, Record<string, Action> | { open: string }> = {
   'GET /newsroom/outbox/:file': {
     read: { expect: EDITORS_ONLY, send: (v, w) => v.get(`/newsroom/outbox/${w.outboxFile}`), missing: (v) => v.get('/newsroom/outbox/99999.99999.matinale@news.test.eml') },
   },
+  'GET /newsroom/tips': {
+    list: {
+      expect: { nobody: 'sign-in', author: 'forbidden', editor: 'ok', admin: 'ok', otherEditor: 'absent' },
+      send: (v) => v.get('/newsroom/tips'),
+      shows: (res) => res.body.includes('<td>Tech Matin</td>'),
+    },
+  },
+  'GET /newsroom/tips/:id': {
+    read: { expect: EDITORS_ONLY, prepare: (w) => w.freshTip(), send: (v, _w, id) => v.get(`/newsroom/tips/${id}`), missing: (v) => v.get('/newsroom/tips/99999') },
+  },
+  'GET /newsroom/tips/:id/parts/:part': {
+    download: {
+      expect: EDITORS_ONLY,
+      prepare: (w) => w.freshTip(),
+      send: async (v, w, id) => v.get(`/newsroom/tips/${id}/parts/${await firstPart(w, id)}`),
+      missing: (v) => v.get('/newsroom/tips/99999/parts/1'),
+    },
+  },
+  'POST /newsroom/tips/:id/reply': {
+    reply: {
+      expect: EDITORS_ONLY,
+      prepare: (w) => w.freshTip(),
+      send: (v, _w, id) => v.post(`/newsroom/tips/${id}/reply`, { text: 'Thank you' }),
+      missing: (v) => v.post('/newsroom/tips/99999/reply', { text: 'Thank you' }),
+      effect: tipPartsOf,
+    },
+  },
+  'POST /newsroom/tips/:id/delete': {
+    delete: {
+      expect: EDITORS_ONLY,
+      prepare: (w) => w.freshTip(),
+      send: (v, _w, id) => v.post(`/newsroom/tips/${id}/delete`, {}),
+      missing: (v) => v.post('/newsroom/tips/99999/delete', {}),
+      effect: tipPartsOf,
+    },
+  },
+  'GET /newsroom/key': {
+    read: { expect: ANY_MEMBER, send: (v) => v.get('/newsroom/key') },
+  },
+  'POST /newsroom/key': {
+    set: { expect: ANY_MEMBER, send: (v, w) => v.post('/newsroom/key', { key: w.publicKey }) },
+  },
   'GET /api/editions': {
     list: {
       expect: MEMBERS_LIST,
@@ -580,8 +631,16 @@ for (const backend of await testBackends()) {
     }
 
     let day = 0;
+    const deskKey = await goodKey();
+    const desk = [await openpgp.readKey({ armoredKey: deskKey.publicKey })];
     const world: World = {
       n,
+      publicKey: deskKey.publicKey,
+      async freshTip() {
+        const tips = { store: n.store, secret: n.config.secret, clock: n.clock };
+        await fileTip(tips, { id: n.ids.techMatin, language: 'fr' }, [await sealText('a tip', desk, '2026-03-02', 'message')]);
+        return (await n.store.db.selectFrom('tips').select('id').orderBy('id', 'desc').executeTakeFirstOrThrow()).id;
+      },
       outboxFile: `${sends[0]!.id}.1.matinale@news.test.eml`,
       async freshEdition(status) {
         const date = dateOf(1000 + ++day);
@@ -603,6 +662,7 @@ for (const backend of await testBackends()) {
     };
     const outboxRow = await n.store.db.selectFrom('recipients').select('id').where('send_id', '=', sends[0]!.id).executeTakeFirstOrThrow();
     world.outboxFile = `${sends[0]!.id}.${outboxRow.id}.matinale@news.test.eml`;
+    await world.freshTip();
 
     const visitors = {} as Record<Actor, Member>;
     const people: Record<Exclude<Actor, 'nobody'>, { email: string; password: string }> = { author: AUTHOR, editor: P_EDITOR, admin: P_ADMIN, otherEditor: OUTSIDER };

@@ -12,7 +12,7 @@ import { testBackends } from '../helpers/store.ts';
 import { EDITOR, Visitor, newsroom } from './harness.ts';
 import { buildApp } from '../../src/web/app.ts';
 import { addAccount } from '../../src/web/auth/accounts.ts';
-import { dkimPublicKey, dnsRecords, zoneFileValue } from '../../src/delivery/dns-records.ts';
+import { checkDnsRecords, dkimPublicKey, dnsRecords, zoneFileValue } from '../../src/delivery/dns-records.ts';
 
 const ADMIN = { email: 'admin.dns@example.org', password: 'admin-password-456' };
 const PASSWORD = 'relay-s3cret-word';
@@ -57,6 +57,18 @@ test('the DKIM record holds the public half of the signing key (RSA and Ed25519)
   assert.equal(zoneFileValue('a'.repeat(300)), `"${'a'.repeat(255)}" "${'a'.repeat(45)}"`);
   const records = dnsRecords({ mailDomain: 'news.example.org', relayHosts: [], fromAddresses: ['A <a@example.org>', 'b@Example.org'] });
   assert.deepEqual(records.map((r) => `${r.purpose} ${r.name}`), ['SPF news.example.org', 'DMARC _dmarc.example.org']);
+});
+
+test('a DNS that does not answer leaves each record unchecked, saying so', async () => {
+  // A UDP port with nobody behind it: closed again before the lookups.
+  const socket = createSocket('udp4');
+  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
+  const port = socket.address().port;
+  await new Promise<void>((resolve) => socket.close(() => resolve()));
+  const records = dnsRecords({ mailDomain: 'news.example.org', relayHosts: ['relay.example.net'], fromAddresses: ['a@example.org'] });
+  const checks = await checkDnsRecords(records, { servers: [`127.0.0.1:${port}`], timeoutMs: 300 });
+  assert.deepEqual(checks.map((c) => c.status), ['unresolved', 'unresolved']);
+  assert.match(checks[0]!.detail!, /^the DNS did not answer \(E[A-Z]+\)$/);
 });
 
 for (const backend of (await testBackends()).slice(0, 1)) {

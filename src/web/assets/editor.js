@@ -66,7 +66,8 @@
       where.className = 'where';
       where.setAttribute('data-line', d.line);
       where.setAttribute('data-column', d.column);
-      where.setAttribute('aria-label', 'Go to line ' + d.line + ', column ' + d.column);
+      // The visible text starts the accessible name (WCAG 2.5.3: speech users say what they see).
+      where.setAttribute('aria-label', d.line + ':' + d.column + ', go to line ' + d.line + ', column ' + d.column);
       where.textContent = d.line + ':' + d.column;
       var severity = document.createElement('strong');
       severity.textContent = d.severity;

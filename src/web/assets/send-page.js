@@ -1,4 +1,4 @@
-/* global document */
+/* global document, window */
 // The page of one send, live: polls GET /api/sends/:id every two seconds while
 // the send may still move (scheduled, running, paused), rewrites the figures,
 // the relay's answers and the controls from the JSON, and draws the rate over
@@ -132,19 +132,30 @@
     return MOVING[p.status] === true;
   }
 
+  // Every 2 s, or ten times as long as the server took to answer: a large
+  // send's figures cost the database more, and each open page asks again.
   function poll() {
+    var asked = Date.now();
     fetch(api, { headers: { accept: 'application/json' }, credentials: 'same-origin' })
       .then(function (response) {
         if (!response.ok) throw new Error('HTTP ' + response.status);
         return response.json();
       })
       .then(function (report) {
-        if (show(report)) setTimeout(poll, 2000);
+        if (show(report)) setTimeout(poll, Math.max(2000, 10 * (Date.now() - asked)));
       })
       .catch(function () {
         // The server restarting or the network gone: try again a little later.
         setTimeout(poll, 5000);
       });
+  }
+
+  // A cancel cannot be undone: the browser asks once more (without a script, the button acts at once).
+  var cancel = root.querySelector('form[data-control="cancel"]');
+  if (cancel) {
+    cancel.addEventListener('submit', function (event) {
+      if (!window.confirm('Cancel this send? The recipients not mailed yet will not get it (a resend can send them later).')) event.preventDefault();
+    });
   }
 
   poll();

@@ -42,7 +42,7 @@ function newEditionForm(publications: DeskPublication[], csrf: string, today: st
 /** The answer to starting an edition for a date that has one: it says so and leads to it. */
 export function editionExistsPage(edition: DeskEdition, publication: DeskPublication): SafeHtml {
   return html`<h1>${publication.name} already has an edition for ${edition.date}</h1>
-<p class="notice" role="status">It is ${statusBadge(edition.status)}, at version ${edition.currentVersion}${edition.subject ? html`: « ${edition.subject} »` : null}. Nothing new was started.</p>
+<p class="notice" role="status">It is ${statusBadge(edition.status)}, at version ${edition.currentVersion}${edition.subject ? html`: ${editionText(edition.subject, publication.language)}` : null}. Nothing new was started.</p>
 <p><a class="button" href="/newsroom/editions/${edition.id}">Open the edition of ${edition.date}</a> · <a href="/newsroom">Back to the editions</a></p>`;
 }
 

@@ -45,7 +45,7 @@ export function previewPanel(preview: EditionPreview, view: PreviewView): SafeHt
 <ul class="views" aria-label="Preview as">${PREVIEW_VIEWS.map(
     (v) => html`<li><a href="?view=${v.id}" data-view="${v.id}"${v.id === view ? html` aria-current="true"` : null}>${v.label}</a></li>`,
   )}</ul>
-<div class="frame-box"><iframe id="preview" class="view-${view}" data-view="${view}" title="Preview: ${label}" sandbox="allow-same-origin" srcdoc="${previewDocument(preview, view)}"></iframe></div>
+<div class="frame-box" tabindex="0" role="region" aria-label="Preview, scrolls sideways on a narrow screen"><iframe id="preview" class="view-${view}" data-view="${view}" title="Preview: ${label}" sandbox="allow-same-origin" srcdoc="${previewDocument(preview, view)}"></iframe></div>
 </section>`;
 }
 
@@ -54,7 +54,7 @@ export function diagnosticItems(diagnostics: readonly Diagnostic[]): SafeHtml {
   if (diagnostics.length === 0) return html`<li class="ok">No problem found.</li>`;
   return html`${diagnostics.map(
     (d) =>
-      html`<li class="${d.severity}"><button type="button" class="where" data-line="${d.line}" data-column="${d.column}" aria-label="Go to line ${d.line}, column ${d.column}">${d.line}:${d.column}</button> <strong>${d.severity}</strong> ${d.message} <code>${d.rule}</code></li>`,
+      html`<li class="${d.severity}"><button type="button" class="where" data-line="${d.line}" data-column="${d.column}" aria-label="${d.line}:${d.column}, go to line ${d.line}, column ${d.column}">${d.line}:${d.column}</button> <strong>${d.severity}</strong> ${d.message} <code>${d.rule}</code></li>`,
   )}`;
 }
 

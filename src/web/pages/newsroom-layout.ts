@@ -14,7 +14,7 @@ export interface NewsroomPageOptions {
   /** Reload the page every so many seconds (live figures without a script). */
   refreshSeconds?: number;
   /** Which navigation entry is current. */
-  current?: 'editions' | 'publications' | 'sends' | 'outbox' | 'team' | 'account';
+  current?: 'editions' | 'publications' | 'sends' | 'outbox' | 'tips' | 'team' | 'account' | 'key';
 }
 
 /** A dashboard page. */
@@ -34,8 +34,10 @@ ${link('editions', '/newsroom', 'Editions')}
 ${link('publications', '/newsroom/publications', 'Publications')}
 ${link('sends', '/newsroom/sends', 'Sends')}
 ${allowsSomewhere(options.account, 'editor') ? link('outbox', '/newsroom/outbox', 'Outbox') : null}
+${allowsSomewhere(options.account, 'editor') ? link('tips', '/newsroom/tips', 'Tips') : null}
 ${allowsSomewhere(options.account, 'admin') ? link('team', '/newsroom/team', 'Team') : null}
 ${link('account', '/newsroom/account', 'Your account')}
+${link('key', '/newsroom/key', 'Your key')}
 <li><a href="/">Public site</a></li>
 </ul></nav>
 <form method="post" action="/newsroom/sign-out" class="signout">

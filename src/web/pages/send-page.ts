@@ -10,6 +10,8 @@ import { formatDuration } from '../../delivery/progress.ts';
 import { SEND_CONTROLS, type SendControl } from '../../delivery/send-controls.ts';
 import type { SendReport } from '../../delivery/send-report.ts';
 import type { DeskEdition, DeskPublication } from '../desk.ts';
+import { goesOut } from './goes-out.ts';
+import { TEXT_SAMPLE } from '../../store/send-report.ts';
 
 const CONTROL_LABELS: Record<SendControl, string> = { pause: 'Pause', resume: 'Resume', cancel: 'Cancel the send' };
 
@@ -62,6 +64,7 @@ ${
     ? html`<p class="where-to">Test send to ${o.testAddresses.join(', ')}, with « [TEST] » in the subject. It went to these addresses only, not to the list.</p>`
     : html`<p class="where-to">${p.kind === 'resend' ? 'Resend of the failed recipients of an earlier send' : 'Send to the list'} of ${title}.</p>`
 }
+${p.status === 'scheduled' && o.publication ? html`<p>${goesOut(p.scheduledFor, o.publication)}</p>` : null}
 <p data-field="reason" class="reason"${p.statusReason ? null : html` hidden`}>${p.statusReason ?? ''}</p>
 <p class="meta">Asked by ${o.report.createdBy}. Scheduled for ${when(p.scheduledFor)}; started ${when(p.startedAt)}; finished ${when(p.finishedAt)}.
 ${o.edition ? html`<a href="/newsroom/editions/${o.edition.id}">Open the edition</a> · ` : null}<a href="/newsroom/sends">All sends</a></p>
@@ -85,7 +88,7 @@ ${FINAL_STATES.map(
 </section>
 <section aria-labelledby="answers-title">
 <h2 id="answers-title">The relay's answers</h2>
-<p>The last answer to each recipient, by SMTP code: 2xx accepted, 4xx try again later, 5xx refused.</p>
+<p>The last answer to each recipient, by SMTP code: 2xx accepted, 4xx try again later, 5xx refused. The texts are counted among the last ${TEXT_SAMPLE} recipients of each code.</p>
 <table class="answers">
 <thead><tr><th scope="col">Code</th><th scope="col">Recipients</th><th scope="col">Most frequent texts</th></tr></thead>
 <tbody id="answers">${answerRows(o.report)}</tbody>

@@ -14,7 +14,8 @@ import { publicRule } from '../../edition/published.ts';
 import { changedSinceReady, WorkflowError } from '../../edition/workflow.ts';
 import { WebError } from '../errors.ts';
 import { sendPanel } from '../pages/send-panel.ts';
-import { pickerValue, schedulesOf } from '../edition-schedule.ts';
+import { schedulesOf } from '../edition-schedule.ts';
+import { wallTimeIn } from '../../delivery/send-time.ts';
 
 const NOTICES: Record<string, string> = {
   saved: 'Saved as a new version.',
@@ -93,7 +94,7 @@ export const routes: RoutePlugin = (app, deps) => {
         isEditor: allows(account, context.publication.id, 'editor'),
         ...(schedule.at !== undefined ? { goesOutAt: schedule.at } : {}),
         ...(schedule.listSend ? { listSendId: schedule.listSend.id } : {}),
-        localNow: pickerValue(deps.clock.now(), context.publication.settings.timezone),
+        localNow: wallTimeIn(deps.clock.now(), context.publication.settings.timezone),
       }),
       ...(notice ? { notice } : {}),
     });

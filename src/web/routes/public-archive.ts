@@ -5,6 +5,7 @@ import type { RoutePlugin } from '../app.ts';
 import { html, type SafeHtml } from '../html.ts';
 import { page } from '../pages/layout.ts';
 import { siteStrings } from '../pages/public-strings.ts';
+import { tipStrings } from '../pages/tip-strings.ts';
 import { storeDesk } from '../store-desk.ts';
 import { publishedEditions, type PublishedEdition } from '../public-site.ts';
 import { searchArchive } from '../archive-search.ts';
@@ -65,7 +66,8 @@ ${editions.length ? html`<ul class="editions">${editions.map((e) => item(e))}</u
 </section>
 ${search}
 ${editionsPart}
-<footer><p><a href="${base}/feed.xml">RSS</a> · <a href="${base}/atom.xml">Atom</a> · <a href="${base}/feed.json">JSON Feed</a></p></footer>
+<footer><p><a href="${base}/tips">${tipStrings(language).title(publication.name)}</a></p>
+<p><a href="${base}/feed.xml">RSS</a> · <a href="${base}/atom.xml">Atom</a> · <a href="${base}/feed.json">JSON Feed</a></p></footer>
 </main>`;
     const head = html`<link rel="alternate" type="application/rss+xml" title="${publication.name}" href="${base}/feed.xml">
 <link rel="alternate" type="application/atom+xml" title="${publication.name}" href="${base}/atom.xml">
