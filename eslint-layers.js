@@ -18,6 +18,10 @@ export const LAYERS = [
   { name: 'faces', entries: ['web', 'demo', 'cli'] },
 ];
 
+/** The database's libraries: only src/store talks to the database (README.md, Layout). */
+const DATABASE_LIBRARIES = ['kysely', 'pg', 'pg-copy-streams', 'better-sqlite3'];
+const STORE_ONLY = 'Only src/store talks to the database: add a query function to the store module of its entity (README.md, Layout).';
+
 /** Folders outside src/ that no source file may import. */
 const NEVER_FROM_SRC = ['test', 'bench', 'scripts'];
 
@@ -50,6 +54,7 @@ export function layerPatterns(entry, depth) {
     });
   }
   patterns.push({ regex: `^(\\.\\./)+(${NEVER_FROM_SRC.join('|')})/`, message: 'Source never imports tests, benchmarks or scripts.' });
+  if (entry !== 'store') patterns.push({ regex: `^(${DATABASE_LIBRARIES.join('|')})(/|$)`, message: STORE_ONLY });
   return patterns;
 }
 
@@ -73,7 +78,9 @@ export function layerBlocks({ extraPatterns = () => [] } = {}) {
         selector: `ImportExpression[source.value=/${p.regex.replaceAll('/', '\\x2F')}/]`,
         message: p.message,
       }));
-      blocks.push({ files, rules: { 'no-restricted-imports': ['error', { patterns }], 'no-restricted-syntax': ['error', ...dynamic] } });
+      // `store.db` (raw Kysely) outside the store.
+      const rawDatabase = entry === 'store' ? [] : [{ selector: "MemberExpression[property.name='db']", message: STORE_ONLY }];
+      blocks.push({ files, rules: { 'no-restricted-imports': ['error', { patterns }], 'no-restricted-syntax': ['error', ...dynamic, ...rawDatabase] } });
     }
   }
   return blocks;

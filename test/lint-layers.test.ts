@@ -41,10 +41,19 @@ const UPWARD: Array<[string, string, RegExp]> = [
   ['src/config.ts', "import { openStore } from './store/db.ts';\nexport const o = openStore;\n", /src\/config\.ts is layer 1/],
   ['src/delivery/probe.ts', "export async function later() {\n  return import('../web/app.ts');\n}\n", /src\/delivery is layer 4/],
   ['src/render/probe.ts', "import { until } from '../../test/helpers/until.ts';\nexport const u = until;\n", /never imports tests/],
+  // Only the store talks to the database: no Kysely, no driver, no `store.db` anywhere else.
+  ['src/audience/probe.ts', "import { sql } from 'kysely';\nexport const s = sql;\n", /Only src\/store talks to the database/],
+  ['src/web/routes/probe.ts', "import pg from 'pg';\nexport const p = pg;\n", /Only src\/store talks to the database/],
+  [
+    'src/delivery/probe.ts',
+    "import type { Store } from '../store/db.ts';\nexport const rows = (store: Store) => store.db.selectFrom('sends').selectAll().execute();\n",
+    /Only src\/store talks to the database/,
+  ],
 ];
 
 for (const [file, code, reason] of UPWARD) {
-  const line = code.split('\n').find((l) => l.includes("'."))!.trim();
+  const lines = code.split('\n');
+  const line = (lines.find((l) => l.includes('.db.')) ?? lines.find((l) => /import|export .* from/.test(l)) ?? lines[0]!).trim();
   test(`${file}: \`${line}\` fails the lint`, async () => {
     const errors = await layerErrors(file, code);
     assert.equal(errors.length, 1, errors.join('\n'));
@@ -59,6 +68,7 @@ const DOWNWARD: Array<[string, string]> = [
   ['src/web/routes/probe.ts', "import { requestSend } from '../../delivery/sends.ts';\nimport { publicRule } from '../../edition/published.ts';\nexport const r = [requestSend, publicRule];\n"],
   ['src/cli/probe.ts', "import { buildApp } from '../web/app.ts';\nimport { seedDemo } from '../demo/seed.ts';\nexport const x = [buildApp, seedDemo];\n"],
   ['src/store/migrations/probe.ts', "import type { ColumnTypes } from '../dialect.ts';\nexport type C = ColumnTypes;\n"],
+  ['src/store/probe.ts', "import { sql } from 'kysely';\nimport type { Store } from './db.ts';\nexport const one = (store: Store) => sql`select 1`.execute(store.db);\n"],
   // Tests and benchmarks may import anything.
   ['test/store/probe.test.ts', "import { buildApp } from '../../src/web/app.ts';\nexport const x = buildApp;\n"],
   ['bench/probe.ts', "import { main } from '../src/cli/main.ts';\nexport const m = main;\n"],

@@ -5,6 +5,7 @@ import type { Role } from '../edition/publication.ts';
 import type { Store } from './db.ts';
 import { normaliseEmail, setMembership } from './people.ts';
 import type { Millis } from './schema.ts';
+import { membershipsOfPerson } from './team.ts';
 
 /** A user who may sign in (not disabled): who they are and their role per publication id, as stored. */
 export interface UserRow {
@@ -12,7 +13,7 @@ export interface UserRow {
   personId: number;
   name: string;
   email: string;
-  memberships: Array<{ publicationId: number; role: string }>;
+  memberships: Array<{ publicationId: number; role: Role }>;
 }
 
 /**
@@ -63,12 +64,7 @@ export async function userById(store: Store, userId: number): Promise<UserRow | 
     .where('users.disabled_at', 'is', null)
     .executeTakeFirst();
   if (!row) return undefined;
-  const memberships = await store.db
-    .selectFrom('memberships')
-    .select(['publication_id as publicationId', 'role'])
-    .where('person_id', '=', row.personId)
-    .execute();
-  return { ...row, memberships };
+  return { ...row, memberships: await membershipsOfPerson(store, row.personId) };
 }
 
 /** The user id of an address, disabled or not; undefined when no account has it. */

@@ -55,15 +55,6 @@ export async function membershipsOfPerson(store: Store, personId: number): Promi
   return rows.map((r) => ({ publicationId: r.publication_id, role: r.role as Role }));
 }
 
-/** Gives a person a role in a publication (joining its team, or changing the role they hold). */
-export async function setMembership(store: Store, personId: number, publicationId: number, role: Role): Promise<void> {
-  await store.db
-    .insertInto('memberships')
-    .values({ person_id: personId, publication_id: publicationId, role })
-    .onConflict((oc) => oc.columns(['person_id', 'publication_id']).doUpdateSet({ role }))
-    .execute();
-}
-
 /** Changes the role of a member of a publication; false when they are not on its team. */
 export async function changeRole(store: Store, personId: number, publicationId: number, role: Role): Promise<boolean> {
   const r = await store.db.updateTable('memberships').set({ role }).where('person_id', '=', personId).where('publication_id', '=', publicationId).executeTakeFirst();

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { Migrator } from 'kysely';
 import { freshDatabase, testBackends } from '../helpers/store.ts';
 import { openStore } from '../../src/store/db.ts';
-import { migrateToLatest, migrations } from '../../src/store/migrate.ts';
+import { migrations } from '../../src/store/migrate.ts';
 import { appendConsent, consentOfSubscriber } from '../../src/store/consent-log.ts';
 import { deleteSubscribersWithoutSubscriptions, ensureSubscriber, importDetails } from '../../src/store/subscribers.ts';
 import { inTransaction } from '../../src/store/transaction.ts';
@@ -38,7 +38,10 @@ for (const backend of await testBackends()) {
       }
       const old = await store.db.selectFrom('consent_log').selectAll().orderBy('id').execute();
 
-      assert.deepEqual(await migrateToLatest(store), ['0005-bulk-import']);
+      // Up to 0005 only: the migrations after it are not what this test is about.
+      const after = await migrator.migrateTo('0005-bulk-import');
+      assert.equal(after.error, undefined);
+      assert.deepEqual(after.results?.map((r) => r.migrationName), ['0005-bulk-import']);
       assert.deepEqual(await store.db.selectFrom('consent_log').selectAll().orderBy('id').execute(), old);
       await appendConsent(store, { subscriberId: ann.id, publicationId: null, action: 'erase', method: 'admin', at: 3 });
       const log = await consentOfSubscriber(store, ann.id);
