@@ -71,6 +71,18 @@ export function readTipUpload(raw: IncomingMessage, keys: PublicKey[], day: stri
       if (total > TIP_UPLOAD_LIMIT) failure ??= new TipUploadError('too-large');
       return !failure;
     };
+    /** The stream through the byte counter; it errors past the limit. */
+    const counted = (stream: NodeJS.ReadableStream) => {
+      const counter = new Transform({
+        transform(chunk: Buffer, _encoding, done) {
+          if (count(chunk.length)) done(null, chunk);
+          else done(failure);
+        },
+      });
+      // A refused or failed part is still read to its end, so that the rest of the form arrives.
+      counter.on('error', () => stream.resume());
+      return stream.pipe(counter);
+    };
     bb.on('field', (name, value) => {
       if (name === 'code') code = value;
       if (name === 'pow') pow = value;
@@ -81,15 +93,8 @@ export function readTipUpload(raw: IncomingMessage, keys: PublicKey[], day: stri
       const sealed = SEALED[name];
       if (sealed && !failure) {
         sealedInBrowser = true;
-        const counter = new Transform({
-          transform(chunk: Buffer, _encoding, done) {
-            if (count(chunk.length)) done(null, chunk);
-            else done(failure);
-          },
-        });
-        counter.on('error', () => stream.resume());
         pending.push(
-          readAll(stream.pipe(counter))
+          readAll(counted(stream))
             .then((armored) => checkSealedForDesk(armored, keys))
             .then(
               (ciphertext): NewTipPart | undefined => {
@@ -109,15 +114,7 @@ export function readTipUpload(raw: IncomingMessage, keys: PublicKey[], day: stri
         stream.resume();
         return;
       }
-      const counter = new Transform({
-        transform(chunk: Buffer, _encoding, done) {
-          if (count(chunk.length)) done(null, chunk);
-          else done(failure);
-        },
-      });
-      // A refused or failed file is still read to its end, so that the rest of the form arrives.
-      counter.on('error', () => stream.resume());
-      const sealing = sealForDesk(Readable.toWeb(stream.pipe(counter)) as ReadableStream<Uint8Array>, keys, day, fileName(filename)).then(
+      const sealing = sealForDesk(Readable.toWeb(counted(stream)) as ReadableStream<Uint8Array>, keys, day, fileName(filename)).then(
         (ciphertext): NewTipPart => ({ kind: 'attachment', ciphertext }),
         (err: Error) => {
           failure ??= err;
