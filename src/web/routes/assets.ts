@@ -10,6 +10,7 @@ const ASSETS: Record<string, string> = {
   'site.css': 'text/css; charset=utf-8',
   'editor.js': 'text/javascript; charset=utf-8',
   'tip-form.js': 'text/javascript; charset=utf-8',
+  'tip-open.js': 'text/javascript; charset=utf-8',
   'openpgp.min.mjs': 'text/javascript; charset=utf-8',
   'favicon.svg': 'image/svg+xml',
 };
