@@ -72,3 +72,29 @@ export async function openReply(armored: string, key: openpgp.PrivateKey): Promi
   const { data } = await openpgp.decrypt({ message, decryptionKeys: key, format: 'utf8' });
   return data as string;
 }
+
+/**
+ * Checks a message sealed in the source's browser before it is stored: an
+ * OpenPGP message of public-key encrypted session keys, one for every desk
+ * key, and one encrypted data packet, nothing else (so that a broken or
+ * hostile script cannot make the server store plain text). Returns the
+ * armoured message as checked, or undefined when it is not that.
+ */
+export async function checkSealedForDesk(armored: string, keys: openpgp.PublicKey[]): Promise<string | undefined> {
+  let message: openpgp.Message<string>;
+  try {
+    message = await openpgp.readMessage({ armoredMessage: armored });
+  } catch {
+    return undefined;
+  }
+  const packets = [...message.packets];
+  const sessionKeys = packets.filter((p) => p instanceof openpgp.PublicKeyEncryptedSessionKeyPacket);
+  const data = packets.filter((p) => p instanceof openpgp.SymEncryptedIntegrityProtectedDataPacket || p instanceof openpgp.AEADEncryptedDataPacket);
+  if (data.length !== 1 || sessionKeys.length + data.length !== packets.length) return undefined;
+  const to = new Set(message.getEncryptionKeyIDs().map((id) => id.toHex()));
+  for (const key of keys) {
+    const encryption = await key.getEncryptionKey().catch(() => undefined);
+    if (!encryption || !to.has(encryption.getKeyID().toHex())) return undefined;
+  }
+  return armored;
+}

@@ -49,7 +49,9 @@ function filesUnder(dir: string): Array<{ path: string; bytes: Buffer }> {
 }
 
 for (const backend of await cliBackends()) {
-  test(`${backend.name}: a tip sent from chromium without JavaScript is read with GnuPG, answered, and leaves no marker anywhere`, { skip, timeout: 240_000 }, async (t) => {
+  for (const javaScript of [false, true]) {
+  const how = javaScript ? 'with JavaScript (sealed in the browser, with its proof of work)' : 'without JavaScript (sealed on arrival)';
+  test(`${backend.name}: a tip sent from chromium ${how} is read with GnuPG, answered, and leaves no marker anywhere`, { skip, timeout: 240_000 }, async (t) => {
     const db = await backend.create();
     t.after(() => db.dispose());
     const env: NodeJS.ProcessEnv = { ...db.env, MATINALE_SECRET: SECRET, PUBLIC_URL: '', SMTP_URL: '' };
@@ -86,11 +88,16 @@ for (const backend of await cliBackends()) {
     const file = Buffer.concat([Buffer.from(markers.content), Buffer.from(Array.from({ length: 256 }, (_, i) => i)), randomBytes(200_000)]);
     const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'] });
     t.after(() => browser.close());
-    const context = await browser.newContext({ javaScriptEnabled: false });
+    const context = await browser.newContext({ javaScriptEnabled: javaScript });
     const page = await context.newPage();
     const foreign: string[] = [];
     page.on('request', (r) => {
       if (!r.url().startsWith(base)) foreign.push(r.url());
+    });
+    const problems: string[] = [];
+    page.on('pageerror', (err) => problems.push(err.message));
+    page.on('console', (msg) => {
+      if (msg.type() === 'error') problems.push(msg.text());
     });
 
     await page.goto(`${base}/tech-matin`);
@@ -102,7 +109,14 @@ for (const backend of await cliBackends()) {
     await page.getByLabel('Votre message').fill(`${markers.message} : le ministre savait.`);
     await page.getByLabel('Fichiers (facultatif)').setInputFiles({ name: `${markers.name}.bin`, mimeType: 'application/octet-stream', buffer: file });
     await page.getByRole('button', { name: 'Envoyer chiffré' }).click();
-    await page.getByRole('heading', { name: 'Votre info est arrivée, chiffrée' }).waitFor();
+    // With JavaScript the script says it is sealing in the browser (and the server took parts only with its proof of work).
+    if (javaScript) await page.getByText('Chiffrement dans votre navigateur').waitFor();
+    await page
+      .getByRole('heading', { name: 'Votre info est arrivée, chiffrée' })
+      .waitFor({ timeout: 90_000 })
+      .catch((err: Error) => {
+        throw new Error(`${err.message}\n${problems.join('\n')}`);
+      });
     const code = (await page.locator('#receipt-code').textContent())!.trim();
     assert.equal(code.split(' ').length, 8);
     assert.deepEqual(await context.cookies(), [], 'the tip pages set no cookie');
@@ -151,6 +165,7 @@ for (const backend of await cliBackends()) {
     assert.deepEqual(later.map((p) => p.kind), ['message', 'attachment', 'reply', 'attachment']);
     assert.equal(decrypt(later[3]!.ciphertext, 'part4.asc').bytes.toString(), markers.added);
     assert.deepEqual(foreign, [], 'no request leaves the site');
+    assert.deepEqual(problems, [], 'no script error');
 
     // Stop the server (its logs are complete), then look for the markers everywhere.
     const exited = new Promise((resolve) => child.on('exit', resolve));
@@ -175,4 +190,5 @@ for (const backend of await cliBackends()) {
       for (const [what, marker] of Object.entries(markers)) assert.equal(bytes.indexOf(marker), -1, `the ${what} marker is in ${where}`);
     }
   });
+  }
 }

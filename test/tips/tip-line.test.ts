@@ -14,7 +14,7 @@ import { setPersonKey } from '../../src/store/people.ts';
 import { deleteTip, listTips, tipParts } from '../../src/store/tips.ts';
 import { deskKeys, deskMembers } from '../../src/tips/desk.ts';
 import { addToTip, fileTip, openThread, replyToTip, sealText, tipDay } from '../../src/tips/tip-line.ts';
-import { sealForDesk } from '../../src/tips/seal.ts';
+import { checkSealedForDesk, sealForDesk } from '../../src/tips/seal.ts';
 import { purgeExpiredTips } from '../../src/tips/retention.ts';
 import { newReceiptCode } from '../../src/tips/receipt-code.ts';
 
@@ -130,3 +130,16 @@ for (const backend of await testBackends()) {
     }
   });
 }
+
+test('a message sealed elsewhere is taken only when it is encrypted to every desk key and holds nothing else', async () => {
+  const [a, b] = [await goodKey('a@example.org'), await goodKey('b@example.org')];
+  const keys = [await openpgp.readKey({ armoredKey: a.publicKey }), await openpgp.readKey({ armoredKey: b.publicKey })];
+  const sealed = await sealForDesk(new Uint8Array([1, 2, 3]), keys, '2026-03-02', 'x.bin');
+  assert.equal(await checkSealedForDesk(sealed, keys), sealed);
+  assert.equal(await checkSealedForDesk(await sealForDesk(new Uint8Array([1]), keys.slice(0, 1), '2026-03-02'), keys), undefined, 'one desk key left out');
+  const plain = await openpgp.createMessage({ text: 'in clear' });
+  assert.equal(await checkSealedForDesk(plain.armor(), keys), undefined, 'a literal message');
+  const signed = await openpgp.sign({ message: plain, signingKeys: await openpgp.readPrivateKey({ armoredKey: a.privateKey }) });
+  assert.equal(await checkSealedForDesk(signed, keys), undefined, 'a signed, unencrypted message');
+  assert.equal(await checkSealedForDesk('hello', keys), undefined);
+});

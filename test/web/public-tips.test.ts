@@ -17,6 +17,13 @@ import { replyToTip } from '../../src/tips/tip-line.ts';
 import { newReceiptCode } from '../../src/tips/receipt-code.ts';
 import { multipart } from '../helpers/multipart.ts';
 
+/** A body as the form's script posts it: one part sealed in the browser, no proof of work. */
+function multipartSealed(armored: string) {
+  const boundary = '----sealed';
+  const payload = Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="sealed-message"; filename="message.asc"\r\nContent-Type: application/octet-stream\r\n\r\n${armored}\r\n--${boundary}--\r\n`);
+  return { payload, headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } };
+}
+
 const codeOf = (body: string) => /<code id="receipt-code">([^<]+)<\/code>/.exec(body)?.[1] ?? '';
 
 for (const backend of await testBackends()) {
@@ -71,12 +78,14 @@ for (const backend of await testBackends()) {
     const wrong = newReceiptCode('fr');
     const wrongPage = await thread(wrong);
     assert.equal(wrongPage.statusCode, 200);
-    assert.equal(wrongPage.body.replace(wrong, 'CODE'), before.body.replace(code, 'CODE'), 'a wrong code gets the page of an unanswered tip');
+    // The same page but for the code and the proof-of-work challenge each page carries.
+    const same = (body: string, c: string) => body.replace(c, 'CODE').replace(/data-challenge="[^"]+"/, '');
+    assert.equal(same(wrongPage.body, wrong), same(before.body, code), 'a wrong code gets the page of an unanswered tip');
 
     await replyToTip({ store: n.store, secret: n.config.secret, clock: n.clock }, tip!.id, 'Merci <b>!</b>\nPouvez-vous préciser ?', [await openpgp.readKey({ armoredKey: key.publicKey })]);
     const after = await thread(code.toUpperCase());
     assert.match(after.body, /Merci &lt;b&gt;!&lt;\/b&gt;<br>Pouvez-vous préciser \?/);
-    assert.equal((await thread(wrong)).body, wrongPage.body);
+    assert.equal(same((await thread(wrong)).body, wrong), same(wrongPage.body, wrong));
 
     const typo = await thread(code.replace(/^(\S+)/, '$1z'));
     assert.equal(typo.statusCode, 400);
@@ -90,6 +99,11 @@ for (const backend of await testBackends()) {
     const big = await app.inject({ method: 'POST', url: '/tech-matin/tips', ...multipart({ message: 'big' }, [{ name: 'big.bin', data: Buffer.alloc(10 * 1024 * 1024 + 1, 1) }]) });
     assert.equal(big.statusCode, 413);
     assert.match(big.body, /dépasse 10\u00a0Mo/);
+    // A part sealed "in the browser" without the script's proof of work is refused.
+    const sealed = await openpgp.encrypt({ message: await openpgp.createMessage({ text: 'x' }), encryptionKeys: await openpgp.readKey({ armoredKey: key.publicKey }) });
+    const noProof = await app.inject({ method: 'POST', url: '/tech-matin/tips', ...multipartSealed(sealed) });
+    assert.equal(noProof.statusCode, 400);
+    assert.match(noProof.body, /vérification anti-abus a échoué/);
     const empty = await app.inject({ method: 'POST', url: '/tech-matin/tips', ...multipart({ message: '  ' }) });
     assert.equal(empty.statusCode, 400);
     assert.equal((await listTips(n.store, [n.ids.techMatin])).length, 1, 'refused tips left nothing');

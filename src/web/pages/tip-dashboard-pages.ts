@@ -38,10 +38,18 @@ for instance <code>gpg --decrypt --use-embedded-filename tip-${tip.id}-2.asc</co
 <tbody>
 ${parts.map(
   (p, i) =>
-    html`<tr><td>${KIND_LABEL[p.kind]}</td><td>${p.day}</td><td>${size(p.size)}</td><td><a href="/newsroom/tips/${tip.id}/parts/${p.id}" download="tip-${tip.id}-${i + 1}.asc">tip-${tip.id}-${i + 1}.asc</a></td></tr>`,
+    html`<tr><td>${KIND_LABEL[p.kind]}</td><td>${p.day}</td><td>${size(p.size)}</td><td><a class="tip-part" data-kind="${KIND_LABEL[p.kind]}" href="/newsroom/tips/${tip.id}/parts/${p.id}" download="tip-${tip.id}-${i + 1}.asc">tip-${tip.id}-${i + 1}.asc</a></td></tr>`,
 )}
 </tbody>
 </table>
+<h2>Open it here</h2>
+<p>With JavaScript, this page can decrypt the tip with your private key: the key and its passphrase stay in this page and are never sent.</p>
+<form id="open-tip">
+<p><label for="private-key">Your private key, ASCII-armoured</label><br><textarea id="private-key" name="private-key" rows="6" cols="70" autocomplete="off" spellcheck="false"></textarea></p>
+<p><label for="passphrase">Its passphrase</label><br><input id="passphrase" name="passphrase" type="password" autocomplete="off"></p>
+<p><button type="submit">Open the tip here</button></p>
+</form>
+<div id="opened" aria-live="polite"></div>
 <h2>Reply</h2>
 <p>Only the holder of the receipt code can read it (and the desk: ${desk.filter((m) => m.key).map((m, i) => html`${i ? ', ' : ''}${m.name}`)}).
 Say nothing that would harm the source if their device were seized.</p>

@@ -12,8 +12,23 @@ export interface TipPageContext {
   language: string;
 }
 
-function shell(c: TipPageContext, title: string, body: SafeHtml): string {
-  return page({ title, lang: c.language, body: html`<main class="narrow tips">${body}</main>`, head: html`<meta name="referrer" content="no-referrer">` });
+/** What the form's script needs to seal a tip in the browser: the desk's public keys and a proof-of-work challenge. */
+export interface BrowserSealing {
+  keys: string[];
+  challenge: string;
+}
+
+function shell(c: TipPageContext, title: string, body: SafeHtml, sealing?: BrowserSealing): string {
+  // The script (assets/tip-form.js, with OpenPGP.js from this origin) seals in the browser; without it the form posts as is.
+  const script = sealing ? html`\n<script type="module" src="/assets/tip-form.js"></script>` : null;
+  return page({ title, lang: c.language, body: html`<main class="narrow tips">${body}</main>`, head: html`<meta name="referrer" content="no-referrer">${script}` });
+}
+
+/** The form's data for the script, when it may seal in the browser. */
+function sealingAttributes(c: TipPageContext, sealing: BrowserSealing | undefined): SafeHtml | null {
+  if (!sealing) return null;
+  const s = tipStrings(c.language);
+  return html` data-keys="${JSON.stringify(sealing.keys)}" data-challenge="${sealing.challenge}" data-working="${s.working}" data-failed="${s.sealFailed}"`;
 }
 
 function alert(text: string | undefined): SafeHtml | null {
@@ -40,12 +55,13 @@ function codeForm(c: TipPageContext): SafeHtml {
 }
 
 /** The tip form (or the closed notice), with an error from a refused post. */
-export function tipFormPage(c: TipPageContext, open: boolean, error?: string): string {
+export function tipFormPage(c: TipPageContext, open: boolean, error?: string, sealing?: BrowserSealing): string {
   const s = tipStrings(c.language);
   const form = open
-    ? html`<form method="post" action="/${c.slug}/tips" enctype="multipart/form-data" class="tip-form">
+    ? html`<form method="post" action="/${c.slug}/tips" enctype="multipart/form-data" class="tip-form"${sealingAttributes(c, sealing)}>
 ${uploadFields(c, 'tip')}
 <p><button type="submit">${s.send}</button></p>
+<p class="tip-status" role="status" aria-live="polite"></p>
 </form>`
     : html`<p class="closed"><strong>${s.closed}</strong></p>`;
   return shell(
@@ -57,6 +73,7 @@ ${uploadFields(c, 'tip')}
 ${alert(error)}
 ${form}
 ${codeForm(c)}`,
+    sealing,
   );
 }
 
@@ -75,7 +92,7 @@ ${codeForm(c)}`,
 }
 
 /** What a code opens: the replies (none for a code that opens nothing), and a form to add to the tip. */
-export function threadPage(c: TipPageContext, code: string, replies: string[], notice?: string): string {
+export function threadPage(c: TipPageContext, code: string, replies: string[], notice?: string, sealing?: BrowserSealing): string {
   const s = tipStrings(c.language);
   const list = replies.length
     ? html`<ol class="replies">${replies.map((r) => html`<li>${r.split(/\n{2,}/).map((para) => html`<p>${para.split('\n').map((line, i) => html`${i ? html`<br>` : null}${line}`)}</p>`)}</li>`)}</ol>`
@@ -88,12 +105,14 @@ ${notice ? html`<p role="status">${notice}</p>` : null}
 ${list}
 <section aria-labelledby="add-title">
 <h2 id="add-title">${s.addTitle}</h2>
-<form method="post" action="/${c.slug}/tips/add" enctype="multipart/form-data" class="tip-form">
+<form method="post" action="/${c.slug}/tips/add" enctype="multipart/form-data" class="tip-form"${sealingAttributes(c, sealing)}>
 <input type="hidden" name="code" value="${code}">
 ${uploadFields(c, 'add')}
 <p><button type="submit">${s.add}</button></p>
+<p class="tip-status" role="status" aria-live="polite"></p>
 </form>
 </section>`,
+    sealing,
   );
 }
 

@@ -28,6 +28,10 @@ export interface TipStrings {
   tooMany: string;
   codeProblem: (p: CodeProblem) => string;
   back: string;
+  /** Shown while the script encrypts and does its proof of work. */
+  working: string;
+  sealFailed: string;
+  powFailed: string;
 }
 
 const NNBSP = '\u202f';
@@ -68,6 +72,9 @@ const fr: TipStrings = {
         ? `Le ${p.position}e mot, «${NNBSP}${p.word}${NNBSP}», n’est pas un mot des codes${p.suggestion ? ` (peut-être «${NNBSP}${p.suggestion}${NNBSP}»${NNBSP}?)` : ''}.`
         : `Un des mots n’est pas celui du code${NBSP}: comparez-les un à un avec votre copie.`,
   back: 'Retour au formulaire',
+  working: `Chiffrement dans votre navigateur et vérification anti-abus (quelques secondes)…`,
+  sealFailed: `Le chiffrement dans le navigateur a échoué${NBSP}: rien n’a été envoyé. Réessayez.`,
+  powFailed: `La vérification anti-abus a échoué ou a expiré. Rechargez la page et réessayez.`,
 };
 
 const en: TipStrings = {
@@ -105,6 +112,9 @@ const en: TipStrings = {
         ? `Word ${p.position}, “${p.word}”, is not a word of the codes${p.suggestion ? ` (perhaps “${p.suggestion}”?)` : ''}.`
         : 'One of the words is not the code’s: compare them one by one with your copy.',
   back: 'Back to the form',
+  working: 'Encrypting in your browser and checking against abuse (a few seconds)…',
+  sealFailed: 'Encryption in the browser failed: nothing was sent. Please try again.',
+  powFailed: 'The check against abuse failed or expired. Reload the page and try again.',
 };
 
 /** The tip pages' strings of a language (English for anything unknown). */

@@ -54,7 +54,7 @@ export const routes: RoutePlugin = (app, deps) => {
     const csrf = csrfToken(request, reply, deps.config);
     return reply
       .type(html)
-      .send(newsroomPage({ title: `Tip of ${tip.day}`, account, csrf, current: 'tips', body: tipPage({ ...summary, publication: publication.name }, parts, csrf, members) }));
+      .send(newsroomPage({ title: `Tip of ${tip.day}`, account, csrf, current: 'tips', script: '/assets/tip-open.js', body: tipPage({ ...summary, publication: publication.name }, parts, csrf, members) }));
   });
 
   app.get<{ Params: { id: string; part: string } }>('/newsroom/tips/:id/parts/:part', async (request, reply) => {

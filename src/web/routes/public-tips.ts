@@ -8,7 +8,9 @@ import type { RoutePlugin } from '../app.ts';
 import { storeDesk } from '../store-desk.ts';
 import { publicNotFound } from '../edge.ts';
 import type { DeskPublication } from '../desk.ts';
-import { codeProblemPage, receiptPage, threadPage, tipFormPage, type TipPageContext } from '../pages/tip-pages.ts';
+import { codeProblemPage, receiptPage, threadPage, tipFormPage, type BrowserSealing, type TipPageContext } from '../pages/tip-pages.ts';
+import { ProofOfWork } from '../tip-proof-of-work.ts';
+import type { DeskMember } from '../../tips/desk.ts';
 import { tipStrings } from '../pages/tip-strings.ts';
 import { TipThrottle } from '../tip-throttle.ts';
 import { readTipUpload, TipUploadError, type TipUpload } from '../tip-upload.ts';
@@ -27,6 +29,12 @@ export const routes: RoutePlugin = async (app, deps) => {
   const throttle = new TipThrottle(deps.clock, deps.config.tipsPerHour);
   const tipLine: TipLineDeps = { store: deps.store, secret: deps.config.secret, clock: deps.clock };
   const mailer = mailerOf(deps.config, deps.transport, deps.clock);
+  const work = new ProofOfWork(deps.config.secret, deps.clock);
+  /** What the form's script needs to seal in the browser; none when the desk has no key. */
+  const sealing = (team: DeskMember[]): BrowserSealing | undefined => {
+    const keys = team.flatMap((m) => (m.key ? [m.key.armor()] : []));
+    return keys.length ? { keys, challenge: work.challenge() } : undefined;
+  };
 
   const context = (p: DeskPublication): TipPageContext => ({ slug: p.slug, name: p.name, language: p.language });
   const members = (p: DeskPublication) => deskMembers(deps.store, p.id, p.settings, new Date(deps.clock.now()));
@@ -46,8 +54,9 @@ export const routes: RoutePlugin = async (app, deps) => {
     scope.get('/:slug/tips', QUIET, async (request: SlugRequest, reply) => {
       const publication = await desk.publicationBySlug(request.params.slug);
       if (!publication) return publicNotFound(request, reply, desk);
-      const open = (await members(publication)).some((m) => m.key);
-      return send(reply, 200, tipFormPage(context(publication), open));
+      const team = await members(publication);
+      const browser = sealing(team);
+      return send(reply, 200, tipFormPage(context(publication), browser !== undefined, undefined, browser));
     });
 
     /** The shared start of the posts: the publication, the brake, the desk's keys. */
@@ -73,7 +82,13 @@ export const routes: RoutePlugin = async (app, deps) => {
     async function upload(request: SlugRequest, reply: FastifyReply, keys: Parameters<typeof readTipUpload>[1], kind: 'message' | 'follow-up', c: TipPageContext) {
       const s = tipStrings(c.language);
       try {
-        return await readTipUpload(request.raw, keys, tipDay(deps.clock.now()), kind);
+        const got = await readTipUpload(request.raw, keys, tipDay(deps.clock.now()), kind);
+        // Parts sealed in the browser come with the script's proof of work, or not at all.
+        if (got.sealedInBrowser && !work.accept(got.pow ?? '')) {
+          send(reply, 400, tipFormPage(c, true, s.powFailed));
+          return undefined;
+        }
+        return got;
       } catch (err) {
         if (!(err instanceof TipUploadError)) throw err;
         drain(request);
@@ -104,17 +119,17 @@ export const routes: RoutePlugin = async (app, deps) => {
     scope.post('/:slug/tips/thread', QUIET, async (request: FastifyRequest<{ Params: { slug: string }; Body: { code?: unknown } }>, reply) => {
       const ready = await start(request, reply);
       if (!ready) return reply;
-      const { publication, c, s } = ready;
+      const { publication, c, s, team } = ready;
       const typed = typeof request.body?.code === 'string' ? request.body.code : '';
       const view = await openThread(tipLine, { id: publication.id, language: publication.language as Language }, typed);
       if (!view.ok) return send(reply, 400, codeProblemPage(c, s.codeProblem(view.problem)));
-      return send(reply, 200, threadPage(c, view.code, view.replies));
+      return send(reply, 200, threadPage(c, view.code, view.replies, undefined, sealing(team)));
     });
 
     scope.post('/:slug/tips/add', QUIET, async (request: SlugRequest, reply) => {
       const ready = await start(request, reply);
       if (!ready) return reply;
-      const { publication, c, s, keys } = ready;
+      const { publication, c, s, keys, team } = ready;
       if (keys.length === 0) {
         drain(request);
         return send(reply, 503, tipFormPage(c, false));
@@ -126,7 +141,7 @@ export const routes: RoutePlugin = async (app, deps) => {
       const added = await addToTip(tipLine, pub, got.code ?? '', got.parts);
       if (!added.ok) return send(reply, 400, codeProblemPage(c, s.codeProblem(added.problem)));
       const view = await openThread(tipLine, pub, got.code ?? '');
-      return send(reply, 200, threadPage(c, view.ok ? view.code : '', view.ok ? view.replies : [], s.addedText));
+      return send(reply, 200, threadPage(c, view.ok ? view.code : '', view.ok ? view.replies : [], s.addedText, sealing(team)));
     });
   });
 };
