@@ -46,6 +46,8 @@ export const NEWSROOM_PAGES: SweptPage[] = [
   { name: 'newsroom-import', path: '/newsroom/publications/tech-matin/import', newsroom: true },
   { name: 'newsroom-team', path: '/newsroom/team', newsroom: true },
   { name: 'newsroom-account', path: '/newsroom/account', newsroom: true },
+  { name: 'newsroom-tips', path: '/newsroom/tips', newsroom: true },
+  { name: 'newsroom-key', path: '/newsroom/key', newsroom: true },
 ];
 
 export const PUBLIC_PAGES: SweptPage[] = [
@@ -59,4 +61,6 @@ export const PUBLIC_PAGES: SweptPage[] = [
   { name: 'public-unsubscribe', path: (w) => w.unsubscribePath, newsroom: false },
   { name: 'public-preferences', path: (w) => w.preferencesPath, newsroom: false },
   { name: 'newsroom-sign-in', path: '/newsroom/sign-in', newsroom: false },
+  { name: 'public-tips-fr', path: '/tech-matin/tips', newsroom: false },
+  { name: 'public-tips-en', path: '/policy-morning/tips', newsroom: false },
 ];
