@@ -15,7 +15,13 @@ import { deleteTip, listTips, tipParts } from '../../src/store/tips.ts';
 import { deskKeys, deskMembers } from '../../src/tips/desk.ts';
 import { addToTip, fileTip, openThread, replyToTip, sealText, tipDay } from '../../src/tips/tip-line.ts';
 import { checkSealedForDesk, sealForDesk } from '../../src/tips/seal.ts';
-import { purgeExpiredTips } from '../../src/tips/retention.ts';
+import { purgeExpiredTips, tipRetentionPurge } from '../../src/tips/retention.ts';
+import { startWorker } from '../../src/delivery/worker.ts';
+import { testConfig } from '../delivery/newsroom-fixture.ts';
+import { until } from '../helpers/until.ts';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { newReceiptCode } from '../../src/tips/receipt-code.ts';
 
 async function decrypt(armored: string, key: TestKey): Promise<{ data: Uint8Array; filename: string }> {
@@ -127,6 +133,29 @@ for (const backend of await testBackends()) {
       assert.deepEqual(parts.map((p) => p.day), ['2026-03-05']);
     } finally {
       await store.dispose();
+    }
+  });
+  test(`${backend.name}: the worker's hourly round runs the tip line's purge that matinale worker and serve give it`, async () => {
+    const store = await backend.open();
+    const dataDir = mkdtempSync(join(tmpdir(), 'matinale-tips-purge-'));
+    try {
+      const clock = new FakeClock(Date.parse('2026-03-01T10:00:00Z'));
+      const { lucie, pub, deps } = await setUp(store, clock); // retention: 30 days
+      const desk = [await openpgp.readKey({ armoredKey: lucie.publicKey })];
+      await fileTip(deps, pub, [await sealText('old', desk, tipDay(clock.now()), 'message')]);
+      clock.set('2026-04-15T10:00:00Z');
+      const logged: string[] = [];
+      const logger = { info: (_o: unknown, msg?: string) => void logged.push(msg ?? ''), warn: () => {}, error: () => {} };
+      const running = startWorker({ store, config: testConfig({ dataDir }), clock, pollMs: 20, logger, purges: [tipRetentionPurge(store, clock)] });
+      try {
+        await until(async () => (await listTips(store, [pub.id])).length === 0, 'the purge at start did not come');
+      } finally {
+        await running.stop();
+      }
+      assert.ok(logged.includes('tips past their retention deleted'), logged.join(' | '));
+    } finally {
+      await store.dispose();
+      rmSync(dataDir, { recursive: true, force: true });
     }
   });
 }
