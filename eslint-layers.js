@@ -14,7 +14,7 @@ export const LAYERS = [
   { name: 'base', entries: ['clock.ts', 'config.ts'] },
   { name: 'pure', entries: ['edition', 'render'] },
   { name: 'store', entries: ['store'] },
-  { name: 'domain', entries: ['audience', 'delivery', 'tips'] },
+  { name: 'domain', entries: ['grammar', 'audience', 'delivery', 'tips'] },
   { name: 'faces', entries: ['web', 'demo', 'cli'] },
 ];
 

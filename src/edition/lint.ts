@@ -1,5 +1,6 @@
 // Lint: what the parser accepts but an editor would fix before the send —
-// French elisions and quotes, doubled words, spelling, and the shape of the
+// French elisions and quotes, doubled words, spelling, grammar (through an
+// injected checker, grammar.ts), and the shape of the
 // menu and kickers; and the new edition's placeholder text left in, the one
 // error. Each at the exact line and column of the
 // offending text (text nodes are mapped back to the source character by character).
@@ -23,6 +24,9 @@ import { teaserMissing } from './lint/teaser-missing.ts';
 import { menuTooLong } from './lint/menu-too-long.ts';
 import { kickerTooLong } from './lint/kicker-too-long.ts';
 import { templateTextLeft } from './lint/template-text-left.ts';
+import { GRAMMAR_RULES, grammarMessage, paragraphsOf } from './grammar.ts';
+import type { GrammarChecker } from './grammar.ts';
+import type { LintRuleId } from './lint/lint-rules.ts';
 
 /** Every lint rule, in the order they run. */
 export const LINTERS: readonly LintRule[] = [
@@ -55,6 +59,8 @@ export interface LintInput {
   words?: readonly string[];
   /** Propose replacements for unknown words (default true; a live preview may turn it off for speed). */
   suggest?: boolean;
+  /** The grammar checker (src/grammar/); without one, grammar is not checked and nothing is said. */
+  grammar?: GrammarChecker;
 }
 
 /** Diagnostics, and notes on what could not be checked (for the person, not the quickfix list). */
@@ -102,9 +108,24 @@ export async function lintReport(input: LintInput): Promise<LintReport> {
       diagnostics.push({ file, line, column, severity: LINT_RULES[rule].severity, rule, message });
     },
   };
+  // The rules the publication turned off are neither run nor reported.
+  const off = new Set<LintRuleId>(publication?.lint?.off ?? []);
   for (const rule of LINTERS) {
+    if (off.has(rule.id)) continue;
     if (rule.languages && !(language && rule.languages.includes(language))) continue;
     rule.check(context);
+  }
+  if (input.grammar && language && GRAMMAR_RULES.some((id) => !off.has(id))) {
+    const paragraphs = paragraphsOf(context.texts, source);
+    const result = paragraphs.length ? await input.grammar.check(language, paragraphs.map((p) => p.text)) : { findings: [] };
+    if ('unavailable' in result) notes.push(result.unavailable);
+    else {
+      for (const finding of result.findings) {
+        const paragraph = paragraphs[finding.paragraph];
+        if (!paragraph || off.has(finding.rule)) continue;
+        context.report(finding.rule, paragraph.offsets[finding.start] ?? 0, grammarMessage(finding, paragraph.text));
+      }
+    }
   }
   diagnostics.sort((a, b) => a.line - b.line || a.column - b.column || a.rule.localeCompare(b.rule));
   return { diagnostics, notes };

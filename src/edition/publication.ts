@@ -3,6 +3,9 @@
 import { z } from 'zod';
 import { Cron } from 'croner';
 import { headerTextProblem, parseMailbox } from './mailbox.ts';
+import { LINT_RULES } from './lint/lint-rules.ts';
+import type { LintRuleId } from './lint/lint-rules.ts';
+import { didYouMean } from './closest-key.ts';
 
 /** Languages the renderers and the linter know. */
 export const LANGUAGES = ['fr', 'en'] as const;
@@ -53,6 +56,18 @@ const cron = z.string().refine(
   { message: 'is not a valid cron expression (for instance "0 6 * * 1-5")' },
 );
 
+const LINT_RULE_IDS = Object.keys(LINT_RULES);
+
+/** The id of a lint rule, refused with the id it is not and the one it may have meant. */
+const lintRuleId = z.string().superRefine((v, ctx) => {
+  if (!LINT_RULE_IDS.includes(v)) ctx.addIssue({ code: 'custom', message: `is not a lint rule: \`${v}\`${didYouMean(v, LINT_RULE_IDS)} (the rules are listed in src/edition/lint/lint-rules.ts)` });
+}) as unknown as z.ZodType<LintRuleId>;
+
+/** What the publication asks of lint: the rules it turns off (`lint: { off: [grammar-style] }`). */
+export const lintSettingsSchema = z.strictObject({
+  off: z.array(lintRuleId).optional(),
+});
+
 export const teamMemberSchema = z.strictObject({
   name: headerText.min(1),
   email,
@@ -81,6 +96,8 @@ export const publicationSchema = z.strictObject({
   welcome: z.string().optional(),
   /** Words the spelling check accepts besides the dictionary (the newsroom word list). */
   words: z.array(z.string()).optional(),
+  /** Lint rules the newsroom turned off for this publication (any lint rule id). */
+  lint: lintSettingsSchema.optional(),
 });
 
 export type TeamMember = z.infer<typeof teamMemberSchema>;

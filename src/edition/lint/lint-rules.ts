@@ -20,6 +20,36 @@ export const LINT_RULES = {
   'menu-too-long': { severity: 'warning', description: 'a menu of more than five teasers' },
   'kicker-too-long': { severity: 'warning', description: 'a kicker longer than ten words' },
   'template-text-left': { severity: 'error', description: 'a kicker, teaser or paragraph of the new edition’s template left unchanged' },
+  // Grammar findings (src/edition/grammar.ts): one id per family, whatever the
+  // checker (Grammalecte for French, Harper for English) calls its own rules.
+  'grammar-agreement': {
+    severity: 'warning',
+    description: 'grammar: a word that does not agree with the one it goes with (« les mesure annoncées », « she have », « a apple »)',
+  },
+  'grammar-verb-form': {
+    severity: 'warning',
+    description: 'grammar: the wrong form of a verb for its place (« prévu de déposez », « did not went »)',
+  },
+  'grammar-confusion': {
+    severity: 'warning',
+    description: 'grammar: a word taken for a close one (« sa » for « ça », « could of », « their going »)',
+  },
+  'grammar-inversion': {
+    severity: 'warning',
+    description: 'grammar, French: a broken interrogative inversion (« A-elle indiqué » for « A-t-elle indiqué »)',
+  },
+  'grammar-compound': {
+    severity: 'warning',
+    description: 'grammar: a compound written apart, joined or hyphenated wrongly (« peut être » for « peut-être », « some where »)',
+  },
+  'grammar-punctuation': {
+    severity: 'warning',
+    description: 'grammar: missing or misplaced punctuation (a comma before « mais », « its » for « it’s »); not the spacing the renderings set',
+  },
+  'grammar-style': {
+    severity: 'warning',
+    description: 'grammar: style a careful editor would change (pleonasms, colloquialisms, repeated words)',
+  },
 } as const satisfies Record<string, RuleInfo>;
 
 /** The id of a lint rule. */

@@ -12,42 +12,53 @@ export interface TextPiece {
   value: string;
   offsets: number[];
   place: TextPlace;
+  /** Which block (paragraph, list item, kicker, teaser, label) it belongs to: pieces of one block share the number. */
+  block?: number;
 }
 
 /** Every text of the edition, in reading order. */
 export function textsOf(edition: PartialEdition, source: string): TextPiece[] {
   const out: TextPiece[] = [];
+  let block = 0;
   const inlines = (nodes: readonly Inline[], place: TextPlace): void => {
     for (const node of nodes) {
       if (node.type === 'text') {
-        if (node.value) out.push({ value: node.value, offsets: offsetsOf(source, node.value, node.position), place });
+        if (node.value) out.push({ value: node.value, offsets: offsetsOf(source, node.value, node.position), place, block });
       } else if (node.type === 'emphasis' || node.type === 'strong' || node.type === 'link') {
         inlines(node.children, place);
       }
     }
   };
+  const next = (): void => {
+    block++;
+  };
   const blocks = (list: readonly Block[]): void => {
-    for (const block of list) {
-      if (block.type === 'paragraph') {
-        inlines(block.leadIn ?? [], 'body');
-        inlines(block.children, 'body');
+    for (const b of list) {
+      if (b.type === 'paragraph') {
+        inlines(b.leadIn ?? [], 'body');
+        inlines(b.children, 'body');
+        next();
       } else {
-        for (const item of block.items) {
+        for (const item of b.items) {
           inlines(item.lead ?? [], 'body');
           inlines(item.children, 'body');
+          next();
         }
       }
     }
   };
   const story = (st: Story): void => {
     inlines(st.kicker, 'kicker');
+    next();
     inlines(st.teaser ?? [], 'teaser');
+    next();
     blocks(st.blocks);
   };
   blocks(edition.intro);
   for (const section of edition.sections) {
-    const label = labelPiece(section, source);
+    const label = labelPiece(section, source, block);
     if (label) out.push(label);
+    next();
     blocks(section.blocks);
     section.stories.forEach(story);
   }
@@ -55,12 +66,12 @@ export function textsOf(edition: PartialEdition, source: string): TextPiece[] {
 }
 
 // A label is kept as a string: find it on the heading's line (`# Label`).
-function labelPiece(section: Section, source: string): TextPiece | undefined {
+function labelPiece(section: Section, source: string, block: number): TextPiece | undefined {
   const start = section.position.start.offset;
   const lineEnd = source.indexOf('\n', start);
   const line = source.slice(start, lineEnd === -1 ? source.length : lineEnd);
   const at = line.indexOf(section.label);
   if (!section.label || at === -1) return undefined;
   const offsets = Array.from({ length: section.label.length }, (_v, i) => start + at + i);
-  return { value: section.label, offsets, place: 'label' };
+  return { value: section.label, offsets, place: 'label', block };
 }
