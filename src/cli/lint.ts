@@ -12,12 +12,21 @@ import { lintReport } from '../edition/lint.ts';
 import type { LintReport } from '../edition/lint.ts';
 import { publicationSlugOf } from '../edition/front-matter.ts';
 import { newsroomWordsFor } from '../edition/spelling.ts';
+import type { GrammarChecker } from '../edition/grammar.ts';
+import { GrammarService } from '../grammar/service.ts';
 import { EXIT_REFUSED, UsageError } from './usage-error.ts';
 
 interface LintOptions {
   publication?: string;
   words?: string;
   json?: boolean;
+  /** False with `--no-grammar`. */
+  grammar?: boolean;
+}
+
+/** What lintFileReport takes besides the command's options: the grammar checker to use (default: one for this run, closed at its end). */
+interface LintRun extends Pick<LintOptions, 'publication' | 'words' | 'grammar'> {
+  checker?: GrammarChecker;
 }
 
 /** Adds `lint` to the program. */
@@ -29,6 +38,7 @@ export function register(program: Command): void {
     .option('--publication <file>', 'the publication settings (default: publications/<slug>.yaml beside the edition or in its parent folder)')
     .option('--words <file>', 'the newsroom word list, one word a line (default: <slug>.words.txt beside the publication settings)')
     .option('--json', 'print the diagnostics as a JSON array')
+    .option('--no-grammar', 'leave out the grammar check (Grammalecte for French, Harper for English)')
     .addHelpText(
       'after',
       '\nDiagnostics go to stdout, sorted by file, line and column; a one-line summary goes to stderr.\n' +
@@ -45,7 +55,7 @@ export function register(program: Command): void {
 }
 
 /** Parses and lints one edition file; every problem, sorted. */
-export async function lintFile(path: string, options: Pick<LintOptions, 'publication' | 'words'> = {}): Promise<Diagnostic[]> {
+export async function lintFile(path: string, options: LintRun = {}): Promise<Diagnostic[]> {
   return (await lintFileReport(path, options)).diagnostics;
 }
 
@@ -55,7 +65,7 @@ export async function lintFile(path: string, options: Pick<LintOptions, 'publica
  * what parsed of the edition) or the publication settings are missing, so
  * that all problems are reported at once.
  */
-export async function lintFileReport(path: string, options: Pick<LintOptions, 'publication' | 'words'> = {}): Promise<LintReport> {
+export async function lintFileReport(path: string, options: LintRun = {}): Promise<LintReport> {
   if (options.words && !existsSync(options.words)) throw new UsageError(`--words ${options.words}: no such file`);
   const loaded = await loadEdition(path, options.publication ? { publicationFile: options.publication } : {});
   const diagnostics = [...loaded.diagnostics];
@@ -67,16 +77,24 @@ export async function lintFileReport(path: string, options: Pick<LintOptions, 'p
       publicationFile: options.publication,
       wordsFile: options.words,
     });
-    const report = await lintReport({
-      source: loaded.source,
-      edition: loaded.partial,
-      ...(loaded.publication ? { publication: loaded.publication } : {}),
-      ...(loaded.language ? { language: loaded.language } : {}),
-      file: path,
-      words,
-    });
-    diagnostics.push(...report.diagnostics);
-    notes.push(...report.notes);
+    // One checker for the run (one Grammalecte process, one Harper thread), ended with it.
+    const own = options.grammar !== false && !options.checker ? new GrammarService() : undefined;
+    const grammar = options.grammar === false ? undefined : (options.checker ?? own);
+    try {
+      const report = await lintReport({
+        source: loaded.source,
+        edition: loaded.partial,
+        ...(loaded.publication ? { publication: loaded.publication } : {}),
+        ...(loaded.language ? { language: loaded.language } : {}),
+        file: path,
+        words,
+        ...(grammar ? { grammar } : {}),
+      });
+      diagnostics.push(...report.diagnostics);
+      notes.push(...report.notes);
+    } finally {
+      await own?.close();
+    }
   }
   return { diagnostics: sortDiagnostics(diagnostics), notes };
 }

@@ -20,6 +20,7 @@ import { escapeHtml } from '../render/html-escape.ts';
 import { fillPlaceholders, SAMPLE_PLACEHOLDER_VALUES } from '../render/placeholders.ts';
 import { diagnosticsHtml, previewPageHtml, type PreviewState } from '../render/preview-page.ts';
 import { lintFile } from './lint.ts';
+import { GrammarService } from '../grammar/service.ts';
 import { UsageError } from './usage-error.ts';
 
 export interface PreviewOptions {
@@ -51,12 +52,14 @@ export async function startPreview(options: PreviewOptions): Promise<PreviewServ
   let renderings: Renderings | undefined;
   const clients = new Set<ServerResponse>();
   let waiters: Array<(v: number) => void> = [];
+  // One grammar checker for every rebuild (one Grammalecte process, one Harper thread), ended with the preview.
+  const grammar = new GrammarService();
 
   async function rebuild(): Promise<void> {
     let diagnostics: Diagnostic[];
     const loaded = await loadEdition(options.file, options.publicationFile ? { publicationFile: options.publicationFile } : {});
     try {
-      diagnostics = await lintFile(options.file, options.publicationFile ? { publication: options.publicationFile } : {});
+      diagnostics = await lintFile(options.file, { checker: grammar, ...(options.publicationFile ? { publication: options.publicationFile } : {}) });
     } catch {
       diagnostics = sortDiagnostics(loaded.diagnostics);
     }
@@ -154,6 +157,7 @@ export async function startPreview(options: PreviewOptions): Promise<PreviewServ
       server.closeAllConnections();
       await closed;
       await building;
+      await grammar.close();
     },
   };
 }

@@ -19,6 +19,7 @@ import { transportOf } from '../delivery/mail-stack.ts';
 import type { Transport } from '../delivery/transport.ts';
 import { inboundUrl, listenForInbound, type InboundServer } from '../delivery/inbound-server.ts';
 import { UsageError } from './usage-error.ts';
+import { closeSharedGrammarService } from '../grammar/service.ts';
 
 export interface ServeOptions {
   port: number;
@@ -120,6 +121,8 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
           // bound here, not by app.listen, so it is closed here too.
           await app.close();
           await closeServer(server);
+          // The previews' grammar checkers: the Grammalecte process and the Harper thread.
+          await closeSharedGrammarService();
           await inbound?.close();
           await worker?.stop();
           await transport.close();

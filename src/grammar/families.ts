@@ -92,6 +92,8 @@ export const HARPER_RULES_OFF = [
   'NumericRangeEnDash',
   'LongSentences',
   'SpelledNumbers',
+  // A name that is also an acronym (« Sam » / SAM): names are the unknown-word rule's business.
+  'OrthographicConsistency',
 ];
 
 /** The family of a Harper finding, from its rule name and lint kind. */

@@ -6,7 +6,8 @@
 // they run on a worker thread (preview-runner.ts), never on the event loop
 // that answers everyone else, on a source of bounded length.
 import { parseEdition } from '../edition/parse.ts';
-import { lintEdition } from '../edition/lint.ts';
+import { lintReport } from '../edition/lint.ts';
+import type { GrammarChecker } from '../edition/grammar.ts';
 import { hasErrors, sortDiagnostics, type Diagnostic } from '../edition/diagnostic.ts';
 import { subjectOf } from '../edition/inline-text.ts';
 import type { Publication } from '../edition/publication.ts';
@@ -23,6 +24,8 @@ export const MAX_SOURCE_LENGTH = 200_000;
 
 export interface EditionPreview {
   diagnostics: Diagnostic[];
+  /** What lint could not check (grammar without its checker…), said once each. */
+  notes: string[];
   /** True when any diagnostic is an error (the edition cannot be approved as is). */
   hasErrors: boolean;
   /** The rendered web page, when the source parses far enough to show one. */
@@ -42,16 +45,30 @@ export interface PreviewInput {
   publicUrl: string;
 }
 
-/** Parses, lints and renders a source for a publication, on the calling thread (the worker thread's job). */
-export async function computePreview({ source, publication, publicUrl }: PreviewInput): Promise<EditionPreview> {
+/**
+ * Parses, lints and renders a source for a publication, on the calling thread
+ * (the worker thread's job). Grammar is checked when a checker is given (the
+ * preview thread's asks the server's, preview-grammar.ts), as `matinale lint` does.
+ */
+export async function computePreview({ source, publication, publicUrl }: PreviewInput, options: { grammar?: GrammarChecker } = {}): Promise<EditionPreview> {
   const file = `${publication.slug}.md`;
   const parsed = parseEdition(source, { file, publication });
   const diagnostics = [...parsed.diagnostics];
+  const notes: string[] = [];
   let html: string | undefined;
   let email: string | undefined;
   let text: string | undefined;
   if (parsed.edition) {
-    diagnostics.push(...(await lintEdition({ source, edition: parsed.edition, publication, file, words: publication.words ?? [] })));
+    const report = await lintReport({
+      source,
+      edition: parsed.edition,
+      publication,
+      file,
+      words: publication.words ?? [],
+      ...(options.grammar ? { grammar: options.grammar } : {}),
+    });
+    diagnostics.push(...report.diagnostics);
+    notes.push(...report.notes);
     // A model with errors may not render; the diagnostics say why. Each rendering on its own: one failing leaves the others.
     html = attempt(() => renderWeb(parsed.edition!, publication, { publicUrl }));
     email = attempt(() => fillPlaceholders(renderEmail(parsed.edition!, publication, { publicUrl }), SAMPLE_PLACEHOLDER_VALUES, escapeHtml));
@@ -61,6 +78,7 @@ export async function computePreview({ source, publication, publicUrl }: Preview
   const edition = parsed.edition;
   return {
     diagnostics: sorted,
+    notes,
     hasErrors: hasErrors(sorted),
     ...(html ? { html } : {}),
     ...(email ? { email } : {}),

@@ -8,6 +8,9 @@
 import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
 import type { EditionPreview, PreviewInput } from './edition-preview.ts';
+import type { GrammarChecker } from '../edition/grammar.ts';
+import { sharedGrammarService } from '../grammar/service.ts';
+import { answerGrammar, isGrammarQuestion } from './preview-grammar.ts';
 
 /** A newer preview of the same person and edition replaced this one. */
 export class PreviewSuperseded extends Error {
@@ -30,6 +33,8 @@ export interface PreviewRunnerOptions {
   threads?: number;
   /** How long one preview may run (default 60 s: a long source takes a few seconds on an idle core). */
   timeoutMs?: number;
+  /** The grammar checker the threads ask (default: the process's, src/grammar/service.ts). */
+  grammar?: GrammarChecker;
 }
 
 interface Job {
@@ -54,12 +59,14 @@ export class PreviewRunner {
   private readonly waiting: Job[] = [];
   private readonly byKey = new Map<string, Job>();
   private readonly timeoutMs: number;
+  private readonly grammar: GrammarChecker | undefined;
   private nextId = 1;
 
   constructor(options: PreviewRunnerOptions = {}) {
     const threads = options.threads ?? Math.min(4, Math.max(1, availableParallelism() - 1));
     this.slots = Array.from({ length: threads }, () => ({}));
     this.timeoutMs = options.timeoutMs ?? 60_000;
+    this.grammar = options.grammar;
   }
 
   /** Runs one preview on a thread; rejects with PreviewSuperseded when a newer job of the same key comes. */
@@ -108,12 +115,20 @@ export class PreviewRunner {
     const worker = new Worker(ENTRY, { execArgv: [] });
     // An idle preview thread must not keep a finished process (a CLI run, a test) alive.
     worker.unref();
-    worker.on('message', (answer: { id: number; preview?: EditionPreview; error?: string }) => {
+    worker.on('message', (answer: { id: number; preview?: EditionPreview; error?: string } | unknown) => {
+      if (isGrammarQuestion(answer)) {
+        // The thread's lint asks for grammar: the checker runs off this event loop (a process, a thread).
+        void answerGrammar(this.grammar ?? sharedGrammarService(), answer).then((reply) => {
+          if (slot.worker === worker) worker.postMessage(reply);
+        });
+        return;
+      }
       const job = slot.job;
-      if (!job || job.id !== answer.id) return;
+      const done = answer as { id: number; preview?: EditionPreview; error?: string };
+      if (!job || job.id !== done.id) return;
       this.free(slot);
-      if (answer.preview) this.settle(job, undefined, answer.preview);
-      else this.settle(job, new Error(`preview failed: ${answer.error}`));
+      if (done.preview) this.settle(job, undefined, done.preview);
+      else this.settle(job, new Error(`preview failed: ${done.error}`));
       this.dispatch();
     });
     worker.on('error', (err) => {
