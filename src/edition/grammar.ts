@@ -89,7 +89,7 @@ export function paragraphsOf(texts: readonly TextPiece[], source: string): Parag
 export function grammarMessage(finding: GrammarFinding, paragraph: string): string {
   const words = paragraph.slice(finding.start, finding.end).trim();
   const message = finding.message.trim().replace(/\s+/g, ' ');
-  const suggestions = [...new Set(finding.suggestions.map((s) => s.trim()).filter((s) => s !== '' && s !== words))].slice(0, 3);
+  const suggestions = [...new Set(finding.suggestions.map((s) => s.trim()).filter((s) => s !== '' && s !== words))].slice(0, 4);
   const hint = suggestions.length ? ` (suggestion: ${suggestions.map((s) => `« ${s} »`).join(', ')})` : '';
   return `« ${words} »: ${message}${hint}`;
 }

@@ -70,8 +70,7 @@ const HARPER_KINDS: Record<string, GrammarRuleId> = {
 /** Harper rules whose kind does not say their family. */
 const HARPER_RULES: Record<string, GrammarRuleId> = {
   AnA: 'grammar-agreement', // « a apple »: the article agrees with the sound of the next word
-  ItsContraction: 'grammar-confusion', // « its » for « it’s »
-  PronounContraction: 'grammar-confusion', // « their going »
+  DidPast: 'grammar-verb-form', // « did not went »
 };
 
 /**
@@ -94,10 +93,23 @@ export const HARPER_RULES_OFF = [
   'SpelledNumbers',
   // A name that is also an acronym (« Sam » / SAM): names are the unknown-word rule's business.
   'OrthographicConsistency',
+  // The same word twice: the doubled-word rule says it already.
+  'RepeatedWords',
 ];
 
-/** The family of a Harper finding, from its rule name and lint kind. */
-export function harperFamily(rule: string, kind: string): GrammarRuleId | undefined {
+// Rules about close words Harper files under Grammar or Punctuation (TheirToThere, ItsContraction…).
+const HARPER_CONFUSIONS = /Their|There|TheyRe|Your|YouRe|Its|Then|Than|Whose|WhoS|Affect|Effect|Lose|Loose|Accept|Except|Contraction/;
+
+/**
+ * The family of a Harper finding, from its rule name, lint kind and message:
+ * a compound Harper would write closed (« some where ») is one rule per word,
+ * filed under Miscellaneous, and said so only in its message.
+ */
+export function harperFamily(rule: string, kind: string, message = ''): GrammarRuleId | undefined {
   if (HARPER_RULES_OFF.includes(rule)) return undefined;
-  return HARPER_RULES[rule] ?? HARPER_KINDS[kind];
+  const named = HARPER_RULES[rule];
+  if (named) return named;
+  if (/\bcompound\b/i.test(message) || kind === 'BoundaryError') return 'grammar-compound';
+  if ((kind === 'Grammar' || kind === 'Punctuation') && HARPER_CONFUSIONS.test(rule)) return 'grammar-confusion';
+  return HARPER_KINDS[kind];
 }

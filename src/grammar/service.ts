@@ -39,7 +39,7 @@ export class GrammarService implements GrammarChecker {
       } else {
         (await this.harper.check(paragraphs)).forEach((list, paragraph) => {
           for (const f of list) {
-            const rule = harperFamily(f.rule, f.kind);
+            const rule = harperFamily(f.rule, f.kind, f.message);
             if (rule) findings.push({ paragraph, start: f.start, end: f.end, rule, message: f.message, suggestions: f.suggestions });
           }
         });

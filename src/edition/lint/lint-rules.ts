@@ -32,7 +32,7 @@ export const LINT_RULES = {
   },
   'grammar-confusion': {
     severity: 'warning',
-    description: 'grammar: a word taken for a close one (« sa » for « ça », « could of », « their going »)',
+    description: 'grammar: a word taken for a close one (« sa » for « ça », « could of », « went their »)',
   },
   'grammar-inversion': {
     severity: 'warning',
@@ -40,7 +40,7 @@ export const LINT_RULES = {
   },
   'grammar-compound': {
     severity: 'warning',
-    description: 'grammar: a compound written apart, joined or hyphenated wrongly (« peut être » for « peut-être », « some where »)',
+    description: 'grammar: a compound written apart, joined or hyphenated wrongly (« vis à vis » for « vis-à-vis », « some where »)',
   },
   'grammar-punctuation': {
     severity: 'warning',
