@@ -85,6 +85,20 @@ export function paragraphsOf(texts: readonly TextPiece[], source: string): Parag
   return out.filter((p) => p.text.trim() !== '');
 }
 
+/**
+ * True when the words of a finding are doubled (« que la la ville »): the
+ * checker stumbles on the repeat and says something else of it (« là » for
+ * « la »), while the doubled-word rule already says what is wrong.
+ */
+export function isDoubledWords(finding: GrammarFinding, paragraph: string): boolean {
+  const words = paragraph.slice(finding.start, finding.end).trim();
+  if (!words || /\s/.test(words)) return false;
+  const key = words.toLocaleLowerCase();
+  const after = /^\s+([\p{L}\p{M}'’-]+)/u.exec(paragraph.slice(finding.end))?.[1];
+  const before = /([\p{L}\p{M}'’-]+)\s+$/u.exec(paragraph.slice(0, finding.start))?.[1];
+  return after?.toLocaleLowerCase() === key || before?.toLocaleLowerCase() === key;
+}
+
 /** The text of a finding's message: what is wrong, the words concerned, what to write instead. */
 export function grammarMessage(finding: GrammarFinding, paragraph: string): string {
   const words = paragraph.slice(finding.start, finding.end).trim();

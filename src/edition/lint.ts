@@ -24,7 +24,7 @@ import { teaserMissing } from './lint/teaser-missing.ts';
 import { menuTooLong } from './lint/menu-too-long.ts';
 import { kickerTooLong } from './lint/kicker-too-long.ts';
 import { templateTextLeft } from './lint/template-text-left.ts';
-import { GRAMMAR_RULES, grammarMessage, paragraphsOf } from './grammar.ts';
+import { GRAMMAR_RULES, grammarMessage, isDoubledWords, paragraphsOf } from './grammar.ts';
 import type { GrammarChecker } from './grammar.ts';
 import type { LintRuleId } from './lint/lint-rules.ts';
 
@@ -122,7 +122,7 @@ export async function lintReport(input: LintInput): Promise<LintReport> {
     else {
       for (const finding of result.findings) {
         const paragraph = paragraphs[finding.paragraph];
-        if (!paragraph || off.has(finding.rule)) continue;
+        if (!paragraph || off.has(finding.rule) || isDoubledWords(finding, paragraph.text)) continue;
         context.report(finding.rule, paragraph.offsets[finding.start] ?? 0, grammarMessage(finding, paragraph.text));
       }
     }
