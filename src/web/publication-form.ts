@@ -28,6 +28,8 @@ export interface PublicationFields {
   welcome: string;
   /** One word a line. */
   words: string;
+  /** The lint rules turned off, as typed: ids separated by commas, spaces or lines (`grammar-style, unknown-word`). */
+  lintOff: string;
   team: Array<{ name: string; email: string; role: string }>;
 }
 
@@ -64,6 +66,7 @@ export function fieldsFromBody(body: FormBody): PublicationFields {
     tipLine: one(body.tipLine).trim(),
     welcome: one(body.welcome).replace(/\r\n/g, '\n').trim(),
     words: one(body.words).replace(/\r\n/g, '\n'),
+    lintOff: one(body.lintOff).trim(),
     team,
   };
 }
@@ -86,6 +89,7 @@ export function fieldsFromSettings(p: Publication, picked: { days: number[]; tim
     tipLine: p.tipLine ?? '',
     welcome: p.welcome ?? '',
     words: (p.words ?? []).join('\n'),
+    lintOff: (p.lint?.off ?? []).join(', '),
     team: p.team.map((m) => ({ name: m.name, email: m.email, role: m.role })),
   };
 }
@@ -109,6 +113,7 @@ export function settingsYaml(fields: PublicationFields, previous?: Publication):
     return { name: m.name, email: m.email, role: m.role, ...(pgpKey ? { pgpKey } : {}) } as TeamMember;
   });
   const words = fields.words.split('\n').map((w) => w.trim()).filter(Boolean);
+  const lintOff = fields.lintOff.split(/[\s,]+/).filter(Boolean);
   const data: Record<string, unknown> = {
     slug: fields.slug,
     name: fields.name,
@@ -123,6 +128,7 @@ export function settingsYaml(fields: PublicationFields, previous?: Publication):
     ...(fields.tipLine ? { tipLine: fields.tipLine } : {}),
     ...(fields.welcome ? { welcome: fields.welcome } : {}),
     ...(words.length ? { words } : {}),
+    ...(lintOff.length ? { lint: { off: lintOff } } : {}),
   };
   // Keys in the order the reference documents them, as a person would write the file.
   const ordered = Object.fromEntries(PUBLICATION_KEYS.filter((k) => k in data).map((k) => [k, data[k]]));
@@ -150,6 +156,7 @@ export function checkFields(fields: PublicationFields, previous?: Publication): 
 
 /** The field a reader's message is about, from the setting it names first (`team[1].email` → `team.1.email`). */
 function fieldOf(message: string): string {
+  if (/^`lint\b/.test(message) || /in `lint`/.test(message)) return 'lintOff';
   const m = /`([A-Za-z]+)(?:\[(\d+)\](?:\.([A-Za-z]+))?)?`/.exec(message);
   if (!m) return 'general';
   const [, key, index, sub] = m;

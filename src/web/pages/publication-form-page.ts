@@ -70,6 +70,8 @@ ${text('tipLine', 'Tip line', 'optional')}
 <textarea id="f-welcome" name="welcome" rows="4"${invalid('welcome')}>${f.welcome}</textarea>${err('welcome')}</p>
 <p class="field"><label for="f-words">Word list</label> <small class="muted">words the spelling check accepts, one a line</small>
 <textarea id="f-words" name="words" rows="4"${invalid('words')}>${f.words}</textarea>${err('words')}</p>
+<p class="field"><label for="f-lintOff">Lint rules turned off</label> <small class="muted">rule ids, separated by commas (for instance grammar-style); optional</small>
+<input id="f-lintOff" name="lintOff" type="text" value="${f.lintOff}"${invalid('lintOff')}>${err('lintOff')}</p>
 <fieldset class="team"${invalid('team')}><legend>Team</legend>
 ${err('team')}
 ${rows.map((m, i) => memberRow(m, i, i >= f.team.length, err, invalid))}

@@ -32,6 +32,7 @@ function blankFields(account: Account): PublicationFields {
     tipLine: '',
     welcome: '',
     words: '',
+    lintOff: '',
     team: [{ name: account.name, email: account.email, role: 'admin' }],
   };
 }
