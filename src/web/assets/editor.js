@@ -49,6 +49,19 @@
 
   // --- Diagnostics, and the way to their place in the source.
 
+  // What lint could not check (grammar without its checker): said under the list, once each.
+  function showNotes(notes) {
+    var box = document.getElementById('lint-notes');
+    if (!box) return;
+    box.textContent = '';
+    notes.forEach(function (note) {
+      var p = document.createElement('p');
+      p.className = 'muted lint-note';
+      p.textContent = 'Note: ' + note;
+      box.appendChild(p);
+    });
+  }
+
   function showDiagnostics(diagnostics) {
     list.textContent = '';
     if (diagnostics.length === 0) {
@@ -183,6 +196,7 @@
         rendered = { html: body.html, email: body.email, text: body.text };
         show(view, true);
         showDiagnostics(body.diagnostics);
+        showNotes(body.notes || []);
         var errors = body.diagnostics.filter(function (d) {
           return d.severity === 'error';
         }).length;

@@ -74,6 +74,11 @@ export function diagnosticsList(diagnostics: readonly Diagnostic[]): SafeHtml {
   return diagnosticItems(diagnostics);
 }
 
+/** What lint could not check (grammar without its checker…), as the editor shows it (editor.js builds the same markup). */
+export function lintNotes(notes: readonly string[]): SafeHtml {
+  return html`${notes.map((note) => html`<p class="muted lint-note">Note: ${note}</p>`)}`;
+}
+
 /** The editor of one edition: source, live preview, diagnostics, workflow. */
 export function editorPage(options: {
   context: EditionContext;
@@ -129,6 +134,7 @@ ${previewPanel(options.preview, options.view)}
 <section aria-labelledby="diagnostics-title">
 <h2 id="diagnostics-title">Diagnostics</h2>
 <ul id="diagnostics" class="diagnostics">${diagnosticsList(options.preview.diagnostics)}</ul>
+<div id="lint-notes">${lintNotes(options.preview.notes ?? [])}</div>
 </section>
 <section aria-labelledby="workflow-title">
 <h2 id="workflow-title">Workflow</h2>

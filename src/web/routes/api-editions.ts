@@ -93,6 +93,6 @@ export const routes: RoutePlugin = (app, deps) => {
     // One live preview per person and edition: a newer one (the author typed on) cancels this one.
     const key = `${account.userId}:${publication.id}:${edition ?? 'new'}`;
     const preview = await previewEdition(source, publication.settings, deps.config.publicUrl, { key });
-    return { diagnostics: preview.diagnostics, hasErrors: preview.hasErrors, html: preview.html ?? null, email: preview.email ?? null, text: preview.text ?? null };
+    return { diagnostics: preview.diagnostics, notes: preview.notes, hasErrors: preview.hasErrors, html: preview.html ?? null, email: preview.email ?? null, text: preview.text ?? null };
   });
 };
