@@ -1,9 +1,20 @@
 // `node --import ./test/helpers/module-trace.mjs …` with MODULE_TRACE=FILE
-// appends to FILE the URL of every module the process loads through the ES
-// module loader, one a line, with the milliseconds since the process started:
-// test/cli/lazy-commands.test.ts proves with it which modules a command loads,
-// bench/start.ts shows where a start's time goes. (CommonJS files that a
-// CommonJS package requires itself do not pass here; its entry does.)
-import { register } from 'node:module';
+// writes to FILE every module the process loaded, one URL a line: each ES
+// module as the loader hands it over (module-trace-hooks.mjs), and at exit
+// every CommonJS file in require's cache (those required by CommonJS packages,
+// or lazily through createRequire, never pass the ES loader).
+// test/cli/lazy-commands.test.ts proves with it which modules a command loads;
+// bench/start.ts counts them.
+import { appendFileSync } from 'node:fs';
+import { createRequire, register } from 'node:module';
+import { pathToFileURL } from 'node:url';
 
-if (process.env.MODULE_TRACE) register(new URL('./module-trace-hooks.mjs', import.meta.url));
+const file = process.env.MODULE_TRACE;
+if (file) {
+  register(new URL('./module-trace-hooks.mjs', import.meta.url));
+  const cache = createRequire(import.meta.url).cache;
+  process.on('exit', () => {
+    const lines = Object.keys(cache).map((path) => `${pathToFileURL(path).href}\n`);
+    appendFileSync(file, lines.join(''));
+  });
+}
