@@ -20,7 +20,19 @@ rmSync(NEXT, { recursive: true, force: true });
 rmSync(OLD, { recursive: true, force: true });
 
 // tsc through Node itself: no shell, and the same typescript whatever the PATH holds.
-const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
+let tsc;
+try {
+  tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
+} catch {
+  // An install without development dependencies (npm ci --omit=dev) cannot build:
+  // fine when it was given a dist/ already, an error when there is none.
+  if (existsSync(join(DIST, 'cli', 'main.js'))) {
+    console.error('build: typescript (a development dependency) is not installed; dist/ kept as it is');
+    process.exit(0);
+  }
+  console.error('build: typescript (a development dependency) is not installed, and there is no dist/ to run: install with development dependencies (npm ci), or bring a built dist/');
+  process.exit(1);
+}
 const compiled = spawnSync(process.execPath, [tsc, '-p', join(ROOT, 'tsconfig.build.json'), '--outDir', NEXT], { stdio: 'inherit' });
 if (compiled.status !== 0) {
   rmSync(NEXT, { recursive: true, force: true });
