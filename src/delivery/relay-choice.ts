@@ -79,12 +79,12 @@ export class RelayChoice {
     return best;
   }
 
-  /** Relay `i` could not be reached (`why`, never a password: the client's error). Sets it aside unless it already is. */
-  unreachable(i: number, why: string): void {
+  /** Relay `i` could not be reached (`why`, never a password: the client's error). Sets it aside unless it already is; true when this call did. */
+  unreachable(i: number, why: string): boolean {
     const r = this.relays[i]!;
     const now = this.clock.now();
     // Messages in flight to it when it went down fail one after the other: the first one sets it aside, once.
-    if (r.asideUntil > now) return;
+    if (r.asideUntil > now) return false;
     const forMs = Math.min(this.policy.maxMs, this.policy.firstMs * 2 ** r.failures);
     r.failures++;
     r.asideUntil = now + forMs;
@@ -94,6 +94,7 @@ export class RelayChoice {
       { relay: r.description, seconds: Math.round(forMs / 1000), failuresInARow: r.failures, otherRelaysUp: others, reason: why },
       `relay ${r.description} set aside for ${Math.round(forMs / 1000)} s: ${why}`,
     );
+    return true;
   }
 
   /** A session of relay `i` was opened (or reused): it is no longer failing. */

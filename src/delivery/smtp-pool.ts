@@ -303,6 +303,15 @@ class RelayPool {
     });
   }
 
+  /**
+   * The relay was set aside: the messages waiting for one of its connections
+   * go elsewhere now rather than each wait for a session that would fail the
+   * same way (a relay that never greets costs a whole greeting timeout per try).
+   */
+  failWaiting(why: string): void {
+    for (const w of this.waiters.splice(0)) w(new Error(why));
+  }
+
   close(): void {
     // Sessions still carrying a message are closed when they come back (give).
     this.closed = true;
@@ -356,7 +365,7 @@ export function smtpPool(
           choice.reached(i);
           return result;
         }
-        choice.unreachable(i, result.response);
+        if (choice.unreachable(i, result.response)) pools[i]!.failWaiting(`the relay ${pools[i]!.relay.description} was set aside: ${result.response}`);
         if (!choice.hasAnother(tried)) return result;
       }
     },

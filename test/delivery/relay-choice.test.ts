@@ -109,6 +109,29 @@ test('weights 3:1 spread 400 messages about 3:1 between two real relays', async 
   }
 });
 
+test('messages waiting for a relay that never greets go elsewhere once it is set aside, not one greeting timeout each', async () => {
+  const silent = await silentServer();
+  const good = await startSmtpSink();
+  const logger = memoryLogger();
+  // One connection to the silent relay and most of the weight: nine messages queue behind its one greeting.
+  const transport = smtpPool([`smtp://127.0.0.1:${silent.port}?pool=1&weight=9&greetingTimeout=1s`, `${good.url}?pool=2`], { clock: systemClock, logger });
+  try {
+    const started = Date.now();
+    const results = await Promise.all(Array.from({ length: 10 }, (_, i) => transport.submit(message(i))));
+    const seconds = (Date.now() - started) / 1000;
+    assert.ok(results.every((r) => r.ok), JSON.stringify(results.filter((r) => !r.ok)));
+    assert.equal(good.received.length, 10);
+    // The failed greeting frees its slot and the next waiter starts opening before the relay is set aside: two tries at most.
+    assert.ok(silent.connections() <= 2, `${silent.connections()} tries of the silent relay, not one per waiting message`);
+    assert.ok(seconds < 4, `all delivered ${seconds} s after the start: about one greeting timeout, not nine`);
+    assert.equal(logger.lines.filter((l) => /set aside/.test(l.msg)).length, 1);
+  } finally {
+    await transport.close();
+    await good.close();
+    await silent.close();
+  }
+});
+
 for (const backend of (await testBackends()).filter((b) => b.name === 'sqlite')) {
   for (const down of ['a closed port', 'a relay that never greets'] as const) {
     test(`${backend.name}: with one of two relays down (${down}) the send finishes on the other, every row once, one log line`, { timeout: 60_000 }, async () => {
