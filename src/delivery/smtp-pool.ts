@@ -171,6 +171,7 @@ class RelayPool {
       } catch (err) {
         if (signal?.aborted) throw notSent(signal);
         // No session could be opened: nothing of the message was written, another relay may take it.
+        this.lastOpenError = err as SmtpError;
         return { ...this.failure(err as SmtpError), unreachable: !this.closed };
       }
       // The last moment before the message is written: whatever allowed it
@@ -308,9 +309,13 @@ class RelayPool {
    * go elsewhere now rather than each wait for a session that would fail the
    * same way (a relay that never greets costs a whole greeting timeout per try).
    */
-  failWaiting(why: string): void {
-    for (const w of this.waiters.splice(0)) w(new Error(why));
+  failWaiting(): void {
+    const err = this.lastOpenError ?? new Error(`the relay ${this.relay.description} was set aside`);
+    for (const w of this.waiters.splice(0)) w(err);
   }
+
+  /** Why the last session could not be opened: what the waiters sent elsewhere are told. */
+  private lastOpenError: SmtpError | undefined;
 
   close(): void {
     // Sessions still carrying a message are closed when they come back (give).
@@ -365,7 +370,8 @@ export function smtpPool(
           choice.reached(i);
           return result;
         }
-        if (choice.unreachable(i, result.response)) pools[i]!.failWaiting(`the relay ${pools[i]!.relay.description} was set aside: ${result.response}`);
+        // Those waiting for it go elsewhere too, when there is an elsewhere; alone, each message tries it (and fails) as before.
+        if (choice.unreachable(i, result.response) && choice.hasAnother(new Set([i]))) pools[i]!.failWaiting();
         if (!choice.hasAnother(tried)) return result;
       }
     },
