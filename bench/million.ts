@@ -206,7 +206,7 @@ async function main(): Promise<void> {
     `\`send --now\` (start of Node, rendering, the snapshot of the ${messages.toLocaleString('en')} rows): ${result.sendCommandSeconds} s. Seconds above: from the send's start to its last result (the database's times); from the command to the send done: ${result.commandToDoneSeconds} s.`,
     '',
   ].join('\n');
-  writeFileSync(join(ROOT, 'bench/results/million.md'), md);
+  writeFileSync(join(ROOT, 'bench/results/million.md'), md + handWritten(join(ROOT, 'bench/results/million.md')));
   process.stdout.write(md);
 }
 
@@ -272,4 +272,15 @@ async function waitForPort(port: number): Promise<void> {
     await new Promise((r) => setTimeout(r, 50));
   }
   throw new Error(`smtp-sink did not listen on ${port}`);
+}
+
+/** What was written by hand below the marker in the results file (the analysis), kept when the measured part is written again. */
+function handWritten(path: string): string {
+  const marker = '<!-- written by hand below: kept by bench/million.ts -->';
+  try {
+    const previous = readFileSync(path, 'utf8');
+    return previous.includes(marker) ? `\n${previous.slice(previous.indexOf(marker))}` : '';
+  } catch {
+    return '';
+  }
 }

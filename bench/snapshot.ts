@@ -143,5 +143,16 @@ const md = [
   'CPU: of the PostgreSQL backends serving the run (from /proc), or of the Node process for SQLite (which runs inside it).',
   '',
 ].join('\n');
-writeFileSync(join(ROOT, 'bench/results/snapshot.md'), md);
+writeFileSync(join(ROOT, 'bench/results/snapshot.md'), md + handWritten(join(ROOT, 'bench/results/snapshot.md')));
 process.stdout.write(md);
+
+/** What was written by hand below the marker in the results file (the analysis), kept when the measured part is written again. */
+function handWritten(path: string): string {
+  const marker = '<!-- written by hand below: kept by bench/snapshot.ts -->';
+  try {
+    const previous = readFileSync(path, 'utf8');
+    return previous.includes(marker) ? `\n${previous.slice(previous.indexOf(marker))}` : '';
+  } catch {
+    return '';
+  }
+}
