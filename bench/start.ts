@@ -150,10 +150,26 @@ const summary = CASES.map((c) => {
 const byName = (name: string) => summary.find((s) => s.case === name)!;
 const help = byName('matinale --help');
 const worker = byName('matinale worker (ready)');
+// The goals are wall times; the CPU seconds say whether a miss is the start's work or the wait for a core.
 const goals = [
-  { goal: `matinale --help under ${GOALS.helpSeconds} s`, value: `${help.seconds} s`, met: help.seconds < GOALS.helpSeconds },
-  { goal: `matinale --help under ${GOALS.helpMegabytes} MB`, value: `${help.peakRssMegabytes} MB`, met: help.peakRssMegabytes < GOALS.helpMegabytes },
-  { goal: `matinale worker ready under ${GOALS.workerReadySeconds} s`, value: `${worker.seconds} s`, met: worker.seconds < GOALS.workerReadySeconds },
+  {
+    goal: `matinale --help under ${GOALS.helpSeconds} s`,
+    value: `${help.seconds} s (CPU ${help.cpuSeconds} s)`,
+    met: help.seconds < GOALS.helpSeconds,
+    metOnCpu: help.cpuSeconds < GOALS.helpSeconds,
+  },
+  {
+    goal: `matinale --help under ${GOALS.helpMegabytes} MB`,
+    value: `${help.peakRssMegabytes} MB`,
+    met: help.peakRssMegabytes < GOALS.helpMegabytes,
+    metOnCpu: help.peakRssMegabytes < GOALS.helpMegabytes,
+  },
+  {
+    goal: `matinale worker ready under ${GOALS.workerReadySeconds} s`,
+    value: `${worker.seconds} s (CPU ${worker.cpuSeconds} s)`,
+    met: worker.seconds < GOALS.workerReadySeconds,
+    metOnCpu: worker.cpuSeconds < GOALS.workerReadySeconds,
+  },
 ];
 
 const busy = Math.max(loadBefore[0]!, loadAfter[0]!) > cpus().length;
@@ -180,9 +196,9 @@ const md = [
     (s) => `| ${s.case} | ${s.seconds.toFixed(3)} | ${s.timesNode.toFixed(2)} | ${s.cpuSeconds.toFixed(2)} | ${s.peakRssMegabytes.toFixed(0)} MB | ${s.modulesLoaded} |`,
   ),
   '',
-  '| goal (issue 14) | measured | met |',
-  '| --- | ---: | --- |',
-  ...goals.map((g) => `| ${g.goal} | ${g.value} | ${g.met ? 'yes' : '**no**'} |`),
+  '| goal (issue 14) | measured (median) | met | met in CPU time |',
+  '| --- | ---: | --- | --- |',
+  ...goals.map((g) => `| ${g.goal} | ${g.value} | ${g.met ? 'yes' : '**no**'} | ${g.metOnCpu ? 'yes' : '**no**'} |`),
   '',
   ...(busy
     ? [
