@@ -73,35 +73,45 @@ export async function runningAmong(store: Store, sendIds: readonly number[]): Pr
  */
 export async function claimRecipients(store: Store, o: ClaimRequest): Promise<ClaimedRow[]> {
   return inTransaction(store, async (tx) => {
-    let pick = tx.db
-      .selectFrom('recipients as r')
-      .select('r.id')
-      .where('r.send_id', 'in', (eb) => {
-        let running = eb.selectFrom('sends').select('sends.id').where('sends.status', '=', 'running');
-        if (o.sendId !== undefined) running = running.where('sends.id', '=', o.sendId);
-        return running;
-      })
-      .where((eb) =>
-        eb.or([
-          eb.and([eb('r.state', '=', 'pending'), eb('r.next_attempt_at', '<=', o.now)]),
-          eb.and([eb('r.state', '=', 'sending'), eb('r.lease_expires_at', '<', o.now)]),
-        ]),
-      )
-      .orderBy('r.id')
-      .limit(o.limit);
-    if (tx.capabilities.supportsSkipLocked) pick = pick.forUpdate().skipLocked();
-    const claimed = await tx.db
-      .updateTable('recipients')
-      .set((eb) => ({
-        state: 'sending',
-        lease_owner: o.workerId,
-        lease_expires_at: o.now + o.leaseMs,
-        attempts: eb('attempts', '+', 1),
-        updated_at: o.now,
-      }))
-      .where('id', 'in', pick)
-      .returning(['id', 'send_id as sendId', 'subscriber_id as subscriberId', 'email', 'attempts'])
-      .execute();
+    // The running sends first (a handful), then each send's first due rows
+    // through its own walk of recipients_due (migration 0009): a claim over
+    // `send_id in (…)` made the planners read and sort every row left.
+    let running = tx.db.selectFrom('sends').select('id').where('status', '=', 'running').orderBy('id');
+    if (o.sendId !== undefined) running = running.where('id', '=', o.sendId);
+    const claimed: Array<{ id: number; sendId: number; subscriberId: number | null; email: string; attempts: number }> = [];
+    for (const { id: sendId } of await running.execute()) {
+      const limit = o.limit - claimed.length;
+      if (limit <= 0) break;
+      let pick = tx.db
+        .selectFrom('recipients as r')
+        .select('r.id')
+        .where('r.send_id', '=', sendId)
+        // The partial index's own condition, so that both planners take it.
+        .where('r.state', 'in', ['pending', 'sending'])
+        .where((eb) =>
+          eb.or([
+            eb.and([eb('r.state', '=', 'pending'), eb('r.next_attempt_at', '<=', o.now)]),
+            eb.and([eb('r.state', '=', 'sending'), eb('r.lease_expires_at', '<', o.now)]),
+          ]),
+        )
+        .orderBy('r.id')
+        .limit(limit);
+      if (tx.capabilities.supportsSkipLocked) pick = pick.forUpdate().skipLocked();
+      claimed.push(
+        ...(await tx.db
+          .updateTable('recipients')
+          .set((eb) => ({
+            state: 'sending',
+            lease_owner: o.workerId,
+            lease_expires_at: o.now + o.leaseMs,
+            attempts: eb('attempts', '+', 1),
+            updated_at: o.now,
+          }))
+          .where('id', 'in', pick)
+          .returning(['id', 'send_id as sendId', 'subscriber_id as subscriberId', 'email', 'attempts'])
+          .execute()),
+      );
+    }
     if (claimed.length === 0) return [];
 
     // Someone who left (or was suppressed) after the snapshot is not mailed.
