@@ -28,7 +28,7 @@ export interface FollowOptions {
   graceMs?: number;
   /** Sleep between polls when rows wait for a retry or another worker (default 1 s). */
   pollMs?: number;
-  /** How often the progress is read and reported while batches run (default 1 s). */
+  /** How often the progress is read and reported while batches run (default 2 s: a count over every row of the send). */
   progressMs?: number;
   /** Batches in flight at once (default 2). */
   lanes?: number;
@@ -85,7 +85,7 @@ async function deliverWhileDue(o: FollowOptions, runBatch: () => Promise<number>
       .then((p) => p && o.onProgress(p))
       .catch(() => {})
       .finally(() => (reading = undefined));
-  }, o.progressMs ?? 1000);
+  }, o.progressMs ?? 2000);
   try {
     const lane = async () => {
       for (;;) {
