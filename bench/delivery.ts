@@ -68,6 +68,7 @@ const work = mkdtempSync(join(tmpdir(), 'matinale-bench-delivery-'));
 const admin = new pg.Client({ connectionString: DATABASE_URL });
 const databases: string[] = [];
 let sink: ChildProcess | undefined;
+let sinkMessages = 0;
 try {
   await main();
 } finally {
@@ -83,7 +84,12 @@ async function main(): Promise<void> {
   const loadBefore = loadavg().map(round);
   const port = await freePort();
   // -c counts; 1000: the listen backlog. The sink takes a core of its own.
-  sink = spawn('smtp-sink', ['-c', '-u', process.env.USER || 'root', `127.0.0.1:${port}`, '1000'], { stdio: ['ignore', 'ignore', 'inherit'] });
+  sink = spawn('smtp-sink', ['-c', '-u', process.env.USER || 'root', `127.0.0.1:${port}`, '1000'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  // Its counters (`sess=… quit=… mesg=N`, after each message): what the sink took, whoever sent it.
+  sink.stdout!.on('data', (d: Buffer) => {
+    const all = [...d.toString('latin1').matchAll(/mesg=(\d+)/g)];
+    if (all.length) sinkMessages = Number(all[all.length - 1]![1]);
+  });
   await waitForPort(port);
 
   const key = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
@@ -123,10 +129,14 @@ async function main(): Promise<void> {
   let runIndex = 0;
   for (let run = 1; run <= runs; run++) {
     for (const name of cases) {
+      const before = sinkMessages;
       const r =
         name === 'smtp-source'
-          ? smtpSource(message.file, port, run)
+          ? await smtpSource(message.file, port, run)
           : await matinaleRun(name, run, ++runIndex, port, keyFile, seeded);
+      // Every message of the run reached the sink (its counter is printed as each ends).
+      for (let i = 0; i < 40 && sinkMessages - before < messages; i++) await new Promise((resolve) => setTimeout(resolve, 50));
+      if (sinkMessages - before !== messages) throw new Error(`${name} run ${run}: smtp-sink took ${sinkMessages - before} messages, not ${messages}`);
       process.stderr.write(`${name} run ${run}: ${r.messages} messages in ${r.seconds.toFixed(2)} s = ${Math.round(r.messagesPerSecond)}/s${r.peakRssMiB === null ? '' : `, peak RSS ${r.peakRssMiB} MiB`}\n`);
       results.push(r);
     }
@@ -183,12 +193,15 @@ async function renderedMessage(seed: { file: string; editionId: number } | { db:
   return { file, bytes: raw.length };
 }
 
-function smtpSource(file: string, port: number, run: number): RunResult {
+/** smtp-source with the message, as many connections, as many messages; spawned, so that the sink's counters keep being read. */
+async function smtpSource(file: string, port: number, run: number): Promise<RunResult> {
   const t0 = performance.now();
-  execFileSync('smtp-source', ['-d', '-s', String(connections), '-m', String(messages), '-F', file, '-f', 'bench@example.org', '-t', 'reader@example.net', `127.0.0.1:${port}`], {
+  const child = spawn('smtp-source', ['-d', '-s', String(connections), '-m', String(messages), '-F', file, '-f', 'bench@example.org', '-t', 'reader@example.net', `127.0.0.1:${port}`], {
     stdio: ['ignore', 'ignore', 'inherit'],
   });
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
   const seconds = (performance.now() - t0) / 1000;
+  if (code !== 0) throw new Error(`smtp-source exited with ${code}`);
   return { case: 'smtp-source', run, messages, seconds, messagesPerSecond: messages / seconds, peakRssMiB: null };
 }
 
