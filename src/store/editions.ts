@@ -7,7 +7,6 @@
 import { createTwoFilesPatch } from 'diff';
 import { systemClock, type Clock } from '../clock.ts';
 import { subjectOf } from '../edition/inline-text.ts';
-import { parseEdition } from '../edition/parse.ts';
 import type { Store } from './db.ts';
 import { recordAudit } from './audit-log.ts';
 import {
@@ -110,7 +109,7 @@ export interface TransitionOptions extends StoreOptions {
 export async function saveEdition(store: Store, input: SaveEditionInput, options: StoreOptions = {}): Promise<SaveResult> {
   const at = (options.clock ?? systemClock).now();
   // Parsed before the transaction: the write lock is not held while Markdown is read.
-  const subject = subjectOfSource(input.source) ?? input.subject ?? null;
+  const subject = (await subjectOfSource(input.source)) ?? input.subject ?? null;
   return inTransaction(store, async (tx) => {
     // ON CONFLICT DO NOTHING: a concurrent first save of the same date is not an error, it becomes version 2.
     const inserted = await tx.db
@@ -266,7 +265,10 @@ async function recordTransition(
 
 // The subject shown in the dashboard and `edition list`: the email's (plain
 // text, before typesetting), or undefined when the source is not an edition.
-function subjectOfSource(source: string): string | undefined {
+// The parser loads on the first save, not with the store: a worker or a
+// command that never saves does not pay for micromark (src/cli/README.md).
+async function subjectOfSource(source: string): Promise<string | undefined> {
+  const { parseEdition } = await import('../edition/parse.ts');
   const { edition } = parseEdition(source, { file: 'edition.md' });
   return edition && subjectOf(edition);
 }
