@@ -13,6 +13,7 @@ import { editionDrafts } from './migrations/0006-edition-drafts.ts';
 import { archiveSearch } from './migrations/0007-archive-search.ts';
 import { tips } from './migrations/0008-tips.ts';
 import { ledgerSnapshot } from './migrations/0009-ledger-snapshot.ts';
+import { claimIndex } from './migrations/0010-claim-index.ts';
 
 /** Every migration, in order; names never change once released. */
 export function migrations(t: ColumnTypes): Record<string, Migration> {
@@ -25,6 +26,7 @@ export function migrations(t: ColumnTypes): Record<string, Migration> {
     '0007-archive-search': archiveSearch(t),
     '0008-tips': tips(t),
     '0009-ledger-snapshot': ledgerSnapshot(),
+    '0010-claim-index': claimIndex(),
   };
 }
 
