@@ -17,6 +17,7 @@ const modules: Array<() => Promise<{ register: Registrar }>> = [
   () => import('./send.ts'),
   () => import('./sends.ts'),
   () => import('./serve.ts'),
+  () => import('./site.ts'),
   () => import('./subscribers.ts'),
   () => import('./user.ts'),
   () => import('./worker.ts'),
