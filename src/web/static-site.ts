@@ -48,7 +48,7 @@ function segment(value: string, pattern: RegExp, what: string): string {
 export async function* staticSite(store: Store, config: Config, clock: Clock, options: StaticSiteOptions): AsyncGenerator<StaticFile> {
   const desk = storeDesk(store, clock);
   const rule = publicRule(config, clock);
-  const render = { publicUrl: options.publicUrl };
+  const render = { publicUrl: options.publicUrl, appUrl: options.appUrl };
   const home = [];
   for (const publication of await desk.publications()) {
     const slug = segment(publication.slug, SLUG, 'slug');
