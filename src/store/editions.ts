@@ -8,6 +8,8 @@ import { createTwoFilesPatch } from 'diff';
 import { systemClock, type Clock } from '../clock.ts';
 import { subjectOf } from '../edition/inline-text.ts';
 import { parseEdition } from '../edition/parse.ts';
+import { searchText } from '../edition/search-text.ts';
+import { indexEdition } from './edition-search.ts';
 import type { Store } from './db.ts';
 import { recordAudit } from './audit-log.ts';
 import {
@@ -110,7 +112,12 @@ export interface TransitionOptions extends StoreOptions {
 export async function saveEdition(store: Store, input: SaveEditionInput, options: StoreOptions = {}): Promise<SaveResult> {
   const at = (options.clock ?? systemClock).now();
   // Parsed before the transaction: the write lock is not held while Markdown is read.
-  const subject = subjectOfSource(input.source) ?? input.subject ?? null;
+  const { edition: parsed } = parseEdition(input.source, { file: 'edition.md' });
+  // The subject shown in the dashboard and `edition list`: the email's (plain text, before typesetting).
+  const subject = (parsed && subjectOf(parsed)) ?? input.subject ?? null;
+  // The archive search's words of this version, indexed with it, so that a search never indexes in its request.
+  // Every version is indexed, drafts too: the search finds only the editions its caller says are public.
+  const words = parsed && { subject: subjectOf(parsed), body: searchText(parsed) };
   return inTransaction(store, async (tx) => {
     // ON CONFLICT DO NOTHING: a concurrent first save of the same date is not an error, it becomes version 2.
     const inserted = await tx.db
@@ -180,6 +187,10 @@ export async function saveEdition(store: Store, input: SaveEditionInput, options
       .insertInto('edition_versions')
       .values({ edition_id: bumped.id, number: bumped.current_version, source: input.source, author: input.author, created_at: at })
       .execute();
+    if (words) {
+      const publication = await tx.db.selectFrom('publications').select('language').where('id', '=', input.publicationId).executeTakeFirstOrThrow();
+      await indexEdition(tx, { editionId: bumped.id, publicationId: input.publicationId, version: bumped.current_version, language: publication.language, ...words });
+    }
     // The person's autosaved text is now a version: nothing left unsaved.
     await tx.db.deleteFrom('edition_drafts').where('edition_id', '=', bumped.id).where('author', '=', input.author).execute();
 
@@ -262,13 +273,6 @@ async function recordTransition(
 ): Promise<void> {
   await tx.db.insertInto('edition_transitions').values({ edition_id: editionId, from_status: from, to_status: to, actor, at, version }).execute();
   await recordAudit(tx, { actor, action: 'edition.transition', subjectType: 'edition', subjectId: editionId, details: { from, to } }, at);
-}
-
-// The subject shown in the dashboard and `edition list`: the email's (plain
-// text, before typesetting), or undefined when the source is not an edition.
-function subjectOfSource(source: string): string | undefined {
-  const { edition } = parseEdition(source, { file: 'edition.md' });
-  return edition && subjectOf(edition);
 }
 
 /** An edition by id. */
