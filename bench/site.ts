@@ -18,6 +18,7 @@ import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { staleDistFile } from '../scripts/dist-fresh.mjs';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const MATINALE = join(ROOT, 'bin/matinale.js');
@@ -131,6 +132,12 @@ async function main(): Promise<void> {
   const withNginx = has('nginx');
   if (!withNginx) process.stderr.write('nginx is not installed (Debian: apt-get install nginx-light): the static reference is skipped.\n');
 
+  // bin/matinale.js runs dist/, as users do: built again first when src/ changed since.
+  const stale = staleDistFile();
+  if (stale) {
+    process.stderr.write(`dist/ is older than ${stale}: building it first\n`);
+    if (spawnSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'inherit' }).status !== 0) throw new Error('npm run build failed');
+  }
   const dir = mkdtempSync(join(tmpdir(), 'matinale-bench-site-'));
   // nginx's workers may run as another user: they must reach the built folder.
   chmodSync(dir, 0o755);
@@ -138,6 +145,7 @@ async function main(): Promise<void> {
   const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: join(dir, 'data'), PUBLIC_URL: `http://127.0.0.1:${appPort}` };
   delete env.DATABASE_URL;
   delete env.SMTP_URL;
+  delete env.MATINALE_SOURCE;
   const children: ChildProcess[] = [];
   try {
     // The request log goes to stdout: dropped, as a production log shipper would take it off the process.

@@ -47,7 +47,7 @@ async function whatIsAt(dir: string): Promise<'nothing' | 'empty' | 'full' | 'no
 
 /** Adds `site build` to the program. */
 export function register(program: Command): void {
-  const site = program.command('site').description('the public archive');
+  const site = program.command('site').description('the public archive as static files, for any web server or CDN');
   site
     .command('build')
     .description('write the public archive (pages, feeds, assets) as static files for any web server or CDN')

@@ -7,8 +7,6 @@
 import { createTwoFilesPatch } from 'diff';
 import { systemClock, type Clock } from '../clock.ts';
 import { subjectOf } from '../edition/inline-text.ts';
-import { parseEdition } from '../edition/parse.ts';
-import { searchText } from '../edition/search-text.ts';
 import { indexEdition } from './edition-search.ts';
 import type { Store } from './db.ts';
 import { recordAudit } from './audit-log.ts';
@@ -112,12 +110,11 @@ export interface TransitionOptions extends StoreOptions {
 export async function saveEdition(store: Store, input: SaveEditionInput, options: StoreOptions = {}): Promise<SaveResult> {
   const at = (options.clock ?? systemClock).now();
   // Parsed before the transaction: the write lock is not held while Markdown is read.
-  const { edition: parsed } = parseEdition(input.source, { file: 'edition.md' });
-  // The subject shown in the dashboard and `edition list`: the email's (plain text, before typesetting).
-  const subject = (parsed && subjectOf(parsed)) ?? input.subject ?? null;
+  const read = await readSource(input.source);
+  const subject = read?.subject ?? input.subject ?? null;
   // The archive search's words of this version, indexed with it, so that a search never indexes in its request.
   // Every version is indexed, drafts too: the search finds only the editions its caller says are public.
-  const words = parsed && { subject: subjectOf(parsed), body: searchText(parsed) };
+  const words = read?.words;
   return inTransaction(store, async (tx) => {
     // ON CONFLICT DO NOTHING: a concurrent first save of the same date is not an error, it becomes version 2.
     const inserted = await tx.db
@@ -273,6 +270,19 @@ async function recordTransition(
 ): Promise<void> {
   await tx.db.insertInto('edition_transitions').values({ edition_id: editionId, from_status: from, to_status: to, actor, at, version }).execute();
   await recordAudit(tx, { actor, action: 'edition.transition', subjectType: 'edition', subjectId: editionId, details: { from, to } }, at);
+}
+
+// The subject shown in the dashboard and `edition list` (the email's: plain
+// text, before typesetting) and the archive search's words of a source, or
+// undefined when the source is not an edition. The parser loads on the first
+// save, not with the store: a worker or a command that never saves does not
+// pay for micromark (src/cli/README.md).
+async function readSource(source: string): Promise<{ subject: string; words: { subject: string; body: string } } | undefined> {
+  const [{ parseEdition }, { searchText }] = await Promise.all([import('../edition/parse.ts'), import('../edition/search-text.ts')]);
+  const { edition } = parseEdition(source, { file: 'edition.md' });
+  if (!edition) return undefined;
+  const subject = subjectOf(edition);
+  return { subject, words: { subject, body: searchText(edition) } };
 }
 
 /** An edition by id. */
