@@ -43,6 +43,7 @@ export function cachedPage(body: string, type: string): CachedPage {
 export class PageCache {
   private readonly entries = new Map<string, Entry>();
   private bytes = 0;
+  private readonly building = new Map<string, Promise<CachedPage | undefined>>();
 
   constructor(private readonly limits: PageCacheLimits = DEFAULT_PAGE_CACHE_LIMITS) {}
 
@@ -73,13 +74,29 @@ export class PageCache {
     }
   }
 
-  /** The kept page, or the one `build` makes, kept for next time (nothing is kept when it makes none). */
+  /**
+   * The kept page, or the one `build` makes, kept for next time (nothing is
+   * kept when it makes none). Requests that miss the same page while it is
+   * being built wait for that one build: right after a send, thousands of
+   * readers open the page at once, and one rendering is enough.
+   */
   async fill(key: string, guard: string, build: () => Promise<CachedPage | undefined>): Promise<CachedPage | undefined> {
     const hit = this.get(key, guard);
     if (hit) return hit;
-    const page = await build();
-    if (page) this.set(key, guard, page);
-    return page;
+    const id = `${key}\u0000${guard}`;
+    const pending = this.building.get(id);
+    if (pending) return pending;
+    const made = (async () => {
+      try {
+        const page = await build();
+        if (page) this.set(key, guard, page);
+        return page;
+      } finally {
+        this.building.delete(id);
+      }
+    })();
+    this.building.set(id, made);
+    return made;
   }
 
   get size(): { entries: number; bytes: number } {

@@ -34,6 +34,28 @@ test('the page cache keeps the most recently used pages within its bounds, and o
   assert.notEqual(page('same').etag, page('other').etag);
 });
 
+test('requests that miss the same page at once wait for one build', async () => {
+  const cache = new PageCache();
+  let builds = 0;
+  const build = async () => {
+    builds += 1;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    return cachedPage('the page', 'text/plain');
+  };
+  const pages = await Promise.all([1, 2, 3, 4].map(() => cache.fill('k', 'g', build)));
+  assert.equal(builds, 1);
+  assert.ok(pages.every((p) => p === pages[0]));
+  await cache.fill('k', 'other guard', build);
+  assert.equal(builds, 2, 'another guard is another build');
+  const failing = async () => {
+    builds += 1;
+    throw new Error('render failed');
+  };
+  await assert.rejects(cache.fill('bad', 'g', failing), /render failed/);
+  await assert.rejects(cache.fill('bad', 'g', failing), /render failed/, 'a failed build is not kept: the next request tries again');
+  assert.equal(builds, 4);
+});
+
 for (const backend of await testBackends()) {
   test(`kept public pages on ${backend.name}`, async (t) => {
     const n = await newsroom(backend);
