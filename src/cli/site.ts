@@ -5,7 +5,8 @@
 // that is a file, or a folder with something in it, is refused unless --force
 // (then its old content is replaced whole).
 import { chmod, mkdir, mkdtemp, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
+import { homedir } from 'node:os';
+import { basename, dirname, join, parse, resolve, sep } from 'node:path';
 import type { Command } from 'commander';
 import { systemClock } from '../clock.ts';
 import { staticSite } from '../web/static-site.ts';
@@ -45,6 +46,23 @@ async function whatIsAt(dir: string): Promise<'nothing' | 'empty' | 'full' | 'no
   return (await readdir(dir)).length ? 'full' : 'empty';
 }
 
+/**
+ * --force deletes what DIR held: never a folder that is plainly not an old
+ * archive (the file system's root, the home folder, the current folder or one
+ * above it, a git checkout), whatever a typo in a script asked for.
+ */
+async function refuseToReplace(out: string, given: string): Promise<void> {
+  const cwd = process.cwd();
+  const above = out === cwd || cwd.startsWith(out.endsWith(sep) ? out : out + sep);
+  const why =
+    out === parse(out).root ? 'the root of the file system'
+    : out === homedir() ? 'the home folder'
+    : above ? 'the current folder or one that holds it'
+    : (await whatIsAt(join(out, '.git'))) !== 'nothing' ? 'a git checkout'
+    : undefined;
+  if (why) throw new RefusedError(`${given}: ${why}; --force replaces only a folder of files (an older archive), never that`);
+}
+
 /** Adds `site build` to the program. */
 export function register(program: Command): void {
   const site = program.command('site').description('the public archive as static files, for any web server or CDN');
@@ -61,6 +79,7 @@ export function register(program: Command): void {
       const present = await whatIsAt(out);
       if (present === 'not-a-folder') throw new RefusedError(`${options.out}: not a folder; give a folder to write the archive into`);
       if (present === 'full' && !options.force) throw new RefusedError(`${options.out}: not empty; add --force to replace what it holds`);
+      if (present === 'full') await refuseToReplace(out, options.out);
       await withStore(async (store, config) => {
         const publicUrl = baseUrl(options.publicUrl ?? config.publicUrl, '--public-url');
         const appUrl = baseUrl(options.appUrl ?? config.publicUrl, '--app-url');

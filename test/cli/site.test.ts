@@ -6,7 +6,7 @@
 // finished build leaves no temporary folder behind.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { parseHTML } from 'linkedom';
 import { cliBackends, runMatinale } from '../helpers/cli-database.ts';
@@ -156,6 +156,16 @@ test('`site build` refuses a file or a folder with something in it, and --force 
     const badUrl = await runMatinale(['site', 'build', '--out', join(db.dir, 'new'), '--app-url', 'news.example.org'], db.env);
     assert.equal(badUrl.status, 2);
     assert.match(badUrl.stderr, /--app-url: "news.example.org" is not an absolute address/);
+
+    // --force never deletes what is plainly not an old archive.
+    mkdirSync(join(full, '.git'));
+    const checkout = await runMatinale(['site', 'build', '--out', full, '--force'], db.env);
+    assert.equal(checkout.status, 1);
+    assert.match(checkout.stderr, /full: a git checkout; --force replaces only a folder of files/);
+    const above = await runMatinale(['site', 'build', '--out', dirname(process.cwd()), '--force'], db.env);
+    assert.equal(above.status, 1);
+    assert.match(above.stderr, /the current folder or one that holds it/);
+    rmSync(join(full, '.git'), { recursive: true });
 
     const forced = await runMatinale(['site', 'build', '--out', full, '--force'], db.env);
     assert.equal(forced.status, 0, forced.stderr);
