@@ -21,6 +21,13 @@ export interface Store {
    * store modules use it.
    */
   pgPool?: pg.Pool;
+  /**
+   * The SQLite connection under `db`, for the few reads on every public
+   * request that keep a prepared statement (archive-stamps.ts): Kysely
+   * prepares each query anew. Absent on PostgreSQL and on transaction views.
+   * Only store modules use it.
+   */
+  sqlite?: SqliteDatabase.Database;
   /** A short description for logs, without any password. */
   description: string;
   /**
@@ -133,6 +140,7 @@ export function openStore(options: OpenOptions): Store {
     db,
     capabilities: CAPABILITIES.sqlite,
     columnTypes: COLUMN_TYPES.sqlite,
+    sqlite,
     description: `sqlite ${path}`,
     close: () => db.destroy(),
   };
