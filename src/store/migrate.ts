@@ -12,6 +12,8 @@ import { bulkImport } from './migrations/0005-bulk-import.ts';
 import { editionDrafts } from './migrations/0006-edition-drafts.ts';
 import { archiveSearch } from './migrations/0007-archive-search.ts';
 import { tips } from './migrations/0008-tips.ts';
+import { ledgerSnapshot } from './migrations/0009-ledger-snapshot.ts';
+import { claimIndex } from './migrations/0010-claim-index.ts';
 
 /** Every migration, in order; names never change once released. */
 export function migrations(t: ColumnTypes): Record<string, Migration> {
@@ -23,6 +25,8 @@ export function migrations(t: ColumnTypes): Record<string, Migration> {
     '0006-edition-drafts': editionDrafts(t),
     '0007-archive-search': archiveSearch(t),
     '0008-tips': tips(t),
+    '0009-ledger-snapshot': ledgerSnapshot(),
+    '0010-claim-index': claimIndex(),
   };
 }
 
