@@ -6,7 +6,7 @@
 // `matinale lint`). Medians over N runs, with the load average before and after:
 // the machine is shared, the ratio to the reference is what travels.
 //
-//   node bin/run-ts.js bench/grammar.ts [--runs 10] [--cold 3]
+//   npm run bench:grammar -- [--runs 10] [--cold 3]
 //
 // Writes bench/results/grammar.json and bench/results/grammar.md.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
