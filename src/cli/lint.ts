@@ -5,7 +5,7 @@
 // list); the one-line summary goes to stderr.
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
-import { formatDiagnostic, hasErrors, sortDiagnostics } from '../edition/diagnostic.ts';
+import { formatDiagnostic, hasErrors, severitySummary, sortDiagnostics } from '../edition/diagnostic.ts';
 import type { Diagnostic } from '../edition/diagnostic.ts';
 import { loadEdition } from '../edition/load.ts';
 import { lintReport } from '../edition/lint.ts';
@@ -32,7 +32,7 @@ export function register(program: Command): void {
     .addHelpText(
       'after',
       '\nDiagnostics go to stdout, sorted by file, line and column; a one-line summary goes to stderr.\n' +
-        'Exit status: 0 with warnings only, 1 with any error, 2 on wrong usage.',
+        'Exit status: 0 with warnings and info only, 1 with any error, 2 on wrong usage.',
     )
     .action(async (edition: string, options: LintOptions) => {
       const { diagnostics, notes } = await lintFileReport(edition, options);
@@ -82,8 +82,5 @@ export async function lintFileReport(path: string, options: Pick<LintOptions, 'p
 }
 
 function summary(diagnostics: readonly Diagnostic[]): string {
-  const errors = diagnostics.filter((d) => d.severity === 'error').length;
-  const warnings = diagnostics.length - errors;
-  const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
-  return `${plural(errors, 'error')}, ${plural(warnings, 'warning')}`;
+  return severitySummary(diagnostics);
 }

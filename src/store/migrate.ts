@@ -12,6 +12,7 @@ import { bulkImport } from './migrations/0005-bulk-import.ts';
 import { editionDrafts } from './migrations/0006-edition-drafts.ts';
 import { archiveSearch } from './migrations/0007-archive-search.ts';
 import { tips } from './migrations/0008-tips.ts';
+import { learnedWords } from './migrations/0009-learned-words.ts';
 
 /** Every migration, in order; names never change once released. */
 export function migrations(t: ColumnTypes): Record<string, Migration> {
@@ -23,6 +24,7 @@ export function migrations(t: ColumnTypes): Record<string, Migration> {
     '0006-edition-drafts': editionDrafts(t),
     '0007-archive-search': archiveSearch(t),
     '0008-tips': tips(t),
+    '0009-learned-words': learnedWords(t),
   };
 }
 
