@@ -40,10 +40,12 @@ export interface PreviewInput {
   source: string;
   publication: Publication;
   publicUrl: string;
+  /** The publication's learned word list (the publication's own `words` are in its settings). */
+  words?: readonly string[];
 }
 
 /** Parses, lints and renders a source for a publication, on the calling thread (the worker thread's job). */
-export async function computePreview({ source, publication, publicUrl }: PreviewInput): Promise<EditionPreview> {
+export async function computePreview({ source, publication, publicUrl, words = [] }: PreviewInput): Promise<EditionPreview> {
   const file = `${publication.slug}.md`;
   const parsed = parseEdition(source, { file, publication });
   const diagnostics = [...parsed.diagnostics];
@@ -51,7 +53,7 @@ export async function computePreview({ source, publication, publicUrl }: Preview
   let email: string | undefined;
   let text: string | undefined;
   if (parsed.edition) {
-    diagnostics.push(...(await lintEdition({ source, edition: parsed.edition, publication, file, words: publication.words ?? [] })));
+    diagnostics.push(...(await lintEdition({ source, edition: parsed.edition, publication, file, words })));
     // A model with errors may not render; the diagnostics say why. Each rendering on its own: one failing leaves the others.
     html = attempt(() => renderWeb(parsed.edition!, publication, { publicUrl }));
     email = attempt(() => fillPlaceholders(renderEmail(parsed.edition!, publication, { publicUrl }), SAMPLE_PLACEHOLDER_VALUES, escapeHtml));
@@ -88,11 +90,17 @@ export function checkSourceLength(source: string): void {
 }
 
 /**
- * Parses, lints and renders a source for a publication on a worker thread.
+ * Parses, lints and renders a source for a publication on a worker thread,
+ * with the publication's learned word list (`words`) when the caller has it.
  * With a `key` (a person and an edition), a newer preview of the same key
  * cancels this one, which then rejects with `superseded`.
  */
-export async function previewEdition(source: string, publication: Publication, publicUrl: string, options: { key?: string } = {}): Promise<EditionPreview> {
+export async function previewEdition(
+  source: string,
+  publication: Publication,
+  publicUrl: string,
+  options: { key?: string; words?: readonly string[] } = {},
+): Promise<EditionPreview> {
   checkSourceLength(source);
-  return previewRunner().run({ source, publication, publicUrl }, options.key);
+  return previewRunner().run({ source, publication, publicUrl, words: [...(options.words ?? [])] }, options.key);
 }
