@@ -4,6 +4,7 @@
 // output and go to stdout (so that they can be piped into an editor's quickfix
 // list); the one-line summary goes to stderr.
 import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { formatDiagnostic, hasErrors, severitySummary, sortDiagnostics } from '../edition/diagnostic.ts';
 import type { Diagnostic } from '../edition/diagnostic.ts';
@@ -13,11 +14,16 @@ import type { LintReport } from '../edition/lint.ts';
 import { publicationSlugOf } from '../edition/front-matter.ts';
 import { newsroomWordsFor } from '../edition/spelling.ts';
 import { EXIT_REFUSED, UsageError } from './usage-error.ts';
+import { withStore } from './context.ts';
+import { getPublicationBySlug } from '../store/publications.ts';
+import { learnedWordsOf } from '../store/learned-words.ts';
 
 interface LintOptions {
   publication?: string;
   words?: string;
   json?: boolean;
+  /** False with `--no-database`: the learned word list is not read. */
+  database?: boolean;
 }
 
 /** Adds `lint` to the program. */
@@ -29,6 +35,7 @@ export function register(program: Command): void {
     .option('--publication <file>', 'the publication settings (default: publications/<slug>.yaml beside the edition or in its parent folder)')
     .option('--words <file>', 'the newsroom word list, one word a line (default: <slug>.words.txt beside the publication settings)')
     .option('--json', 'print the diagnostics as a JSON array')
+    .option('--no-database', 'do not read the publication’s learned word list from the database (read by default when there is one: DATABASE_URL, or the SQLite file in DATA_DIR)')
     .addHelpText(
       'after',
       '\nDiagnostics go to stdout, sorted by file, line and column; a one-line summary goes to stderr.\n' +
@@ -45,7 +52,7 @@ export function register(program: Command): void {
 }
 
 /** Parses and lints one edition file; every problem, sorted. */
-export async function lintFile(path: string, options: Pick<LintOptions, 'publication' | 'words'> = {}): Promise<Diagnostic[]> {
+export async function lintFile(path: string, options: Pick<LintOptions, 'publication' | 'words' | 'database'> = {}): Promise<Diagnostic[]> {
   return (await lintFileReport(path, options)).diagnostics;
 }
 
@@ -55,18 +62,24 @@ export async function lintFile(path: string, options: Pick<LintOptions, 'publica
  * what parsed of the edition) or the publication settings are missing, so
  * that all problems are reported at once.
  */
-export async function lintFileReport(path: string, options: Pick<LintOptions, 'publication' | 'words'> = {}): Promise<LintReport> {
+export async function lintFileReport(path: string, options: Pick<LintOptions, 'publication' | 'words' | 'database'> = {}): Promise<LintReport> {
   if (options.words && !existsSync(options.words)) throw new UsageError(`--words ${options.words}: no such file`);
   const loaded = await loadEdition(path, options.publication ? { publicationFile: options.publication } : {});
   const diagnostics = [...loaded.diagnostics];
   const notes: string[] = [];
   if (loaded.partial) {
+    const slug = publicationSlugOf(loaded.source);
     const words = await newsroomWordsFor({
       editionPath: path,
-      slug: publicationSlugOf(loaded.source),
+      slug,
       publicationFile: options.publication,
       wordsFile: options.words,
     });
+    if (options.database !== false && slug) {
+      const learned = await learnedWordsInDatabase(slug);
+      words.push(...learned.words);
+      if (learned.note) notes.push(learned.note);
+    }
     const report = await lintReport({
       source: loaded.source,
       edition: loaded.partial,
@@ -79,6 +92,29 @@ export async function lintFileReport(path: string, options: Pick<LintOptions, 'p
     notes.push(...report.notes);
   }
   return { diagnostics: sortDiagnostics(diagnostics), notes };
+}
+
+/**
+ * The publication's learned word list, when the newsroom has a database
+ * (DATABASE_URL, or the SQLite file in DATA_DIR; none is created for a lint).
+ * A database that does not answer, or is not migrated yet, leaves a note and
+ * the lint goes on without it.
+ */
+async function learnedWordsInDatabase(slug: string, env: NodeJS.ProcessEnv = process.env): Promise<{ words: string[]; note?: string }> {
+  const dataDir = resolve(env.DATA_DIR || './data');
+  const has = Boolean(env.DATABASE_URL) || existsSync(join(dataDir, 'matinale.yaml')) || existsSync(join(dataDir, 'matinale.sqlite'));
+  if (!has) return { words: [] };
+  try {
+    return await withStore(
+      async (store) => {
+        const publication = await getPublicationBySlug(store, slug);
+        return { words: publication ? await learnedWordsOf(store, publication.id) : [] };
+      },
+      { env, migrate: false },
+    );
+  } catch (err) {
+    return { words: [], note: `the learned word list was not read from the database (${(err as Error).message.split('\n')[0]}); run \`matinale migrate\`, or lint with --no-database` };
+  }
 }
 
 function summary(diagnostics: readonly Diagnostic[]): string {
