@@ -44,7 +44,7 @@ export async function unknownWordsOf(source: string, publication: Publication, a
   const found = new Map<string, string>();
   for (const piece of textsOf(edition, source)) {
     for (const token of tokenize(piece.value)) {
-      const word = publication.language === 'fr' ? splitElision(token.word).word : token.word;
+      const word = publication.language === 'fr' ? splitElision(token.word).word : token.word.replace(/(?<=\p{L})['’]s$/u, '');
       if (isUncheckable(word) || spelling.isKnown(word)) continue;
       const key = learnedWordKey(word);
       if (!found.has(key)) found.set(key, word);

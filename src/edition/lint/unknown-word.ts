@@ -2,14 +2,18 @@
 // to the words the newsroom knows (team names, publication name and words,
 // word list, learned words). Every occurrence is reported, so that each can be
 // fixed in place. A French elided word is checked without its elision, and
-// reported where the rest starts: « l’Apig » is « Apig », one column on.
+// reported where the rest starts: « l’Apig » is « Apig », one column on; an
+// English possessive without its « ’s ».
 //
 // A real edition is full of names the dictionary cannot know (« Chappaz »,
 // « TikTok »): a capitalised unknown word inside a sentence is most likely one,
 // and is reported as `info` — shown, never counted as a problem — unless the
 // dictionary has a common word one edit away (« Parlemnt » → « parlement »),
 // which makes it a likely slip: then it stays a warning. At the start of a
-// sentence a capital says nothing, and the word is a warning as before.
+// sentence a capital says nothing, and the word is a warning as before —
+// unless the same edition writes it, letter for letter, inside a sentence
+// where it reads as a name (« TikTok devant l’Arcom » as a kicker, « le patron
+// de TikTok » in the text): the edition itself says what it is.
 import type { LintRule } from './rule.ts';
 import type { TextPiece } from './texts.ts';
 import { isUncheckable, splitElision, tokenize } from '../spelling.ts';
@@ -22,6 +26,9 @@ import { isUncheckable, splitElision, tokenize } from '../spelling.ts';
 // a text of made-up words would otherwise pay it once per distinct word
 // (a few hundred of them held a preview for minutes).
 const MAX_SUGGESTED_WORDS = 5;
+
+// An English possessive is checked and reported without its « ’s »: « Parliment’s » is « Parliment ».
+const EN_POSSESSIVE = /(?<=\p{L})['’]s$/u;
 
 function isCapitalised(word: string): boolean {
   const first = word[0] ?? '';
@@ -54,36 +61,50 @@ export const unknownWord: LintRule = {
     if (!spelling) return;
     const suggestions = new Map<string, string[]>();
     let lookups = 0;
+    // Two passes: first every unknown word with its place, and the words the
+    // edition writes capitalised inside a sentence with no common word close
+    // by — its names; then the reports, where a name at a sentence start is
+    // known for one by the rest of the edition.
+    const unknown: Array<{ word: string; where: number; opens: boolean }> = [];
+    const names = new Set<string>();
     for (const piece of ctx.texts) {
       for (const token of tokenize(piece.value)) {
-        const { word, at } = ctx.language === 'fr' ? splitElision(token.word) : { word: token.word, at: 0 };
+        const { word, at } = ctx.language === 'fr' ? splitElision(token.word) : { word: token.word.replace(EN_POSSESSIVE, ''), at: 0 };
         if (isUncheckable(word) || spelling.isKnown(word)) continue;
         const offset = token.offset + at;
-        const where = piece.offsets[offset] ?? 0;
-        if (isCapitalised(word)) {
-          if (!opensSentence(piece, offset)) {
-            const common = spelling.closeCommonWord(word);
-            if (common === undefined) {
-              ctx.report('unknown-word', where, `unknown word « ${word} », probably a name; add it to the word list if it is right`, { severity: 'info', word });
-            } else {
-              const shown = common[0]!.toLocaleUpperCase() + common.slice(1);
-              ctx.report('unknown-word', where, `unknown word « ${word} » (did you mean « ${shown} »?); add it to the word list if it is right`, { word });
-            }
-            continue;
+        const opens = opensSentence(piece, offset);
+        unknown.push({ word, where: piece.offsets[offset] ?? 0, opens });
+        if (isCapitalised(word) && !opens && spelling.closeCommonWord(word) === undefined) names.add(word);
+      }
+    }
+    for (const { word, where, opens } of unknown) {
+      if (isCapitalised(word)) {
+        if (!opens) {
+          const common = spelling.closeCommonWord(word);
+          if (common === undefined) {
+            ctx.report('unknown-word', where, `unknown word « ${word} », probably a name; add it to the word list if it is right`, { severity: 'info', word });
+          } else {
+            const shown = common[0]!.toLocaleUpperCase() + common.slice(1);
+            ctx.report('unknown-word', where, `unknown word « ${word} » (did you mean « ${shown} »?); add it to the word list if it is right`, { word });
           }
-          ctx.report('unknown-word', where, `unknown word « ${word} »; add it to the word list if it is right`, { word });
           continue;
         }
-        let suggested = suggestions.get(word);
-        if (!suggested) {
-          const lookUp = ctx.suggest && lookups < MAX_SUGGESTED_WORDS;
-          if (lookUp) lookups++;
-          suggested = lookUp ? spelling.suggest(word) : [];
-          suggestions.set(word, suggested);
+        if (names.has(word)) {
+          ctx.report('unknown-word', where, `unknown word « ${word} », probably a name (the edition writes it so inside a sentence); add it to the word list if it is right`, { severity: 'info', word });
+          continue;
         }
-        const hint = suggested.length ? ` (did you mean ${suggested.map((s) => `« ${s} »`).join(', ')}?)` : '';
-        ctx.report('unknown-word', where, `unknown word « ${word} »${hint}; add it to the word list if it is right`, { word });
+        ctx.report('unknown-word', where, `unknown word « ${word} »; add it to the word list if it is right`, { word });
+        continue;
       }
+      let suggested = suggestions.get(word);
+      if (!suggested) {
+        const lookUp = ctx.suggest && lookups < MAX_SUGGESTED_WORDS;
+        if (lookUp) lookups++;
+        suggested = lookUp ? spelling.suggest(word) : [];
+        suggestions.set(word, suggested);
+      }
+      const hint = suggested.length ? ` (did you mean ${suggested.map((s) => `« ${s} »`).join(', ')}?)` : '';
+      ctx.report('unknown-word', where, `unknown word « ${word} »${hint}; add it to the word list if it is right`, { word });
     }
   },
 };

@@ -60,7 +60,7 @@ test('names: a capitalised word that a usual slip of a common word explains stay
   assert.match(messages, /« Parlemnt » \(did you mean « Parlement »\?\)/);
   assert.match(messages, /« Comission » \(did you mean « Commission »\?\)/);
   assert.match(messages, /« Sénta » \(did you mean « Sénat »\?\)/);
-  const en = await lintBody('# Top story\n\nThe Goverment and the Parliment disagree.\n', 'en');
+  const en = await lintBody('# Top story\n\nThe Goverment and the Parliment’s committee disagree.\n', 'en');
   assert.deepEqual(found(en.diagnostics), [`${at(en.source, 'Goverment')} warning Goverment`, `${at(en.source, 'Parliment')} warning Parliment`]);
 });
 
@@ -99,4 +99,16 @@ test('opensSentence: what may come before a sentence’s first word', () => {
   assert.equal(open('La ministre ', 'Chappaz', 'Chappaz'), false);
   assert.equal(open('', 'selon (Chappaz', 'Chappaz'), false);
   assert.equal(open('', 'il dit ; Chappaz', 'Chappaz'), false);
+});
+
+test('names: a word at a sentence start that the edition writes inside a sentence as a name is info there too', async () => {
+  const body = '# Le fait du jour\n\n## Zorbalux devant le juge.\n> menu: Justice : le cas Zorbalux.\n\nLe patron de Zorbalux parle. Kyutaix aussi.\n';
+  const { source, diagnostics } = await lintBody(body);
+  assert.deepEqual(found(diagnostics), [
+    `${at(source, 'Zorbalux')} info Zorbalux`,
+    `${at(source, 'Zorbalux', 1)} info Zorbalux`,
+    `${at(source, 'Zorbalux', 2)} info Zorbalux`,
+    `${at(source, 'Kyutaix')} warning Kyutaix`,
+  ]);
+  assert.match(diagnostics[0]!.message, /the edition writes it so inside a sentence/);
 });
