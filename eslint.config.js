@@ -11,7 +11,7 @@ const roleOnlyThroughGuard = {
 };
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'data/', 'bench/results/', 'test/fixtures/', 'test/.tmp/'] },
+  { ignores: ['node_modules/', 'dist/', 'dist.next/', 'dist.old/', 'data/', 'bench/results/', 'test/fixtures/', 'test/.tmp/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -1,4 +1,6 @@
 // Runs the whole test suite with Node's own test runner (through tsx).
+// MATINALE_SOURCE=1: a test that spawns bin/matinale.js runs src/ as it is, never
+// a dist/ built before the last change (test/cli/dist.test.ts checks dist/ itself).
 // `npm test` runs everything; `npm test -- test/edition` runs what lies below the given paths.
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
@@ -26,6 +28,6 @@ if (files.length === 0) {
 const result = spawnSync(
   process.execPath,
   ['--import', 'tsx', '--test', '--test-concurrency=2', ...files],
-  { stdio: 'inherit', env: { ...process.env, MATINALE_TESTING: '1' } },
+  { stdio: 'inherit', env: { ...process.env, MATINALE_TESTING: '1', MATINALE_SOURCE: '1' } },
 );
 process.exit(result.status ?? 1);

@@ -14,9 +14,6 @@ import type { LintReport } from '../edition/lint.ts';
 import { publicationSlugOf } from '../edition/front-matter.ts';
 import { newsroomWordsFor } from '../edition/spelling.ts';
 import { EXIT_REFUSED, UsageError } from './usage-error.ts';
-import { withStore } from './context.ts';
-import { getPublicationBySlug } from '../store/publications.ts';
-import { learnedWordsOf } from '../store/learned-words.ts';
 
 interface LintOptions {
   publication?: string;
@@ -105,6 +102,12 @@ async function learnedWordsInDatabase(slug: string, env: NodeJS.ProcessEnv = pro
   const has = Boolean(env.DATABASE_URL) || existsSync(join(dataDir, 'matinale.yaml')) || existsSync(join(dataDir, 'matinale.sqlite'));
   if (!has) return { words: [] };
   try {
+    // Loaded only when there is a database: a lint without one stays off the store and its drivers.
+    const [{ withStore }, { getPublicationBySlug }, { learnedWordsOf }] = await Promise.all([
+      import('./context.ts'),
+      import('../store/publications.ts'),
+      import('../store/learned-words.ts'),
+    ]);
     return await withStore(
       async (store) => {
         const publication = await getPublicationBySlug(store, slug);

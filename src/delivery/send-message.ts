@@ -2,7 +2,6 @@
 // version parsed, rendered by render/ (MJML email and plain text, placeholders
 // left in), and MIME-encoded into the template that every worker splices.
 import { hasErrors } from '../edition/diagnostic.ts';
-import { parseEdition } from '../edition/parse.ts';
 import { typesetSubject } from '../render/edition-parts.ts';
 import { renderEmail } from '../render/email.ts';
 import { renderText } from '../render/text.ts';
@@ -24,6 +23,9 @@ export async function buildSendMessage(store: Store, send: SendRow, options: { p
   const stored = await getPublication(store, send.publication_id);
   if (!version || !stored) throw new MessageBuildError(`edition ${edition.id} has no source or no publication`);
   const publication = stored.settings;
+  // The parser (micromark and its extensions) loads here, once per process, not
+  // when a worker starts: most of a worker's life is spent on a message built once.
+  const { parseEdition } = await import('../edition/parse.ts');
   const parsed = parseEdition(version.source, { file: `edition-${edition.id}.md`, publication });
   // An edition with errors is refused as the CLI and the web refuse it: an
   // edition may come out of the parser despite errors (raw HTML, an unknown

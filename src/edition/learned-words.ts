@@ -4,11 +4,8 @@
 // recorded, in the same transaction): an unknown word is learned once it has
 // appeared in two different approved editions, so that a typo approved once is
 // still flagged the next time; a person who accepts a word in the editor
-// teaches it at once.
-import { parseEdition } from './parse.ts';
-import type { Publication } from './publication.ts';
-import { createSpellChecker, isUncheckable, knownWordsOf, splitElision, tokenize } from './spelling.ts';
-import { textsOf } from './lint/texts.ts';
+// teaches it at once. Which words an approved edition holds that nobody knows:
+// unknown-words.ts (it loads the parser and the dictionaries).
 
 /** How many different approved editions must hold an unknown word before it is learned. */
 export const LEARN_AFTER_EDITIONS = 2;
@@ -29,26 +26,4 @@ export function checkLearnedWord(input: unknown): string {
   // What tokenize would read as words, and nothing else: letters, digits, apostrophes, hyphens, spaces.
   if (!/^[\p{L}\p{M}\d]+(?:[ '’-][\p{L}\p{M}\d]+)*$/u.test(word)) throw new RangeError(`« ${word} » is not a word: letters, digits, apostrophes and hyphens only`);
   return word;
-}
-
-/**
- * The words of an edition's source that neither the dictionary nor the
- * publication's known words hold, once each (first spelling met), as the
- * spelling check would report them (elisions split off). Empty when the source
- * is not an edition.
- */
-export async function unknownWordsOf(source: string, publication: Publication, alsoKnown: readonly string[] = []): Promise<string[]> {
-  const { edition } = parseEdition(source, { file: 'edition.md', publication });
-  if (!edition) return [];
-  const spelling = await createSpellChecker(publication.language, knownWordsOf(publication, [...alsoKnown, ...edition.by, ...edition.with]));
-  const found = new Map<string, string>();
-  for (const piece of textsOf(edition, source)) {
-    for (const token of tokenize(piece.value)) {
-      const word = publication.language === 'fr' ? splitElision(token.word).word : token.word.replace(/(?<=\p{L})['’]s$/u, '');
-      if (isUncheckable(word) || spelling.isKnown(word)) continue;
-      const key = learnedWordKey(word);
-      if (!found.has(key)) found.set(key, word);
-    }
-  }
-  return [...found.values()];
 }

@@ -1,6 +1,7 @@
 // The email: MJML built from the model and the shared parts, compiled once per
 // call (MJML is the slow step). Per-recipient values stay placeholders.
-import mjml2html from 'mjml';
+import { createRequire } from 'node:module';
+import type Mjml2Html from 'mjml';
 import type { MJMLParseResults } from 'mjml-core';
 import type { Edition } from '../edition/model.ts';
 import type { Publication } from '../edition/publication.ts';
@@ -95,6 +96,16 @@ function footerCard(parts: EditionParts): string {
     ].join('\n'),
     '16px 0 24px',
   );
+}
+
+// MJML is the heaviest library we use (0.7 s to load, more than Node's own
+// start): required on the first email rendered, not by every process that
+// imports render/ (a worker or the web app ready before any edition is rendered).
+const require = createRequire(import.meta.url);
+let mjml: typeof Mjml2Html | undefined;
+function mjml2html(...args: Parameters<typeof Mjml2Html>): ReturnType<typeof Mjml2Html> {
+  mjml ??= require('mjml') as typeof Mjml2Html;
+  return mjml(...args);
 }
 
 /** Renders the email HTML of an edition, with per-recipient placeholders left in. */

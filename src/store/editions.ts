@@ -7,8 +7,6 @@
 import { createTwoFilesPatch } from 'diff';
 import { systemClock, type Clock } from '../clock.ts';
 import { subjectOf } from '../edition/inline-text.ts';
-import { parseEdition } from '../edition/parse.ts';
-import { unknownWordsOf } from '../edition/learned-words.ts';
 import type { Publication } from '../edition/publication.ts';
 import { recordApprovedWords } from './learned-words.ts';
 import type { Store } from './db.ts';
@@ -113,7 +111,7 @@ export interface TransitionOptions extends StoreOptions {
 export async function saveEdition(store: Store, input: SaveEditionInput, options: StoreOptions = {}): Promise<SaveResult> {
   const at = (options.clock ?? systemClock).now();
   // Parsed before the transaction: the write lock is not held while Markdown is read.
-  const subject = subjectOfSource(input.source) ?? input.subject ?? null;
+  const subject = (await subjectOfSource(input.source)) ?? input.subject ?? null;
   return inTransaction(store, async (tx) => {
     // ON CONFLICT DO NOTHING: a concurrent first save of the same date is not an error, it becomes version 2.
     const inserted = await tx.db
@@ -263,6 +261,8 @@ async function learnFromApproval(tx: Store, publicationId: number, editionId: nu
   const row = await tx.db.selectFrom('publications').select('settings').where('id', '=', publicationId).executeTakeFirst();
   const source = await tx.db.selectFrom('edition_versions').select('source').where('edition_id', '=', editionId).where('number', '=', version).executeTakeFirst();
   if (!row || !source) return;
+  // Loaded on the first approval only: the parser and the dictionaries stay out of a worker's start.
+  const { unknownWordsOf } = await import('../edition/unknown-words.ts');
   const words = await unknownWordsOf(source.source, JSON.parse(row.settings) as Publication);
   await recordApprovedWords(tx, { publicationId, editionId, words, by, at });
 }
@@ -282,7 +282,10 @@ async function recordTransition(
 
 // The subject shown in the dashboard and `edition list`: the email's (plain
 // text, before typesetting), or undefined when the source is not an edition.
-function subjectOfSource(source: string): string | undefined {
+// The parser loads on the first save, not with the store: a worker or a
+// command that never saves does not pay for micromark (src/cli/README.md).
+async function subjectOfSource(source: string): Promise<string | undefined> {
+  const { parseEdition } = await import('../edition/parse.ts');
   const { edition } = parseEdition(source, { file: 'edition.md' });
   return edition && subjectOf(edition);
 }

@@ -3,7 +3,11 @@
 // memory once, in chunks, and only ciphertext comes out), the source's reply
 // key, and the replies. Outputs are standard OpenPGP messages (RFC 9580
 // packets OpenPGP.js writes for v4 keys) that GnuPG decrypts.
-import * as openpgp from 'openpgp';
+import type * as openpgp from 'openpgp';
+
+// OpenPGP.js loads on the first tip or reply, not in every process that can
+// reach the tip line (a worker only purges old tips; see src/cli/README.md).
+const loadOpenpgp = () => import('openpgp');
 
 /** Bytes or a stream of them. */
 export type PlainInput = Uint8Array | ReadableStream<Uint8Array>;
@@ -15,11 +19,12 @@ function dayDate(day: string): Date {
 
 /** Encrypts plain bytes to the desk's keys; the file name, if any, is sealed inside. Returns the armoured message. */
 export async function sealForDesk(input: PlainInput, keys: openpgp.PublicKey[], day: string, filename = ''): Promise<string> {
+  const pgp = await loadOpenpgp();
   if (keys.length === 0) throw new Error('no key to encrypt the tip to');
   const date = dayDate(day);
-  const message = await openpgp.createMessage({ binary: input, filename, date, format: 'binary' });
+  const message = await pgp.createMessage({ binary: input, filename, date, format: 'binary' });
   // Keys are checked as of now (the day's midnight may precede a key made this morning).
-  const sealed = await openpgp.encrypt({ message, encryptionKeys: keys, format: 'armored' });
+  const sealed = await pgp.encrypt({ message, encryptionKeys: keys, format: 'armored' });
   return typeof sealed === 'string' ? sealed : await readAll(sealed);
 }
 
@@ -35,7 +40,8 @@ async function readAll(stream: ReadableStream<string>): Promise<string> {
 
 /** A reply key for a new thread: the private key locked with the code's passphrase; its dates are the day's. */
 export async function newReplyKey(passphrase: string, day: string): Promise<{ publicKey: string; privateKey: string }> {
-  const { publicKey, privateKey } = await openpgp.generateKey({
+  const pgp = await loadOpenpgp();
+  const { publicKey, privateKey } = await pgp.generateKey({
     type: 'ecc',
     curve: 'curve25519Legacy',
     userIDs: [{ name: 'source' }],
@@ -51,16 +57,18 @@ export async function newReplyKey(passphrase: string, day: string): Promise<{ pu
 
 /** Encrypts a reply to the source's reply key and to the desk (so that the newsroom can read what it wrote). */
 export async function sealReply(text: string, replyPublicKey: string, deskKeys: openpgp.PublicKey[], day: string): Promise<string> {
-  const sourceKey = await openpgp.readKey({ armoredKey: replyPublicKey });
-  const message = await openpgp.createMessage({ text, date: dayDate(day) });
-  return openpgp.encrypt({ message, encryptionKeys: [sourceKey, ...deskKeys], format: 'armored' });
+  const pgp = await loadOpenpgp();
+  const sourceKey = await pgp.readKey({ armoredKey: replyPublicKey });
+  const message = await pgp.createMessage({ text, date: dayDate(day) });
+  return pgp.encrypt({ message, encryptionKeys: [sourceKey, ...deskKeys], format: 'armored' });
 }
 
 /** Unlocks a reply key; undefined when the passphrase is not its own. */
 export async function unlockReplyKey(armoredPrivateKey: string, passphrase: string): Promise<openpgp.PrivateKey | undefined> {
+  const pgp = await loadOpenpgp();
   try {
-    const privateKey = await openpgp.readPrivateKey({ armoredKey: armoredPrivateKey });
-    return await openpgp.decryptKey({ privateKey, passphrase });
+    const privateKey = await pgp.readPrivateKey({ armoredKey: armoredPrivateKey });
+    return await pgp.decryptKey({ privateKey, passphrase });
   } catch {
     return undefined;
   }
@@ -68,8 +76,9 @@ export async function unlockReplyKey(armoredPrivateKey: string, passphrase: stri
 
 /** The text of a reply, with the unlocked reply key. */
 export async function openReply(armored: string, key: openpgp.PrivateKey): Promise<string> {
-  const message = await openpgp.readMessage({ armoredMessage: armored });
-  const { data } = await openpgp.decrypt({ message, decryptionKeys: key, format: 'utf8' });
+  const pgp = await loadOpenpgp();
+  const message = await pgp.readMessage({ armoredMessage: armored });
+  const { data } = await pgp.decrypt({ message, decryptionKeys: key, format: 'utf8' });
   return data as string;
 }
 
@@ -81,15 +90,16 @@ export async function openReply(armored: string, key: openpgp.PrivateKey): Promi
  * armoured message as checked, or undefined when it is not that.
  */
 export async function checkSealedForDesk(armored: string, keys: openpgp.PublicKey[]): Promise<string | undefined> {
+  const pgp = await loadOpenpgp();
   let message: openpgp.Message<string>;
   try {
-    message = await openpgp.readMessage({ armoredMessage: armored });
+    message = await pgp.readMessage({ armoredMessage: armored });
   } catch {
     return undefined;
   }
   const packets = [...message.packets];
-  const sessionKeys = packets.filter((p) => p instanceof openpgp.PublicKeyEncryptedSessionKeyPacket);
-  const data = packets.filter((p) => p instanceof openpgp.SymEncryptedIntegrityProtectedDataPacket || p instanceof openpgp.AEADEncryptedDataPacket);
+  const sessionKeys = packets.filter((p) => p instanceof pgp.PublicKeyEncryptedSessionKeyPacket);
+  const data = packets.filter((p) => p instanceof pgp.SymEncryptedIntegrityProtectedDataPacket || p instanceof pgp.AEADEncryptedDataPacket);
   if (data.length !== 1 || sessionKeys.length + data.length !== packets.length) return undefined;
   const to = new Set(message.getEncryptionKeyIDs().map((id) => id.toHex()));
   for (const key of keys) {
