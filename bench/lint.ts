@@ -21,6 +21,10 @@ import { basename, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { performance } from 'node:perf_hooks';
+// Types only: the modules themselves are imported from each tree at run time.
+import type * as LoadModule from '../src/edition/load.ts';
+import type * as LintModule from '../src/edition/lint.ts';
+import type * as SpellingModule from '../src/edition/spelling.ts';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const { values } = parseArgs({ options: { runs: { type: 'string', default: '7' }, 'before-commit': { type: 'string', default: '508249e' } } });
@@ -51,9 +55,9 @@ interface LintTree {
 }
 
 async function treeAt(root: string): Promise<LintTree> {
-  const load = (await import(pathToFileURL(join(root, 'src/edition/load.ts')).href)) as typeof import('../src/edition/load.ts');
-  const lint = (await import(pathToFileURL(join(root, 'src/edition/lint.ts')).href)) as typeof import('../src/edition/lint.ts');
-  const spelling = (await import(pathToFileURL(join(root, 'src/edition/spelling.ts')).href)) as typeof import('../src/edition/spelling.ts');
+  const load = (await import(pathToFileURL(join(root, 'src/edition/load.ts')).href)) as typeof LoadModule;
+  const lint = (await import(pathToFileURL(join(root, 'src/edition/lint.ts')).href)) as typeof LintModule;
+  const spelling = (await import(pathToFileURL(join(root, 'src/edition/spelling.ts')).href)) as typeof SpellingModule;
   return {
     async lint(path) {
       const loaded = await load.loadEdition(path);
