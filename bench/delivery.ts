@@ -1,290 +1,357 @@
-// Delivery benchmark: N recipients snapshotted into the ledger (SQLite), then
-// delivered by a worker (claim → splice → submit → record) over reused SMTP
-// connections to a local sink in another process, beside nodemailer's pooled
-// transport composing each message itself (sendMail with the recipient's HTML
-// and text) to the same sink, in the same run.
+// Delivery benchmark, as a user runs it: `matinale send ID --now --wait` (the
+// whole command as `npm install` leaves it, compiled in dist/, which the bench
+// builds first; timed from spawn to exit, in a child process of its own)
+// into Postfix's `smtp-sink` on loopback, beside Postfix's `smtp-source` (C)
+// pushing the very message Matinale rendered into the same sink with as many
+// connections. On SQLite and PostgreSQL, with and without DKIM (rsa-2048, one
+// signature per recipient), and `openssl speed rsa2048` for one core's signs/s.
 //
-//   node bin/run-ts.js bench/delivery.ts [--recipients 20000] [--runs 3] [--baseline 5000]
-//                                        [--cases matinale,matinale-dkim,nodemailer-pool]
+//   npm run bench:delivery -- [--messages 20000] [--runs 3] [--connections 16]
+//                             [--cases smtp-source,sqlite,postgres,sqlite-dkim,postgres-dkim]
 //
-// Each case runs in a child process of its own (its peak RSS is its own); the
-// sink is a minimal SMTP server (PIPELINING, 250 to everything) in one more
-// process, so that it costs the measured process nothing. Writes
-// bench/results/delivery.json and bench/results/delivery.md (medians).
-import { fork, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { connect, createServer, type Socket } from 'node:net';
+// The newsroom (the sample publication, its approved edition, the list) is
+// seeded once per backend and copied for each run (a file copy on SQLite,
+// CREATE DATABASE … TEMPLATE on PostgreSQL), so each run sends a fresh edition
+// to the same list. Peak RSS is the command's VmHWM, read from
+// /proc/PID/status while it runs. Writes bench/results/delivery.json and
+// delivery.md (medians), with the load average before and after.
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { generateKeyPairSync } from 'node:crypto';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { generateKeyPairSync } from 'node:crypto';
 import { parseArgs } from 'node:util';
-import nodemailer from 'nodemailer';
-import { systemClock } from '../src/clock.ts';
+import pg from 'pg';
 import { openStore } from '../src/store/db.ts';
 import { migrateToLatest } from '../src/store/migrate.ts';
-import { getSend } from '../src/store/sends.ts';
-import { requestSend } from '../src/delivery/sends.ts';
-import { deliveryParts, deliveryWorker } from '../src/delivery/worker.ts';
-import { smtpPool } from '../src/delivery/smtp-pool.ts';
-import { DkimSigner } from '../src/delivery/dkim.ts';
-import { loadEdition } from '../src/edition/load.ts';
-import { renderEmail } from '../src/render/email.ts';
-import { renderText } from '../src/render/text.ts';
-import { subjectOf } from '../src/render/edition-text.ts';
-import { fillPlaceholders } from '../src/render/placeholders.ts';
-import { escapeHtml } from '../src/render/html-escape.ts';
-import { seedNewsroom, testConfig, PUBLIC } from '../test/delivery/newsroom-fixture.ts';
+import { seedNewsroom, PUBLIC, SECRET } from '../test/delivery/newsroom-fixture.ts';
+import { DATABASE_URL } from './pg-schema.ts';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
-const CASES = ['matinale', 'matinale-dkim', 'nodemailer-pool'] as const;
+const CASES = ['smtp-source', 'sqlite', 'postgres', 'sqlite-dkim', 'postgres-dkim'] as const;
 type CaseName = (typeof CASES)[number];
+/** The goals of issue 14, as ratios to smtp-source in the same run. */
+const GOALS: Partial<Record<CaseName, number>> = { sqlite: 0.8, postgres: 0.7, 'sqlite-dkim': 0.7, 'postgres-dkim': 0.7 };
 
-interface CaseResult {
+interface RunResult {
   case: CaseName;
+  run: number;
   messages: number;
-  /** Delivery only: from the first claim to the last recorded result. */
   seconds: number;
   messagesPerSecond: number;
-  /** Snapshot of the recipients and the one rendering + MIME encoding of the send. */
-  startMs: number;
-  peakRssMiB: number;
+  /** Of the matinale command (VmHWM); none for smtp-source. */
+  peakRssMiB: number | null;
 }
 
 const { values } = parseArgs({
   options: {
-    recipients: { type: 'string', default: '20000' },
+    messages: { type: 'string', default: '20000' },
     runs: { type: 'string', default: '3' },
-    baseline: { type: 'string', default: '5000' },
+    connections: { type: 'string', default: '16' },
     cases: { type: 'string', default: CASES.join(',') },
-    child: { type: 'string' },
-    sink: { type: 'boolean', default: false },
-    port: { type: 'string' },
+    /** Another name for the results (e.g. delivery-200k), so that a size run keeps the default one. */
+    out: { type: 'string', default: 'delivery' },
   },
 });
+const messages = Number(values.messages);
+const runs = Number(values.runs);
+const connections = Number(values.connections);
+const cases = values.cases!.split(',').map((c) => {
+  if (!(CASES as readonly string[]).includes(c)) throw new Error(`--cases: unknown case ${c} (known: ${CASES.join(', ')})`);
+  return c as CaseName;
+});
+if (!cases.includes('smtp-source')) throw new Error('--cases must include smtp-source, the reference');
+if (!Number.isSafeInteger(messages) || messages < 1) throw new Error(`--messages must be a positive number (got ${values.messages})`);
 
-const CONNECTIONS = 8;
-
-if (values.sink) {
-  await runSink();
-} else if (values.child) {
-  const result = await runCase(values.child as CaseName, Number(values.recipients), Number(values.port));
-  process.send!(result);
-  process.exit(0);
-} else {
+const work = mkdtempSync(join(tmpdir(), 'matinale-bench-delivery-'));
+const admin = new pg.Client({ connectionString: DATABASE_URL });
+const databases: string[] = [];
+let sink: ChildProcess | undefined;
+let sinkMessages = 0;
+try {
   await main();
+} finally {
+  sink?.kill();
+  if (databases.length) {
+    for (const db of databases.reverse()) await admin.query(`drop database if exists ${db}`).catch(() => {});
+    await admin.end();
+  }
+  rmSync(work, { recursive: true, force: true });
 }
 
 async function main(): Promise<void> {
-  const recipients = Number(values.recipients);
-  const runs = Number(values.runs);
-  const baselineRecipients = Math.min(recipients, Number(values.baseline));
-  const cases = values.cases!.split(',').filter((c): c is CaseName => (CASES as readonly string[]).includes(c));
-  if (!cases.includes('nodemailer-pool')) throw new Error('--cases must include nodemailer-pool, the baseline');
-  const sink = fork(fileURLToPath(import.meta.url), ['--sink'], { execArgv: ['--import', 'tsx'] });
-  const port = await new Promise<number>((resolve) => sink.once('message', (m) => resolve((m as { port: number }).port)));
-  const results: CaseResult[] = [];
-  // Other work on a shared machine slows every case: the load says how much.
+  // The command runs dist/, as after `npm install`: built from the sources measured.
+  execFileSync(process.execPath, [join(ROOT, 'scripts/build.mjs')], { stdio: ['ignore', 'ignore', 'inherit'] });
   const loadBefore = loadavg().map(round);
-  try {
-    for (let run = 0; run < runs; run++) {
-      for (const name of cases) {
-        const n = name === 'nodemailer-pool' ? baselineRecipients : recipients;
-        const r = await child(name, n, port);
-        process.stderr.write(`${name} run ${run + 1}: ${r.messages} messages in ${r.seconds.toFixed(2)} s = ${Math.round(r.messagesPerSecond)}/s, peak RSS ${r.peakRssMiB} MiB\n`);
-        results.push(r);
-      }
+  const port = await freePort();
+  // -c counts; 1000: the listen backlog. The sink takes a core of its own.
+  sink = spawn('smtp-sink', ['-c', '-u', process.env.USER || 'root', `127.0.0.1:${port}`, '1000'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  // Its counters (`sess=… quit=… mesg=N`, after each message): what the sink took, whoever sent it.
+  sink.stdout!.on('data', (d: Buffer) => {
+    const all = [...d.toString('latin1').matchAll(/mesg=(\d+)/g)];
+    if (all.length) sinkMessages = Number(all[all.length - 1]![1]);
+  });
+  await waitForPort(port);
+
+  const key = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+  const keyFile = join(work, 'dkim.pem');
+  writeFileSync(keyFile, key, { mode: 0o600 });
+
+  // The list: seeded once per backend, copied per run.
+  const recipients = messages;
+  const seeded: { sqlite?: { file: string; editionId: number }; postgres?: { db: string; editionId: number } } = {};
+  if (cases.some((c) => c.startsWith('sqlite'))) {
+    const dir = join(work, 'seed-sqlite');
+    mkdirSync(dir);
+    const store = openStore({ sqlitePath: join(dir, 'matinale.sqlite') });
+    await migrateToLatest(store);
+    const n = await seedList(store, recipients);
+    await store.close();
+    seeded.sqlite = { file: join(dir, 'matinale.sqlite'), editionId: n };
+  }
+  if (cases.some((c) => c.startsWith('postgres'))) {
+    await admin.connect();
+    const db = `matinale_bench_seed_${process.pid}`;
+    await admin.query(`drop database if exists ${db}`);
+    await admin.query(`create database ${db}`);
+    databases.push(db);
+    const store = openStore({ databaseUrl: urlOf(db) });
+    await migrateToLatest(store);
+    const n = await seedList(store, recipients);
+    await store.close();
+    seeded.postgres = { db, editionId: n };
+  }
+
+  // The very message Matinale renders for this list: one send to the local outbox, its one .eml.
+  const message = await renderedMessage(seeded.sqlite ?? seeded.postgres!);
+  const openssl = opensslSignsPerSecond();
+
+  const results: RunResult[] = [];
+  let runIndex = 0;
+  for (let run = 1; run <= runs; run++) {
+    for (const name of cases) {
+      const before = sinkMessages;
+      const r =
+        name === 'smtp-source'
+          ? await smtpSource(message.file, port, run)
+          : await matinaleRun(name, run, ++runIndex, port, keyFile, seeded);
+      // Every message of the run reached the sink (its counter is printed as each ends).
+      for (let i = 0; i < 40 && sinkMessages - before < messages; i++) await new Promise((resolve) => setTimeout(resolve, 50));
+      if (sinkMessages - before !== messages) throw new Error(`${name} run ${run}: smtp-sink took ${sinkMessages - before} messages, not ${messages}`);
+      process.stderr.write(`${name} run ${run}: ${r.messages} messages in ${r.seconds.toFixed(2)} s = ${Math.round(r.messagesPerSecond)}/s${r.peakRssMiB === null ? '' : `, peak RSS ${r.peakRssMiB} MiB`}\n`);
+      results.push(r);
     }
-  } finally {
-    sink.kill();
   }
   const loadAfter = loadavg().map(round);
+  report({ results, loadBefore, loadAfter, openssl, messageBytes: message.bytes });
+}
+
+/** The publication, its approved edition and a list of which `recipients` are active and unsuppressed; returns the edition's id. */
+async function seedList(store: ReturnType<typeof openStore>, recipients: number): Promise<number> {
+  // The fixture leaves every 10th subscriber unsubscribed and one (the 7th) suppressed.
+  let n = recipients;
+  while (n - Math.floor(n / 10) - (n >= 7 ? 1 : 0) < recipients) n++;
+  const newsroom = await seedNewsroom(store, n);
+  if (newsroom.active.length !== recipients) throw new Error(`the seeded list has ${newsroom.active.length} readers, not ${recipients}`);
+  return newsroom.editionId;
+}
+
+function urlOf(db: string): string {
+  const u = new URL(DATABASE_URL);
+  u.pathname = `/${db}`;
+  return u.toString();
+}
+
+/** The environment of the matinale command for one run. */
+function commandEnv(dataDir: string, extra: Record<string, string>): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: dataDir, PUBLIC_URL: PUBLIC, MATINALE_SECRET: SECRET, LOG_LEVEL: process.env.BENCH_LOG_LEVEL || 'warn', ...extra };
+  for (const k of ['MATINALE_SOURCE', 'DATABASE_URL', 'SMTP_URL', 'DKIM_DOMAIN', 'DKIM_SELECTOR', 'DKIM_PRIVATE_KEY_FILE']) if (!(k in extra)) delete env[k];
+  return env;
+}
+
+async function renderedMessage(seed: { file: string; editionId: number } | { db: string; editionId: number }): Promise<{ file: string; bytes: number }> {
+  const dir = join(work, 'render');
+  mkdirSync(dir);
+  const extra: Record<string, string> = {};
+  if ('file' in seed) copyFileSync(seed.file, join(dir, 'matinale.sqlite'));
+  else {
+    const db = `matinale_bench_render_${process.pid}`;
+    await admin.query(`create database ${db} template ${seed.db}`);
+    databases.push(db);
+    extra.DATABASE_URL = urlOf(db);
+  }
+  // A test send to one address: the same template and splice as a list send's message.
+  execFileSync(process.execPath, [join(ROOT, 'bin/matinale.js'), 'send', String(seed.editionId), '--test', 'reader00001@example.net', '--wait'], {
+    env: commandEnv(dir, extra),
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const eml = readdirSync(join(dir, 'outbox')).find((f) => f.endsWith('.eml'));
+  if (!eml) throw new Error('the rendering send left no message in the outbox');
+  const raw = readFileSync(join(dir, 'outbox', eml));
+  // smtp-source -F appends CRLF to each line it reads: give it LF lines.
+  const file = join(work, 'message.txt');
+  writeFileSync(file, raw.toString('latin1').replace(/\r\n/g, '\n'), 'latin1');
+  return { file, bytes: raw.length };
+}
+
+/** smtp-source with the message, as many connections, as many messages; spawned, so that the sink's counters keep being read. */
+async function smtpSource(file: string, port: number, run: number): Promise<RunResult> {
+  const t0 = performance.now();
+  const child = spawn('smtp-source', ['-d', '-s', String(connections), '-m', String(messages), '-F', file, '-f', 'bench@example.org', '-t', 'reader@example.net', `127.0.0.1:${port}`], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  const seconds = (performance.now() - t0) / 1000;
+  if (code !== 0) throw new Error(`smtp-source exited with ${code}`);
+  return { case: 'smtp-source', run, messages, seconds, messagesPerSecond: messages / seconds, peakRssMiB: null };
+}
+
+async function matinaleRun(name: CaseName, run: number, index: number, port: number, keyFile: string, seeded: { sqlite?: { file: string; editionId: number }; postgres?: { db: string; editionId: number } }): Promise<RunResult> {
+  const dir = join(work, `run-${index}`);
+  mkdirSync(dir);
+  const extra: Record<string, string> = { SMTP_URL: `smtp://127.0.0.1:${port}?pool=${connections}` };
+  let editionId: number;
+  if (name.startsWith('sqlite')) {
+    copyFileSync(seeded.sqlite!.file, join(dir, 'matinale.sqlite'));
+    editionId = seeded.sqlite!.editionId;
+  } else {
+    const db = `matinale_bench_run_${process.pid}_${index}`;
+    await admin.query(`create database ${db} template ${seeded.postgres!.db}`);
+    databases.push(db);
+    extra.DATABASE_URL = urlOf(db);
+    editionId = seeded.postgres!.editionId;
+  }
+  if (name.endsWith('-dkim')) Object.assign(extra, { DKIM_DOMAIN: 'example.org', DKIM_SELECTOR: 'bench', DKIM_PRIVATE_KEY_FILE: keyFile });
+  const t0 = performance.now();
+  const child = spawn(process.execPath, [...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []), join(ROOT, 'bin/matinale.js'), 'send', String(editionId), '--now', '--wait', '--json'], {
+    env: commandEnv(dir, extra),
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let out = '';
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  let peakKiB = 0;
+  const poll = setInterval(() => (peakKiB = Math.max(peakKiB, vmHwmKiB(child.pid!))), 50);
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  clearInterval(poll);
+  const seconds = (performance.now() - t0) / 1000;
+  if (code !== 0) throw new Error(`${name}: matinale send exited with ${code}: ${out}`);
+  const final = JSON.parse(out.trim().split('\n').pop()!) as { counts: Record<string, number>; status: string };
+  if (final.status !== 'done' || final.counts.sent !== messages) throw new Error(`${name}: the send is ${final.status} with ${final.counts.sent} of ${messages} sent`);
+  if (extra.DATABASE_URL) {
+    const db = databases.pop()!;
+    await admin.query(`drop database if exists ${db}`);
+  }
+  rmSync(dir, { recursive: true, force: true });
+  return { case: name, run, messages, seconds, messagesPerSecond: messages / seconds, peakRssMiB: Math.round(peakKiB / 1024) };
+}
+
+/** The peak resident set of a running process (VmHWM), 0 once it is gone. */
+function vmHwmKiB(pid: number): number {
+  try {
+    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/** One core's RSA-2048 signatures per second, as OpenSSL measures them. */
+function opensslSignsPerSecond(): number {
+  const out = execFileSync('openssl', ['speed', '-seconds', '3', 'rsa2048'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+  // "rsa 2048 bits 0.000772s 0.000023s   1295.3  43478.3": sign/s is the first of the last two figures.
+  const line = out.split('\n').find((l) => /^rsa\s+2048 bits/.test(l));
+  const figures = line?.trim().split(/\s+/) ?? [];
+  const signs = Number(figures[figures.length - 2]);
+  if (!Number.isFinite(signs)) throw new Error(`could not read openssl speed's output:\n${out}`);
+  return signs;
+}
+
+function report(o: { results: RunResult[]; loadBefore: number[]; loadAfter: number[]; openssl: number; messageBytes: number }): void {
   const summary = cases.map((name) => {
-    const mine = results.filter((r) => r.case === name);
+    const mine = o.results.filter((r) => r.case === name);
+    const rss = mine.map((r) => r.peakRssMiB).filter((x): x is number => x !== null);
     return {
       case: name,
-      messages: mine[0]!.messages,
+      messages,
       runs: mine.length,
-      medianMessagesPerSecond: Math.round(median(mine.map((r) => r.messagesPerSecond))),
       medianSeconds: round(median(mine.map((r) => r.seconds))),
-      medianStartMs: Math.round(median(mine.map((r) => r.startMs))),
-      medianPeakRssMiB: Math.round(median(mine.map((r) => r.peakRssMiB))),
+      medianMessagesPerSecond: Math.round(median(mine.map((r) => r.messagesPerSecond))),
+      peakRssMiB: rss.length ? Math.max(...rss) : null,
+      medianPeakRssMiB: rss.length ? Math.round(median(rss)) : null,
     };
   });
-  const base = summary.find((s) => s.case === 'nodemailer-pool')!.medianMessagesPerSecond;
-  const withRatio = summary.map((s) => ({ ...s, ratioToNodemailerPool: round(s.medianMessagesPerSecond / base) }));
+  const base = summary.find((s) => s.case === 'smtp-source')!.medianMessagesPerSecond;
+  const rows = summary.map((s) => ({
+    ...s,
+    ratioToSmtpSource: round(s.medianMessagesPerSecond / base),
+    goal: GOALS[s.case] ?? null,
+    ...(s.case.endsWith('-dkim') ? { ratioToOpensslOneCore: round(s.medianMessagesPerSecond / o.openssl) } : {}),
+  }));
   const machine = `Node ${process.version}, ${cpus()[0]?.model ?? 'unknown CPU'} (${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GB)`;
   const at = new Date().toISOString();
-  const command = `node bin/run-ts.js bench/delivery.ts --recipients ${recipients} --runs ${runs} --baseline ${baselineRecipients} --cases ${cases.join(',')}`;
+  const command = `npm run bench:delivery -- --messages ${messages} --runs ${runs} --connections ${connections} --cases ${cases.join(',')}`;
   mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
-  writeFileSync(join(ROOT, 'bench/results/delivery.json'), JSON.stringify({ at, machine, command, connections: CONNECTIONS, loadAverage: { before: loadBefore, after: loadAfter }, summary: withRatio, runs: results }, null, 2) + '\n');
+  writeFileSync(
+    join(ROOT, `bench/results/${values.out}.json`),
+    JSON.stringify({ at, machine, command, connections, messageBytes: o.messageBytes, opensslRsa2048SignsPerSecond: o.openssl, loadAverage: { before: o.loadBefore, after: o.loadAfter }, summary: rows, runs: o.results }, null, 2) + '\n',
+  );
+  const label: Record<CaseName, string> = {
+    'smtp-source': 'smtp-source',
+    sqlite: 'matinale, SQLite',
+    postgres: 'matinale, PostgreSQL',
+    'sqlite-dkim': 'matinale, SQLite, DKIM rsa-2048',
+    'postgres-dkim': 'matinale, PostgreSQL, DKIM rsa-2048',
+  };
   const md = [
     '# Delivery benchmark',
     '',
-    `${recipients} recipients snapshotted into the ledger (SQLite) and delivered through ${CONNECTIONS} reused SMTP connections`,
-    'to a minimal local SMTP sink in another process (PIPELINING, 250 to everything), beside nodemailer\'s pooled',
-    `transport composing each message itself (\`sendMail\` with the recipient's HTML and text, ${CONNECTIONS} connections) for ${baselineRecipients} of them.`,
-    `Medians of ${runs} runs, each case in its own process; \`${command}\`.`,
-    `${at}, ${machine}; the machine is shared, so absolute figures move between runs:`,
-    `load average (1, 5, 15 min) ${loadBefore.join(', ')} before the runs, ${loadAfter.join(', ')} after.`,
+    `\`matinale send ID --now --wait\` as a user runs it (a child process, timed from spawn to exit: start, rendering, the snapshot of ${messages} recipients,`,
+    `delivery, the last result recorded), through ${connections} connections into Postfix's \`smtp-sink\` on loopback, beside Postfix's \`smtp-source\``,
+    `pushing the very message Matinale rendered (${o.messageBytes} bytes) into the same sink over ${connections} connections. Medians of ${runs} runs.`,
+    `\`${command}\`; ${at}, ${machine}.`,
+    `\`openssl speed -seconds 3 rsa2048\`: ${Math.round(o.openssl)} signs/s on one core.`,
+    `Load average (1, 5, 15 min) ${o.loadBefore.join(', ')} before, ${o.loadAfter.join(', ')} after (the machine is shared: the ratio, measured in the same run, is what counts).`,
     '',
-    '| case | messages | median messages/s | × nodemailer pool | median s | snapshot + encode once (ms) | peak RSS MiB |',
-    '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
-    ...withRatio.map(
-      (s) => `| ${s.case} | ${s.messages} | ${s.medianMessagesPerSecond} | ${s.ratioToNodemailerPool} | ${s.medianSeconds} | ${s.case === 'nodemailer-pool' ? '–' : s.medianStartMs} | ${s.medianPeakRssMiB} |`,
+    '| case | messages/s | × smtp-source | goal | peak RSS |',
+    '| --- | ---: | ---: | ---: | ---: |',
+    ...rows.map(
+      (s) =>
+        `| ${label[s.case]} | ${s.medianMessagesPerSecond.toLocaleString('en')} | ${s.ratioToSmtpSource}${s.ratioToOpensslOneCore !== undefined ? ` (${s.ratioToOpensslOneCore} × openssl's one core)` : ''} | ${s.goal === null ? '–' : `≥ ${s.goal}${s.ratioToSmtpSource >= s.goal ? ' met' : ' **not met**'}`} | ${s.peakRssMiB === null ? '–' : `${s.peakRssMiB} MiB`} |`,
     ),
-    '',
-    '`matinale`: the worker without DKIM (the goal: at least 10 × the nodemailer pool). `matinale-dkim`: the same with a',
-    '2048-bit RSA DKIM signature per recipient (one RSA signature each: the CPU cost of signing dominates).',
-    'Delivery time counts claims, splices, SMTP and the recorded results in the ledger, not the snapshot.',
-    "The worker's SMTP sessions are our own client (src/delivery/smtp-client.ts); the baseline is nodemailer's, unchanged.",
     '',
     'Each run, in the order run:',
     '',
-    ...results.map((r) => `- ${r.case}: ${Math.round(r.messagesPerSecond)}/s, ${round(r.seconds)} s, peak RSS ${r.peakRssMiB} MiB`),
+    ...o.results.map((r) => `- ${r.case} run ${r.run}: ${Math.round(r.messagesPerSecond)}/s, ${round(r.seconds)} s${r.peakRssMiB === null ? '' : `, peak RSS ${r.peakRssMiB} MiB`}`),
     '',
   ].join('\n');
-  writeFileSync(join(ROOT, 'bench/results/delivery.md'), md);
+  writeFileSync(join(ROOT, `bench/results/${values.out}.md`), md);
   process.stdout.write(md);
 }
 
-function child(name: CaseName, recipients: number, port: number): Promise<CaseResult> {
-  const c: ChildProcess = fork(fileURLToPath(import.meta.url), ['--child', name, '--recipients', String(recipients), '--port', String(port)], {
-    execArgv: ['--import', 'tsx', ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [])],
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  return new Promise((resolve, reject) => {
-    c.once('message', (m) => resolve(m as CaseResult));
-    c.once('exit', (code) => code !== 0 && reject(new Error(`${name} exited with ${code}`)));
-  });
-}
-
-async function runCase(name: CaseName, recipients: number, port: number): Promise<CaseResult> {
-  const dir = mkdtempSync(join(tmpdir(), 'matinale-bench-'));
-  const store = openStore({ sqlitePath: join(dir, 'matinale.sqlite') });
-  try {
-    await migrateToLatest(store);
-    const newsroom = await seedNewsroom(store, Math.ceil(recipients / 0.9) + 2);
-    const relay = `smtp://127.0.0.1:${port}?pool=${CONNECTIONS}`;
-    if (name === 'nodemailer-pool') return await runNodemailer(store, newsroom.active.slice(0, recipients), port);
-
-    const clock = systemClock;
-    let dkim: DkimSigner | undefined;
-    if (name === 'matinale-dkim') {
-      const pair = generateKeyPairSync('rsa', { modulusLength: 2048 });
-      dkim = new DkimSigner({ domain: 'example.org', selector: 'bench', privateKey: pair.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString() });
-    }
-    const transport = smtpPool([relay], { clock });
-    const quiet = { info: () => {}, warn: () => {}, error: (o: object, m: string) => process.stderr.write(`${m} ${JSON.stringify(o)}\n`) };
-    const parts = deliveryParts({ store, config: testConfig({ dataDir: dir }), clock, transport, logger: quiet });
-    const t0 = performance.now();
-    const send = await requestSend(parts.sendDeps, { editionId: newsroom.editionId, createdBy: 'bench' });
-    const t1 = performance.now();
-    // The worker as `matinale worker` builds it (signed return paths, the recheck of readers who left), DKIM as the case asks.
-    const worker = deliveryWorker(store, { ...parts, dkim }, 'bench', { batchSize: 500 });
-    // Two batches in flight, as startWorker runs them (lanes: 2).
-    const lane = async () => {
-      while ((await worker.runBatch()) > 0);
-    };
-    await Promise.all([lane(), lane()]);
-    const t2 = performance.now();
-    await transport.close();
-    const done = await getSend(store, send.id);
-    const sent = await store.db.selectFrom('recipients').select((eb) => eb.fn.countAll<number>().as('n')).where('send_id', '=', send.id).where('state', '=', 'sent').executeTakeFirstOrThrow();
-    if (done?.status !== 'done' || Number(sent.n) !== newsroom.active.length) throw new Error(`send not complete: ${done?.status}, ${sent.n} sent`);
-    const seconds = (t2 - t1) / 1000;
-    return { case: name, messages: Number(sent.n), seconds, messagesPerSecond: Number(sent.n) / seconds, startMs: t1 - t0, peakRssMiB: Math.round(process.resourceUsage().maxRSS / 1024) };
-  } finally {
-    await store.close();
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
-
-/** The baseline: nodemailer's pooled SMTP transport, composing every message from HTML and text. */
-async function runNodemailer(store: ReturnType<typeof openStore>, emails: string[], port: number): Promise<CaseResult> {
-  const loaded = await loadEdition(join(ROOT, 'examples/2026-03-02-tech-matin.md'));
-  const html = renderEmail(loaded.edition!, loaded.publication!, { publicUrl: PUBLIC });
-  const text = renderText(loaded.edition!, loaded.publication!, { publicUrl: PUBLIC });
-  const subject = subjectOf(loaded.edition!);
-  // The recipients come from the database, as the worker's do.
-  const rows = await store.db.selectFrom('subscribers').select(['id', 'email']).where('email', 'in', emails).orderBy('id').execute();
-  const transport = nodemailer.createTransport({ pool: true, host: '127.0.0.1', port, secure: false, ignoreTLS: true, maxConnections: CONNECTIONS, maxMessages: Infinity });
-  // The same TCP setting as our pool (no Nagle stall at the end of DATA), so that the comparison is of the work, not of the socket.
-  (transport.transporter as unknown as { getSocket: (o: unknown, cb: (err: Error | null, s?: { connection: Socket }) => void) => void }).getSocket = (_o, cb) => {
-    const socket = connect(port, '127.0.0.1', () => cb(null, { connection: socket }));
-    socket.setNoDelay(true);
-    socket.once('error', (err) => cb(err));
-  };
-  const t1 = performance.now();
-  let next = 0;
-  const lane = async () => {
-    while (next < rows.length) {
-      const r = rows[next++]!;
-      const values = { unsubscribeUrl: `${PUBLIC}/unsubscribe/u${r.id}`, preferencesUrl: `${PUBLIC}/preferences/p${r.id}`, recipient: r.email! };
-      await transport.sendMail({
-        from: loaded.publication!.from,
-        to: r.email!,
-        subject,
-        text: fillPlaceholders(text, values),
-        html: fillPlaceholders(html, values, escapeHtml),
-        messageId: `<bench.${r.id}@example.org>`,
-        headers: { 'List-Unsubscribe': `<${values.unsubscribeUrl}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' },
-      });
-    }
-  };
-  await Promise.all(Array.from({ length: CONNECTIONS * 4 }, lane));
-  const seconds = (performance.now() - t1) / 1000;
-  transport.close();
-  return { case: 'nodemailer-pool', messages: rows.length, seconds, messagesPerSecond: rows.length / seconds, startMs: 0, peakRssMiB: Math.round(process.resourceUsage().maxRSS / 1024) };
-}
-
-/** A minimal SMTP sink: PIPELINING, 250 to every command; scans message bytes without copying them. */
-async function runSink(): Promise<void> {
-  const END = Buffer.from('\r\n.\r\n', 'latin1');
-  const server = createServer((socket: Socket) => {
-    let data = false;
-    // Command mode: the unread bytes. Data mode: the last 4 bytes seen (a terminator may straddle chunks).
-    let pending: Buffer = Buffer.alloc(0);
-    socket.setNoDelay(true);
-    socket.write('220 sink ESMTP\r\n');
-    socket.on('data', (chunk: Buffer) => {
-      let buffer: Buffer = pending.length ? Buffer.concat([pending, chunk]) : chunk;
-      let out = '';
-      for (;;) {
-        if (data) {
-          const end = buffer.indexOf(END);
-          if (end < 0) {
-            buffer = Buffer.from(buffer.subarray(Math.max(0, buffer.length - 4)));
-            break;
-          }
-          buffer = buffer.subarray(end + END.length);
-          data = false;
-          out += '250 2.0.0 Ok: queued\r\n';
-          continue;
-        }
-        const eol = buffer.indexOf('\r\n');
-        if (eol < 0) break;
-        const line = buffer.subarray(0, Math.min(eol, 4)).toString('latin1').toUpperCase();
-        buffer = buffer.subarray(eol + 2);
-        if (line === 'EHLO') out += '250-sink\r\n250-PIPELINING\r\n250-8BITMIME\r\n250 SIZE 52428800\r\n';
-        else if (line === 'DATA') {
-          out += '354 go ahead\r\n';
-          data = true;
-          // The terminator search starts at the CRLF that ended the DATA line.
-          buffer = Buffer.concat([Buffer.from('\r\n'), buffer]);
-        } else if (line === 'QUIT') {
-          socket.end(out + '221 bye\r\n');
-          return;
-        } else out += '250 Ok\r\n';
-      }
-      pending = buffer;
-      if (out) socket.write(out);
-    });
-    socket.on('error', () => {});
-  });
+async function freePort(): Promise<number> {
+  const server = createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  process.send!({ port: typeof address === 'object' && address ? address.port : 0 });
+  const port = (server.address() as { port: number }).port;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+async function waitForPort(port: number): Promise<void> {
+  const { connect } = await import('node:net');
+  for (let i = 0; i < 100; i++) {
+    const ok = await new Promise<boolean>((resolve) => {
+      const s = connect(port, '127.0.0.1', () => {
+        s.end();
+        resolve(true);
+      });
+      s.once('error', () => resolve(false));
+    });
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`smtp-sink did not listen on ${port}`);
 }
 
 function median(xs: number[]): number {

@@ -5,6 +5,12 @@
 // the test suite, so that a test never runs a dist/ older than the code.
 import { existsSync } from 'node:fs';
 
+// `matinale --help | head`: a reader that stopped reading is not an error.
+process.stdout.on('error', (err) => {
+  if (err.code === 'EPIPE') process.exit(0);
+  throw err;
+});
+
 const built = new URL('../dist/cli/main.js', import.meta.url);
 const fromSource = process.env.MATINALE_SOURCE === '1';
 let main;

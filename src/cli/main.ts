@@ -70,6 +70,11 @@ export const COMMANDS: Record<string, CommandEntry> = {
     summary: 'run the web app (public site, newsroom dashboard, API) with an in-process delivery worker',
     load: () => import('./serve.ts'),
   },
+  site: {
+    term: 'site',
+    summary: 'the public archive as static files, for any web server or CDN',
+    load: () => import('./site.ts'),
+  },
   subscribers: {
     term: 'subscribers',
     summary: "a publication's subscribers: import, export, data rights",

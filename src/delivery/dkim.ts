@@ -4,6 +4,14 @@
 // body bytes exactly as sent (our bodies end with one CRLF), which lets the body
 // hash continue from a state computed once per send over the constant prefix
 // (see splice.ts); the header hash and the RSA signature are per recipient.
+//
+// The RSA signature is most of a signed message's cost (about 0.3 ms of a core
+// each, where splicing and writing the message take a tenth of that): a worker
+// signs off its event loop (`signatureHeaderOffThread`), on libuv's thread
+// pool, which node:crypto uses when given a callback. The signatures of the
+// messages in flight then run on every core side by side while the SMTP
+// connections keep writing, with no copy of the key or the data to another
+// isolate (node:worker_threads would need both, and a module of its own to load).
 import { createPrivateKey, sign, type Hash, type KeyObject } from 'node:crypto';
 
 /** The DKIM settings (DKIM_DOMAIN, DKIM_SELECTOR, DKIM_PRIVATE_KEY_FILE's content). */
@@ -64,6 +72,20 @@ export class DkimSigner {
    * pre-computed relaxed form, for headers that are the same for every recipient.
    */
   signatureHeader(headers: readonly HeaderLine[], bodyHash: Hash, timestamp: number, canonical?: ReadonlyArray<string | undefined>): string {
+    const { value, data } = this.signingInput(headers, bodyHash, timestamp, canonical);
+    return signatureLine(value, sign('sha256', data, this.key));
+  }
+
+  /** The same as `signatureHeader`, the RSA signature computed on libuv's thread pool: the event loop goes on meanwhile. */
+  signatureHeaderOffThread(headers: readonly HeaderLine[], bodyHash: Hash, timestamp: number, canonical?: ReadonlyArray<string | undefined>): Promise<string> {
+    const { value, data } = this.signingInput(headers, bodyHash, timestamp, canonical);
+    return new Promise((resolve, reject) => {
+      sign('sha256', data, this.key, (err, signature) => (err ? reject(err) : resolve(signatureLine(value, signature))));
+    });
+  }
+
+  /** The signature's header value up to `b=`, and the data to sign: the signed headers' canonical forms and that header's own. */
+  private signingInput(headers: readonly HeaderLine[], bodyHash: Hash, timestamp: number, canonical?: ReadonlyArray<string | undefined>): { value: string; data: Buffer } {
     const bh = bodyHash.digest('base64');
     const names: string[] = [];
     let signedData = '';
@@ -78,7 +100,10 @@ export class DkimSigner {
     const t = Math.floor(timestamp / 1000);
     const value = `v=1; a=rsa-sha256; c=relaxed/simple; d=${domain}; s=${selector}; t=${t};\r\n h=${names.join(':')};\r\n bh=${bh};\r\n b=`;
     signedData += relaxedHeader('DKIM-Signature', value).slice(0, -2);
-    const b = sign('sha256', Buffer.from(signedData, 'utf8'), this.key).toString('base64');
-    return `DKIM-Signature: ${value}${b}\r\n`;
+    return { value, data: Buffer.from(signedData, 'utf8') };
   }
+}
+
+function signatureLine(value: string, signature: Buffer): string {
+  return `DKIM-Signature: ${value}${signature.toString('base64')}\r\n`;
 }

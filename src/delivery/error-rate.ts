@@ -36,41 +36,76 @@ export function shareLowerBound(failures: number, n: number, z: number): number 
   return Math.max(0, (centre - margin) / (1 + z2 / n));
 }
 
+/** How many slices a window is counted in: its memory, whatever the rate or the size of the send. */
+const SLICES = 1000;
+
 /**
- * The attempts of one send within the window, oldest first, with the count of
- * failures among them kept as they come and go: judging the share costs the
- * same whatever the size of the send (a count over the whole window at every
- * attempt grew with the square of it).
+ * The attempts of one send within the window, counted per slice of a
+ * thousandth of the window (300 ms of 5 minutes), with the counts of the
+ * whole window kept as slices come and go: judging the share costs the same
+ * whatever the size of the send, and so does the memory (a list of every
+ * attempt of the last 5 minutes held 900,000 of them at 3,000 messages/s).
+ * An attempt leaves the window with its slice, at most a slice late.
  */
 class SendWindow {
-  private at: number[] = [];
-  private failed: boolean[] = [];
-  /** Index of the oldest attempt still in the window. */
-  private head = 0;
+  private readonly width: number;
+  /** Ring of slices: the slice number each holds, its attempts and failures. */
+  private readonly keys = new Float64Array(SLICES + 24).fill(-1);
+  private readonly attempts = new Uint32Array(SLICES + 24);
+  private readonly failed = new Uint32Array(SLICES + 24);
+  /** The oldest slice number still counted. */
+  private oldest = -Infinity;
+  size = 0;
   failures = 0;
 
-  get size(): number {
-    return this.at.length - this.head;
+  constructor(windowMs: number) {
+    this.width = Math.max(1, Math.ceil(windowMs / SLICES));
   }
 
   push(at: number, failed: boolean): void {
-    this.at.push(at);
-    this.failed.push(failed);
-    if (failed) this.failures++;
+    // A lane's clock read a moment before another's lands in the oldest slice still counted.
+    const key = Math.max(Math.floor(at / this.width), this.oldest);
+    const i = this.slot(key);
+    if (this.keys[i] !== key) this.drop(i, key);
+    this.attempts[i]!++;
+    this.size++;
+    if (failed) {
+      this.failed[i]!++;
+      this.failures++;
+    }
   }
 
   /** Lets go of the attempts older than `from`. */
   expire(from: number): void {
-    while (this.head < this.at.length && this.at[this.head]! < from) {
-      if (this.failed[this.head]) this.failures--;
-      this.head++;
+    const first = Math.floor(from / this.width);
+    if (first <= this.oldest) return;
+    if (this.oldest === -Infinity) {
+      this.oldest = first;
+      return;
     }
-    // Drop the expired prefix now and then, not at every attempt: amortised O(1).
-    if (this.head > 1024 && this.head * 2 > this.at.length) {
-      this.at = this.at.slice(this.head);
-      this.failed = this.failed.slice(this.head);
-      this.head = 0;
+    if (first - this.oldest >= this.keys.length) {
+      for (let i = 0; i < this.keys.length; i++) this.drop(i, -1);
+    } else {
+      for (let k = this.oldest; k < first; k++) {
+        const i = this.slot(k);
+        if (this.keys[i] === k) this.drop(i, -1);
+      }
     }
+    this.oldest = first;
+  }
+
+  private slot(key: number): number {
+    const n = this.keys.length;
+    return ((key % n) + n) % n;
+  }
+
+  /** Empties slot `i` of the ring for slice `key`. */
+  private drop(i: number, key: number): void {
+    this.size -= this.attempts[i]!;
+    this.failures -= this.failed[i]!;
+    this.attempts[i] = 0;
+    this.failed[i] = 0;
+    this.keys[i] = key;
   }
 }
 
@@ -83,9 +118,9 @@ export class ErrorRateWindow {
   /** Counts one attempt's result (`failed`: about the send); returns the reason to pause, if the threshold is crossed. */
   record(sendId: number, failed: boolean, now: number): string | undefined {
     let window = this.sends.get(sendId);
-    if (!window) this.sends.set(sendId, (window = new SendWindow()));
-    window.push(now, failed);
+    if (!window) this.sends.set(sendId, (window = new SendWindow(this.policy.windowMs)));
     window.expire(now - this.policy.windowMs);
+    window.push(now, failed);
     const attempts = window.size;
     if (attempts < this.policy.minAttempts) return undefined;
     const bound = shareLowerBound(window.failures, attempts, this.policy.standardErrors ?? DEFAULT_STANDARD_ERRORS);

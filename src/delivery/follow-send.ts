@@ -1,6 +1,11 @@
 // `send --wait`: the command delivers its own send as a worker until every
 // recipient has a final state (other workers may help meanwhile), reporting
 // progress as it goes. A send scheduled for later is waited for, then started.
+// Two batches are in flight at once, as in `matinale worker` (while one
+// batch's results are recorded and the next claimed, the other keeps the SMTP
+// connections busy), and the progress is read from the ledger on a timer, not
+// after every batch: counting a million rows per batch of 200 would cost more
+// than the send.
 import type { Store } from '../store/db.ts';
 import { retryWhileDown } from '../store/outages.ts';
 import { getSend } from '../store/sends.ts';
@@ -23,6 +28,10 @@ export interface FollowOptions {
   graceMs?: number;
   /** Sleep between polls when rows wait for a retry or another worker (default 1 s). */
   pollMs?: number;
+  /** How often the progress is read and reported while batches run (default 2 s: a count over every row of the send). */
+  progressMs?: number;
+  /** Batches in flight at once (default 2). */
+  lanes?: number;
   sleep?: Sleep;
 }
 
@@ -49,7 +58,7 @@ export async function followSend(o: FollowOptions): Promise<SendProgress> {
       continue;
     }
     // A batch may run again: its claim is the only step not retried inside.
-    const handled = send.status === 'running' ? await again(() => worker.runBatch({ sendId: o.sendId })) : 0;
+    const handled = send.status === 'running' ? await deliverWhileDue(o, () => again(() => worker.runBatch({ sendId: o.sendId }))) : 0;
     let progress = (await again(() => sendProgress(o.store, o.sendId, clock.now())))!;
     if (progress.status === 'running' && progress.remaining === 0 && handled === 0) {
       // Nothing left and no batch of ours to close it (a send started empty
@@ -61,4 +70,34 @@ export async function followSend(o: FollowOptions): Promise<SendProgress> {
     if (progress.status !== 'running') return progress;
     if (handled === 0) await sleep(o.pollMs ?? 1000);
   }
+}
+
+/**
+ * Runs batches of the send on `lanes` lanes until a claim finds nothing due,
+ * reporting the progress every `progressMs` meanwhile; returns the rows handled.
+ */
+async function deliverWhileDue(o: FollowOptions, runBatch: () => Promise<number>): Promise<number> {
+  let handled = 0;
+  let reading: Promise<void> | undefined;
+  const timer = setInterval(() => {
+    // One reading at a time: a slow count is not stacked on itself.
+    reading ??= sendProgress(o.store, o.sendId, o.parts.clock.now())
+      .then((p) => p && o.onProgress(p))
+      .catch(() => {})
+      .finally(() => (reading = undefined));
+  }, o.progressMs ?? 2000);
+  try {
+    const lane = async () => {
+      for (;;) {
+        const n = await runBatch();
+        handled += n;
+        if (n === 0) return;
+      }
+    };
+    await Promise.all(Array.from({ length: Math.max(1, o.lanes ?? 2) }, lane));
+  } finally {
+    clearInterval(timer);
+    await reading;
+  }
+  return handled;
 }

@@ -20,8 +20,8 @@ import type { Transport } from './transport.ts';
 import type { DeliveryLogger } from './worker-batch.ts';
 
 /** The transport of the configuration: SMTP_URL's relays, else the outbox. Build it once per process. */
-export function transportOf(config: Config, clock: Clock): Transport {
-  return config.smtpUrls.length ? smtpPool(config.smtpUrls, { clock }) : outboxTransport(join(config.dataDir, 'outbox'), clock);
+export function transportOf(config: Config, clock: Clock, logger: DeliveryLogger = deliveryLogger()): Transport {
+  return config.smtpUrls.length ? smtpPool(config.smtpUrls, { clock, logger }) : outboxTransport(join(config.dataDir, 'outbox'), clock);
 }
 
 /** What names and signs every message of the newsroom: the mail domain, the DKIM key, the return-path key. */

@@ -39,11 +39,12 @@ export async function startSend(store: Store, sendId: number, template: string, 
     const started = await markSendRunning(tx, sendId, now);
     if (!started) return undefined;
     await saveSendMessage(tx, sendId, template, now);
+    // The snapshot says how many rows it wrote: no count over a million rows after it.
+    let n: number;
     if (started.kind === 'list') {
-      await snapshotListRecipients(tx, started, now);
+      n = await snapshotListRecipients(tx, started, now);
       await editionFollows(tx, started, 'scheduled', 'sending', now);
-    }
-    const n = await countRecipients(tx, sendId);
+    } else n = await countRecipients(tx, sendId);
     // Nobody to mail: no worker would ever claim a row, so nothing would ever
     // find the send complete. It ends here, done, saying why it mailed no one.
     if (n === 0) {

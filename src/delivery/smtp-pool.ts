@@ -1,7 +1,13 @@
 // The SMTP transport: for each relay of SMTP_URL a pool of reused connections
 // (our own SMTP client, smtp-client.ts: STARTTLS when offered, AUTH over TLS, PIPELINING
 // of the envelope where offered), each relay under its own rate limit. Several relays
-// share the load: a message goes to the relay with the fewest messages waiting.
+// share the load by their weights (`weight=3` takes three messages for one of a
+// relay of weight 1; smooth weighted round robin, relay-choice.ts). A relay
+// that cannot be reached (connection refused, no greeting in time, a session
+// that cannot be opened) is set aside for a while, with one log line, and the
+// message goes to another relay at once: nothing of it was written. While every
+// relay is set aside, messages try them all the same, as with one relay: the
+// failure goes to the retry policy, which waits or pauses the send.
 // A transactional mail (`OutgoingMessage.transactional`) goes ahead of list
 // messages, both for the next rate token and for the next free connection.
 //
@@ -9,6 +15,7 @@
 //   smtp://user:pass@relay.example.net:587?pool=5&rate=50&hourly=100000
 //   pool: connections (default 5); rate: messages/s; hourly: messages/hour;
 //   maxMessages: messages per connection before it is renewed (default 1000);
+//   weight: the relay's share of the messages against the others' (default 1);
 //   tls=insecure: accept a self-signed certificate (a relay on the same host);
 //   tls=none: no TLS, not even STARTTLS when offered, and credentials sent in
 //   clear (a private path to the relay). Without it, credentials only go over
@@ -22,6 +29,7 @@
 import type { Clock } from '../clock.ts';
 import { redact } from '../store/db.ts';
 import { RateLimiter, realSleep, type Sleep } from './rate-limit.ts';
+import { RelayChoice, type SetAsidePolicy } from './relay-choice.ts';
 import { SmtpSession, type SmtpClientOptions, type SmtpError, type SmtpReply, type SmtpTimeouts } from './smtp-client.ts';
 import { TIMEOUT_OPTIONS, timeoutsFromQuery } from './smtp-timeouts.ts';
 import { NotSent, type OutgoingMessage, type RelayLimits, type SubmitOptions, type SubmitResult, type Transport } from './transport.ts';
@@ -40,6 +48,8 @@ export interface RelaySettings {
   plaintext: boolean;
   /** The waits the URL sets (the others: what the code passes, else RFC 5321's). */
   timeouts: Partial<SmtpTimeouts>;
+  /** Its share of the messages against the other relays' (`weight`, default 1). */
+  weight: number;
   description: string;
 }
 
@@ -78,6 +88,7 @@ export function parseRelayUrl(url: string): RelaySettings {
     rejectUnauthorized: tls !== 'insecure',
     plaintext: tls === 'none',
     timeouts: timeoutsFromQuery(q),
+    weight: num('weight', 1),
     description: `${u.protocol}//${u.hostname}:${port}`,
   };
 }
@@ -130,7 +141,7 @@ class RelayPool {
   load = 0;
   readonly limiter: RateLimiter;
 
-  private closed = false;
+  closed = false;
   /** How each session of this relay is opened. */
   private readonly session: SmtpClientOptions;
 
@@ -146,7 +157,7 @@ class RelayPool {
     this.limiter = new RateLimiter({ perSecond: relay.perSecond, perHour: relay.perHour }, clock, sleep);
   }
 
-  async submit(message: OutgoingMessage, options: SubmitOptions = {}): Promise<SubmitResult> {
+  async submit(message: OutgoingMessage, options: SubmitOptions = {}): Promise<PoolResult> {
     const { signal } = options;
     this.load++;
     try {
@@ -159,7 +170,9 @@ class RelayPool {
         session = await this.take(first, signal);
       } catch (err) {
         if (signal?.aborted) throw notSent(signal);
-        return this.failure(err as SmtpError);
+        // No session could be opened: nothing of the message was written, another relay may take it.
+        this.lastOpenError = err as SmtpError;
+        return { ...this.failure(err as SmtpError), unreachable: !this.closed };
       }
       // The last moment before the message is written: whatever allowed it
       // (the lease on its row, the send running) is asked again after the waits.
@@ -197,12 +210,12 @@ class RelayPool {
   }
 
   /** What the relay takes, from a session's EHLO (an idle one, or one opened for this); undefined when it cannot be reached. */
-  async limits(): Promise<RelayLimits | undefined> {
+  async limits(): Promise<RelayLimits | SmtpError> {
     let session: Session;
     try {
       session = await this.take(false);
-    } catch {
-      return undefined;
+    } catch (err) {
+      return err as SmtpError;
     }
     const limits = { relay: this.relay.description, ...session.limits };
     this.give(session);
@@ -291,6 +304,19 @@ class RelayPool {
     });
   }
 
+  /**
+   * The relay was set aside: the messages waiting for one of its connections
+   * go elsewhere now rather than each wait for a session that would fail the
+   * same way (a relay that never greets costs a whole greeting timeout per try).
+   */
+  failWaiting(): void {
+    const err = this.lastOpenError ?? new Error(`the relay ${this.relay.description} was set aside`);
+    for (const w of this.waiters.splice(0)) w(err);
+  }
+
+  /** Why the last session could not be opened: what the waiters sent elsewhere are told. */
+  private lastOpenError: SmtpError | undefined;
+
   close(): void {
     // Sessions still carrying a message are closed when they come back (give).
     this.closed = true;
@@ -307,20 +333,58 @@ function notSent(signal: AbortSignal): NotSent {
   return reason instanceof NotSent ? reason : new NotSent(reason instanceof Error ? reason.message : 'dropped before it was written');
 }
 
+/** What a relay's pool answers: the transport's result, and whether the relay could not be reached at all. */
+type PoolResult = SubmitResult & { unreachable?: boolean };
+
+/** Where the transport says that a relay was set aside and that it came back. */
+export interface RelayLogger {
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+}
+
 /** A transport over one or several relays (SMTP_URL). */
-export function smtpPool(urls: readonly string[], options: { clock: Clock; sleep?: Sleep; timeouts?: Partial<SmtpTimeouts> }): Transport {
+export function smtpPool(
+  urls: readonly string[],
+  options: { clock: Clock; sleep?: Sleep; timeouts?: Partial<SmtpTimeouts>; logger?: RelayLogger; setAside?: SetAsidePolicy },
+): Transport {
   if (urls.length === 0) throw new Error('smtpPool needs at least one relay URL');
   const pools = urls.map((u) => new RelayPool(parseRelayUrl(u), options.clock, options.sleep ?? realSleep, options.timeouts));
+  const choice = new RelayChoice(
+    pools.map((p) => ({ description: p.relay.description, weight: p.relay.weight })),
+    options.clock,
+    options.logger ?? { info: () => {}, warn: () => {} },
+    options.setAside,
+  );
   return {
     description: `smtp ${pools.map((p) => p.relay.description).join(', ')}`,
     concurrency: pools.reduce((n, p) => n + p.relay.poolSize, 0),
-    submit(message, submitOptions) {
-      let best = pools[0]!;
-      for (const p of pools) if (p.load / p.relay.poolSize < best.load / best.relay.poolSize) best = p;
-      return best.submit(message, submitOptions);
+    async submit(message, submitOptions) {
+      // Each relay at most once per message: one that cannot be reached is set
+      // aside and the next one is tried; the last failure is the answer.
+      const tried = new Set<number>();
+      for (;;) {
+        const i = choice.next(tried);
+        tried.add(i);
+        const { unreachable, ...result } = await pools[i]!.submit(message, submitOptions);
+        if (!unreachable) {
+          choice.reached(i);
+          return result;
+        }
+        // Those waiting for it go elsewhere too, when there is an elsewhere; alone, each message tries it (and fails) as before.
+        if (choice.unreachable(i, result.response) && choice.hasAnother(new Set([i]))) pools[i]!.failWaiting();
+        if (!choice.hasAnother(tried)) return result;
+      }
     },
     async limits() {
-      const known = await Promise.all(pools.map((p) => p.limits()));
+      const known = await Promise.all(
+        pools.map(async (p, i) => {
+          if (!choice.isUp(i)) return undefined;
+          const limits = await p.limits();
+          if (!(limits instanceof Error)) return limits;
+          if (!p.closed) choice.unreachable(i, limits.message);
+          return undefined;
+        }),
+      );
       return known.filter((l): l is RelayLimits => l !== undefined);
     },
     async close() {

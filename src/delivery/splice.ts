@@ -66,8 +66,32 @@ export function compileMessage(template: MessageTemplate, signer?: DkimSigner): 
   return compiled;
 }
 
-/** The complete message of one recipient, ready for SMTP DATA. */
+/** The complete message of one recipient, ready for SMTP DATA; signed here, on the event loop, when the message has a signer. */
 export function spliceMessage(message: CompiledMessage, values: RecipientValues, now: number): Buffer {
+  const parts = spliceParts(message, values);
+  const signature = parts.signing && message.signer!.signatureHeader(parts.signing.headers, parts.signing.bodyHash, now, parts.signing.canonical);
+  return joinParts(parts, signature);
+}
+
+/**
+ * The same message, its DKIM signature computed off the event loop (dkim.ts):
+ * what a worker sends, so that its connections keep writing while messages
+ * in flight are signed on every core.
+ */
+export async function spliceMessageOffThread(message: CompiledMessage, values: RecipientValues, now: number): Promise<Buffer> {
+  const parts = spliceParts(message, values);
+  const signature = parts.signing && (await message.signer!.signatureHeaderOffThread(parts.signing.headers, parts.signing.bodyHash, now, parts.signing.canonical));
+  return joinParts(parts, signature);
+}
+
+interface SplicedParts {
+  lines: Buffer[];
+  body: Buffer[];
+  /** What the signature needs, when the message is signed. */
+  signing?: { headers: HeaderLine[]; canonical: Array<string | undefined>; bodyHash: Hash };
+}
+
+function spliceParts(message: CompiledMessage, values: RecipientValues): SplicedParts {
   const lines: Buffer[] = [];
   const signed: HeaderLine[] = [];
   const canonical: Array<string | undefined> = [];
@@ -93,13 +117,15 @@ export function spliceMessage(message: CompiledMessage, values: RecipientValues,
     if (Buffer.isBuffer(c)) body.push(c);
     else body.push(Buffer.from(encodeSlotQp(c.as === 'qp-html' ? escapeHtml(values[c.slot]) : values[c.slot]), 'ascii'));
   }
-  if (message.signer) {
-    const hash = message.prefixHash!.copy();
-    for (let i = 1; i < body.length; i++) hash.update(body[i]!);
-    lines.unshift(Buffer.from(message.signer.signatureHeader(signed, hash, now, canonical), 'ascii'));
-  }
-  lines.push(CRLF);
-  return Buffer.concat([...lines, ...body]);
+  if (!message.signer) return { lines, body };
+  const bodyHash = message.prefixHash!.copy();
+  for (let i = 1; i < body.length; i++) bodyHash.update(body[i]!);
+  return { lines, body, signing: { headers: signed, canonical, bodyHash } };
+}
+
+function joinParts(parts: SplicedParts, signature: string | undefined): Buffer {
+  const head = signature === undefined ? parts.lines : [Buffer.from(signature, 'ascii'), ...parts.lines];
+  return Buffer.concat([...head, CRLF, ...parts.body]);
 }
 
 const CRLF = Buffer.from('\r\n', 'ascii');

@@ -22,7 +22,7 @@ import type { ReturnPaths } from './return-path.ts';
 import { ReadersWhoLeft, type Recheck } from './readers-who-left.ts';
 export type { Recheck } from './readers-who-left.ts';
 import { SendWatch } from './send-watch.ts';
-import { compileMessage, spliceMessage, type CompiledMessage } from './splice.ts';
+import { compileMessage, spliceMessageOffThread, type CompiledMessage } from './splice.ts';
 import { NotSent, type SubmitResult, type Transport } from './transport.ts';
 
 /** Where a bounced address goes: the publication's suppression list (audience). */
@@ -218,7 +218,8 @@ export class DeliveryWorker {
     }
     let result: SubmitResult;
     try {
-      const raw = spliceMessage(message.compiled, values, clock.now());
+      // Signed off the event loop: the other lanes keep the connections writing meanwhile.
+      const raw = await spliceMessageOffThread(message.compiled, values, clock.now());
       result = await this.deps.transport.submit(
         { from: this.deps.returnPaths.addressFor(row.sendId, row.id), to: row.email, raw, messageId: values.messageId },
         // Asked again after the transport's waits (a rate token, a connection, a stopped process), right before writing.

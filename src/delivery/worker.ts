@@ -126,8 +126,8 @@ export function deliveryParts(options: Pick<StartWorkerOptions, 'store' | 'confi
   const { store, config } = options;
   const clock = options.clock ?? systemClock;
   const { mailDomain, dkim, returnPaths } = mailIdentity(config);
-  const transport = options.transport ?? transportOf(config, clock);
   const logger = options.logger ?? deliveryLogger();
+  const transport = options.transport ?? transportOf(config, clock, logger);
   const keys = new AudienceKeys(config.secret);
   const sendDeps: SendDeps = { store, clock, publicUrl: config.publicUrl, mailDomain };
   return {

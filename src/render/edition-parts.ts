@@ -128,7 +128,7 @@ export function editionParts(edition: Edition, publication: Publication, options
   // The tip line offers the team's addresses and the encrypted tip form
   // (`{form}`; a template of the newsroom's own without it gets the form
   // after it), closed with a full stop unless it ends with punctuation.
-  const form: Piece[] = [{ text: t(strings.tipForm), href: tipsUrl(options.publicUrl, publication.slug) }];
+  const form: Piece[] = [{ text: t(strings.tipForm), href: tipsUrl(options.appUrl ?? options.publicUrl, publication.slug) }];
   const template = publication.tipLine ?? strings.tipLine;
   const tipLine = fillTemplate(template, { team, name: nameP, form }, language);
   if (!template.includes('{form}')) {

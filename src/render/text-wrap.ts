@@ -6,7 +6,9 @@ import { PLACEHOLDER_TOKENS } from './placeholders.ts';
 
 export const TEXT_WIDTH = 78;
 
-const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+// Made on first use: ICU's segmenter takes tens of milliseconds to set up,
+// which every process importing render/ (a worker's start) would pay.
+let graphemes: Intl.Segmenter | undefined;
 
 // Only combining marks, joiners and astral characters make a seen character
 // longer than one UTF-16 unit; text without them is counted the fast way.
@@ -16,6 +18,7 @@ const NEEDS_SEGMENTING = /[\p{M}\u200d\u{10000}-\u{10ffff}]/u;
 export function displayLength(text: string): number {
   if (!NEEDS_SEGMENTING.test(text)) return text.length;
   let n = 0;
+  graphemes ??= new Intl.Segmenter(undefined, { granularity: 'grapheme' });
   for (const _ of graphemes.segment(text)) n++;
   return n;
 }

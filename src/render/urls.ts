@@ -5,6 +5,11 @@
 export interface RenderOptions {
   /** Base of every link in mail and pages (PUBLIC_URL), absolute, without a trailing slash. */
   publicUrl: string;
+  /**
+   * Where the app itself answers, for what only it can serve (the tip form),
+   * when the pages are served elsewhere (a static copy of the archive); PUBLIC_URL otherwise.
+   */
+  appUrl?: string;
 }
 
 function base(publicUrl: string): string {

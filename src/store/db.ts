@@ -2,8 +2,9 @@
 // a `postgres://` URL is given. Callers get one `Store` whatever the backend.
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import SqliteDatabase from 'better-sqlite3';
-import pg from 'pg';
+import { createRequire } from 'node:module';
+import type SqliteDatabase from 'better-sqlite3';
+import type pg from 'pg';
 import { Kysely, sql, SqliteDialect } from 'kysely';
 import { CAPABILITIES, COLUMN_TYPES, type Capabilities, type ColumnTypes } from './dialect.ts';
 import { DEFAULT_RECONNECT_POLICY, Outages, type ReconnectPolicy } from './outages.ts';
@@ -20,6 +21,13 @@ export interface Store {
    * store modules use it.
    */
   pgPool?: pg.Pool;
+  /**
+   * The SQLite connection under `db`, for the few reads on every public
+   * request that keep a prepared statement (archive-stamps.ts): Kysely
+   * prepares each query anew. Absent on PostgreSQL and on transaction views.
+   * Only store modules use it.
+   */
+  sqlite?: SqliteDatabase.Database;
   /** A short description for logs, without any password. */
   description: string;
   /**
@@ -47,12 +55,19 @@ export interface OpenOptions {
   onOutage?: (line: string) => void;
 }
 
+// Each driver loads when a store of its kind opens: a process on SQLite never
+// loads pg (nor the fetch machinery pg touches as it loads), and the reverse
+// (src/cli/README.md, « Heavy libraries »). Both are CommonJS, required as needed.
+const require = createRequire(import.meta.url);
+const loadPg = () => require('pg') as typeof pg;
+const loadSqlite = () => require('better-sqlite3') as typeof SqliteDatabase;
+
 // int8 (bigint) columns hold ids and epoch milliseconds: both fit a JS number.
 const INT8_OID = 20;
 const pgTypes = {
   getTypeParser(oid: number, format?: string) {
     if (oid === INT8_OID) return (value: string) => Number(value);
-    return pg.types.getTypeParser(oid, format as 'text');
+    return loadPg().types.getTypeParser(oid, format as 'text');
   },
 };
 
@@ -65,7 +80,8 @@ export async function ping(store: Store): Promise<void> {
 export function openStore(options: OpenOptions): Store {
   const url = options.databaseUrl;
   if (url && /^postgres(ql)?:\/\//.test(url)) {
-    const pool = new pg.Pool({
+    const { Pool } = loadPg();
+    const pool = new Pool({
       connectionString: url,
       max: options.maxConnections ?? 10,
       types: pgTypes,
@@ -105,7 +121,8 @@ export function openStore(options: OpenOptions): Store {
     // database holding subscribers' addresses is readable by every user.
     if (!existsSync(path)) createOwnerOnly(path);
   }
-  const sqlite = new SqliteDatabase(path);
+  const Sqlite = loadSqlite();
+  const sqlite = new Sqlite(path);
   // WAL lets readers work while one writer writes; the busy timeout makes a
   // second process wait for the lock instead of failing at once.
   sqlite.pragma('journal_mode = WAL');
@@ -123,6 +140,7 @@ export function openStore(options: OpenOptions): Store {
     db,
     capabilities: CAPABILITIES.sqlite,
     columnTypes: COLUMN_TYPES.sqlite,
+    sqlite,
     description: `sqlite ${path}`,
     close: () => db.destroy(),
   };

@@ -22,6 +22,11 @@ export interface Capabilities {
    * sending them as statement parameters.
    */
   supportsCopy: boolean;
+  /**
+   * Arrays as statement parameters (`unnest($1::bigint[], …)`): a batch of
+   * rows written in one statement of a few parameters, whatever its size.
+   */
+  supportsArrayParameters: boolean;
 }
 
 /** Column types used by the migrations, per backend. */
@@ -44,6 +49,7 @@ export const CAPABILITIES: Record<DialectName, Capabilities> = {
     supportsConcurrentWriters: false,
     supportsReturning: true,
     supportsCopy: false,
+    supportsArrayParameters: false,
   },
   postgres: {
     dialect: 'postgres',
@@ -52,6 +58,7 @@ export const CAPABILITIES: Record<DialectName, Capabilities> = {
     supportsConcurrentWriters: true,
     supportsReturning: true,
     supportsCopy: true,
+    supportsArrayParameters: true,
   },
 };
 

@@ -9,6 +9,7 @@ import { systemClock, type Clock } from '../clock.ts';
 import { subjectOf } from '../edition/inline-text.ts';
 import type { Publication } from '../edition/publication.ts';
 import { recordApprovedWords } from './learned-words.ts';
+import { indexEdition } from './edition-search.ts';
 import type { Store } from './db.ts';
 import { recordAudit } from './audit-log.ts';
 import {
@@ -111,7 +112,11 @@ export interface TransitionOptions extends StoreOptions {
 export async function saveEdition(store: Store, input: SaveEditionInput, options: StoreOptions = {}): Promise<SaveResult> {
   const at = (options.clock ?? systemClock).now();
   // Parsed before the transaction: the write lock is not held while Markdown is read.
-  const subject = (await subjectOfSource(input.source)) ?? input.subject ?? null;
+  const read = await readSource(input.source);
+  const subject = read?.subject ?? input.subject ?? null;
+  // The archive search's words of this version, indexed with it, so that a search never indexes in its request.
+  // Every version is indexed, drafts too: the search finds only the editions its caller says are public.
+  const words = read?.words;
   return inTransaction(store, async (tx) => {
     // ON CONFLICT DO NOTHING: a concurrent first save of the same date is not an error, it becomes version 2.
     const inserted = await tx.db
@@ -181,6 +186,10 @@ export async function saveEdition(store: Store, input: SaveEditionInput, options
       .insertInto('edition_versions')
       .values({ edition_id: bumped.id, number: bumped.current_version, source: input.source, author: input.author, created_at: at })
       .execute();
+    if (words) {
+      const publication = await tx.db.selectFrom('publications').select('language').where('id', '=', input.publicationId).executeTakeFirstOrThrow();
+      await indexEdition(tx, { editionId: bumped.id, publicationId: input.publicationId, version: bumped.current_version, language: publication.language, ...words });
+    }
     // The person's autosaved text is now a version: nothing left unsaved.
     await tx.db.deleteFrom('edition_drafts').where('edition_id', '=', bumped.id).where('author', '=', input.author).execute();
 
@@ -280,14 +289,17 @@ async function recordTransition(
   await recordAudit(tx, { actor, action: 'edition.transition', subjectType: 'edition', subjectId: editionId, details: { from, to } }, at);
 }
 
-// The subject shown in the dashboard and `edition list`: the email's (plain
-// text, before typesetting), or undefined when the source is not an edition.
-// The parser loads on the first save, not with the store: a worker or a
-// command that never saves does not pay for micromark (src/cli/README.md).
-async function subjectOfSource(source: string): Promise<string | undefined> {
-  const { parseEdition } = await import('../edition/parse.ts');
+// The subject shown in the dashboard and `edition list` (the email's: plain
+// text, before typesetting) and the archive search's words of a source, or
+// undefined when the source is not an edition. The parser loads on the first
+// save, not with the store: a worker or a command that never saves does not
+// pay for micromark (src/cli/README.md).
+async function readSource(source: string): Promise<{ subject: string; words: { subject: string; body: string } } | undefined> {
+  const [{ parseEdition }, { searchText }] = await Promise.all([import('../edition/parse.ts'), import('../edition/search-text.ts')]);
   const { edition } = parseEdition(source, { file: 'edition.md' });
-  return edition && subjectOf(edition);
+  if (!edition) return undefined;
+  const subject = subjectOf(edition);
+  return { subject, words: { subject, body: searchText(edition) } };
 }
 
 /** An edition by id. */

@@ -73,35 +73,45 @@ export async function runningAmong(store: Store, sendIds: readonly number[]): Pr
  */
 export async function claimRecipients(store: Store, o: ClaimRequest): Promise<ClaimedRow[]> {
   return inTransaction(store, async (tx) => {
-    let pick = tx.db
-      .selectFrom('recipients as r')
-      .select('r.id')
-      .where('r.send_id', 'in', (eb) => {
-        let running = eb.selectFrom('sends').select('sends.id').where('sends.status', '=', 'running');
-        if (o.sendId !== undefined) running = running.where('sends.id', '=', o.sendId);
-        return running;
-      })
-      .where((eb) =>
-        eb.or([
-          eb.and([eb('r.state', '=', 'pending'), eb('r.next_attempt_at', '<=', o.now)]),
-          eb.and([eb('r.state', '=', 'sending'), eb('r.lease_expires_at', '<', o.now)]),
-        ]),
-      )
-      .orderBy('r.id')
-      .limit(o.limit);
-    if (tx.capabilities.supportsSkipLocked) pick = pick.forUpdate().skipLocked();
-    const claimed = await tx.db
-      .updateTable('recipients')
-      .set((eb) => ({
-        state: 'sending',
-        lease_owner: o.workerId,
-        lease_expires_at: o.now + o.leaseMs,
-        attempts: eb('attempts', '+', 1),
-        updated_at: o.now,
-      }))
-      .where('id', 'in', pick)
-      .returning(['id', 'send_id as sendId', 'subscriber_id as subscriberId', 'email', 'attempts'])
-      .execute();
+    // The running sends first (a handful), then each send's first due rows
+    // through its own walk of recipients_due (migration 0010): a claim over
+    // `send_id in (…)` made the planners read and sort every row left.
+    let running = tx.db.selectFrom('sends').select('id').where('status', '=', 'running').orderBy('id');
+    if (o.sendId !== undefined) running = running.where('id', '=', o.sendId);
+    const claimed: Array<{ id: number; sendId: number; subscriberId: number | null; email: string; attempts: number }> = [];
+    for (const { id: sendId } of await running.execute()) {
+      const limit = o.limit - claimed.length;
+      if (limit <= 0) break;
+      let pick = tx.db
+        .selectFrom('recipients as r')
+        .select('r.id')
+        .where('r.send_id', '=', sendId)
+        // The partial index's own condition, so that both planners take it.
+        .where('r.state', 'in', ['pending', 'sending'])
+        .where((eb) =>
+          eb.or([
+            eb.and([eb('r.state', '=', 'pending'), eb('r.next_attempt_at', '<=', o.now)]),
+            eb.and([eb('r.state', '=', 'sending'), eb('r.lease_expires_at', '<', o.now)]),
+          ]),
+        )
+        .orderBy('r.id')
+        .limit(limit);
+      if (tx.capabilities.supportsSkipLocked) pick = pick.forUpdate().skipLocked();
+      claimed.push(
+        ...(await tx.db
+          .updateTable('recipients')
+          .set((eb) => ({
+            state: 'sending',
+            lease_owner: o.workerId,
+            lease_expires_at: o.now + o.leaseMs,
+            attempts: eb('attempts', '+', 1),
+            updated_at: o.now,
+          }))
+          .where('id', 'in', pick)
+          .returning(['id', 'send_id as sendId', 'subscriber_id as subscriberId', 'email', 'attempts'])
+          .execute()),
+      );
+    }
     if (claimed.length === 0) return [];
 
     // Someone who left (or was suppressed) after the snapshot is not mailed.
@@ -152,41 +162,59 @@ export async function releaseRecipients(store: Store, workerId: string, ids: rea
     .execute();
 }
 
-/** Writes the results of a batch, in one transaction; only rows still `sending` under this worker's lease take theirs. */
+/**
+ * Writes the results of a batch in one statement (one per 2,000 rows on
+ * SQLite), in one transaction: the batch's results land together or not at
+ * all, and a second run (its answer lost with the connection) changes
+ * nothing, since only rows still `sending` under this worker's lease take a
+ * result: when the lease expired and another worker claimed the row, that
+ * worker's result is the one kept, never overwritten by a late one.
+ */
 export async function recordResults(store: Store, workerId: string, results: readonly ResultRow[], now: number): Promise<void> {
   if (results.length === 0) return;
+  const set = sql`
+    state = v.state,
+    message_id = v.message_id,
+    relay_code = v.relay_code,
+    relay_response = v.relay_response,
+    next_attempt_at = coalesce(v.next_attempt_at, recipients.next_attempt_at),
+    lease_owner = null,
+    lease_expires_at = null,
+    updated_at = ${now}`;
+  const guard = sql`recipients.id = v.id and recipients.state = 'sending' and recipients.lease_owner = ${workerId}`;
   await inTransaction(store, async (tx) => {
-    // One UPDATE … FROM (VALUES …) per chunk rather than one statement per row:
-    // a batch's results land together, at a fraction of the cost.
-    for (let i = 0; i < results.length; i += RECORD_CHUNK) {
-      const rows = results.slice(i, i + RECORD_CHUNK).map(
+    if (tx.capabilities.supportsArrayParameters) {
+      // PostgreSQL: six arrays, whatever the batch's size: one statement to parse and plan.
+      const column = <T>(f: (r: ResultRow) => T) => results.map(f);
+      await sql`
+        update recipients set ${set}
+        from unnest(
+          cast(${column((r) => r.id)} as bigint[]), cast(${column((r) => r.state)} as text[]), cast(${column((r) => r.message_id)} as text[]),
+          cast(${column((r) => r.relay_code)} as integer[]), cast(${column((r) => r.relay_response.slice(0, 1000))} as text[]),
+          cast(${column((r) => r.next_attempt_at)} as bigint[])
+        ) as v(id, state, message_id, relay_code, relay_response, next_attempt_at)
+        where ${guard}`.execute(tx.db);
+      return;
+    }
+    // SQLite: UPDATE … FROM (VALUES …), six parameters a row, within its 32,766.
+    for (let i = 0; i < results.length; i += SQLITE_RECORD_CHUNK) {
+      const rows = results.slice(i, i + SQLITE_RECORD_CHUNK).map(
         (o) =>
           sql`(cast(${o.id} as bigint), ${o.state}, ${o.message_id}, cast(${o.relay_code} as integer), ${o.relay_response.slice(0, 1000)}, cast(${o.next_attempt_at} as bigint))`,
       );
-      // Only a row still in flight under this worker's lease takes a result:
-      // when the lease expired and another worker claimed the row, that
-      // worker's result is the one kept, never overwritten by a late one.
       await sql`
-        update recipients set
-          state = v.state,
-          message_id = v.message_id,
-          relay_code = v.relay_code,
-          relay_response = v.relay_response,
-          next_attempt_at = coalesce(v.next_attempt_at, recipients.next_attempt_at),
-          lease_owner = null,
-          lease_expires_at = null,
-          updated_at = ${now}
+        update recipients set ${set}
         from (
           select column1 as id, column2 as state, column3 as message_id, column4 as relay_code, column5 as relay_response, column6 as next_attempt_at
           from (values ${sql.join(rows)}) as t
         ) as v
-        where recipients.id = v.id and recipients.state = 'sending' and recipients.lease_owner = ${workerId}`.execute(tx.db);
+        where ${guard}`.execute(tx.db);
     }
   });
 }
 
-/** Rows per statement when recording (6 parameters each, well under both backends' limits). */
-const RECORD_CHUNK = 500;
+/** Rows per statement when recording on SQLite (6 parameters each). */
+const SQLITE_RECORD_CHUNK = 2000;
 
 /** A send and its stored message, once it has started. */
 export async function sendWithMessage(store: Store, sendId: number): Promise<SendWithMessage | undefined> {

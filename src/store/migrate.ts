@@ -12,7 +12,9 @@ import { bulkImport } from './migrations/0005-bulk-import.ts';
 import { editionDrafts } from './migrations/0006-edition-drafts.ts';
 import { archiveSearch } from './migrations/0007-archive-search.ts';
 import { tips } from './migrations/0008-tips.ts';
-import { learnedWords } from './migrations/0009-learned-words.ts';
+import { ledgerSnapshot } from './migrations/0009-ledger-snapshot.ts';
+import { claimIndex } from './migrations/0010-claim-index.ts';
+import { learnedWords } from './migrations/0011-learned-words.ts';
 
 /** Every migration, in order; names never change once released. */
 export function migrations(t: ColumnTypes): Record<string, Migration> {
@@ -24,7 +26,9 @@ export function migrations(t: ColumnTypes): Record<string, Migration> {
     '0006-edition-drafts': editionDrafts(t),
     '0007-archive-search': archiveSearch(t),
     '0008-tips': tips(t),
-    '0009-learned-words': learnedWords(t),
+    '0009-ledger-snapshot': ledgerSnapshot(),
+    '0010-claim-index': claimIndex(),
+    '0011-learned-words': learnedWords(t),
   };
 }
 

@@ -245,7 +245,7 @@ export interface TipPartsTable {
 export const LEARNED_WORD_SOURCES = ['approvals', 'editor'] as const;
 export type LearnedWordSource = (typeof LEARNED_WORD_SOURCES)[number];
 
-/** A word a publication accepts besides the dictionary (migration 0009). */
+/** A word a publication accepts besides the dictionary (migration 0011). */
 export interface LearnedWordsTable {
   id: Id;
   publication_id: number;
@@ -259,7 +259,7 @@ export interface LearnedWordsTable {
   added_at: Millis;
 }
 
-/** An unknown word met in one approved edition (migration 0009). */
+/** An unknown word met in one approved edition (migration 0011). */
 export interface WordSightingsTable {
   publication_id: number;
   word_key: string;

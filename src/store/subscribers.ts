@@ -70,13 +70,12 @@ export async function deleteSubscribersWithoutSubscriptions(store: Store, ids: r
     .returning('id')
     .execute();
   // The consent log has no foreign key (migration 0005, for the speed of
-  // imports): what its ON DELETE SET NULL did is done here.
+  // imports), nor the ledger on PostgreSQL (0009, for the speed of a send's
+  // snapshot): what their ON DELETE SET NULL did is done here.
   if (deleted.length) {
-    await store.db
-      .updateTable('consent_log')
-      .set({ subscriber_id: null })
-      .where('subscriber_id', 'in', deleted.map((d) => d.id))
-      .execute();
+    const gone = deleted.map((d) => d.id);
+    await store.db.updateTable('consent_log').set({ subscriber_id: null }).where('subscriber_id', 'in', gone).execute();
+    await store.db.updateTable('recipients').set({ subscriber_id: null }).where('subscriber_id', 'in', gone).execute();
   }
   return deleted.length;
 }

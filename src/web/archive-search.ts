@@ -1,8 +1,9 @@
-// The public archive's search: the index (store/edition-search.ts) brought up
-// to date with the published editions when someone searches (an edition is
-// indexed again only when its current version is not the one indexed), then
-// searched among the published editions only, so that a draft's words are
-// never found and an edition that leaves the public site leaves the results.
+// The public archive's search: the index (store/edition-search.ts), which
+// every save of a version keeps up to date (store/editions.ts), searched among
+// the published editions only, so that a draft's words are never found and an
+// edition that leaves the public site leaves the results. A published edition
+// whose current version is not the one indexed (saved before saves indexed, or
+// by other means) is indexed here first: the rare case, not the request's work.
 import type { Store } from '../store/db.ts';
 import { indexEdition, indexedVersions, MATCH_END, MATCH_START, searchEditions } from '../store/edition-search.ts';
 import { searchText } from '../edition/search-text.ts';

@@ -1,21 +1,40 @@
-// Reads shared by the public routes: the published editions of a publication
-// (public statuses only, and only versions that parse without errors).
+// Reads shared by the public routes and the static copy of the archive: the
+// published editions of a publication (public statuses only, and only
+// versions that parse without errors).
 import type { Edition } from '../edition/model.ts';
-import type { Desk, DeskEdition, DeskPublication } from './desk.ts';
+import type { Desk, DeskPublication } from './desk.ts';
 import { parsedVersion, publishable } from './edition-view.ts';
 import type { PublicRule } from '../edition/published.ts';
 
+/** What the public pages show of an edition's row. */
+export interface PublishedRow {
+  id: number;
+  date: string;
+  currentVersion: number;
+  updatedAt: number;
+}
+
 export interface PublishedEdition {
-  row: DeskEdition;
+  row: PublishedRow;
   edition: Edition;
 }
 
 /** The published editions of a publication, newest first. */
 export async function publishedEditions(desk: Desk, rule: PublicRule, publication: DeskPublication, limit = 100): Promise<PublishedEdition[]> {
   const rows = await desk.editions({ publicationIds: [publication.id], statuses: rule.statuses });
-  const out: PublishedEdition[] = [];
   // Embargoed editions are left out before the limit, or they would take the places of public ones.
-  for (const row of rows.filter((r) => rule.isPublic(r, publication)).slice(0, limit)) {
+  return publicArchive(desk, publication, rows.filter((r) => rule.isPublic(r, publication)).slice(0, limit));
+}
+
+/** The editions of rows already found public, in their order, less those whose version has errors. */
+export async function publicArchive(
+  desk: Desk,
+  publication: DeskPublication,
+  rows: readonly PublishedRow[],
+): Promise<PublishedEdition[]> {
+  const out: PublishedEdition[] = [];
+  for (const r of rows) {
+    const row = { id: r.id, date: r.date, currentVersion: r.currentVersion, updatedAt: Number(r.updatedAt) };
     const one = await publishedEdition(desk, publication, row);
     if (one) out.push(one);
   }
@@ -23,16 +42,13 @@ export async function publishedEditions(desk: Desk, rule: PublicRule, publicatio
 }
 
 /** One edition if its version parses without errors (the caller checked that it is public). */
-export async function publishedEdition(desk: Desk, publication: DeskPublication, row: DeskEdition): Promise<PublishedEdition | undefined> {
-  const version = await desk.version(row.id, row.currentVersion);
-  if (!version) return undefined;
-  const edition = publishable(parsedVersion(row.id, row.currentVersion, version.source, publication.settings));
+export async function publishedEdition(desk: Desk, publication: DeskPublication, row: PublishedRow): Promise<PublishedEdition | undefined> {
+  const edition = await publishedVersion(desk, publication, row.id, row.currentVersion);
   return edition ? { row, edition } : undefined;
 }
 
-/** The public edition of a publication for a date, or undefined (drafts never). */
-export async function publicEditionByDate(desk: Desk, rule: PublicRule, publication: DeskPublication, date: string): Promise<PublishedEdition | undefined> {
-  const row = await desk.editionByDate(publication.id, date);
-  if (!row || !rule.isPublic(row, publication)) return undefined;
-  return publishedEdition(desk, publication, row);
+/** One version of an edition, parsed, if it has no errors (the caller checked that the edition is public). */
+export async function publishedVersion(desk: Desk, publication: DeskPublication, editionId: number, number: number): Promise<Edition | undefined> {
+  const version = await desk.version(editionId, number);
+  return version && publishable(parsedVersion(editionId, number, version.source, publication.settings));
 }

@@ -18,9 +18,16 @@ import {
 import { discardUnsavedText, findUnsavedText, keepUnsavedText } from '../store/unsaved-texts.ts';
 import { forgetWord, learnWord, listLearnedWords } from '../store/learned-words.ts';
 import type { Desk, DeskEdition, DeskPublication, DeskVersion } from './desk.ts';
+import type { Publication } from '../edition/publication.ts';
 
 function publication(p: StoredPublication): DeskPublication {
   return { id: p.id, slug: p.settings.slug, name: p.settings.name, language: p.settings.language, settings: p.settings };
+}
+
+/** A publication as the desk gives it, from its id and its settings as stored (JSON, validated when saved). */
+export function deskPublication(id: number, settings: string): DeskPublication {
+  const parsed = JSON.parse(settings) as Publication;
+  return { id, slug: parsed.slug, name: parsed.name, language: parsed.language, settings: parsed };
 }
 
 function edition({ createdAt: _, ...shown }: EditionRecord): DeskEdition {

@@ -7,7 +7,7 @@
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { staleDistFile } from '../../scripts/dist-fresh.mjs';
@@ -109,4 +109,22 @@ test('from dist/, serve answers with the web assets copied beside the JavaScript
   assert.equal(result.hasErrors, false);
   assert.match(result.email ?? '', /^<!doctype html>/i);
   assert.ok(result.subject, 'the preview read the front matter');
+});
+
+test('without dist/, bin/matinale.js says so and runs src/ through tsx', () => {
+  // A checkout of its own with no dist/: the same bin, src/ and node_modules.
+  const checkout = mkdtempSync(join(tmpdir(), 'matinale-no-dist-'));
+  try {
+    mkdirSync(join(checkout, 'bin'));
+    cpSync(join(ROOT, 'bin/matinale.js'), join(checkout, 'bin/matinale.js'));
+    cpSync(join(ROOT, 'package.json'), join(checkout, 'package.json'));
+    symlinkSync(join(ROOT, 'src'), join(checkout, 'src'));
+    symlinkSync(join(ROOT, 'node_modules'), join(checkout, 'node_modules'));
+    const r = spawnSync(process.execPath, [join(checkout, 'bin/matinale.js'), '--help'], { cwd: checkout, env: { ...process.env, ...DIST }, encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stderr, /dist\/ is not built \(npm run build\): running src\/ through tsx/);
+    assert.equal(r.stdout, run(['--help'], SOURCE).stdout);
+  } finally {
+    rmSync(checkout, { recursive: true, force: true });
+  }
 });

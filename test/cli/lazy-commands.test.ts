@@ -87,6 +87,7 @@ test('matinale worker is ready without MJML, OpenPGP, Fastify or the Markdown pa
     assert.match(r.stderr, /^matinale worker \S+ on sqlite /m);
     assert.ok(r.packages.has('kysely') && r.packages.has('better-sqlite3'), 'the worker opened its store');
     for (const name of HEAVY) assert.ok(!r.packages.has(name), `the worker loaded ${name} before it was ready`);
+    assert.ok(!r.packages.has('pg'), 'a worker on SQLite loaded the PostgreSQL driver');
     assert.deepEqual(commandModules(r.files).filter((f) => f !== 'src/cli/context.ts'), ['src/cli/worker.ts']);
   } finally {
     rmSync(dataDir, { recursive: true, force: true });

@@ -2,9 +2,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { dkimVerify } from 'mailauth/lib/dkim/verify.js';
 import { buildMessageTemplate } from '../../src/delivery/message-template.ts';
-import { compileMessage, spliceMessage, type RecipientValues } from '../../src/delivery/splice.ts';
+import { compileMessage, spliceMessage, spliceMessageOffThread, type RecipientValues } from '../../src/delivery/splice.ts';
 import { DkimSigner } from '../../src/delivery/dkim.ts';
 import { fillPlaceholders } from '../../src/render/placeholders.ts';
 import { escapeHtml } from '../../src/render/html-escape.ts';
@@ -104,4 +105,52 @@ sys.exit(0 if ok else 1)`;
     const run = spawnSync('/usr/bin/python3', ['-c', script], { input: raw });
     assert.equal(run.status, 0, `python3-dkim refuses the signature: ${run.stderr}`);
   }
+});
+
+test('signatures computed off the event loop: the loop turns while 256 are computed, and each is the one computed on it', async () => {
+  const signer = new DkimSigner(dkimKey().dkim);
+  const headers = (n: number) => [
+    { name: 'From', value: 'Tech Matin <redaction@example.org>' },
+    { name: 'To', value: `<lecteur${n}@example.net>` },
+  ];
+  const bodyHash = () => createHash('sha256').update('body\r\n');
+  let turns = 0;
+  let spinning = true;
+  const spin = () => {
+    turns++;
+    if (spinning) setImmediate(spin);
+  };
+  setImmediate(spin);
+  const ns = Array.from({ length: 256 }, (_, i) => i);
+  const offThread = await Promise.all(ns.map((n) => signer.signatureHeaderOffThread(headers(n), bodyHash(), NOW)));
+  spinning = false;
+  // Signed on the loop, the 256 would run back to back before any turn.
+  assert.ok(turns > 1, `the event loop turned ${turns} times while signing`);
+  // RSA PKCS#1 v1.5 signatures are deterministic: the same input, the same bytes, whichever thread signed.
+  for (const n of ns) assert.equal(offThread[n], signer.signatureHeader(headers(n), bodyHash(), NOW));
+});
+
+test('messages signed off the event loop, many at once, are the very bytes signed on it and verify with mailauth', async () => {
+  const { content, publication } = await sampleContent();
+  const { dkim, txt } = dkimKey();
+  const compiled = compileMessage(buildMessageTemplate(content, sampleSettings(publication)), new DkimSigner(dkim));
+  const resolver = async (name: string, type: string) => {
+    if (type === 'TXT' && name === 'matin._domainkey.example.org') return [[txt]];
+    throw Object.assign(new Error(`no ${type} ${name}`), { code: 'ENOTFOUND' });
+  };
+  const ns = Array.from({ length: 64 }, (_, i) => i + 1);
+  const offThread = await Promise.all(ns.map((n) => spliceMessageOffThread(compiled, values(n), NOW)));
+  for (const [i, raw] of offThread.entries()) {
+    assert.ok(raw.equals(spliceMessage(compiled, values(ns[i]!), NOW)), `message ${ns[i]} is the one signed on the loop`);
+    assert.match(raw.toString('utf8'), new RegExp(`^DKIM-Signature: [^]*?\\r\\nTo: <lecteur${ns[i]}@`));
+  }
+  for (const raw of [offThread[0]!, offThread[31]!, offThread[63]!]) {
+    const r = (await dkimVerify(raw, { resolver, curTime: new Date(NOW) })).results[0]!;
+    assert.equal(r.status.result, 'pass', JSON.stringify(r.status));
+  }
+  // Without a signer, the same splice, no signature.
+  const plain = compileMessage(buildMessageTemplate(content, sampleSettings(publication)));
+  const unsigned = await spliceMessageOffThread(plain, values(5), NOW);
+  assert.ok(unsigned.equals(spliceMessage(plain, values(5), NOW)));
+  assert.doesNotMatch(unsigned.toString('utf8'), /DKIM-Signature/);
 });

@@ -56,6 +56,7 @@ export const PUBLIC_PAGES: SweptPage[] = [
   { name: 'public-archive-fr', path: '/tech-matin', newsroom: false },
   { name: 'public-archive-en', path: '/policy-morning', newsroom: false },
   { name: 'public-archive-search', path: '/tech-matin?q=fibre', newsroom: false },
+  { name: 'public-subscribe-fr', path: '/tech-matin/subscribe', newsroom: false },
   { name: 'public-edition', path: '/tech-matin/2026-03-02', newsroom: false },
   { name: 'public-not-found', path: '/tech-matin/1999-01-01', newsroom: false },
   { name: 'public-confirm', path: (w) => w.confirmPath, newsroom: false },

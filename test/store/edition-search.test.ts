@@ -57,3 +57,26 @@ for (const backend of await testBackends()) {
     assert.equal((await indexedVersions(store, pub.id)).get(fibre), 2);
   });
 }
+
+for (const backend of await testBackends()) {
+  test(`a saved version is indexed with its save, so that no search indexes (${backend.name})`, async () => {
+    const store = await backend.open();
+    try {
+      const clock = new FakeClock(Date.parse('2026-03-02T05:00:00Z'));
+      const pub = await upsertPublication(store, samplePublication('tech-matin'), { actor: 'test', clock });
+      const source = sampleSource('tech-matin').replace('tranchées', 'tranchées zorglubiennes');
+      const first = await saveEdition(store, { publicationId: pub.id, date: '2026-03-02', source, author: 'x' }, { clock });
+      assert.deepEqual([...(await indexedVersions(store, pub.id))], [[first.editionId, 1]]);
+      const search = async (query: string) =>
+        (await searchEditions(store, { publicationId: pub.id, language: 'fr', query, editionIds: [first.editionId] })).map((h) => h.editionId);
+      assert.deepEqual(await search('zorglubiennes'), [first.editionId]);
+      const second = await saveEdition(store, { publicationId: pub.id, date: '2026-03-02', source: source.replace('zorglubiennes', 'fourreaux'), author: 'x' }, { clock });
+      assert.equal(second.version, 2);
+      assert.deepEqual([...(await indexedVersions(store, pub.id))], [[first.editionId, 2]]);
+      assert.deepEqual(await search('zorglubiennes'), [], 'the old version’s words are gone');
+      assert.deepEqual(await search('fourreaux'), [first.editionId]);
+    } finally {
+      await store.dispose();
+    }
+  });
+}

@@ -84,7 +84,7 @@ for (const backend of (await testBackends()).slice(0, 1)) {
     t.after(() => dns.socket.close());
     const config = {
       ...n.config,
-      smtpUrls: [`smtp://newsroom:${PASSWORD}@relay.example.net:587?pool=2&rate=10`, 'smtps://mx2.example.net'],
+      smtpUrls: [`smtp://newsroom:${PASSWORD}@relay.example.net:587?pool=2&rate=10`, 'smtps://mx2.example.net?weight=3'],
       dkim: { domain: 'news.example.org', selector: 'mat2026', privateKey },
       dnsServers: [`127.0.0.1:${dns.port}`],
     };
@@ -96,7 +96,8 @@ for (const backend of (await testBackends()).slice(0, 1)) {
     const page = await admin.get('/newsroom/settings/sending');
     assert.equal(page.statusCode, 200);
     assert.ok(!page.body.includes(PASSWORD), 'never the password');
-    assert.match(page.body, /smtp:\/\/relay\.example\.net:587<\/strong> — STARTTLS, signs in as <code>newsroom<\/code>; 2 connections, 10 a second, no limit a hour/);
+    assert.match(page.body, /smtp:\/\/relay\.example\.net:587<\/strong> — STARTTLS, signs in as <code>newsroom<\/code>; 2 connections, 10 a second, no limit a hour</);
+    assert.match(page.body, /smtps:\/\/mx2\.example\.net:465<\/strong>[^<]*; 5 connections, no limit a second, no limit a hour, weight 3</);
     assert.match(page.body, /smtps:\/\/mx2\.example\.net:465<\/strong> — TLS from the first byte/);
     const { document } = parseHTML(page.body);
     const value = (name: string) => {

@@ -24,7 +24,7 @@ function relayView(url: string): RelayView {
       address: r.description,
       security,
       ...(r.auth ? { user: r.auth.user } : {}),
-      limits: `${r.poolSize} connection${r.poolSize === 1 ? '' : 's'}, ${rate(r.perSecond, 'second')}, ${rate(r.perHour, 'hour')}`,
+      limits: `${r.poolSize} connection${r.poolSize === 1 ? '' : 's'}, ${rate(r.perSecond, 'second')}, ${rate(r.perHour, 'hour')}${r.weight === 1 ? '' : `, weight ${r.weight}`}`,
     };
   } catch (err) {
     // parseRelayUrl's messages quote the URL redacted (store/db.ts redact): no password.
