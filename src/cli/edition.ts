@@ -63,7 +63,7 @@ export function register(program: Command): void {
         );
         const status: EditionStatus = approved ? 'approved' : saved.status;
         if (options.json) {
-          process.stdout.write(`${JSON.stringify({ id: saved.editionId, version: saved.version, created: saved.created, unchanged: saved.unchanged === true, status, publication: model.publication, date: model.date, warnings: diagnostics.length })}\n`);
+          process.stdout.write(`${JSON.stringify({ id: saved.editionId, version: saved.version, created: saved.created, unchanged: saved.unchanged === true, status, publication: model.publication, date: model.date, warnings: diagnostics.filter((d) => d.severity === 'warning').length, info: diagnostics.filter((d) => d.severity === 'info').length })}\n`);
         } else {
           process.stdout.write(`${describe(saved, status, model.publication, model.date)}\n`);
         }

@@ -4,8 +4,9 @@
 // output and go to stdout (so that they can be piped into an editor's quickfix
 // list); the one-line summary goes to stderr.
 import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { formatDiagnostic, hasErrors, sortDiagnostics } from '../edition/diagnostic.ts';
+import { formatDiagnostic, hasErrors, severitySummary, sortDiagnostics } from '../edition/diagnostic.ts';
 import type { Diagnostic } from '../edition/diagnostic.ts';
 import { loadEdition } from '../edition/load.ts';
 import { lintReport } from '../edition/lint.ts';
@@ -22,10 +23,12 @@ interface LintOptions {
   json?: boolean;
   /** False with `--no-grammar`. */
   grammar?: boolean;
+  /** False with `--no-database`: the learned word list is not read. */
+  database?: boolean;
 }
 
 /** What lintFileReport takes besides the command's options: the grammar checker to use (default: one for this run, closed at its end). */
-interface LintRun extends Pick<LintOptions, 'publication' | 'words' | 'grammar'> {
+interface LintRun extends Pick<LintOptions, 'publication' | 'words' | 'grammar' | 'database'> {
   checker?: GrammarChecker;
 }
 
@@ -39,10 +42,11 @@ export function register(program: Command): void {
     .option('--words <file>', 'the newsroom word list, one word a line (default: <slug>.words.txt beside the publication settings)')
     .option('--json', 'print the diagnostics as a JSON array')
     .option('--no-grammar', 'leave out the grammar check (Grammalecte for French, Harper for English)')
+    .option('--no-database', 'do not read the publication’s learned word list from the database (read by default when there is one: DATABASE_URL, or the SQLite file in DATA_DIR)')
     .addHelpText(
       'after',
       '\nDiagnostics go to stdout, sorted by file, line and column; a one-line summary goes to stderr.\n' +
-        'Exit status: 0 with warnings only, 1 with any error, 2 on wrong usage.',
+        'Exit status: 0 with warnings and info only, 1 with any error, 2 on wrong usage.',
     )
     .action(async (edition: string, options: LintOptions) => {
       const { diagnostics, notes } = await lintFileReport(edition, options);
@@ -71,12 +75,18 @@ export async function lintFileReport(path: string, options: LintRun = {}): Promi
   const diagnostics = [...loaded.diagnostics];
   const notes: string[] = [];
   if (loaded.partial) {
+    const slug = publicationSlugOf(loaded.source);
     const words = await newsroomWordsFor({
       editionPath: path,
-      slug: publicationSlugOf(loaded.source),
+      slug,
       publicationFile: options.publication,
       wordsFile: options.words,
     });
+    if (options.database !== false && slug) {
+      const learned = await learnedWordsInDatabase(slug);
+      words.push(...learned.words);
+      if (learned.note) notes.push(learned.note);
+    }
     // One checker for the run (one Grammalecte process, one Harper thread), ended with it.
     const own = options.grammar !== false && !options.checker ? new GrammarService() : undefined;
     const grammar = options.grammar === false ? undefined : (options.checker ?? own);
@@ -99,9 +109,35 @@ export async function lintFileReport(path: string, options: LintRun = {}): Promi
   return { diagnostics: sortDiagnostics(diagnostics), notes };
 }
 
+/**
+ * The publication's learned word list, when the newsroom has a database
+ * (DATABASE_URL, or the SQLite file in DATA_DIR; none is created for a lint).
+ * A database that does not answer, or is not migrated yet, leaves a note and
+ * the lint goes on without it.
+ */
+async function learnedWordsInDatabase(slug: string, env: NodeJS.ProcessEnv = process.env): Promise<{ words: string[]; note?: string }> {
+  const dataDir = resolve(env.DATA_DIR || './data');
+  const has = Boolean(env.DATABASE_URL) || existsSync(join(dataDir, 'matinale.yaml')) || existsSync(join(dataDir, 'matinale.sqlite'));
+  if (!has) return { words: [] };
+  try {
+    // Loaded only when there is a database: a lint without one stays off the store and its drivers.
+    const [{ withStore }, { getPublicationBySlug }, { learnedWordsOf }] = await Promise.all([
+      import('./context.ts'),
+      import('../store/publications.ts'),
+      import('../store/learned-words.ts'),
+    ]);
+    return await withStore(
+      async (store) => {
+        const publication = await getPublicationBySlug(store, slug);
+        return { words: publication ? await learnedWordsOf(store, publication.id) : [] };
+      },
+      { env, migrate: false },
+    );
+  } catch (err) {
+    return { words: [], note: `the learned word list was not read from the database (${(err as Error).message.split('\n')[0]}); run \`matinale migrate\`, or lint with --no-database` };
+  }
+}
+
 function summary(diagnostics: readonly Diagnostic[]): string {
-  const errors = diagnostics.filter((d) => d.severity === 'error').length;
-  const warnings = diagnostics.length - errors;
-  const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
-  return `${plural(errors, 'error')}, ${plural(warnings, 'warning')}`;
+  return severitySummary(diagnostics);
 }

@@ -103,9 +103,10 @@ export async function lintReport(input: LintInput): Promise<LintReport> {
     texts: textsOf(edition, source),
     ...(spelling ? { spelling } : {}),
     suggest: input.suggest ?? true,
-    report(rule, offset, message) {
+    report(rule, offset, message, extra = {}) {
       const { line, column } = lines.pointAt(offset);
-      diagnostics.push({ file, line, column, severity: LINT_RULES[rule].severity, rule, message });
+      const severity = extra.severity ?? LINT_RULES[rule].severity;
+      diagnostics.push({ file, line, column, severity, rule, message, ...(extra.word ? { word: extra.word } : {}) });
     },
   };
   // The rules the publication turned off are neither run nor reported.

@@ -26,6 +26,14 @@ export interface WordToken {
 export interface SpellChecker {
   isKnown(word: string): boolean;
   suggest(word: string): string[];
+  /**
+   * A common word of the dictionary one usual typing slip away (two letters
+   * swapped, a letter left out or doubled, a wrong accent), matched in lower
+   * case: « Parlemnt » → « parlement », « Sénta » → « sénat ».
+   * Undefined when there is none, as for most names. Cheap enough to ask for
+   * every capitalised unknown word, unlike `suggest`.
+   */
+  closeCommonWord(word: string): string | undefined;
 }
 
 /** The dictionaries of each language; a word is right when any of them knows it. */
@@ -70,6 +78,55 @@ export function dictionaryFor(language: Language): Promise<Hunspell[]> {
 
 // French elided articles, pronouns and conjunctions: « l’Arcep » is checked as « Arcep ».
 const FR_ELISION = /^(?:[cdjlmnst]|qu|jusqu|lorsqu|puisqu|quoiqu|presqu)['’](?=\p{L})/iu;
+
+/**
+ * A French word without its elided article, pronoun or conjunction, with where
+ * the rest starts: « l’Apig » → « Apig » at 2, « qu'Arcom » → « Arcom » at 3.
+ * A word with no elision comes back whole, at 0.
+ */
+export function splitElision(word: string): { word: string; at: number } {
+  const elision = FR_ELISION.exec(word);
+  return elision ? { word: word.slice(elision[0].length), at: elision[0].length } : { word, at: 0 };
+}
+
+// The letters a slip may leave out, in either language.
+const EDIT_LETTERS = [...'abcdefghijklmnopqrstuvwxyzàâäçéèêëîïôöùûüÿœæ'];
+
+// Letters that differ only by an accent: « Ministere » for « ministère » is a slip of the accent.
+const BASE_LETTER: Record<string, string> = {};
+for (const [base, accented] of Object.entries({ a: 'àâä', c: 'ç', e: 'éèêë', i: 'îï', o: 'ôö', u: 'ùûü', y: 'ÿ' })) {
+  for (const ch of accented) BASE_LETTER[ch] = base;
+}
+const baseOf = (ch: string): string => BASE_LETTER[ch] ?? ch;
+
+/**
+ * The common typing slips that could have made `word` out of a real word, best
+ * first: two letters swapped, a letter left out inside it, a letter doubled, a wrong
+ * accent. Not any letter changed, added or dropped: a name is very often one
+ * such edit away from some word (« Musk », « mus »; « Drahi », « trahi »), and a
+ * capitalised word is reported as a likely slip only when the slip is a usual one.
+ */
+function* typingSlipsOf(word: string): Generator<string> {
+  const chars = [...word];
+  const join = (parts: string[]): string => parts.join('');
+  for (let i = 0; i + 1 < chars.length; i++) {
+    if (chars[i] !== chars[i + 1]) yield join([...chars.slice(0, i), chars[i + 1]!, chars[i]!, ...chars.slice(i + 2)]);
+  }
+  // A letter left out inside the word: at either end, the « word » is more
+  // often a name that a longer word contains (« Louette », « alouette »).
+  for (let i = 1; i < chars.length; i++) {
+    for (const c of EDIT_LETTERS) yield join([...chars.slice(0, i), c, ...chars.slice(i)]);
+  }
+  for (let i = 0; i + 1 < chars.length; i++) {
+    if (chars[i] === chars[i + 1]) yield join([...chars.slice(0, i), ...chars.slice(i + 1)]);
+  }
+  for (let i = 0; i < chars.length; i++) {
+    for (const c of EDIT_LETTERS) {
+      if (c !== chars[i] && baseOf(c) === baseOf(chars[i]!)) yield join([...chars.slice(0, i), c, ...chars.slice(i + 1)]);
+    }
+  }
+}
+
 // English possessive: « Ofcom’s » is checked as « Ofcom ».
 const EN_POSSESSIVE = /['’]s$/i;
 
@@ -98,6 +155,7 @@ export async function createSpellChecker(language: Language, knownWords: readonl
     }
   }
   const cache = new Map<string, boolean>();
+  const close = new Map<string, string | undefined>();
 
   const check = (word: string): boolean => {
     if (known.has(normalise(word))) return true;
@@ -125,6 +183,23 @@ export async function createSpellChecker(language: Language, knownWords: readonl
         cache.set(word, result);
       }
       return result;
+    },
+    closeCommonWord(word) {
+      const lower = word.toLocaleLowerCase();
+      if (close.has(lower)) return close.get(lower);
+      let found: string | undefined;
+      // Names of one or two letters are one edit away from half the dictionary.
+      if ([...lower].length >= 4 && /^\p{L}+$/u.test(lower)) {
+        for (const candidate of typingSlipsOf(lower)) {
+          // A common word: the dictionary takes it in lower case (a name it holds, « Paris », is not one).
+          if (spell(candidate)) {
+            found = candidate;
+            break;
+          }
+        }
+      }
+      close.set(lower, found);
+      return found;
     },
     suggest(word) {
       // The first suggestions of each dictionary, best first, without repeats.

@@ -2,7 +2,7 @@
 // the plain text and the web page side by side, the diagnostics beside them.
 // The frames load from the preview server; a server-sent event tells the page
 // to reload them when the source changes.
-import { formatDiagnostic, type Diagnostic } from '../edition/diagnostic.ts';
+import { formatDiagnostic, severitySummary, type Diagnostic } from '../edition/diagnostic.ts';
 import { escapeHtml } from './html-escape.ts';
 
 export interface PreviewState {
@@ -17,9 +17,7 @@ export interface PreviewState {
 
 /** The diagnostics panel, as an HTML fragment (fetched again on each change). */
 export function diagnosticsHtml(state: PreviewState): string {
-  const errors = state.diagnostics.filter((d) => d.severity === 'error').length;
-  const warnings = state.diagnostics.length - errors;
-  const summary = `${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}`;
+  const summary = severitySummary(state.diagnostics);
   const items = state.diagnostics
     .map((d) => `<li class="${d.severity}">${escapeHtml(formatDiagnostic(d))}</li>`)
     .join('\n');
@@ -35,7 +33,7 @@ header { padding: 8px 16px; background: #1f2328; color: #f3f0ea; display: flex; 
 header h1 { font-size: 16px; margin: 0; }
 #diagnostics { padding: 8px 16px; background: #fff; border-bottom: 1px solid #d8d3c8; max-height: 30vh; overflow: auto; }
 #diagnostics ul { margin: 0; padding-left: 18px; font-family: ui-monospace, monospace; font-size: 12px; }
-#diagnostics .error { color: #a3261e; } #diagnostics .warning { color: #8a5a00; }
+#diagnostics .error { color: #a3261e; } #diagnostics .warning { color: #8a5a00; } #diagnostics .info { color: #4a5560; }
 #diagnostics .stale { color: #a3261e; font-weight: bold; }
 main { display: flex; gap: 16px; padding: 16px; overflow-x: auto; align-items: flex-start; }
 figure { margin: 0; flex: none; }

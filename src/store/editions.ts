@@ -7,6 +7,8 @@
 import { createTwoFilesPatch } from 'diff';
 import { systemClock, type Clock } from '../clock.ts';
 import { subjectOf } from '../edition/inline-text.ts';
+import type { Publication } from '../edition/publication.ts';
+import { recordApprovedWords } from './learned-words.ts';
 import { indexEdition } from './edition-search.ts';
 import type { Store } from './db.ts';
 import { recordAudit } from './audit-log.ts';
@@ -255,8 +257,23 @@ export async function transitionEdition(
       );
     }
     await recordTransition(tx, editionId, from, to, who, at, updated.current_version);
+    if (to === 'approved') await learnFromApproval(tx, edition.publication_id, editionId, updated.current_version, who, at);
     return { from, to, actor: who, at };
   });
+}
+
+// The approved version's unknown words count towards the publication's learned
+// word list (edition/learned-words.ts), in the approval's own transaction: an
+// approval that fails teaches nothing, and approving the same edition again
+// counts it once.
+async function learnFromApproval(tx: Store, publicationId: number, editionId: number, version: number, by: string, at: Millis): Promise<void> {
+  const row = await tx.db.selectFrom('publications').select('settings').where('id', '=', publicationId).executeTakeFirst();
+  const source = await tx.db.selectFrom('edition_versions').select('source').where('edition_id', '=', editionId).where('number', '=', version).executeTakeFirst();
+  if (!row || !source) return;
+  // Loaded on the first approval only: the parser and the dictionaries stay out of a worker's start.
+  const { unknownWordsOf } = await import('../edition/unknown-words.ts');
+  const words = await unknownWordsOf(source.source, JSON.parse(row.settings) as Publication);
+  await recordApprovedWords(tx, { publicationId, editionId, words, by, at });
 }
 
 async function recordTransition(

@@ -14,6 +14,7 @@ import { archiveSearch } from './migrations/0007-archive-search.ts';
 import { tips } from './migrations/0008-tips.ts';
 import { ledgerSnapshot } from './migrations/0009-ledger-snapshot.ts';
 import { claimIndex } from './migrations/0010-claim-index.ts';
+import { learnedWords } from './migrations/0011-learned-words.ts';
 
 /** Every migration, in order; names never change once released. */
 export function migrations(t: ColumnTypes): Record<string, Migration> {
@@ -27,6 +28,7 @@ export function migrations(t: ColumnTypes): Record<string, Migration> {
     '0008-tips': tips(t),
     '0009-ledger-snapshot': ledgerSnapshot(),
     '0010-claim-index': claimIndex(),
+    '0011-learned-words': learnedWords(t),
   };
 }
 

@@ -241,6 +241,33 @@ export interface TipPartsTable {
   size: number;
 }
 
+/** How a word joined a publication's learned word list. */
+export const LEARNED_WORD_SOURCES = ['approvals', 'editor'] as const;
+export type LearnedWordSource = (typeof LEARNED_WORD_SOURCES)[number];
+
+/** A word a publication accepts besides the dictionary (migration 0011). */
+export interface LearnedWordsTable {
+  id: Id;
+  publication_id: number;
+  /** As first written (« Apig »). */
+  word: string;
+  /** edition/learned-words.ts learnedWordKey: lower case, one apostrophe. */
+  word_key: string;
+  source: LearnedWordSource;
+  /** Who approved the edition that taught it, or who accepted it in the editor. */
+  added_by: string;
+  added_at: Millis;
+}
+
+/** An unknown word met in one approved edition (migration 0011). */
+export interface WordSightingsTable {
+  publication_id: number;
+  word_key: string;
+  word: string;
+  edition_id: number;
+  seen_at: Millis;
+}
+
 export interface AuditLogTable {
   id: Id;
   actor: string;
@@ -286,6 +313,8 @@ export interface Database {
   tip_parts: TipPartsTable;
   audit_log: AuditLogTable;
   edition_search: EditionSearchTable;
+  learned_words: LearnedWordsTable;
+  word_sightings: WordSightingsTable;
 }
 
 export type PublicationRow = Selectable<PublicationsTable>;

@@ -54,6 +54,7 @@ const routeModules: Array<() => Promise<{ routes: RoutePlugin }>> = [
   () => import('./routes/dashboard-subscribers.ts'),
   () => import('./routes/dashboard-team.ts'),
   () => import('./routes/dashboard-tips.ts'),
+  () => import('./routes/dashboard-word-list.ts'),
   () => import('./routes/health.ts'),
   () => import('./routes/public-archive.ts'),
   () => import('./routes/public-edition.ts'),

@@ -6,6 +6,9 @@
 import type { Publication } from '../edition/publication.ts';
 import type { EditionRecord, EditionTransition, EditionVersion } from '../store/editions.ts';
 import type { EditionStatus } from '../store/schema.ts';
+import type { LearnedWord } from '../store/learned-words.ts';
+
+export type DeskLearnedWord = LearnedWord;
 
 export interface DeskPublication {
   id: number;
@@ -60,4 +63,10 @@ export interface Desk {
   /** Keeps a person's unsaved text of an edition (one per person, replaced each time). */
   keepUnsavedText(editionId: number, author: string, baseVersion: number, source: string): Promise<DeskUnsavedText>;
   discardUnsavedText(editionId: number, author: string): Promise<void>;
+  /** The publication's learned word list, with how, by whom and when each word was learned. */
+  learnedWords(publicationId: number): Promise<DeskLearnedWord[]>;
+  /** Adds a word a person accepted; false when the publication knew it already. */
+  learnWord(publicationId: number, word: string, by: string): Promise<boolean>;
+  /** Removes a word (and what approved editions taught of it); false when the list did not hold it. */
+  forgetWord(publicationId: number, word: string, by: string): Promise<boolean>;
 }

@@ -113,7 +113,8 @@ export async function moveEdition(desk: Desk, account: Account, id: number, to: 
   if (role) requireRole(account, context.publication.id, role, `move an edition from ${context.edition.status} to ${target}`);
   if (target !== 'draft') {
     const version = await desk.version(context.edition.id, context.edition.currentVersion);
-    const preview = await previewEdition(version?.source ?? '', context.publication.settings, 'http://localhost');
+    const words = (await desk.learnedWords(context.publication.id)).map((w) => w.word);
+    const preview = await previewEdition(version?.source ?? '', context.publication.settings, 'http://localhost', { words });
     if (preview.hasErrors) {
       throw new WebError('edition-invalid', 'The edition has errors: fix them before sending it for review or approving it', {
         diagnostics: preview.diagnostics.filter((d) => d.severity === 'error'),

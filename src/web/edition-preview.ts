@@ -43,6 +43,8 @@ export interface PreviewInput {
   source: string;
   publication: Publication;
   publicUrl: string;
+  /** The publication's learned word list (the publication's own `words` are in its settings). */
+  words?: readonly string[];
 }
 
 /**
@@ -50,7 +52,7 @@ export interface PreviewInput {
  * (the worker thread's job). Grammar is checked when a checker is given (the
  * preview thread's asks the server's, preview-grammar.ts), as `matinale lint` does.
  */
-export async function computePreview({ source, publication, publicUrl }: PreviewInput, options: { grammar?: GrammarChecker } = {}): Promise<EditionPreview> {
+export async function computePreview({ source, publication, publicUrl, words = [] }: PreviewInput, options: { grammar?: GrammarChecker } = {}): Promise<EditionPreview> {
   const file = `${publication.slug}.md`;
   const parsed = parseEdition(source, { file, publication });
   const diagnostics = [...parsed.diagnostics];
@@ -64,7 +66,7 @@ export async function computePreview({ source, publication, publicUrl }: Preview
       edition: parsed.edition,
       publication,
       file,
-      words: publication.words ?? [],
+      words: [...(publication.words ?? []), ...words],
       ...(options.grammar ? { grammar: options.grammar } : {}),
     });
     diagnostics.push(...report.diagnostics);
@@ -106,11 +108,17 @@ export function checkSourceLength(source: string): void {
 }
 
 /**
- * Parses, lints and renders a source for a publication on a worker thread.
+ * Parses, lints and renders a source for a publication on a worker thread,
+ * with the publication's learned word list (`words`) when the caller has it.
  * With a `key` (a person and an edition), a newer preview of the same key
  * cancels this one, which then rejects with `superseded`.
  */
-export async function previewEdition(source: string, publication: Publication, publicUrl: string, options: { key?: string } = {}): Promise<EditionPreview> {
+export async function previewEdition(
+  source: string,
+  publication: Publication,
+  publicUrl: string,
+  options: { key?: string; words?: readonly string[] } = {},
+): Promise<EditionPreview> {
   checkSourceLength(source);
-  return previewRunner().run({ source, publication, publicUrl }, options.key);
+  return previewRunner().run({ source, publication, publicUrl, words: [...(options.words ?? [])] }, options.key);
 }

@@ -16,6 +16,7 @@ import {
   type EditionVersion,
 } from '../store/editions.ts';
 import { discardUnsavedText, findUnsavedText, keepUnsavedText } from '../store/unsaved-texts.ts';
+import { forgetWord, learnWord, listLearnedWords } from '../store/learned-words.ts';
 import type { Desk, DeskEdition, DeskPublication, DeskVersion } from './desk.ts';
 import type { Publication } from '../edition/publication.ts';
 
@@ -101,5 +102,8 @@ export function storeDesk(store: Store, clock: Clock): Desk {
       return { baseVersion: d.baseVersion, source: d.source, savedAt: d.savedAt };
     },
     discardUnsavedText: (editionId, author) => discardUnsavedText(store, editionId, author),
+    learnedWords: (publicationId) => listLearnedWords(store, publicationId),
+    learnWord: (publicationId, word, by) => learnWord(store, { publicationId, word, by }, { clock }),
+    forgetWord: (publicationId, word, by) => forgetWord(store, { publicationId, word, by }, { clock }),
   };
 }

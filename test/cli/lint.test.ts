@@ -28,7 +28,24 @@ test('lint: the word list beside the publication settings is read; --words repla
   const other = matinale('lint', `${FIX}/clean.md`, '--words', `${FIX}/other.words.txt`);
   assert.equal(other.status, 0);
   assert.match(other.stdout, /unknown-word unknown word « datacenter »/);
-  assert.match(other.stdout, /unknown-word unknown word « L'Arcep »/);
+  assert.match(other.stdout, /unknown-word unknown word « Arcep »/);
+});
+
+test('lint: info findings alone (likely names) exit 0, counted apart in the summary', () => {
+  const r = matinale('lint', `${FIX}/names-only.md`);
+  assert.equal(r.status, 0, r.stderr);
+  const lines = r.stdout.trim().split('\n');
+  assert.deepEqual(
+    lines.map((l) => l.split(' ').slice(0, 3).join(' ')),
+    [`${FIX}/names-only.md:9:13 info unknown-word`, `${FIX}/names-only.md:9:41 info unknown-word`],
+  );
+  assert.equal(r.stderr.trim(), '0 errors, 0 warnings, 2 info');
+  const json = matinale('lint', `${FIX}/names-only.md`, '--json');
+  assert.equal(json.status, 0);
+  assert.deepEqual(
+    (JSON.parse(json.stdout) as { severity: string; word: string }[]).map((d) => `${d.severity} ${d.word}`),
+    ['info Chappaz', 'info Zorbalux'],
+  );
 });
 
 test('lint: an edition with errors exits 1 and prints them', () => {

@@ -44,6 +44,7 @@ export const NEWSROOM_PAGES: SweptPage[] = [
   { name: 'newsroom-subscribers', path: '/newsroom/publications/tech-matin/subscribers', newsroom: true },
   { name: 'newsroom-subscriber', path: (w) => `/newsroom/publications/tech-matin/subscribers/${w.subscriberId}`, newsroom: true },
   { name: 'newsroom-import', path: '/newsroom/publications/tech-matin/import', newsroom: true },
+  { name: 'newsroom-word-list', path: '/newsroom/publications/tech-matin/words', newsroom: true },
   { name: 'newsroom-team', path: '/newsroom/team', newsroom: true },
   { name: 'newsroom-account', path: '/newsroom/account', newsroom: true },
   { name: 'newsroom-tips', path: '/newsroom/tips', newsroom: true },

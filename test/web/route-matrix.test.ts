@@ -20,6 +20,7 @@ import { startWorker } from '../../src/delivery/worker.ts';
 import { keepUnsavedText } from '../../src/store/unsaved-texts.ts';
 import { controlSend } from '../../src/delivery/send-controls.ts';
 import { getSend } from '../../src/store/sends.ts';
+import { learnWord, learnedWordsOf } from '../../src/store/learned-words.ts';
 import { sendToList } from './send-confirmation.ts';
 import { Readable } from 'node:stream';
 import { existsSync, readdirSync, writeFileSync } from 'node:fs';
@@ -121,6 +122,10 @@ function moves(api: boolean): Record<string, Action> {
     draft: { expect: EDITORS_ONLY, prepare: (w) => w.freshEdition('approved'), send: move('draft'), missing: missing('draft'), effect: editionState },
   };
 }
+
+const WORDS = '/newsroom/publications/tech-matin/words';
+let wordCounter = 0;
+const learnedWordIn = async (w: World, word: string) => (await learnedWordsOf(w.n.store, w.n.ids.techMatin)).includes(word);
 
 const sendStatus = async (w: World, id: number) => (await getSend(w.n.store, id))?.status;
 
@@ -403,6 +408,41 @@ const MATRIX: Record<string, Record<string, Action> | { open: string }> = {
   },
   'GET /newsroom/publications': {
     list: { expect: MEMBERS_LIST, send: (v) => v.get('/newsroom/publications'), shows: (res) => res.body.includes('Tech Matin') },
+  },
+  // The word list: any member adds a word (from the editor's diagnostics), only editors remove one.
+  'GET /newsroom/publications/:slug/words': {
+    read: { expect: MEMBERS_READ, send: (v) => v.get(WORDS), missing: (v) => v.get('/newsroom/publications/no-such-title/words') },
+  },
+  'POST /newsroom/publications/:slug/words': {
+    add: {
+      expect: MEMBERS_READ,
+      prepare: async () => ++wordCounter,
+      send: (v, _w, k) => v.post(WORDS, { word: `Zorbalux${k}` }),
+      missing: (v) => v.post('/newsroom/publications/no-such-title/words', { word: 'Zorbalux' }),
+      effect: (w, k) => learnedWordIn(w, `Zorbalux${k}`),
+    },
+  },
+  'POST /api/publications/:slug/words': {
+    add: {
+      expect: MEMBERS_READ,
+      prepare: async () => ++wordCounter,
+      send: (v, _w, k) => v.api('POST', '/api/publications/tech-matin/words', { word: `Zorbalux${k}` }),
+      missing: (v) => v.api('POST', '/api/publications/no-such-title/words', { word: 'Zorbalux' }),
+      effect: (w, k) => learnedWordIn(w, `Zorbalux${k}`),
+    },
+  },
+  'POST /newsroom/publications/:slug/words/remove': {
+    remove: {
+      expect: EDITORS_ONLY,
+      prepare: async (w) => {
+        const k = ++wordCounter;
+        await learnWord(w.n.store, { publicationId: w.n.ids.techMatin, word: `Zorbalux${k}`, by: 'matrix' });
+        return k;
+      },
+      send: (v, _w, k) => v.post(`${WORDS}/remove`, { word: `Zorbalux${k}` }),
+      missing: (v) => v.post('/newsroom/publications/no-such-title/words/remove', { word: 'Zorbalux' }),
+      effect: (w, k) => learnedWordIn(w, `Zorbalux${k}`),
+    },
   },
   'POST /newsroom/editions/:id/send': {
     test: {

@@ -1,6 +1,7 @@
 // What a lint rule is: a check over one edition that reports warnings at
 // source places. Every rule lives in its own file in this folder and is
 // listed once in ../lint.ts; its id is declared in lint-rules.ts.
+import type { Severity } from '../diagnostic.ts';
 import type { PartialEdition } from '../model.ts';
 import type { Language, Publication } from '../publication.ts';
 import type { SpellChecker } from '../spelling.ts';
@@ -21,8 +22,12 @@ export interface LintContext {
   spelling?: SpellChecker;
   /** Whether rules may spend time on suggestions (Hunspell's are slow). */
   suggest: boolean;
-  /** Reports a problem at a source offset (0-based, as in the model's points). */
-  report(rule: LintRuleId, offset: number, message: string): void;
+  /**
+   * Reports a problem at a source offset (0-based, as in the model's points),
+   * at the rule's severity unless `extra.severity` says otherwise; `extra.word`
+   * is the word concerned, for the editor's « add to the word list ».
+   */
+  report(rule: LintRuleId, offset: number, message: string, extra?: { severity?: Severity; word?: string }): void;
 }
 
 /** One lint rule; `languages` limits it to some languages (all when absent, even an unknown one). */

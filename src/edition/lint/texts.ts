@@ -14,23 +14,36 @@ export interface TextPiece {
   place: TextPlace;
   /** Which block (paragraph, list item, kicker, teaser, label) it belongs to: pieces of one block share the number. */
   block?: number;
+  /**
+   * The text that comes before this piece in the same block: empty for the
+   * first piece of a block. Tells a word at the start of a sentence from one
+   * inside it, across emphasis and links.
+   */
+  before: string;
 }
 
 /** Every text of the edition, in reading order. */
 export function textsOf(edition: PartialEdition, source: string): TextPiece[] {
   const out: TextPiece[] = [];
+  // The number of the current block, and its text so far; each block starts it afresh.
   let block = 0;
+  let before = '';
   const inlines = (nodes: readonly Inline[], place: TextPlace): void => {
     for (const node of nodes) {
       if (node.type === 'text') {
-        if (node.value) out.push({ value: node.value, offsets: offsetsOf(source, node.value, node.position), place, block });
+        if (node.value) out.push({ value: node.value, offsets: offsetsOf(source, node.value, node.position), place, block, before });
+        before += node.value;
       } else if (node.type === 'emphasis' || node.type === 'strong' || node.type === 'link') {
         inlines(node.children, place);
+      } else {
+        // Anything else (a line break, code) keeps words on either side apart.
+        before += ' ';
       }
     }
   };
   const next = (): void => {
     block++;
+    before = '';
   };
   const blocks = (list: readonly Block[]): void => {
     for (const b of list) {
@@ -73,5 +86,5 @@ function labelPiece(section: Section, source: string, block: number): TextPiece 
   const at = line.indexOf(section.label);
   if (!section.label || at === -1) return undefined;
   const offsets = Array.from({ length: section.label.length }, (_v, i) => start + at + i);
-  return { value: section.label, offsets, place: 'label', block };
+  return { value: section.label, offsets, place: 'label', block, before: '' };
 }

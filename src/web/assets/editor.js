@@ -87,8 +87,34 @@
       var rule = document.createElement('code');
       rule.textContent = d.rule;
       li.append(where, ' ', severity, ' ' + d.message + ' ', rule);
+      if (d.rule === 'unknown-word' && d.word) li.append(' ', learnForm(d.word));
       list.appendChild(li);
     });
+  }
+
+  // An unknown word's « add to the word list »: the same form as the page's
+  // (pages/word-list-pages.ts), which works without the script too.
+  function learnForm(word) {
+    var learn = document.createElement('form');
+    learn.method = 'post';
+    learn.action = '/newsroom/publications/' + encodeURIComponent(publication) + '/words';
+    learn.className = 'learn';
+    [
+      ['_csrf', token],
+      ['word', word],
+      ['back', '/newsroom/editions/' + edition],
+    ].forEach(function (pair) {
+      var input = document.createElement('input');
+      input.type = 'hidden';
+      input.name = pair[0];
+      input.value = pair[1];
+      learn.appendChild(input);
+    });
+    var button = document.createElement('button');
+    button.type = 'submit';
+    button.textContent = 'Add « ' + word + ' » to the word list';
+    learn.appendChild(button);
+    return learn;
   }
 
   // Columns count characters (code points), as the diagnostics do, not UTF-16 units.
@@ -109,6 +135,24 @@
   }
 
   if (list) {
+    // Adding a word keeps the text being typed: the word goes in by the API, then the preview is asked for again.
+    list.addEventListener('submit', function (event) {
+      var learn = event.target;
+      if (!learn.classList || !learn.classList.contains('learn')) return;
+      event.preventDefault();
+      var word = learn.querySelector('input[name="word"]').value;
+      var button = learn.querySelector('button');
+      button.disabled = true;
+      post('/api/publications/' + encodeURIComponent(publication) + '/words', { word: word })
+        .then(function () {
+          say('« ' + word + ' » added to the word list.');
+          refresh();
+        })
+        .catch(function (err) {
+          button.disabled = false;
+          say('Not added: ' + err.message);
+        });
+    });
     list.addEventListener('click', function (event) {
       var button = event.target.closest ? event.target.closest('button.where') : null;
       if (!button) return;

@@ -1,4 +1,5 @@
 // Dashboard pages about editions: the list, the editor, the versions.
+import { wordListPath } from './word-list-pages.ts';
 import { html, type SafeHtml } from '../html.ts';
 import type { Diagnostic } from '../../edition/diagnostic.ts';
 import type { DeskEdition, DeskMove, DeskPublication, DeskTransition, DeskVersion } from '../desk.ts';
@@ -70,8 +71,8 @@ ${editions.map(
 }
 
 /** The list of diagnostics, as the editor shows them (the script rebuilds the same markup). */
-export function diagnosticsList(diagnostics: readonly Diagnostic[]): SafeHtml {
-  return diagnosticItems(diagnostics);
+export function diagnosticsList(diagnostics: readonly Diagnostic[], learn?: { slug: string; csrf: string; back: string }): SafeHtml {
+  return diagnosticItems(diagnostics, learn);
 }
 
 /** What lint could not check (grammar without its checker…), as the editor shows it (editor.js builds the same markup). */
@@ -133,8 +134,9 @@ ${previewPanel(options.preview, options.view)}
 </div>
 <section aria-labelledby="diagnostics-title">
 <h2 id="diagnostics-title">Diagnostics</h2>
-<ul id="diagnostics" class="diagnostics">${diagnosticsList(options.preview.diagnostics)}</ul>
+<ul id="diagnostics" class="diagnostics">${diagnosticsList(options.preview.diagnostics, { slug: publication.slug, csrf: options.csrf, back: base })}</ul>
 <div id="lint-notes">${lintNotes(options.preview.notes ?? [])}</div>
+<p>Unknown words are checked against the dictionary and <a href="${wordListPath(publication.slug)}">the word list of ${publication.name}</a>; a likely name is shown as <em>info</em>.</p>
 </section>
 <section aria-labelledby="workflow-title">
 <h2 id="workflow-title">Workflow</h2>

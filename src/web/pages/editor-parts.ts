@@ -11,6 +11,7 @@ import type { EditionContext } from '../edition-actions.ts';
 import type { EditionPreview } from '../edition-preview.ts';
 import { CSRF_FIELD } from '../auth/guard.ts';
 import { escapeHtml } from '../../render/html-escape.ts';
+import { learnWordForm } from './word-list-pages.ts';
 
 /** The ways the editor previews an edition, as readers get it. */
 export const PREVIEW_VIEWS = [
@@ -49,12 +50,18 @@ export function previewPanel(preview: EditionPreview, view: PreviewView): SafeHt
 </section>`;
 }
 
-/** The diagnostics, each with a button that puts the cursor at its place in the source (editor.js builds the same markup). */
-export function diagnosticItems(diagnostics: readonly Diagnostic[]): SafeHtml {
+/**
+ * The diagnostics, each with a button that puts the cursor at its place in the
+ * source, and, with `learn`, an unknown word's « add to the word list »
+ * (editor.js builds the same markup).
+ */
+export function diagnosticItems(diagnostics: readonly Diagnostic[], learn?: { slug: string; csrf: string; back: string }): SafeHtml {
   if (diagnostics.length === 0) return html`<li class="ok">No problem found.</li>`;
   return html`${diagnostics.map(
     (d) =>
-      html`<li class="${d.severity}"><button type="button" class="where" data-line="${d.line}" data-column="${d.column}" aria-label="${d.line}:${d.column}, go to line ${d.line}, column ${d.column}">${d.line}:${d.column}</button> <strong>${d.severity}</strong> ${d.message} <code>${d.rule}</code></li>`,
+      html`<li class="${d.severity}"><button type="button" class="where" data-line="${d.line}" data-column="${d.column}" aria-label="${d.line}:${d.column}, go to line ${d.line}, column ${d.column}">${d.line}:${d.column}</button> <strong>${d.severity}</strong> ${d.message} <code>${d.rule}</code>${
+        learn && d.rule === 'unknown-word' && d.word ? html` ${learnWordForm({ ...learn, word: d.word })}` : null
+      }</li>`,
   )}`;
 }
 

@@ -30,7 +30,7 @@ ${rows.map(
 <dt>Subscribers</dt><dd>${subscribers.active} active, ${subscribers.pending} pending confirmation, ${subscribers.unsubscribed} unsubscribed</dd>
 <dt>Team</dt><dd>${p.settings.team.map((m, i) => html`${i ? ', ' : ''}${m.name} (${m.role})`)}</dd>
 </dl>
-<p>${mayOpenSubscribers ? html`<a href="/newsroom/publications/${p.slug}/subscribers">Subscribers</a> · ` : null}${canEdit ? html`<a href="/newsroom/publications/${p.slug}/settings">Settings</a> · ` : null}<a href="/${p.slug}">Public archive</a> · <a href="/${p.slug}/feed.xml">RSS</a></p>
+<p>${mayOpenSubscribers ? html`<a href="/newsroom/publications/${p.slug}/subscribers">Subscribers</a> · ` : null}${canEdit ? html`<a href="/newsroom/publications/${p.slug}/settings">Settings</a> · ` : null}<a href="/newsroom/publications/${p.slug}/words">Word list</a> · <a href="/${p.slug}">Public archive</a> · <a href="/${p.slug}/feed.xml">RSS</a></p>
 </section>`,
 )}`;
 }

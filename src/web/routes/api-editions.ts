@@ -92,7 +92,8 @@ export const routes: RoutePlugin = (app, deps) => {
     requireRole(account, publication.id, 'author', 'preview editions of this publication');
     // One live preview per person and edition: a newer one (the author typed on) cancels this one.
     const key = `${account.userId}:${publication.id}:${edition ?? 'new'}`;
-    const preview = await previewEdition(source, publication.settings, deps.config.publicUrl, { key });
+    const words = (await desk.learnedWords(publication.id)).map((w) => w.word);
+    const preview = await previewEdition(source, publication.settings, deps.config.publicUrl, { key, words });
     return { diagnostics: preview.diagnostics, notes: preview.notes, hasErrors: preview.hasErrors, html: preview.html ?? null, email: preview.email ?? null, text: preview.text ?? null };
   });
 };

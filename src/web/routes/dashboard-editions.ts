@@ -67,9 +67,10 @@ export const routes: RoutePlugin = (app, deps) => {
     const kept = locked ? undefined : await desk.unsavedText(edition.id, account.email);
     const unsaved = kept && kept.source !== version?.source ? kept : undefined;
     const editing = unsaved && request.query.unsaved === '1' ? { source: unsaved.source, baseVersion: unsaved.baseVersion } : undefined;
-    const preview = await previewEdition(editing?.source ?? version?.source ?? '', context.publication.settings, deps.config.publicUrl);
+    const words = (await desk.learnedWords(context.publication.id)).map((w) => w.word);
+    const preview = await previewEdition(editing?.source ?? version?.source ?? '', context.publication.settings, deps.config.publicUrl, { words });
     // Moves are judged on the saved version: an approval is of that one.
-    const saved = editing ? await previewEdition(version?.source ?? '', context.publication.settings, deps.config.publicUrl) : preview;
+    const saved = editing ? await previewEdition(version?.source ?? '', context.publication.settings, deps.config.publicUrl, { words }) : preview;
     const readyVersion = await desk.readyVersion(edition.id);
     const csrf = csrfToken(request, reply, deps.config);
     const notice = request.query.done ? NOTICES[request.query.done] : undefined;
