@@ -58,10 +58,13 @@ export async function fileTip(deps: TipLineDeps, publication: TipPublication, pa
 export type ThreadView = { ok: true; code: string; replies: string[] } | { ok: false; problem: CodeProblem };
 
 // What a code that opens no thread is checked against, so that it costs what a
-// right code costs (scrypt, then unlocking a key): made once per process.
-let decoy: Promise<{ salt: Buffer; privateKey: string }> | undefined;
-function decoyThread(): Promise<{ salt: Buffer; privateKey: string }> {
-  decoy ??= newReplyKey(randomBytes(32).toString('base64url'), '2000-01-01').then((k) => ({ salt: randomBytes(16), privateKey: k.privateKey }));
+// right code costs: scrypt of the typed code, then a key unlocked with success
+// (OpenPGP checks a key it has unlocked, a cost a failed unlock would skip), so
+// the decoy keeps its own passphrase. Made once per process.
+let decoy: Promise<{ salt: Buffer; privateKey: string; passphrase: string }> | undefined;
+function decoyThread(): Promise<{ salt: Buffer; privateKey: string; passphrase: string }> {
+  const passphrase = randomBytes(32).toString('base64url');
+  decoy ??= newReplyKey(passphrase, '2000-01-01').then((k) => ({ salt: randomBytes(16), privateKey: k.privateKey, passphrase }));
   return decoy;
 }
 
@@ -79,13 +82,13 @@ export async function openThread(deps: TipLineDeps, publication: TipPublication,
   const fake = await decoyThread();
   const salt = thread ? Buffer.from(thread.replySalt, 'base64url') : fake.salt;
   const passphrase = await replyPassphrase(read.code, salt, deps.kdf);
-  const key = await unlockReplyKey(thread ? thread.replyPrivateKey : fake.privateKey, passphrase);
+  const key = thread ? await unlockReplyKey(thread.replyPrivateKey, passphrase) : await unlockReplyKey(fake.privateKey, fake.passphrase);
   // The replies are looked up for a code that opens nothing too (tip 0 has
   // none), so the two answers cost the same query; a thread's replies are
   // then on the page, which says more than any timing could.
   const replies: string[] = [];
   const parts = await tipParts(deps.store, thread && key ? thread.id : 0, ['reply']);
-  if (key) for (const part of parts) replies.push(await openReply(part.ciphertext, key));
+  if (thread && key) for (const part of parts) replies.push(await openReply(part.ciphertext, key));
   return { ok: true, code: read.code, replies };
 }
 
