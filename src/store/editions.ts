@@ -4,7 +4,6 @@
 // move is a guarded update (`… WHERE id = ? AND status = <state read>`): when
 // two people make the same move at once, the second finds zero rows updated
 // and is refused with the state the first one left.
-import { createTwoFilesPatch } from 'diff';
 import { systemClock, type Clock } from '../clock.ts';
 import { subjectOf } from '../edition/inline-text.ts';
 import type { Publication } from '../edition/publication.ts';
@@ -354,20 +353,6 @@ export async function getVersion(store: Store, editionId: number, number?: numbe
   query = number === undefined ? query.orderBy('number', 'desc').limit(1) : query.where('number', '=', number);
   const r = await query.executeTakeFirst();
   return r && { editionId: r.edition_id, number: r.number, source: r.source, author: r.author, createdAt: r.created_at };
-}
-
-/** Two versions of an edition compared line by line, as a unified diff; undefined when either is missing. */
-export async function diffVersions(store: Store, editionId: number, a: number, b: number): Promise<string | undefined> {
-  const [va, vb] = await Promise.all([getVersion(store, editionId, a), getVersion(store, editionId, b)]);
-  if (!va || !vb) return undefined;
-  return createTwoFilesPatch(
-    `edition-${editionId}/v${a}`,
-    `edition-${editionId}/v${b}`,
-    va.source,
-    vb.source,
-    `${va.author}, ${new Date(va.createdAt).toISOString()}`,
-    `${vb.author}, ${new Date(vb.createdAt).toISOString()}`,
-  );
 }
 
 /** The last move of an edition to `to`: who made it, when, and at which version (null when recorded before versions were kept with moves). */

@@ -5,7 +5,6 @@ import { EDITOR, SYSTEM, editionSource, publication } from '../helpers/newsroom.
 import { FakeClock } from '../../src/clock.ts';
 import { upsertPublication } from '../../src/store/publications.ts';
 import {
-  diffVersions,
   findEdition,
   getEdition,
   getVersion,
@@ -17,6 +16,7 @@ import {
 } from '../../src/store/editions.ts';
 import { WorkflowError } from '../../src/edition/workflow.ts';
 import { listAudit } from '../../src/store/audit-log.ts';
+import { diffVersions } from '../../src/store/version-diff.ts';
 
 for (const backend of await testBackends()) {
   test(`${backend.name}: the first save creates a draft at version 1, the next ones add versions`, async () => {
