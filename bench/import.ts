@@ -29,6 +29,7 @@ import { importSubscribers } from '../src/audience/import.ts';
 import { AudienceKeys } from '../src/audience/keys.ts';
 import { DEFAULT_POLICY } from '../src/audience/deps.ts';
 import { systemClock } from '../src/clock.ts';
+import { postgresCpuMs } from './postgres-cpu.ts';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const CASES = ['sqlite-import', 'postgres-import', 'postgres-copy', 'postgres-copy-unique', 'postgres-sql-floor', 'csv-parse-only'] as const;
@@ -157,24 +158,6 @@ function nodeCpuMs(): number {
   return Math.round((u.user + u.system) / 1000);
 }
 
-/** CPU ms (user + system) used so far by the backends serving this process; call it before closing their connections. */
-async function postgresCpuMs(): Promise<number> {
-  const client = new pg.Client({ connectionString: DATABASE_URL, application_name: 'matinale-bench-probe' });
-  await client.connect();
-  try {
-    const { rows } = await client.query<{ pid: number }>('select pid from pg_stat_activity where application_name = $1', [APP_NAME]);
-    let ticks = 0;
-    for (const { pid } of rows) {
-      // Fields 14 and 15 of /proc/PID/stat (after the parenthesised name): utime, stime, in clock ticks (100 per second).
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      ticks += Number(fields[11]) + Number(fields[12]);
-    }
-    return ticks * 10;
-  } finally {
-    await client.end();
-  }
-}
 
 function peakRssMiB(): number {
   // Linux reports maxRSS in KiB.
@@ -206,7 +189,7 @@ async function runCase(name: CaseName, file: string, db: OpenOptions): Promise<C
       await pipeline(createReadStream(file), client.query(copyFrom('copy bare_copy from stdin with (format csv, header true)')));
       const ms = performance.now() - started;
       const n = Number((await client.query('select count(*) as n from bare_copy')).rows[0].n);
-      const cpu = { nodeCpuMs: nodeCpuMs(), postgresCpuMs: await postgresCpuMs() };
+      const cpu = { nodeCpuMs: nodeCpuMs(), postgresCpuMs: await postgresCpuMs(DATABASE_URL, APP_NAME) };
       return { case: name, rows: n, imported: n, rejected: 0, ms, rowsPerSecond: n / (ms / 1000), peakRssMiB: peakRssMiB(), ...cpu };
     } finally {
       await client.end();
@@ -233,7 +216,7 @@ async function runCase(name: CaseName, file: string, db: OpenOptions): Promise<C
       await client.query('commit');
       const ms = performance.now() - started;
       const n = Number((await client.query('select count(*) as n from subscriptions')).rows[0].n);
-      const cpu = { nodeCpuMs: nodeCpuMs(), postgresCpuMs: await postgresCpuMs() };
+      const cpu = { nodeCpuMs: nodeCpuMs(), postgresCpuMs: await postgresCpuMs(DATABASE_URL, APP_NAME) };
       return { case: name, rows: n, imported: n, rejected: 0, ms, rowsPerSecond: n / (ms / 1000), peakRssMiB: peakRssMiB(), ...cpu };
     } finally {
       await client.end();
@@ -264,7 +247,7 @@ async function runCase(name: CaseName, file: string, db: OpenOptions): Promise<C
       peakRssMiB: peakRssMiB(),
       steps: Object.fromEntries(Object.entries(steps).map(([k, v]) => [k, Math.round(v)])),
       nodeCpuMs: nodeCpuMs(),
-      ...(store.pgPool ? { postgresCpuMs: await postgresCpuMs() } : {}),
+      ...(store.pgPool ? { postgresCpuMs: await postgresCpuMs(DATABASE_URL, APP_NAME) } : {}),
     };
   } finally {
     await store.close();

@@ -14,7 +14,6 @@ import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import pg from 'pg';
 import { benchDatabase, DATABASE_URL } from './pg-schema.ts';
 import { seedList } from './list-seed.ts';
 import { openStore, type Store } from '../src/store/db.ts';
@@ -22,6 +21,7 @@ import { migrateToLatest } from '../src/store/migrate.ts';
 import { insertSend } from '../src/store/sends.ts';
 import { saveEdition } from '../src/store/editions.ts';
 import { startSend } from '../src/delivery/send-start.ts';
+import { postgresCpuMs } from './postgres-cpu.ts';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 // On a shared machine the wall time depends on the others' load; the CPU time
@@ -30,23 +30,6 @@ const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const APP_NAME = `matinale-bench-${process.pid}`;
 process.env.PGAPPNAME = APP_NAME;
 
-/** CPU ms (user + system) used so far by this process's PostgreSQL backends (same host). */
-async function postgresCpuMs(): Promise<number> {
-  const client = new pg.Client({ connectionString: DATABASE_URL, application_name: 'matinale-bench-probe' });
-  await client.connect();
-  try {
-    const { rows } = await client.query<{ pid: number }>('select pid from pg_stat_activity where application_name = $1', [APP_NAME]);
-    let ticks = 0;
-    for (const { pid } of rows) {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      ticks += Number(fields[11]) + Number(fields[12]);
-    }
-    return ticks * 10;
-  } finally {
-    await client.end();
-  }
-}
 const { values } = parseArgs({
   options: { readers: { type: 'string', default: '1000000' }, runs: { type: 'string', default: '3' }, backends: { type: 'string', default: 'postgres,sqlite' } },
 });
@@ -85,7 +68,7 @@ async function runBackend(backend: 'postgres' | 'sqlite') {
     const seedMs = performance.now() - t0;
     const times: number[] = [];
     const cpu: number[] = [];
-    const cpuNow = () => (backend === 'postgres' ? postgresCpuMs() : Promise.resolve(Math.round((process.cpuUsage().user + process.cpuUsage().system) / 1000)));
+    const cpuNow = () => (backend === 'postgres' ? postgresCpuMs(DATABASE_URL, APP_NAME) : Promise.resolve(Math.round((process.cpuUsage().user + process.cpuUsage().system) / 1000)));
     for (let run = 0; run < runs; run++) {
       const sendId = await scheduledSend(store, seeded, run);
       const c0 = await cpuNow();
