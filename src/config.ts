@@ -72,6 +72,8 @@ export interface DeliverySettings {
   errorRate: { threshold?: number; windowMs?: number; minAttempts?: number };
   /** TEST_SENDS_PER_HOUR: test messages one team member may ask for in an hour. */
   testSendsPerHour?: number;
+  /** MESSAGE_THREADS: threads that build and sign messages; 0 builds them on the event loop. */
+  messageThreads?: number;
 }
 
 export interface AudienceSettings {
@@ -183,10 +185,10 @@ function duration(env: NodeJS.ProcessEnv, name: string): number | undefined {
   return value;
 }
 
-function count(env: NodeJS.ProcessEnv, name: string): number | undefined {
+function count(env: NodeJS.ProcessEnv, name: string, least = 1): number | undefined {
   const raw = env[name]?.trim();
   if (!raw) return undefined;
-  if (!/^\d+$/.test(raw) || Number(raw) < 1) throw settingError(name, raw, 'a whole number of at least 1');
+  if (!/^\d+$/.test(raw) || Number(raw) < least) throw settingError(name, raw, `a whole number of at least ${least}`);
   return Number(raw);
 }
 
@@ -270,6 +272,7 @@ function policiesFrom(env: NodeJS.ProcessEnv): Pick<Config, 'delivery' | 'audien
         batchSize: count(env, 'WORKER_BATCH'),
         leaseMs: duration(env, 'WORKER_LEASE'),
         testSendsPerHour: count(env, 'TEST_SENDS_PER_HOUR'),
+        messageThreads: count(env, 'MESSAGE_THREADS', 0),
       }),
       retry,
       errorRate: defined({ threshold: share(env, 'PAUSE_ERROR_RATE'), windowMs: duration(env, 'PAUSE_WINDOW'), minAttempts: count(env, 'PAUSE_MIN_ATTEMPTS') }),

@@ -91,6 +91,7 @@ export function register(program: Command): void {
           else process.stdout.write(`${progressLine(final)}\n${summary.line}\n`);
           if (!summary.ok) process.exitCode = EXIT_REFUSED;
         } finally {
+          await parts.builder.close();
           await parts.transport.close();
         }
       });

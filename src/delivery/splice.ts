@@ -27,6 +27,8 @@ interface CompiledHeader {
 
 /** A template ready for splicing; build it once per send and process. */
 export interface CompiledMessage {
+  /** What it was compiled from: what a message thread compiles again (message-threads.ts). */
+  template: MessageTemplate;
   headers: CompiledHeader[];
   /** Body chunks after the constant prefix. */
   body: Chunk[];
@@ -58,7 +60,7 @@ export function compileMessage(template: MessageTemplate, signer?: DkimSigner): 
   const prefixEnd = firstSlot < 0 ? template.body.length : firstSlot;
   const prefix = Buffer.from((template.body.slice(0, prefixEnd) as string[]).join(''), 'ascii');
   const body: Chunk[] = template.body.slice(prefixEnd).map((s) => (typeof s === 'string' ? Buffer.from(s, 'ascii') : s));
-  const compiled: CompiledMessage = { headers, body, prefix };
+  const compiled: CompiledMessage = { template, headers, body, prefix };
   if (signer) {
     compiled.signer = signer;
     compiled.prefixHash = createHash('sha256').update(prefix);

@@ -15,14 +15,15 @@ import { BatchOutcomes } from './attempt-outcome.ts';
 import { ErrorRateWindow, DEFAULT_ERROR_RATE_POLICY, type ErrorRatePolicy } from './error-rate.ts';
 import { BatchLease } from './lease.ts';
 import type { ClaimedRecipient, Ledger, Outcome } from './ledger.ts';
-import { recipientValues, type RecipientLinks } from './recipient-values.ts';
+import { loopBuilder, type MessageBuilder } from './message-builder.ts';
+import { messageIdFor, type RecipientLinks } from './recipient-values.ts';
 import { relayRefusalFor } from './relay-fit.ts';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry-policy.ts';
 import type { ReturnPaths } from './return-path.ts';
 import { ReadersWhoLeft, type Recheck } from './readers-who-left.ts';
 export type { Recheck } from './readers-who-left.ts';
 import { SendWatch } from './send-watch.ts';
-import { compileMessage, spliceMessageOffThread, type CompiledMessage } from './splice.ts';
+import { compileMessage, type CompiledMessage } from './splice.ts';
 import { NotSent, type SubmitResult, type Transport } from './transport.ts';
 
 /** Where a bounced address goes: the publication's suppression list (audience). */
@@ -74,6 +75,8 @@ export interface WorkerDeps {
   /** Domain of Message-IDs and of the VERP return path. */
   mailDomain: string;
   dkim?: DkimSigner;
+  /** Builds each recipient's message (the message threads); default: on the event loop with `links`. */
+  builder?: MessageBuilder;
   /** Signs the VERP envelope sender, so that the inbound handler trusts the bounce reports that come back to it. */
   returnPaths: ReturnPaths;
   suppressor?: Suppressor;
@@ -96,9 +99,11 @@ export class DeliveryWorker {
   private readonly errors: ErrorRateWindow;
   private readonly messages = new Map<number, { compiled: CompiledMessage; startedAt: number; kind: string; fitsRelays?: boolean }>();
   private readonly watch: SendWatch;
+  private readonly builder: MessageBuilder;
 
   constructor(private readonly deps: WorkerDeps) {
     this.policy = { ...DEFAULT_WORKER_POLICY, ...deps.policy };
+    this.builder = deps.builder ?? loopBuilder(deps.links, deps.mailDomain);
     this.errors = new ErrorRateWindow(this.policy.errorRate);
     this.watch = new SendWatch(
       deps.ledger,
@@ -205,12 +210,7 @@ export class DeliveryWorker {
     const { clock, mailDomain } = this.deps;
     const { paused } = batch;
     const message = await this.messageOf(row.sendId);
-    const values = recipientValues(
-      this.deps.links,
-      { sendId: row.sendId, recipientId: row.id, publicationId: row.publicationId, subscriberId: row.subscriberId, email: row.email },
-      mailDomain,
-      clock.now(),
-    );
+    const messageId = messageIdFor(row.sendId, row.id, mailDomain);
     if (!message || paused.has(row.sendId)) {
       // The send was paused, cancelled or failed meanwhile: the row waits, untouched by this attempt.
       if (!message) this.watch.stop(row.sendId, 'no longer running');
@@ -218,10 +218,10 @@ export class DeliveryWorker {
     }
     let result: SubmitResult;
     try {
-      // Signed off the event loop: the other lanes keep the connections writing meanwhile.
-      const raw = await spliceMessageOffThread(message.compiled, values, clock.now());
+      // Built and signed off the event loop (message threads): the other lanes keep the connections writing meanwhile.
+      const raw = await this.builder.build(message.compiled, { sendId: row.sendId, recipientId: row.id, publicationId: row.publicationId, subscriberId: row.subscriberId, email: row.email }, clock.now());
       result = await this.deps.transport.submit(
-        { from: this.deps.returnPaths.addressFor(row.sendId, row.id), to: row.email, raw, messageId: values.messageId },
+        { from: this.deps.returnPaths.addressFor(row.sendId, row.id), to: row.email, raw, messageId },
         // Asked again after the transport's waits (a rate token, a connection, a stopped process), right before writing.
         {
           signal: stop,
@@ -234,7 +234,7 @@ export class DeliveryWorker {
       result = { ok: false, code: null, response: `error: ${(err as Error).message}` };
     }
     const now = clock.now();
-    const judged = batch.outcomes.judge(row, values.messageId, result, message.startedAt, now);
+    const judged = batch.outcomes.judge(row, messageId, result, message.startedAt, now);
     await this.countAttempt(row.sendId, judged.aboutSend, now, batch, judged.refusal);
     return judged.outcome;
   }

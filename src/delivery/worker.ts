@@ -19,6 +19,8 @@ import { retryWhileDown } from '../store/outages.ts';
 import { schedulerLock } from '../store/scheduler-lock.ts';
 import { audienceLinks } from './audience-links.ts';
 import { deliveryLogger, mailIdentity, transportOf } from './mail-stack.ts';
+import { loopBuilder } from './message-builder.ts';
+import { defaultMessageThreads, MessageThreads } from './message-threads.ts';
 import { schedulerTick } from './scheduler.ts';
 import type { SendDeps } from './sends.ts';
 import type { Transport } from './transport.ts';
@@ -71,7 +73,7 @@ export interface StartWorkerOptions {
 export interface RunningWorker {
   readonly workerId: string;
   readonly worker: DeliveryWorker;
-  /** Finishes the batch in hand, releases the scheduler lock, closes the transport. */
+  /** Finishes the batch in hand, releases the scheduler lock, ends the message threads, closes the transport. */
   stop(): Promise<void>;
   /** Settles when the loop has ended. */
   readonly done: Promise<void>;
@@ -130,6 +132,9 @@ export function deliveryParts(options: Pick<StartWorkerOptions, 'store' | 'confi
   const transport = options.transport ?? transportOf(config, clock, logger);
   const keys = new AudienceKeys(config.secret);
   const sendDeps: SendDeps = { store, clock, publicUrl: config.publicUrl, mailDomain };
+  const links = audienceLinks({ secret: config.secret, publicUrl: config.publicUrl, mailDomain, clock });
+  const onLoop = loopBuilder(links, mailDomain);
+  const threads = config.delivery?.messageThreads ?? defaultMessageThreads();
   return {
     clock,
     mailDomain,
@@ -138,7 +143,9 @@ export function deliveryParts(options: Pick<StartWorkerOptions, 'store' | 'confi
     sendDeps,
     policy: workerPolicyOf(config.delivery, options.policy),
     graceMs: options.graceMs ?? config.delivery?.graceMs ?? DEFAULT_GRACE_MS,
-    links: audienceLinks({ secret: config.secret, publicUrl: config.publicUrl, mailDomain, clock }),
+    links,
+    /** Builds each recipient's message: on the message threads (started at the first signed message), or on the loop. Close it with the transport. */
+    builder: threads > 0 ? new MessageThreads({ size: threads, secret: config.secret, publicUrl: config.publicUrl, mailDomain, logger, fallback: onLoop }) : onLoop,
     dkim,
     returnPaths,
     recheck: storeRecheck(store),
@@ -157,6 +164,7 @@ export function deliveryWorker(store: Store, parts: ReturnType<typeof deliveryPa
     ledger: storeLedger(store),
     transport: parts.transport,
     links: parts.links,
+    builder: parts.builder,
     clock: parts.clock,
     logger: parts.logger,
     mailDomain: parts.mailDomain,
@@ -237,6 +245,7 @@ export function startWorker(options: StartWorkerOptions): RunningWorker {
 
   const done = loop().then(() => undefined).finally(async () => {
     await lock?.release();
+    await parts.builder.close();
     await parts.transport.close();
   });
   return {
