@@ -13,8 +13,11 @@
 // seeded once per backend and copied for each run (a file copy on SQLite,
 // CREATE DATABASE … TEMPLATE on PostgreSQL), so each run sends a fresh edition
 // to the same list. Peak RSS is the command's VmHWM, read from
-// /proc/PID/status while it runs. Writes bench/results/delivery.json and
-// delivery.md (medians), with the load average before and after.
+// /proc/PID/status while it runs, and its CPU per message from each thread's
+// /proc/PID/task/TID/schedstat (all threads, and the event loop's alone;
+// BENCH_THREADS=1 prints every thread's: the message threads, V8's helpers).
+// Writes bench/results/delivery.json and delivery.md (medians), with the load
+// average before and after.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -28,6 +31,7 @@ import { migrateToLatest } from '../src/store/migrate.ts';
 import { seedNewsroom, PUBLIC, SECRET } from '../test/delivery/newsroom-fixture.ts';
 import { DATABASE_URL } from './pg-schema.ts';
 import { freePort, waitForPort } from './ports.ts';
+import { ThreadCpu } from './process-cpu.ts';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const CASES = ['smtp-source', 'sqlite', 'postgres', 'sqlite-dkim', 'postgres-dkim'] as const;
@@ -43,6 +47,9 @@ interface RunResult {
   messagesPerSecond: number;
   /** Of the matinale command (VmHWM); none for smtp-source. */
   peakRssMiB: number | null;
+  /** The matinale command's CPU per message, all its threads and its event loop's alone (µs); none for smtp-source. */
+  cpuUsPerMessage?: number;
+  loopCpuUsPerMessage?: number;
 }
 
 const { values } = parseArgs({
@@ -140,7 +147,7 @@ async function main(): Promise<void> {
       // Every message of the run reached the sink (its counter is printed as each ends).
       for (let i = 0; i < 40 && sinkMessages - before < messages; i++) await new Promise((resolve) => setTimeout(resolve, 50));
       if (sinkMessages - before !== messages) throw new Error(`${name} run ${run}: smtp-sink took ${sinkMessages - before} messages, not ${messages}`);
-      process.stderr.write(`${name} run ${run}: ${r.messages} messages in ${r.seconds.toFixed(2)} s = ${Math.round(r.messagesPerSecond)}/s${r.peakRssMiB === null ? '' : `, peak RSS ${r.peakRssMiB} MiB`}\n`);
+      process.stderr.write(`${name} run ${run}: ${r.messages} messages in ${r.seconds.toFixed(2)} s = ${Math.round(r.messagesPerSecond)}/s${r.peakRssMiB === null ? '' : `, peak RSS ${r.peakRssMiB} MiB`}${cpuNote(r)}\n`);
       results.push(r);
     }
   }
@@ -232,7 +239,11 @@ async function matinaleRun(name: CaseName, run: number, index: number, port: num
   let out = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   let peakKiB = 0;
-  const poll = setInterval(() => (peakKiB = Math.max(peakKiB, vmHwmKiB(child.pid!))), 50);
+  const cpu = new ThreadCpu(child.pid!);
+  const poll = setInterval(() => {
+    peakKiB = Math.max(peakKiB, vmHwmKiB(child.pid!));
+    cpu.read();
+  }, 50);
   const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
   clearInterval(poll);
   const seconds = (performance.now() - t0) / 1000;
@@ -244,7 +255,23 @@ async function matinaleRun(name: CaseName, run: number, index: number, port: num
     await admin.query(`drop database if exists ${db}`);
   }
   rmSync(dir, { recursive: true, force: true });
-  return { case: name, run, messages, seconds, messagesPerSecond: messages / seconds, peakRssMiB: Math.round(peakKiB / 1024) };
+  const { loopMs, allMs } = cpu.totals();
+  if (process.env.BENCH_THREADS) process.stderr.write(`${name} CPU µs/message by thread: ${[...cpu.byThread()].filter(([, ms]) => ms > 100).map(([tid, ms]) => `${tid}: ${Math.round((ms * 1000) / messages)}`).join(', ')}\n`);
+  return {
+    case: name,
+    run,
+    messages,
+    seconds,
+    messagesPerSecond: messages / seconds,
+    peakRssMiB: Math.round(peakKiB / 1024),
+    cpuUsPerMessage: Math.round((allMs * 1000) / messages),
+    loopCpuUsPerMessage: Math.round((loopMs * 1000) / messages),
+  };
+}
+
+/** What a run of the command cost in CPU: every thread, and the event loop's share (the one that cannot be spread over cores). */
+function cpuNote(r: RunResult): string {
+  return r.cpuUsPerMessage === undefined ? '' : `, CPU ${r.cpuUsPerMessage} µs/message (event loop ${r.loopCpuUsPerMessage})`;
 }
 
 /** The peak resident set of a running process (VmHWM), 0 once it is gone. */
@@ -323,7 +350,7 @@ function report(o: { results: RunResult[]; loadBefore: number[]; loadAfter: numb
     '',
     'Each run, in the order run:',
     '',
-    ...o.results.map((r) => `- ${r.case} run ${r.run}: ${Math.round(r.messagesPerSecond)}/s, ${round(r.seconds)} s${r.peakRssMiB === null ? '' : `, peak RSS ${r.peakRssMiB} MiB`}`),
+    ...o.results.map((r) => `- ${r.case} run ${r.run}: ${Math.round(r.messagesPerSecond)}/s, ${round(r.seconds)} s${r.peakRssMiB === null ? '' : `, peak RSS ${r.peakRssMiB} MiB`}${cpuNote(r)}`),
     '',
   ].join('\n');
   writeFileSync(join(ROOT, `bench/results/${values.out}.md`), md);

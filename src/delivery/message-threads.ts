@@ -43,10 +43,14 @@ export interface MessageThreadsOptions {
   logger: Pick<DeliveryLogger, 'warn' | 'error'>;
   /** Builds what the threads do not: unsigned messages, and every message once threads cannot start. */
   fallback: MessageBuilder;
+  /** Build unsigned messages on the threads too (bench/message-build.ts weighs it). */
+  unsigned?: boolean;
 }
 
 /** Templates a thread keeps compiled; the least recently used beyond this is dropped. */
 const TEMPLATES_PER_THREAD = 8;
+/** Requests a thread may have in hand: one it builds, one waiting, so that it never waits for the event loop. */
+const REQUESTS_PER_THREAD = 2;
 /** Threads dying before they could load, in a row, after which the event loop builds. */
 const FAILED_STARTS = 3;
 
@@ -63,6 +67,8 @@ interface Pending {
 interface Thread {
   worker: Worker;
   inFlight: Map<number, Pending>;
+  /** Requests posted and not yet answered. */
+  requests: number;
   /** DKIM keys sent to it. */
   keys: Set<number>;
   /** Templates it holds, with when each was last used (a counter). */
@@ -89,6 +95,8 @@ export class MessageThreads implements MessageBuilder {
   private uses = 0;
   private failedStarts = 0;
   private onLoop = false;
+  /** Requests posted to the threads and the messages they asked for: how well the hand-over coalesces. */
+  readonly stats = { requests: 0, messages: 0 };
 
   constructor(private readonly options: MessageThreadsOptions) {
     if (!Number.isSafeInteger(options.size) || options.size < 1) throw new Error(`message threads: size must be at least 1 (got ${options.size})`);
@@ -100,16 +108,12 @@ export class MessageThreads implements MessageBuilder {
   }
 
   build(message: CompiledMessage, recipient: MessageRecipient, now: number): Promise<Buffer> {
-    if (!message.signer || this.onLoop) return this.options.fallback.build(message, recipient, now);
+    if ((!message.signer && !this.options.unsigned) || this.onLoop) return this.options.fallback.build(message, recipient, now);
     return new Promise<Buffer>((resolve, reject) => {
       const { sendId, recipientId, publicationId, subscriberId, email } = recipient;
       const build: ThreadBuild = { id: this.nextId++, template: this.templateId(message), sendId, recipientId, publicationId, subscriberId, email, now };
       this.queue.push({ message, build, pending: { resolve, reject } });
-      if (!this.flushing) {
-        this.flushing = true;
-        // After the poll phase: every recipient asked for in this turn (one per SMTP reply read) goes in one message.
-        setImmediate(() => this.flush());
-      }
+      this.schedule();
     });
   }
 
@@ -120,37 +124,58 @@ export class MessageThreads implements MessageBuilder {
     await Promise.all(threads.map((t) => t.worker.terminate()));
   }
 
+  private schedule(): void {
+    if (this.flushing) return;
+    this.flushing = true;
+    // After the poll phase: every recipient asked for in this turn (one per SMTP reply read) goes in one message.
+    setImmediate(() => this.flush());
+  }
+
+  /**
+   * Hands what waits to the threads that have fewer than REQUESTS_PER_THREAD
+   * requests in hand, in one request each; the rest waits for an answer. A
+   * thread is thus never idle while there is work, and the recipients asked
+   * for while it builds travel together: a few large requests and answers
+   * rather than one per message, each of which costs both threads a wakeup.
+   */
   private flush(): void {
     this.flushing = false;
-    const queue = this.queue;
-    this.queue = [];
+    if (this.queue.length === 0) return;
     if (this.onLoop) {
+      const queue = this.queue;
+      this.queue = [];
       for (const q of queue) this.options.fallback.build(q.message, q.build, q.build.now).then(q.pending.resolve, q.pending.reject);
       return;
     }
     while (this.threads.length < this.options.size) this.threads.push(this.start());
-    const requests = new Map<Thread, ThreadRequest>();
-    for (const q of queue) {
-      // The thread with the fewest messages in flight, those of this turn counted.
-      const thread = this.threads.reduce((a, b) => (b.inFlight.size < a.inFlight.size ? b : a));
-      let request = requests.get(thread);
-      if (!request) requests.set(thread, (request = { builds: [] }));
+    const free = this.threads.filter((t) => t.requests < REQUESTS_PER_THREAD).sort((a, b) => a.inFlight.size - b.inFlight.size);
+    if (free.length === 0) return;
+    const queue = this.queue;
+    this.queue = [];
+    const share = Math.ceil(queue.length / free.length);
+    for (let i = 0; i * share < queue.length; i++) this.post(free[i]!, queue.slice(i * share, (i + 1) * share));
+  }
+
+  private post(thread: Thread, items: Queued[]): void {
+    const request: ThreadRequest = { builds: [] };
+    for (const q of items) {
       this.equip(thread, request, q.message, q.build.template);
       request.builds.push(q.build);
       thread.inFlight.set(q.build.id, q.pending);
     }
-    for (const [thread, request] of requests) {
-      thread.worker.ref();
-      thread.worker.postMessage(request);
-    }
+    thread.requests++;
+    this.stats.requests++;
+    this.stats.messages += request.builds.length;
+    thread.worker.ref();
+    thread.worker.postMessage(request);
   }
 
   /** Adds to the request the key and template the thread lacks for this message, dropping its least used template when it holds too many. */
   private equip(thread: Thread, request: ThreadRequest, message: CompiledMessage, template: number): void {
-    const signer = message.signer!;
-    let key = this.keyIds.get(signer);
-    if (key === undefined) this.keyIds.set(signer, (key = this.nextId++));
-    if (!thread.keys.has(key)) {
+    const signer = message.signer;
+    let key = signer && this.keyIds.get(signer);
+    if (signer && key === undefined) this.keyIds.set(signer, (key = this.nextId++));
+    if (signer && key !== undefined && !thread.keys.has(key)) {
       thread.keys.add(key);
       (request.keys ??= []).push({ id: key, key: signer.settings });
     }
@@ -183,7 +208,7 @@ export class MessageThreads implements MessageBuilder {
     const execArgv = process.execArgv.filter((a) => a.startsWith('--cpu-prof'));
     const worker = FROM_SOURCE ? new Worker(SOURCE_ENTRY, { workerData: { ...data, entry: ENTRY.href }, execArgv }) : new Worker(ENTRY, { workerData: data, execArgv });
     worker.unref();
-    const thread: Thread = { worker, inFlight: new Map(), keys: new Set(), templates: new Map(), ready: false, closing: false };
+    const thread: Thread = { worker, inFlight: new Map(), requests: 0, keys: new Set(), templates: new Map(), ready: false, closing: false };
     worker.on('message', (answer: ThreadAnswer | 'ready') => this.answered(thread, answer));
     worker.on('error', (err) => (thread.error = err));
     worker.on('exit', (code) => this.ended(thread, code));
@@ -206,13 +231,17 @@ export class MessageThreads implements MessageBuilder {
       thread.inFlight.delete(id);
       pending?.reject(new Error(error));
     }
+    thread.requests--;
     if (thread.inFlight.size === 0) thread.worker.unref();
+    this.schedule();
   }
 
   private ended(thread: Thread, code: number): void {
     this.threads = this.threads.filter((t) => t !== thread);
     const lost = [...thread.inFlight.values()];
     thread.inFlight.clear();
+    // What waited for this thread goes to the others, or to the one that takes its place.
+    this.schedule();
     if (thread.closing) {
       for (const p of lost) p.reject(new Error('the message threads were closed'));
       return;
