@@ -63,3 +63,75 @@ test('messages built on the threads are the bytes built on the event loop, and t
     await threads.close();
   }
 });
+
+test('a recipient whose message cannot be built fails alone; unsigned messages are built on the loop', { timeout: 60_000 }, async () => {
+  const { content, publication } = await sampleContent();
+  const signed = compileMessage(buildMessageTemplate(content, sampleSettings(publication)), new DkimSigner(dkimKey().dkim));
+  const plain = compileMessage(buildMessageTemplate(content, sampleSettings(publication)));
+  const { threads, links } = pool(1);
+  try {
+    const results = await Promise.allSettled([1, 2, 3].map((n) => threads.build(signed, n === 2 ? { ...recipient(n), email: 'a@example.net\r\nBcc: x@example.net' } : recipient(n), NOW)));
+    assert.equal(results[0]!.status, 'fulfilled');
+    assert.equal(results[2]!.status, 'fulfilled');
+    assert.equal(results[1]!.status, 'rejected');
+    assert.match(String((results[1] as PromiseRejectedResult).reason), /line break/);
+    assert.equal(threads.stats.messages, 3);
+    // No signature to compute: the hand-over would cost more than the splice.
+    const unsigned = await threads.build(plain, recipient(4), NOW);
+    assert.ok(unsigned.equals(spliceMessage(plain, recipientValues(links, recipient(4), MAIL_DOMAIN, NOW), NOW)));
+    assert.equal(threads.stats.messages, 3, 'the unsigned message did not go to a thread');
+  } finally {
+    await threads.close();
+  }
+});
+
+test('a thread that ends fails its messages in flight, logs one line, and another takes its place', { timeout: 60_000 }, async () => {
+  const { content, publication } = await sampleContent();
+  const signed = compileMessage(buildMessageTemplate(content, sampleSettings(publication)), new DkimSigner(dkimKey().dkim));
+  const { threads, links, logger } = pool(1);
+  try {
+    await threads.build(signed, recipient(1), NOW);
+    const first = threads.workers[0]!;
+    const ns = Array.from({ length: 40 }, (_, i) => i + 1);
+    const inFlight = ns.map((n) => threads.build(signed, recipient(n), NOW));
+    // The requests are posted after this turn's poll phase; the thread is ended right after, as a crash would end it.
+    await new Promise((resolve) => setImmediate(resolve));
+    await first.terminate();
+    const settled = await Promise.allSettled(inFlight);
+    const failed = settled.filter((r) => r.status === 'rejected');
+    assert.ok(failed.length > 0, 'messages were in flight');
+    for (const r of failed) assert.match(String(r.reason), /the message thread ended/);
+    const ended = logger.lines.filter((l) => l.msg.startsWith('message thread ended'));
+    assert.equal(ended.length, 1, 'one line');
+    assert.equal(ended[0]!.level, 'error');
+    assert.ok(!JSON.stringify(logger.lines).includes(SECRET), 'no secret in the log');
+    // The next message starts another thread, which gets the key and template anew.
+    const again = await threads.build(signed, recipient(7), NOW);
+    assert.ok(again.equals(spliceMessage(signed, recipientValues(links, recipient(7), MAIL_DOMAIN, NOW), NOW)));
+    assert.equal(threads.workers.length, 1);
+    assert.notEqual(threads.workers[0]!.threadId, first.threadId);
+  } finally {
+    await threads.close();
+  }
+});
+
+test('threads that cannot start, three in a row, leave the building to the event loop', { timeout: 60_000 }, async () => {
+  const { content, publication } = await sampleContent();
+  const signed = compileMessage(buildMessageTemplate(content, sampleSettings(publication)), new DkimSigner(dkimKey().dkim));
+  const { threads, links, logger } = pool(1);
+  try {
+    for (let i = 0; i < 3; i++) {
+      const attempt = threads.build(signed, recipient(1), NOW);
+      // Ended before it could load, as a thread whose module is missing ends.
+      await new Promise((resolve) => setImmediate(resolve));
+      await threads.workers[0]!.terminate();
+      await assert.rejects(attempt, /the message thread ended/);
+    }
+    assert.match(logger.lines.at(-1)!.msg, /built on the event loop from now on/);
+    const raw = await threads.build(signed, recipient(2), NOW);
+    assert.ok(raw.equals(spliceMessage(signed, recipientValues(links, recipient(2), MAIL_DOMAIN, NOW), NOW)));
+    assert.equal(threads.workers.length, 0, 'no thread started again');
+  } finally {
+    await threads.close();
+  }
+});
