@@ -5,13 +5,12 @@
 // hash continue from a state computed once per send over the constant prefix
 // (see splice.ts); the header hash and the RSA signature are per recipient.
 //
-// The RSA signature is most of a signed message's cost (about 0.3 ms of a core
-// each, where splicing and writing the message take a tenth of that): a worker
-// signs off its event loop (`signatureHeaderOffThread`), on libuv's thread
-// pool, which node:crypto uses when given a callback. The signatures of the
-// messages in flight then run on every core side by side while the SMTP
-// connections keep writing, with no copy of the key or the data to another
-// isolate (node:worker_threads would need both, and a module of its own to load).
+// The RSA signature is most of a signed message's cost (about 0.37 ms of a
+// core each): a worker builds and signs its messages on the message threads
+// (message-threads.ts), which call `signatureHeader` there. On the event loop
+// (MESSAGE_THREADS=0, one core) the signature is computed on libuv's thread
+// pool (`signatureHeaderOffThread`, node:crypto with a callback), which keeps
+// the loop turning but takes the cores from it at every signature.
 import { createPrivateKey, sign, type Hash, type KeyObject } from 'node:crypto';
 
 /** The DKIM settings (DKIM_DOMAIN, DKIM_SELECTOR, DKIM_PRIVATE_KEY_FILE's content). */

@@ -76,9 +76,10 @@ export function spliceMessage(message: CompiledMessage, values: RecipientValues,
 }
 
 /**
- * The same message, its DKIM signature computed off the event loop (dkim.ts):
- * what a worker sends, so that its connections keep writing while messages
- * in flight are signed on every core.
+ * The same message, its DKIM signature computed on libuv's thread pool
+ * (dkim.ts): what a worker builds on its event loop when it has no message
+ * threads (message-builder.ts), so that its connections keep writing while
+ * the messages in flight are signed.
  */
 export async function spliceMessageOffThread(message: CompiledMessage, values: RecipientValues, now: number): Promise<Buffer> {
   const parts = spliceParts(message, values);
