@@ -1,6 +1,6 @@
 // The message threads: a pool of node:worker_threads (message-thread.ts) that
 // build signed messages off the event loop. A signed message costs about
-// 0.35 ms of a core, nine tenths of it the RSA signature; on the event loop,
+// 0.4 ms of a core, nine tenths of it the RSA signature; on the event loop,
 // or on libuv's thread pool (whose four threads then take the cores from the
 // loop at every signature), it held the SMTP connections back. Here the loop
 // only hands the recipients over and writes the bytes that come back.
@@ -10,16 +10,17 @@
 // - Started on the first signed message, kept across batches and sends,
 //   ended by `close()` (the worker's stop, `send --wait`'s end). An idle
 //   thread never holds the process open.
-// - The recipients asked for in one turn of the event loop travel to a
-//   thread in one postMessage, with the keys and templates it has not had
-//   yet (each sent once per thread: the compiled template once per send);
-//   the answers come back the same way, each message's bytes transferred.
-// - Unsigned messages are built on the loop: a thread's hand-over costs more
-//   than their splice saves (src/delivery/README.md, How fast).
-// - A thread that ends (a crash, an exception) fails its messages in flight
-//   with an error, which the worker retries like any transport error, logs
-//   one line, and the next message starts another. Threads that die before
-//   they could load, three in a row, leave the building to the event loop.
+// - The recipients asked for while a thread is busy travel to it together in
+//   one postMessage (`flush`), with the key and template it has not had yet
+//   (each sent once per thread: the compiled template once per send); the
+//   answer comes back the same way, each message's bytes transferred.
+// - Unsigned messages are built on the loop: a thread's hand-over costs the
+//   process more than their splice saves the loop (src/delivery/README.md).
+// - A thread that ends (a crash, an exception), or answers nothing for 60 s
+//   and is ended for it, fails its messages in flight with an error, which
+//   the worker retries like any transport error, logs one line, and the next
+//   message starts another. Threads that die before they could load, three in
+//   a row, leave the building to the event loop.
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { DkimSigner } from './dkim.ts';
@@ -45,6 +46,8 @@ export interface MessageThreadsOptions {
   fallback: MessageBuilder;
   /** Build unsigned messages on the threads too (bench/message-build.ts weighs it). */
   unsigned?: boolean;
+  /** How long a request may go unanswered before its thread is ended (default 60 s; a request takes milliseconds). */
+  timeoutMs?: number;
 }
 
 /** Templates a thread keeps compiled; the least recently used beyond this is dropped. */
@@ -67,8 +70,8 @@ interface Pending {
 interface Thread {
   worker: Worker;
   inFlight: Map<number, Pending>;
-  /** Requests posted and not yet answered. */
-  requests: number;
+  /** One timer per request posted and not yet answered, oldest first (a thread answers in order). */
+  requests: NodeJS.Timeout[];
   /** DKIM keys sent to it. */
   keys: Set<number>;
   /** Templates it holds, with when each was last used (a counter). */
@@ -98,7 +101,10 @@ export class MessageThreads implements MessageBuilder {
   /** Requests posted to the threads and the messages they asked for: how well the hand-over coalesces. */
   readonly stats = { requests: 0, messages: 0 };
 
+  private readonly timeoutMs: number;
+
   constructor(private readonly options: MessageThreadsOptions) {
+    this.timeoutMs = options.timeoutMs ?? 60_000;
     if (!Number.isSafeInteger(options.size) || options.size < 1) throw new Error(`message threads: size must be at least 1 (got ${options.size})`);
   }
 
@@ -120,6 +126,9 @@ export class MessageThreads implements MessageBuilder {
   async close(): Promise<void> {
     const threads = this.threads;
     this.threads = [];
+    const queue = this.queue;
+    this.queue = [];
+    for (const q of queue) q.pending.reject(new Error('the message threads were closed'));
     for (const t of threads) t.closing = true;
     await Promise.all(threads.map((t) => t.worker.terminate()));
   }
@@ -148,7 +157,7 @@ export class MessageThreads implements MessageBuilder {
       return;
     }
     while (this.threads.length < this.options.size) this.threads.push(this.start());
-    const free = this.threads.filter((t) => t.requests < REQUESTS_PER_THREAD).sort((a, b) => a.inFlight.size - b.inFlight.size);
+    const free = this.threads.filter((t) => t.requests.length < REQUESTS_PER_THREAD).sort((a, b) => a.inFlight.size - b.inFlight.size);
     if (free.length === 0) return;
     const queue = this.queue;
     this.queue = [];
@@ -163,7 +172,13 @@ export class MessageThreads implements MessageBuilder {
       request.builds.push(q.build);
       thread.inFlight.set(q.build.id, q.pending);
     }
-    thread.requests++;
+    // A thread that answers nothing (it cannot, short of a fault) is ended like one that crashed.
+    const timer = setTimeout(() => {
+      thread.error ??= new Error(`no answer in ${this.timeoutMs} ms`);
+      void thread.worker.terminate();
+    }, this.timeoutMs);
+    timer.unref();
+    thread.requests.push(timer);
     this.stats.requests++;
     this.stats.messages += request.builds.length;
     thread.worker.ref();
@@ -208,7 +223,7 @@ export class MessageThreads implements MessageBuilder {
     const execArgv = process.execArgv.filter((a) => a.startsWith('--cpu-prof'));
     const worker = FROM_SOURCE ? new Worker(SOURCE_ENTRY, { workerData: { ...data, entry: ENTRY.href }, execArgv }) : new Worker(ENTRY, { workerData: data, execArgv });
     worker.unref();
-    const thread: Thread = { worker, inFlight: new Map(), requests: 0, keys: new Set(), templates: new Map(), ready: false, closing: false };
+    const thread: Thread = { worker, inFlight: new Map(), requests: [], keys: new Set(), templates: new Map(), ready: false, closing: false };
     worker.on('message', (answer: ThreadAnswer | 'ready') => this.answered(thread, answer));
     worker.on('error', (err) => (thread.error = err));
     worker.on('exit', (code) => this.ended(thread, code));
@@ -231,7 +246,7 @@ export class MessageThreads implements MessageBuilder {
       thread.inFlight.delete(id);
       pending?.reject(new Error(error));
     }
-    thread.requests--;
+    clearTimeout(thread.requests.shift());
     if (thread.inFlight.size === 0) thread.worker.unref();
     this.schedule();
   }
@@ -240,6 +255,7 @@ export class MessageThreads implements MessageBuilder {
     this.threads = this.threads.filter((t) => t !== thread);
     const lost = [...thread.inFlight.values()];
     thread.inFlight.clear();
+    for (const timer of thread.requests) clearTimeout(timer);
     // What waited for this thread goes to the others, or to the one that takes its place.
     this.schedule();
     if (thread.closing) {

@@ -21,11 +21,11 @@ function recipient(n: number, sendId = 7): MessageRecipient {
   return { sendId, recipientId: n, publicationId: 1, subscriberId: n % 5 === 0 ? null : 1000 + n, email: `lecteur${n}@example.net` };
 }
 
-function pool(size: number) {
+function pool(size: number, timeoutMs?: number) {
   const clock = { now: () => NOW };
   const links = audienceLinks({ secret: SECRET, publicUrl: PUBLIC_URL, mailDomain: MAIL_DOMAIN, clock });
   const logger = memoryLogger();
-  const threads = new MessageThreads({ size, secret: SECRET, publicUrl: PUBLIC_URL, mailDomain: MAIL_DOMAIN, logger, fallback: loopBuilder(links, MAIL_DOMAIN) });
+  const threads = new MessageThreads({ size, secret: SECRET, publicUrl: PUBLIC_URL, mailDomain: MAIL_DOMAIN, logger, fallback: loopBuilder(links, MAIL_DOMAIN), timeoutMs });
   return { threads, links, logger };
 }
 
@@ -131,6 +131,20 @@ test('threads that cannot start, three in a row, leave the building to the event
     const raw = await threads.build(signed, recipient(2), NOW);
     assert.ok(raw.equals(spliceMessage(signed, recipientValues(links, recipient(2), MAIL_DOMAIN, NOW), NOW)));
     assert.equal(threads.workers.length, 0, 'no thread started again');
+  } finally {
+    await threads.close();
+  }
+});
+
+test('a thread that gives no answer in time is ended like one that crashed, and its messages fail', { timeout: 60_000 }, async () => {
+  const { content, publication } = await sampleContent();
+  const signed = compileMessage(buildMessageTemplate(content, sampleSettings(publication)), new DkimSigner(dkimKey().dkim));
+  // 5 ms: less than loading a thread, let alone building forty signed messages.
+  const { threads, logger } = pool(1, 5);
+  try {
+    const settled = await Promise.allSettled(Array.from({ length: 40 }, (_, i) => threads.build(signed, recipient(i + 1), NOW)));
+    assert.ok(settled.every((r) => r.status === 'rejected' && /the message thread ended \(no answer in 5 ms\)/.test(String(r.reason))));
+    assert.equal(logger.lines.filter((l) => l.msg.startsWith('message thread ended')).length, 1);
   } finally {
     await threads.close();
   }
