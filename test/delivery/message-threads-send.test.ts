@@ -1,7 +1,8 @@
 // Sends signed on the message threads, through real SMTP servers: what
 // arrived verifies (mailauth and python3-dkim), a thread that dies in the
 // middle of a batch costs a retry and nothing else (every reader once), and
-// `send --now --wait` with its threads exits when the send is done.
+// `send --now --wait` and `matinale worker` with their threads exit when
+// they are done or told to stop.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -18,6 +19,7 @@ import { migrateToLatest } from '../../src/store/migrate.ts';
 import { getSend, sendRecipients } from '../../src/store/sends.ts';
 import { cliBackends, runMatinale } from '../helpers/cli-database.ts';
 import { testBackends } from '../helpers/store.ts';
+import { startWorkerProcess } from '../helpers/worker-process.ts';
 import { dkimKey } from './message-fixture.ts';
 import { memoryLogger, PUBLIC, SECRET, seedNewsroom, startSmtpSink, testConfig, type ReceivedMessage } from './newsroom-fixture.ts';
 
@@ -126,6 +128,44 @@ for (const backend of await cliBackends()) {
       assert.equal(run.status, 0, run.stderr);
       assert.equal(sink.received.length, newsroom.active.length);
       assert.doesNotMatch(run.stderr, /message thread/);
+      await assertSigned(sink.received, Date.now());
+    } finally {
+      await sink.close();
+      await store.close();
+      await db.dispose();
+    }
+  });
+}
+
+for (const backend of await cliBackends()) {
+  test(`${backend.name}: matinale worker signs on its thread and exits 0 on SIGTERM`, { timeout: 120_000 }, async () => {
+    const db = await backend.create();
+    const store = db.open();
+    const sink = await startSmtpSink();
+    try {
+      await migrateToLatest(store);
+      const newsroom = await seedNewsroom(store, 30);
+      const keyFile = join(db.dir, 'dkim.pem');
+      writeFileSync(keyFile, dkimKey().dkim.privateKey, { mode: 0o600 });
+      const env = {
+        ...db.env,
+        SMTP_URL: `${sink.url}?pool=2`,
+        PUBLIC_URL: PUBLIC,
+        MATINALE_SECRET: SECRET,
+        DKIM_DOMAIN: 'example.org',
+        DKIM_SELECTOR: 'matin',
+        DKIM_PRIVATE_KEY_FILE: keyFile,
+        MESSAGE_THREADS: '1',
+      };
+      // Started here, delivered by the worker.
+      const started = await runMatinale(['send', String(newsroom.editionId), '--now'], env, { timeoutMs: 60_000 });
+      assert.equal(started.status, 0, started.stderr);
+      const worker = await startWorkerProcess(env);
+      for (let i = 0; i < 600 && sink.received.length < newsroom.active.length; i++) await new Promise((resolve) => setTimeout(resolve, 100));
+      assert.equal(sink.received.length, newsroom.active.length);
+      // Its thread, idle or not, does not keep it from ending.
+      const stopped = await worker.stop();
+      assert.equal(stopped.code, 0, stopped.stderr);
       await assertSigned(sink.received, Date.now());
     } finally {
       await sink.close();
