@@ -145,10 +145,9 @@ export async function copyImport(pool: pg.Pool, o: ImportBatchOptions, trace?: I
     return ids;
   };
 
-  /** Writes one chunk once; a unique violation is left to the caller. */
-  const attempt = async (chunk: Chunk, order: Int32Array, byAddress: boolean): Promise<ChunkOutcome> => {
+  /** Marks what the database holds for the rows: suppressed (2), an existing subscriber (1, its id in `existingId`), a subscription (3 or 4). */
+  const lookUpHeld = async (chunk: Chunk, order: Int32Array, fate: Uint8Array, existingId: Map<number, number>, byAddress: boolean) => {
     const size = chunk.hashes.length;
-    const sortedHashes = Array.from(order, (i) => chunk.hashes[i]!);
     const { rows: found } = await timed(trace, 'lookup', () =>
       client.query<Found>(
         `select i.k::integer as k, b.id, x.created_at, x.source, p.email_hash is not null as suppressed
@@ -157,12 +156,9 @@ export async function copyImport(pool: pg.Pool, o: ImportBatchOptions, trace?: I
          left join subscribers b on b.email_hash = i.h collate "C"
          left join subscriptions x on x.subscriber_id = b.id and x.publication_id = $1
          where p.email_hash is not null or b.id is not null`,
-        [o.publicationId, sortedHashes],
+        [o.publicationId, Array.from(order, (i) => chunk.hashes[i]!)],
       ),
     );
-    // Per row of the chunk: 0 new, 1 subscribe an existing subscriber, 2 suppressed, 3 duplicate in the file, 4 unchanged.
-    const fate = new Uint8Array(size);
-    const existingId = new Map<number, number>();
     for (const f of found) {
       const i = order[f.k - 1]!;
       if (f.suppressed) fate[i] = 2;
@@ -184,7 +180,37 @@ export async function copyImport(pool: pg.Pool, o: ImportBatchOptions, trace?: I
       );
       for (const r of rows) fate[fresh[r.k - 1]!] = 4;
     }
+  };
 
+  /** Marks the rows whose hash the publication suppresses (2); the rest stays new (0). */
+  const lookUpSuppressed = async (chunk: Chunk, order: Int32Array, fate: Uint8Array) => {
+    const { rows } = await timed(trace, 'lookup', async () => {
+      const any = await client.query('select 1 from suppressions where publication_id = $1 limit 1', [o.publicationId]);
+      if (!any.rowCount) return { rows: [] };
+      return client.query<{ k: number }>(
+        `select i.k::integer as k from unnest($2::text[]) with ordinality as i(h, k)
+         join suppressions p on p.publication_id = $1 and p.email_hash = i.h collate "C"`,
+        [o.publicationId, Array.from(order, (i) => chunk.hashes[i]!)],
+      );
+    });
+    for (const r of rows) fate[order[r.k - 1]!] = 2;
+  };
+
+  /**
+   * Writes one chunk once; a unique violation is left to the caller. `lookup`
+   * 0: only suppressions are looked up, every other row is taken as new (the
+   * unique indexes check it, and a conflict sends the chunk back here with 1);
+   * 1: existing subscribers and subscriptions too; 2: addresses too.
+   */
+  const attempt = async (chunk: Chunk, order: Int32Array, lookup: 0 | 1 | 2): Promise<ChunkOutcome> => {
+    const size = chunk.hashes.length;
+    // Per row of the chunk: 0 new, 1 subscribe an existing subscriber, 2 suppressed, 3 duplicate in the file, 4 unchanged.
+    const fate = new Uint8Array(size);
+    const existingId = new Map<number, number>();
+    if (lookup === 0) await lookUpSuppressed(chunk, order, fate);
+    else await lookUpHeld(chunk, order, fate, existingId, lookup === 2);
+    // A file of new readers goes on without lookups; one of known readers keeps looking up instead of failing every chunk.
+    if (lookup > 0) optimistic = fate.every((f) => f === 0 || f === 2);
     let newCount = 0;
     for (let i = 0; i < size; i++) if (fate[i] === 0) newCount++;
     const ids = await timed(trace, 'ids', () => takeIds(newCount));
@@ -238,18 +264,22 @@ export async function copyImport(pool: pg.Pool, o: ImportBatchOptions, trace?: I
     return out;
   };
 
+  let optimistic = true;
   const writeChunk = async (chunk: Chunk): Promise<ChunkOutcome> => {
     const order = hashOrder(chunk.hashes);
+    let lookup: 0 | 1 | 2 = optimistic ? 0 : 1;
     for (let tries = 1; ; tries++) {
       await client.query('savepoint import_chunk');
       try {
-        const out = await attempt(chunk, order, tries > 1);
+        const out = await attempt(chunk, order, lookup);
         await client.query('release savepoint import_chunk');
         return out;
       } catch (err) {
         const conflict = err instanceof SubscriberGone || (err as { code?: string }).code === UNIQUE_VIOLATION;
         if (!conflict || tries >= MAX_ATTEMPTS) throw err;
         await client.query('rollback to savepoint import_chunk');
+        // Taken as new, a row was not: look up. Looked up, one still conflicts: its address is held under another hash.
+        lookup = lookup === 0 ? 1 : 2;
       }
     }
   };
