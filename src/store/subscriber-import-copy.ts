@@ -133,15 +133,16 @@ export async function copyImport(pool: pg.Pool, o: ImportBatchOptions, trace?: I
   /** Ids taken from the subscribers' sequence, in the order it gave them. */
   const takeIds = async (n: number): Promise<number[]> => {
     if (n === 0) return [];
-    // Read back as ranges: one row unless another session took ids meanwhile.
-    const { rows } = await client.query<{ first: string; n: number }>(
-      `select min(v)::text as first, count(*)::integer as n from (
-         select v, v - row_number() over (order by v) as g from (select nextval($1::regclass) as v from generate_series(1, $2)) a
-       ) b group by g order by min(v)`,
+    // Read back as one range; as the list itself only when another session took ids meanwhile.
+    const { rows } = await client.query<{ first: string; last: string; scattered: string[] | null }>(
+      `select min(v)::text as first, max(v)::text as last, case when max(v) - min(v) + 1 <> count(*) then array_agg(v)::text[] end as scattered
+       from (select nextval($1::regclass) as v from generate_series(1, $2)) a`,
       [sequence, n],
     );
+    const r = rows[0]!;
+    if (r.scattered) return r.scattered.map(Number).sort((a, b) => a - b);
     const ids: number[] = [];
-    for (const r of rows) for (let id = Number(r.first), end = id + r.n; id < end; id++) ids.push(id);
+    for (let id = Number(r.first), last = Number(r.last); id <= last; id++) ids.push(id);
     return ids;
   };
 
