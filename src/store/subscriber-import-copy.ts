@@ -215,7 +215,8 @@ export async function copyImport(pool: pg.Pool, o: ImportBatchOptions, trace?: I
     let newCount = 0;
     for (let i = 0; i < size; i++) if (fate[i] === 0) newCount++;
     const ids = await timed(trace, 'ids', () => takeIds(newCount));
-    const subscriberOf = new Float64Array(size);
+    // Small integers (not a Float64Array): written into the COPY text without a conversion from double.
+    const subscriberOf: number[] = new Array<number>(size).fill(0);
     for (let i = 0, next = 0; i < size; i++) {
       if (fate[i] === 0) subscriberOf[i] = ids[next++]!;
       else if (fate[i] === 1) subscriberOf[i] = existingId.get(i)!;
