@@ -2,7 +2,7 @@
 // checked whole first (import-file-check.ts) so that a file that is not CSV
 // is refused before anything is written; then rows are parsed one by one
 // (csv-parse), validated, normalised, de-duplicated and handed to the store in
-// chunks (store/subscriber-import.ts: COPY and set-based statements in one
+// chunks (store/subscriber-import.ts: COPY straight into the tables in one
 // transaction on PostgreSQL, a transaction per chunk on SQLite). Memory stays
 // flat whatever the file size: at most two chunks are held at a time.
 // Re-importing the same file changes nothing.

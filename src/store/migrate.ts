@@ -15,6 +15,7 @@ import { tips } from './migrations/0008-tips.ts';
 import { ledgerSnapshot } from './migrations/0009-ledger-snapshot.ts';
 import { claimIndex } from './migrations/0010-claim-index.ts';
 import { learnedWords } from './migrations/0011-learned-words.ts';
+import { subscriptionsKeys } from './migrations/0012-subscriptions-keys.ts';
 
 /** Every migration, in order; names never change once released. */
 export function migrations(t: ColumnTypes): Record<string, Migration> {
@@ -29,6 +30,7 @@ export function migrations(t: ColumnTypes): Record<string, Migration> {
     '0009-ledger-snapshot': ledgerSnapshot(),
     '0010-claim-index': claimIndex(),
     '0011-learned-words': learnedWords(t),
+    '0012-subscriptions-keys': subscriptionsKeys(),
   };
 }
 

@@ -26,8 +26,19 @@ export interface NewSubscription {
   at: number;
 }
 
-/** Creates the subscription unless one exists; true when created now. */
+/**
+ * Creates the subscription unless one exists; true when created now. Call it
+ * in the transaction that found or created the subscriber.
+ */
 export async function createSubscription(store: Store, s: NewSubscription): Promise<boolean> {
+  if (store.capabilities.supportsConcurrentWriters) {
+    // What the foreign key did before migration 0012: the subscriber is locked
+    // until the transaction ends, so that a purge running at the same moment
+    // waits and then deletes the new subscription with it (never leaving one
+    // without its subscriber). SQLite has one writer at a time and keeps the key.
+    const held = await store.db.selectFrom('subscribers').select('id').where('id', '=', s.subscriberId).forKeyShare().executeTakeFirst();
+    if (!held) throw new Error(`no subscriber with id ${s.subscriberId}: it was deleted`);
+  }
   const rows = await store.db
     .insertInto('subscriptions')
     .values({

@@ -1,0 +1,330 @@
+// An import on PostgreSQL: the whole file in one transaction on one
+// connection, each chunk written straight into subscribers, subscriptions and
+// the consent log with `COPY … FROM STDIN` (bench/results/import.md says why:
+// an `INSERT … SELECT` from a staging table cost PostgreSQL about three times
+// the CPU of COPY for the same rows, foreign-key triggers included).
+//
+// Per chunk (its rows have distinct hashes; Node found the duplicates):
+// 1. one lookup, by hash, of what the database holds: suppressions of the
+//    publication, existing subscribers and their subscription to it. The hashes
+//    are sent in (almost) index order, so the lookup walks the index pages in
+//    order instead of at random;
+// 2. ids for the new subscribers, taken from the subscribers' own sequence in
+//    one statement (`nextval` over `generate_series`, read back as ranges);
+// 3. existing subscribers that get a subscription are locked `FOR KEY SHARE`,
+//    what the foreign key of subscriptions did per row (migration 0012): the
+//    purge cannot delete them under the new subscription;
+// 4. three COPYs: new subscribers in hash order (the keyed hash's unique index
+//    is filled page after page), then subscriptions and consent log rows in the
+//    file's order (their indexes are filled at their right edge).
+//
+// Steps 3–4 run inside a savepoint. Another transaction may add one of these
+// addresses or subscriptions after the lookup, or an address may be held under
+// another hash (the secret changed): COPY then fails on a unique index, the
+// savepoint is rolled back, and the chunk is looked up and written again, this
+// time also looking up addresses, so that such rows are left unchanged. Nothing
+// blocks sign-ups meanwhile; nothing is committed unless the whole file is.
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import { CopyText, SlabPool, copyValue } from './copy-text.ts';
+import { importDetailsOf, type ImportBatchOptions, type ImportRow } from './subscribers.ts';
+import type { ChunkOutcome, ImportTrace, SubscriberImport } from './subscriber-import.ts';
+
+const UNIQUE_VIOLATION = '23505';
+
+/** A subscriber locked for a new subscription was deleted since the lookup (the purge): the chunk is written again. */
+class SubscriberGone extends Error {}
+/** Chunks written again after a conflict before the import gives up (each needs another writer to win a race). */
+const MAX_ATTEMPTS = 5;
+
+/** The rows of one chunk, column by column (no object per row). */
+interface Chunk {
+  emails: string[];
+  hashes: string[];
+  names: Array<string | null>;
+  createdAt: number[];
+  sources: Array<string | null>;
+  lines: number[];
+}
+
+const newChunk = (): Chunk => ({ emails: [], hashes: [], names: [], createdAt: [], sources: [], lines: [] });
+
+/** What the database holds for one row of a chunk (rows absent from the lookup hold nothing). */
+interface Found {
+  k: number;
+  id: string | null;
+  created_at: string | null;
+  source: string | null;
+  suppressed: boolean;
+}
+
+async function timed<T>(trace: ImportTrace | undefined, step: string, work: () => Promise<T>): Promise<T> {
+  if (!trace) return work();
+  const started = performance.now();
+  try {
+    return await work();
+  } finally {
+    trace(step, performance.now() - started);
+  }
+}
+
+/**
+ * The chunk's row indexes by the first two characters of their hash: the
+ * order of the hashes' index up to those characters (the hashes are ASCII and
+ * compared as bytes), in one pass. Enough for the index's pages to be visited
+ * in order; a full sort would cost Node more than it saves PostgreSQL.
+ */
+function hashOrder(hashes: readonly string[]): Int32Array {
+  const key = (h: string) => ((h.charCodeAt(0) & 127) << 7) | (h.charCodeAt(1) & 127);
+  const counts = new Int32Array(1 << 14);
+  for (const h of hashes) counts[key(h)]!++;
+  let start = 0;
+  for (let i = 0; i < counts.length; i++) {
+    const n = counts[i]!;
+    counts[i] = start;
+    start += n;
+  }
+  const order = new Int32Array(hashes.length);
+  for (let i = 0; i < hashes.length; i++) order[counts[key(hashes[i]!)]!++] = i;
+  return order;
+}
+
+/** Starts an import on PostgreSQL (`supportsCopy`). */
+export async function copyImport(pool: pg.Pool, o: ImportBatchOptions, trace?: ImportTrace): Promise<SubscriberImport> {
+  const client = await pool.connect();
+  let released = false;
+  const release = (err?: Error) => {
+    if (released) return;
+    released = true;
+    client.release(err);
+  };
+  let sequence: string;
+  try {
+    await client.query('begin');
+    // No statement of an import gains from JIT compiling; on a busy machine it cost seconds.
+    await client.query('set local jit = off');
+    // What the foreign key of subscriptions to publications did per row, once:
+    // the publication cannot go away under the import (none is ever deleted).
+    const { rowCount } = await client.query('select 1 from publications where id = $1 for key share', [o.publicationId]);
+    if (rowCount !== 1) throw new Error(`no publication with id ${o.publicationId}`);
+    sequence = (await client.query<{ s: string }>(`select pg_get_serial_sequence('subscribers', 'id') as s`)).rows[0]!.s;
+  } catch (err) {
+    release(err as Error);
+    throw err;
+  }
+
+  const action = o.status === 'active' ? 'import-confirmed' : 'import';
+  const confirmedAt = o.status === 'active' ? String(o.runAt) : '\\N';
+  const method = copyValue(o.method);
+  // Every subscription and consent row of the import ends the same way.
+  const subscriptionTail = `\t${o.publicationId}\t${o.status}\t${method}\t${o.runAt}\t${confirmedAt}\t\\N\t${o.runAt}\n`;
+  const consentMiddle = `\t${o.publicationId}\t${action}\t${method}\t\\N\t\\N\t`;
+  const consentTail = `\t${o.runAt}\n`;
+  const slabs = new SlabPool();
+
+  const copy = (step: string, statement: string, text: CopyText) =>
+    timed(trace, step, async () => {
+      if (text.lines > 0) await pipeline(Readable.from(text.parts()), client.query(copyFrom(statement)));
+      text.release();
+    });
+
+  /** Ids taken from the subscribers' sequence, in the order it gave them. */
+  const takeIds = async (n: number): Promise<number[]> => {
+    if (n === 0) return [];
+    // Read back as one range; as the list itself only when another session took ids meanwhile.
+    const { rows } = await client.query<{ first: string; last: string; scattered: string[] | null }>(
+      `select min(v)::text as first, max(v)::text as last, case when max(v) - min(v) + 1 <> count(*) then array_agg(v)::text[] end as scattered
+       from (select nextval($1::regclass) as v from generate_series(1, $2)) a`,
+      [sequence, n],
+    );
+    const r = rows[0]!;
+    if (r.scattered) return r.scattered.map(Number).sort((a, b) => a - b);
+    const ids: number[] = [];
+    for (let id = Number(r.first), last = Number(r.last); id <= last; id++) ids.push(id);
+    return ids;
+  };
+
+  /** Marks what the database holds for the rows: suppressed (2), an existing subscriber (1, its id in `existingId`), a subscription (3 or 4). */
+  const lookUpHeld = async (chunk: Chunk, order: Int32Array, fate: Uint8Array, existingId: Map<number, number>, byAddress: boolean) => {
+    const size = chunk.hashes.length;
+    const { rows: found } = await timed(trace, 'lookup', () =>
+      client.query<Found>(
+        `select i.k::integer as k, b.id, x.created_at, x.source, p.email_hash is not null as suppressed
+         from unnest($2::text[]) with ordinality as i(h, k)
+         left join suppressions p on p.publication_id = $1 and p.email_hash = i.h collate "C"
+         left join subscribers b on b.email_hash = i.h collate "C"
+         left join subscriptions x on x.subscriber_id = b.id and x.publication_id = $1
+         where p.email_hash is not null or b.id is not null`,
+        [o.publicationId, Array.from(order, (i) => chunk.hashes[i]!)],
+      ),
+    );
+    for (const f of found) {
+      const i = order[f.k - 1]!;
+      if (f.suppressed) fate[i] = 2;
+      else if (f.created_at !== null) fate[i] = Number(f.created_at) === o.runAt && f.source === o.method ? 3 : 4;
+      else {
+        fate[i] = 1;
+        existingId.set(i, Number(f.id));
+      }
+    }
+    if (byAddress) {
+      // An address held under another hash (the secret changed) is left as it is.
+      const fresh: number[] = [];
+      for (let i = 0; i < size; i++) if (fate[i] === 0) fresh.push(i);
+      const { rows } = await timed(trace, 'lookup', () =>
+        client.query<{ k: number }>(
+          `select i.k::integer as k from unnest($1::text[]) with ordinality as i(e, k) join subscribers s on s.email = i.e collate "C"`,
+          [fresh.map((i) => chunk.emails[i]!)],
+        ),
+      );
+      for (const r of rows) fate[fresh[r.k - 1]!] = 4;
+    }
+  };
+
+  /** Marks the rows whose hash the publication suppresses (2); the rest stays new (0). */
+  const lookUpSuppressed = async (chunk: Chunk, order: Int32Array, fate: Uint8Array) => {
+    const { rows } = await timed(trace, 'lookup', async () => {
+      const any = await client.query('select 1 from suppressions where publication_id = $1 limit 1', [o.publicationId]);
+      if (!any.rowCount) return { rows: [] };
+      return client.query<{ k: number }>(
+        `select i.k::integer as k from unnest($2::text[]) with ordinality as i(h, k)
+         join suppressions p on p.publication_id = $1 and p.email_hash = i.h collate "C"`,
+        [o.publicationId, Array.from(order, (i) => chunk.hashes[i]!)],
+      );
+    });
+    for (const r of rows) fate[order[r.k - 1]!] = 2;
+  };
+
+  /**
+   * Writes one chunk once; a unique violation is left to the caller. `lookup`
+   * 0: only suppressions are looked up, every other row is taken as new (the
+   * unique indexes check it, and a conflict sends the chunk back here with 1);
+   * 1: existing subscribers and subscriptions too; 2: addresses too.
+   */
+  const attempt = async (chunk: Chunk, order: Int32Array, lookup: 0 | 1 | 2): Promise<ChunkOutcome> => {
+    const size = chunk.hashes.length;
+    // Per row of the chunk: 0 new, 1 subscribe an existing subscriber, 2 suppressed, 3 duplicate in the file, 4 unchanged.
+    const fate = new Uint8Array(size);
+    const existingId = new Map<number, number>();
+    if (lookup === 0) await lookUpSuppressed(chunk, order, fate);
+    else await lookUpHeld(chunk, order, fate, existingId, lookup === 2);
+    // A file of new readers goes on without lookups; one of known readers keeps looking up instead of failing every chunk.
+    if (lookup > 0) optimistic = fate.every((f) => f === 0 || f === 2);
+    let newCount = 0;
+    for (let i = 0; i < size; i++) if (fate[i] === 0) newCount++;
+    const ids = await timed(trace, 'ids', () => takeIds(newCount));
+    // Small integers (not a Float64Array): written into the COPY text without a conversion from double.
+    const subscriberOf: number[] = new Array<number>(size).fill(0);
+    for (let i = 0, next = 0; i < size; i++) {
+      if (fate[i] === 0) subscriberOf[i] = ids[next++]!;
+      else if (fate[i] === 1) subscriberOf[i] = existingId.get(i)!;
+    }
+    if (existingId.size) {
+      const wanted = [...existingId.values()];
+      const { rowCount } = await timed(trace, 'lock', () =>
+        client.query('select id from subscribers where id = any($1::bigint[]) for key share', [wanted]),
+      );
+      // One was deleted (the purge) since the lookup: look again.
+      if (rowCount !== wanted.length) throw new SubscriberGone('a subscriber was deleted during the import');
+    }
+
+    const subscribers = new CopyText(slabs);
+    for (const i of order) {
+      if (fate[i] !== 0) continue;
+      subscribers.add(
+        `${subscriberOf[i]}\t${copyValue(chunk.emails[i]!)}\t${copyValue(chunk.hashes[i]!)}\t${copyValue(chunk.names[i]!)}\t${chunk.createdAt[i]}\t${o.runAt}\n`,
+      );
+    }
+    await copy('subscribers', 'copy subscribers (id, email, email_hash, name, created_at, updated_at) from stdin', subscribers);
+
+    const out: ChunkOutcome = { imported: 0, unchanged: 0, refused: [] };
+    const subscriptions = new CopyText(slabs);
+    const consent = new CopyText(slabs);
+    for (let i = 0; i < size; i++) {
+      const f = fate[i]!;
+      if (f <= 1) {
+        subscriptions.add(`${subscriberOf[i]}${subscriptionTail}`);
+        const details = importDetailsOf(chunk.sources[i]!, chunk.createdAt[i]!);
+        consent.add(`${subscriberOf[i]}${consentMiddle}${copyValue(details)}${consentTail}`);
+        out.imported++;
+      } else if (f === 2 || f === 3) {
+        out.refused.push({ line: chunk.lines[i]!, email: chunk.emails[i]!, reason: f === 2 ? 'suppressed' : 'duplicate' });
+      } else out.unchanged++;
+    }
+    await copy(
+      'subscriptions',
+      'copy subscriptions (subscriber_id, publication_id, status, source, created_at, confirmed_at, unsubscribed_at, updated_at) from stdin',
+      subscriptions,
+    );
+    await copy(
+      'consent',
+      'copy consent_log (subscriber_id, publication_id, action, method, wording_version, ip_hash, details, at) from stdin',
+      consent,
+    );
+    return out;
+  };
+
+  let optimistic = true;
+  const writeChunk = async (chunk: Chunk): Promise<ChunkOutcome> => {
+    const order = hashOrder(chunk.hashes);
+    let lookup: 0 | 1 | 2 = optimistic ? 0 : 1;
+    for (let tries = 1; ; tries++) {
+      await client.query('savepoint import_chunk');
+      try {
+        const out = await attempt(chunk, order, lookup);
+        await client.query('release savepoint import_chunk');
+        return out;
+      } catch (err) {
+        const conflict = err instanceof SubscriberGone || (err as { code?: string }).code === UNIQUE_VIOLATION;
+        if (!conflict || tries >= MAX_ATTEMPTS) throw err;
+        await client.query('rollback to savepoint import_chunk');
+        // Taken as new, a row was not: look up. Looked up, one still conflicts: its address is held under another hash.
+        lookup = lookup === 0 ? 1 : 2;
+      }
+    }
+  };
+
+  let current = newChunk();
+  return {
+    // 20,000 rows: the database starts after the first chunk is read and ends
+    // a chunk after the file, and Node holds two chunks' rows. At 50,000 the
+    // peak RSS of 1,000,000 rows was 275–284 MiB, 240 at 25,000, 214 at 10,000,
+    // for the same CPU (the fixed cost of a chunk is a few round trips).
+    chunkSize: 20_000,
+    add(r: ImportRow, line: number) {
+      current.emails.push(r.email);
+      current.hashes.push(r.emailHash);
+      current.names.push(r.name);
+      current.createdAt.push(r.createdAt);
+      current.sources.push(r.consentSource);
+      current.lines.push(line);
+    },
+    async flush() {
+      const chunk = current;
+      if (chunk.hashes.length === 0) return { imported: 0, unchanged: 0, refused: [] };
+      current = newChunk();
+      return writeChunk(chunk);
+    },
+    async finish() {
+      try {
+        await timed(trace, 'commit', () => client.query('commit'));
+      } catch (err) {
+        release(err as Error);
+        throw err;
+      }
+      release();
+    },
+    async abort() {
+      if (released) return;
+      try {
+        await client.query('rollback');
+        release();
+      } catch (err) {
+        // A connection that cannot even roll back is not given back to the pool.
+        release(err as Error);
+      }
+    },
+  };
+}
