@@ -20,7 +20,6 @@ import { getPublication } from '../store/publications.ts';
 import { SendRefused } from '../delivery/send-rules.ts';
 import type { Store } from '../store/db.ts';
 import { withStore } from './context.ts';
-import { boundDeliveryHeap } from './delivery-heap.ts';
 import { EXIT_REFUSED, RefusedError, UsageError } from './usage-error.ts';
 
 interface SendFlags {
@@ -82,7 +81,6 @@ export function register(program: Command): void {
             if (flags.json) process.stdout.write(`${JSON.stringify({ sendId: send.id, kind: send.kind, status: send.status, scheduledFor: when })}\n`);
             return;
           }
-          boundDeliveryHeap();
           const reporter = progressReporter();
           const final = await followSend({ store, parts, sendId: send.id, workerId: `cli:${hostname()}:${process.pid}`, onProgress: reporter.update });
           reporter.stop();

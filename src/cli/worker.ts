@@ -8,7 +8,6 @@ import { systemClock } from '../clock.ts';
 import { publicUrlCheck, startWorker } from '../delivery/worker.ts';
 import { openStore } from '../store/db.ts';
 import { migrateToLatest } from '../store/migrate.ts';
-import { boundDeliveryHeap } from './delivery-heap.ts';
 import { RefusedError } from './usage-error.ts';
 
 /** Adds `worker` to the program. */
@@ -22,7 +21,6 @@ export function register(program: Command): void {
       const publicUrl = publicUrlCheck(config);
       if (publicUrl.refuse) throw new RefusedError(publicUrl.refuse);
       if (publicUrl.warn) process.stderr.write(`matinale: warning: ${publicUrl.warn}\n`);
-      boundDeliveryHeap();
       const store = openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
       // The handlers come first: a signal that arrives while starting must stop, not kill, the worker.
       // `on`, not `once`: a second signal while the batch in hand finishes must not kill it halfway.

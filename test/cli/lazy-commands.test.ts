@@ -21,8 +21,7 @@ const TSX = new Set(['tsx', 'esbuild', 'get-tsconfig', 'resolve-pkg-maps']);
 // Slow to load and needed by few: none of them may come with a start that does not use it.
 const HEAVY = ['mjml', 'openpgp', 'fastify', 'mdast-util-from-markdown', 'micromark'];
 
-// Command modules: every file of src/cli/ but the table, its errors and the delivering commands' heap settings.
-const commandModules = (files: string[]) => files.filter((f) => /^src\/cli\/(?!main\.ts$|usage-error\.ts$|delivery-heap\.ts$)/.test(f));
+const commandModules = (files: string[]) => files.filter((f) => /^src\/cli\/(?!main\.ts$|usage-error\.ts$)/.test(f));
 
 test('the command table says, word for word, what each command module registers', async () => {
   const help = new Help();
