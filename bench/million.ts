@@ -9,8 +9,9 @@
 //
 // Reports every row accounted for (sent once, in one attempt), how many each
 // worker sent (the `delivery batch` lines of its log), each worker's peak RSS,
-// the snapshot's time, the send's rate and its ratio to smtp-source's, and the
-// load average before and after. Writes bench/results/million.json and .md.
+// its resident memory in each quarter of the send (flat in the list's size, or
+// not), the snapshot's time, the send's rate and its ratio to smtp-source's,
+// and the load average before and after. Writes bench/results/million.json and .md.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
@@ -117,6 +118,8 @@ async function main(): Promise<void> {
   process.stderr.write(`send --now (the snapshot of ${messages} readers): ${sendCommandSeconds.toFixed(1)} s\n`);
 
   const probe = openStore({ databaseUrl: DATABASE_URL, schema, maxConnections: 1 });
+  // Each worker's resident memory at each look, with the rows sent by then: flat in the list's size, or not.
+  const rssAlong: Array<{ sent: number; rssMiB: number[] }> = [];
   let result;
   try {
     const send = await probe.db.selectFrom('sends').selectAll().where('edition_id', '=', seeded.editionId).where('kind', '=', 'list').executeTakeFirstOrThrow();
@@ -128,6 +131,7 @@ async function main(): Promise<void> {
       for (const w of workers) w.peakRssMiB = Math.max(w.peakRssMiB, peakRss(w.child.pid!));
       const sent = workers.map((w) => sentInLog(w.stderr.join('')));
       const total = sent.reduce((a, b) => a + b, 0);
+      rssAlong.push({ sent: total, rssMiB: workers.map((w) => rss(w.child.pid!)) });
       if (total !== last) process.stderr.write(`  ${total} sent (${sent.join(' + ')}), ${Math.round((performance.now() - t0) / 1000)} s, load ${loadavg()[0]!.toFixed(1)}\n`);
       last = total;
     }
@@ -157,6 +161,7 @@ async function main(): Promise<void> {
       rowsNotInOneAttempt: Number(notOnce.n),
       perWorker,
       perWorkerPeakRssMiB: workers.map((w) => w.peakRssMiB),
+      perWorkerRssByQuarter: quarters(rssAlong, messages),
       sendCommandSeconds: round(sendCommandSeconds),
       sendSeconds: round(sendSeconds),
       commandToDoneSeconds: round(deliverSeconds),
@@ -203,6 +208,7 @@ async function main(): Promise<void> {
     '',
     `Every row accounted for: **${everyRow ? 'yes' : 'NO'}** — ledger states ${JSON.stringify(result.states)}, rows not sent in exactly one attempt: ${result.rowsNotInOneAttempt}.`,
     `Sent per worker (their logs): ${result.perWorker.join(', ')} (sum ${result.perWorker.reduce((a, b) => a + b, 0)}). Peak RSS per worker: ${result.perWorkerPeakRssMiB.join(', ')} MiB.`,
+    `Highest RSS per worker (MiB) in each quarter of the send: ${result.perWorkerRssByQuarter.map((q, i) => `${i + 1}: ${q.map((m) => m ?? '–').join(', ')}`).join('; ')}.`,
     `\`send --now\` (start of Node, rendering, the snapshot of the ${messages.toLocaleString('en')} rows): ${result.sendCommandSeconds} s. Seconds above: from the send's start to its last result (the database's times); from the command to the send done: ${result.commandToDoneSeconds} s.`,
     '',
   ].join('\n');
@@ -243,12 +249,29 @@ function sentInLog(stderr: string): number {
 
 /** A process's peak resident memory (VmHWM), MiB; 0 once it is gone. */
 function peakRss(pid: number): number {
+  return statusMiB(pid, 'VmHWM');
+}
+
+/** A process's resident memory now (VmRSS), MiB; 0 once it is gone. */
+function rss(pid: number): number {
+  return statusMiB(pid, 'VmRSS');
+}
+
+function statusMiB(pid: number, field: string): number {
   try {
-    const kb = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+    const kb = new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
     return kb ? Math.round(Number(kb) / 1024) : 0;
   } catch {
     return 0;
   }
+}
+
+/** Per quarter of the rows (by rows sent when sampled), each worker's highest RSS seen in it; null when no look fell in it. */
+function quarters(samples: Array<{ sent: number; rssMiB: number[] }>, total: number): Array<Array<number | null>> {
+  return [1, 2, 3, 4].map((q) => {
+    const inQuarter = samples.filter((s) => s.sent > ((q - 1) * total) / 4 && s.sent <= (q * total) / 4);
+    return workers.map((_, i) => (inQuarter.length ? Math.max(...inQuarter.map((s) => s.rssMiB[i]!)) : null));
+  });
 }
 
 

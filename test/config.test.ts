@@ -2,7 +2,7 @@
 // so they are created owner-only (0700), whatever the umask.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../src/config.ts';
@@ -34,6 +34,24 @@ test('an outbox an older version left open is tightened; an existing DATA_DIR ke
   loadConfig({ DATA_DIR: dataDir, SMTP_URL: 'smtp://relay.example.net:587' });
   assert.equal(mode(join(dataDir, 'outbox')).toString(8), '700');
   assert.equal(mode(dataDir).toString(8), '755');
+});
+
+// matinale.yaml is read (its parser and schema loaded) only when it exists: the environment wins over it, and a
+// key it does not know is refused rather than silently ignored.
+test('matinale.yaml in DATA_DIR sets what the environment does not; an unknown key in it is refused', (t) => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'matinale-config-'));
+  t.after(() => rmSync(dataDir, { recursive: true, force: true }));
+  writeFileSync(join(dataDir, 'matinale.yaml'), 'publicUrl: https://news.example.org/\nsmtpUrl: smtp://relay.example.net:587\n');
+  const fromFile = loadConfig({ DATA_DIR: dataDir });
+  assert.equal(fromFile.publicUrl, 'https://news.example.org');
+  assert.equal(fromFile.publicUrlSource, 'matinale.yaml');
+  assert.deepEqual(fromFile.smtpUrls, ['smtp://relay.example.net:587']);
+  const overridden = loadConfig({ DATA_DIR: dataDir, PUBLIC_URL: 'https://other.example.org' });
+  assert.equal(overridden.publicUrl, 'https://other.example.org');
+  assert.equal(overridden.publicUrlSource, 'PUBLIC_URL');
+
+  writeFileSync(join(dataDir, 'matinale.yaml'), 'publicURL: https://news.example.org\n');
+  assert.throws(() => loadConfig({ DATA_DIR: dataDir }), /publicURL/);
 });
 
 // The operator's policies: every variable read and validated at start, with

@@ -2,9 +2,6 @@
 // version parsed, rendered by render/ (MJML email and plain text, placeholders
 // left in), and MIME-encoded into the template that every worker splices.
 import { hasErrors } from '../edition/diagnostic.ts';
-import { typesetSubject } from '../render/edition-parts.ts';
-import { renderEmail } from '../render/email.ts';
-import { renderText } from '../render/text.ts';
 import { publicationUrl } from '../render/urls.ts';
 import type { Store } from '../store/db.ts';
 import { getEdition, getVersion } from '../store/editions.ts';
@@ -23,9 +20,16 @@ export async function buildSendMessage(store: Store, send: SendRow, options: { p
   const stored = await getPublication(store, send.publication_id);
   if (!version || !stored) throw new MessageBuildError(`edition ${edition.id} has no source or no publication`);
   const publication = stored.settings;
-  // The parser (micromark and its extensions) loads here, once per process, not
-  // when a worker starts: most of a worker's life is spent on a message built once.
-  const { parseEdition } = await import('../edition/parse.ts');
+  // The parser (micromark and its extensions) and the renderers (MJML, typograf)
+  // load here, once per process, not when a worker starts: most of a worker's
+  // life is spent on a message built once, and a worker that only waits for
+  // sends never needs them.
+  const [{ parseEdition }, { typesetSubject }, { renderEmail }, { renderText }] = await Promise.all([
+    import('../edition/parse.ts'),
+    import('../render/edition-parts.ts'),
+    import('../render/email.ts'),
+    import('../render/text.ts'),
+  ]);
   const parsed = parseEdition(version.source, { file: `edition-${edition.id}.md`, publication });
   // An edition with errors is refused as the CLI and the web refuse it: an
   // edition may come out of the parser despite errors (raw HTML, an unknown

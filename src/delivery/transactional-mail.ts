@@ -12,7 +12,6 @@
 // the relay refusing us or the message, or a refusal that does not say why, is
 // thrown for the caller to show.
 import { createHash, randomBytes } from 'node:crypto';
-import MailComposer from 'nodemailer/lib/mail-composer/index.js';
 import type { Mail, Mailer } from '../audience/mailer.ts';
 import type { Clock } from '../clock.ts';
 import type { DkimSigner, HeaderLine } from './dkim.ts';
@@ -54,6 +53,8 @@ export async function transactionalMessage(mail: Mail, deps: Pick<TransactionalD
   const messageId = `t.${key}.matinale@${deps.mailDomain}`;
   // The SMTP client wants CRLF line ends; the composer leaves the parts' own newlines as given.
   const crlf = (text: string) => text.replace(/\r?\n/g, '\r\n');
+  // Nodemailer's composer (a dozen CommonJS files) loads with the first transactional mail, not with every worker.
+  const { default: MailComposer } = await import('nodemailer/lib/mail-composer/index.js');
   const composer = new MailComposer({
     from: mail.from,
     to: mail.to,

@@ -2,7 +2,7 @@
 // object) and their team. Saving a publication replaces its settings and
 // brings its team in line with them (people.ts syncTeam: members the settings
 // never listed are kept) in one transaction, with an audit entry.
-import { publicationSchema, type Publication } from '../edition/publication.ts';
+import type { Publication } from '../edition/publication.ts';
 import { systemClock, type Clock } from '../clock.ts';
 import type { Store } from './db.ts';
 import { recordAudit } from './audit-log.ts';
@@ -32,6 +32,8 @@ export async function upsertPublication(
   publication: Publication,
   options: { actor: string; clock?: Clock },
 ): Promise<UpsertResult> {
+  // The schema (zod) loads with the first save, not with every process that only reads publications (a worker).
+  const { publicationSchema } = await import('../edition/publication.ts');
   const settings = publicationSchema.parse(publication);
   const at = (options.clock ?? systemClock).now();
   return inTransaction(store, async (tx) => {

@@ -76,7 +76,7 @@ test('matinale lint loads the lint command and the edition, not the store, the w
   for (const name of ['mjml', 'openpgp', 'fastify', 'kysely', 'better-sqlite3', 'pg']) assert.ok(!r.packages.has(name), `lint loaded ${name}`);
 });
 
-test('matinale worker is ready without MJML, OpenPGP, Fastify or the Markdown parser (they load with the first message)', async () => {
+test('matinale worker is ready without MJML, OpenPGP, Fastify, the Markdown parser, the renderers or zod (they load with the first message or save)', async () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'matinale-lazy-worker-'));
   try {
     const r = await tracedRun(['worker'], {
@@ -87,6 +87,11 @@ test('matinale worker is ready without MJML, OpenPGP, Fastify or the Markdown pa
     assert.match(r.stderr, /^matinale worker \S+ on sqlite /m);
     assert.ok(r.packages.has('kysely') && r.packages.has('better-sqlite3'), 'the worker opened its store');
     for (const name of HEAVY) assert.ok(!r.packages.has(name), `the worker loaded ${name} before it was ready`);
+    // Nor what only a message, a transactional mail, a saved publication or a matinale.yaml needs.
+    for (const name of ['typograf', 'zod', 'yaml']) assert.ok(!r.packages.has(name), `the worker loaded ${name} before it was ready`);
+    for (const file of ['node_modules/nodemailer/lib/mail-composer/index.js', 'src/render/email.ts', 'src/render/text.ts', 'src/edition/publication.ts']) {
+      assert.ok(!r.files.includes(file), `the worker loaded ${file} before it was ready`);
+    }
     assert.ok(!r.packages.has('pg'), 'a worker on SQLite loaded the PostgreSQL driver');
     assert.deepEqual(commandModules(r.files).filter((f) => f !== 'src/cli/context.ts'), ['src/cli/worker.ts']);
   } finally {
