@@ -13,7 +13,9 @@
 // seeded once per backend and copied for each run (a file copy on SQLite,
 // CREATE DATABASE … TEMPLATE on PostgreSQL), so each run sends a fresh edition
 // to the same list. Peak RSS is the command's VmHWM, read from
-// /proc/PID/status while it runs. Writes bench/results/delivery.json and
+// /proc/PID/status while it runs; its CPU time (user + system, every thread),
+// from /proc/PID/stat, is reported per message: on a shared machine the CPU a
+// message costs tells a change apart better than a wall time. Writes bench/results/delivery.json and
 // delivery.md (medians), with the load average before and after.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
@@ -43,6 +45,8 @@ interface RunResult {
   messagesPerSecond: number;
   /** Of the matinale command (VmHWM); none for smtp-source. */
   peakRssMiB: number | null;
+  /** The matinale command's CPU time (user + system, all its threads), in seconds; none for smtp-source. */
+  cpuSeconds: number | null;
 }
 
 const { values } = parseArgs({
@@ -140,7 +144,7 @@ async function main(): Promise<void> {
       // Every message of the run reached the sink (its counter is printed as each ends).
       for (let i = 0; i < 40 && sinkMessages - before < messages; i++) await new Promise((resolve) => setTimeout(resolve, 50));
       if (sinkMessages - before !== messages) throw new Error(`${name} run ${run}: smtp-sink took ${sinkMessages - before} messages, not ${messages}`);
-      process.stderr.write(`${name} run ${run}: ${r.messages} messages in ${r.seconds.toFixed(2)} s = ${Math.round(r.messagesPerSecond)}/s${r.peakRssMiB === null ? '' : `, peak RSS ${r.peakRssMiB} MiB`}\n`);
+      process.stderr.write(`${name} run ${run}: ${r.messages} messages in ${r.seconds.toFixed(2)} s = ${Math.round(r.messagesPerSecond)}/s${r.peakRssMiB === null ? '' : `, peak RSS ${r.peakRssMiB} MiB`}${cpuNote(r)}\n`);
       results.push(r);
     }
   }
@@ -205,7 +209,7 @@ async function smtpSource(file: string, port: number, run: number): Promise<RunR
   const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
   const seconds = (performance.now() - t0) / 1000;
   if (code !== 0) throw new Error(`smtp-source exited with ${code}`);
-  return { case: 'smtp-source', run, messages, seconds, messagesPerSecond: messages / seconds, peakRssMiB: null };
+  return { case: 'smtp-source', run, messages, seconds, messagesPerSecond: messages / seconds, peakRssMiB: null, cpuSeconds: null };
 }
 
 async function matinaleRun(name: CaseName, run: number, index: number, port: number, keyFile: string, seeded: { sqlite?: { file: string; editionId: number }; postgres?: { db: string; editionId: number } }): Promise<RunResult> {
@@ -232,7 +236,11 @@ async function matinaleRun(name: CaseName, run: number, index: number, port: num
   let out = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   let peakKiB = 0;
-  const poll = setInterval(() => (peakKiB = Math.max(peakKiB, vmHwmKiB(child.pid!))), 50);
+  let cpuTicks = 0;
+  const poll = setInterval(() => {
+    peakKiB = Math.max(peakKiB, vmHwmKiB(child.pid!));
+    cpuTicks = Math.max(cpuTicks, cpuTicksOf(child.pid!));
+  }, 50);
   const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
   clearInterval(poll);
   const seconds = (performance.now() - t0) / 1000;
@@ -244,7 +252,22 @@ async function matinaleRun(name: CaseName, run: number, index: number, port: num
     await admin.query(`drop database if exists ${db}`);
   }
   rmSync(dir, { recursive: true, force: true });
-  return { case: name, run, messages, seconds, messagesPerSecond: messages / seconds, peakRssMiB: Math.round(peakKiB / 1024) };
+  return { case: name, run, messages, seconds, messagesPerSecond: messages / seconds, peakRssMiB: Math.round(peakKiB / 1024), cpuSeconds: cpuTicks / 100 };
+}
+
+/**
+ * The CPU time a running process has used (utime + stime of /proc/PID/stat, in
+ * clock ticks: 1/100 s on Linux), 0 once it is gone: read every 50 ms, it misses at most the
+ * last 50 ms of the command.
+ */
+function cpuTicksOf(pid: number): number {
+  try {
+    // The fields after the command's name (in parentheses, which may hold spaces): utime and stime are the 12th and 13th.
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /s, '').split(' ');
+    return Number(fields[11]) + Number(fields[12]);
+  } catch {
+    return 0;
+  }
 }
 
 /** The peak resident set of a running process (VmHWM), 0 once it is gone. */
@@ -280,6 +303,7 @@ function report(o: { results: RunResult[]; loadBefore: number[]; loadAfter: numb
       medianMessagesPerSecond: Math.round(median(mine.map((r) => r.messagesPerSecond))),
       peakRssMiB: rss.length ? Math.max(...rss) : null,
       medianPeakRssMiB: rss.length ? Math.round(median(rss)) : null,
+      medianCpuMicrosPerMessage: mine[0]?.cpuSeconds === null ? null : Math.round(median(mine.map((r) => (r.cpuSeconds! * 1e6) / r.messages))),
     };
   });
   const base = summary.find((s) => s.case === 'smtp-source')!.medianMessagesPerSecond;
@@ -314,16 +338,16 @@ function report(o: { results: RunResult[]; loadBefore: number[]; loadAfter: numb
     `\`openssl speed -seconds 3 rsa2048\`: ${Math.round(o.openssl)} signs/s on one core.`,
     `Load average (1, 5, 15 min) ${o.loadBefore.join(', ')} before, ${o.loadAfter.join(', ')} after (the machine is shared: the ratio, measured in the same run, is what counts).`,
     '',
-    '| case | messages/s | × smtp-source | goal | peak RSS |',
-    '| --- | ---: | ---: | ---: | ---: |',
+    '| case | messages/s | × smtp-source | goal | peak RSS | CPU a message |',
+    '| --- | ---: | ---: | ---: | ---: | ---: |',
     ...rows.map(
       (s) =>
-        `| ${label[s.case]} | ${s.medianMessagesPerSecond.toLocaleString('en')} | ${s.ratioToSmtpSource}${s.ratioToOpensslOneCore !== undefined ? ` (${s.ratioToOpensslOneCore} × openssl's one core)` : ''} | ${s.goal === null ? '–' : `≥ ${s.goal}${s.ratioToSmtpSource >= s.goal ? ' met' : ' **not met**'}`} | ${s.peakRssMiB === null ? '–' : `${s.peakRssMiB} MiB`} |`,
+        `| ${label[s.case]} | ${s.medianMessagesPerSecond.toLocaleString('en')} | ${s.ratioToSmtpSource}${s.ratioToOpensslOneCore !== undefined ? ` (${s.ratioToOpensslOneCore} × openssl's one core)` : ''} | ${s.goal === null ? '–' : `≥ ${s.goal}${s.ratioToSmtpSource >= s.goal ? ' met' : ' **not met**'}`} | ${s.peakRssMiB === null ? '–' : `${s.peakRssMiB} MiB`} | ${s.medianCpuMicrosPerMessage === null ? '–' : `${s.medianCpuMicrosPerMessage} µs`} |`,
     ),
     '',
     'Each run, in the order run:',
     '',
-    ...o.results.map((r) => `- ${r.case} run ${r.run}: ${Math.round(r.messagesPerSecond)}/s, ${round(r.seconds)} s${r.peakRssMiB === null ? '' : `, peak RSS ${r.peakRssMiB} MiB`}`),
+    ...o.results.map((r) => `- ${r.case} run ${r.run}: ${Math.round(r.messagesPerSecond)}/s, ${round(r.seconds)} s${r.peakRssMiB === null ? '' : `, peak RSS ${r.peakRssMiB} MiB`}${cpuNote(r)}`),
     '',
   ].join('\n');
   writeFileSync(join(ROOT, `bench/results/${values.out}.md`), md);
@@ -331,6 +355,11 @@ function report(o: { results: RunResult[]; loadBefore: number[]; loadAfter: numb
 }
 
 
+
+/** The command's CPU time and its share per message (start and rendering included). */
+function cpuNote(r: RunResult): string {
+  return r.cpuSeconds === null ? '' : `, CPU ${round(r.cpuSeconds)} s = ${Math.round((r.cpuSeconds * 1e6) / r.messages)} µs a message`;
+}
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
