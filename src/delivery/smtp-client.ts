@@ -12,9 +12,9 @@
 // reply and the command answered, with a `code` of our own (smtp-reply.ts),
 // so the retry policy can tell a bounce from a relay that refuses us or a lost
 // connection.
-import { isIP, type Socket } from 'node:net';
-import { connect as tlsConnect, type TLSSocket } from 'node:tls';
-import { connectSocket, defaultName, isLoopback } from './smtp-connect.ts';
+import type { Socket } from 'node:net';
+import type { TLSSocket } from 'node:tls';
+import { connectSocket, defaultName, isLoopback, startTls } from './smtp-connect.ts';
 import { dotStuffed, mailParameters } from './smtp-data.ts';
 import { ReplyReader, refused, replyError, SmtpError, type SmtpReply } from './smtp-reply.ts';
 import { RFC_TIMEOUTS, type SmtpTimeouts } from './smtp-timeouts.ts';
@@ -159,35 +159,7 @@ export class SmtpSession {
     plain.off('data', this.onData);
     // Bytes that came in clear after the 220 could be an attacker's: dropped.
     this.reader.clear();
-    const limitMs = this.timeouts.connectMs;
-    const secure = await new Promise<TLSSocket>((resolve, reject) => {
-      const s = tlsConnect({
-        socket: plain,
-        host: this.options.host,
-        ...(isIP(this.options.host) ? {} : { servername: this.options.host }),
-        rejectUnauthorized: this.options.rejectUnauthorized,
-      });
-      // No reply is awaited during the handshake, so no reply timer runs: a
-      // relay that said 220 and then stays silent would hold open() (and the
-      // worker's shutdown) forever. The handshake gets the connection's time,
-      // as it does for smtps://, and the sockets are destroyed when it runs out.
-      const timer = setTimeout(() => {
-        s.destroy();
-        plain.destroy();
-        reject(new SmtpError(`the TLS handshake with the relay did not finish within ${limitMs} ms`, 'ETIMEDOUT', { command: 'STARTTLS' }));
-      }, limitMs);
-      const fail = (err: Error) => {
-        clearTimeout(timer);
-        s.destroy();
-        reject(new SmtpError(`TLS negotiation with the relay failed: ${err.message}`, 'ETLS', { command: 'STARTTLS' }));
-      };
-      s.once('error', fail);
-      s.once('secureConnect', () => {
-        clearTimeout(timer);
-        s.off('error', fail);
-        resolve(s);
-      });
-    });
+    const secure = await startTls(plain, this.options, this.timeouts.connectMs);
     this.socket = secure;
     this.watch(secure);
     secure.on('data', this.onData);
