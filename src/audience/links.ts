@@ -2,10 +2,18 @@
 // to (src/web/routes/audience.ts): confirmation, unsubscribe, preferences,
 // and the List-Unsubscribe headers (RFC 2369, RFC 8058) every mail carries.
 import type { AudienceKeys } from './keys.ts';
-import { signToken } from './tokens.ts';
+import { signToken, signTokenBothWays } from './tokens.ts';
+
+// Every message of a send asks for the same PUBLIC_URL: parsed once.
+let lastUrl: string | undefined;
+let lastBase = '';
 
 function base(publicUrl: string): string {
-  return new URL(publicUrl).href.replace(/\/+$/, '');
+  if (publicUrl !== lastUrl) {
+    lastBase = new URL(publicUrl).href.replace(/\/+$/, '');
+    lastUrl = publicUrl;
+  }
+  return lastBase;
 }
 
 /** The link that confirms a subscription (expires: see AudiencePolicy.confirmMaxAgeMs). */
@@ -49,5 +57,26 @@ export function recipientLinks(keys: AudienceKeys, publicUrl: string, subscriber
     unsubscribeUrl: unsubscribe,
     preferencesUrl: preferencesUrl(keys, publicUrl, subscriberId, publicationId, now),
     headers: { 'List-Unsubscribe': `<${unsubscribe}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' },
+  };
+}
+
+/**
+ * The three links of one message of a send: the unsubscribe URL and the
+ * mailto of List-Unsubscribe carry one token (the same claims, sealed once,
+ * spelled for a link and caseless), and the preferences URL.
+ */
+export function messageLinks(
+  keys: AudienceKeys,
+  publicUrl: string,
+  mailDomain: string,
+  subscriberId: number,
+  publicationId: number,
+  now: number,
+): { unsubscribeUrl: string; preferencesUrl: string; unsubscribeMailto: string } {
+  const unsubscribe = signTokenBothWays(keys, { purpose: 'unsubscribe', subscriberId, publicationId, issuedAt: now });
+  return {
+    unsubscribeUrl: `${base(publicUrl)}/unsubscribe/${unsubscribe.link}`,
+    preferencesUrl: preferencesUrl(keys, publicUrl, subscriberId, publicationId, now),
+    unsubscribeMailto: `mailto:unsubscribe+${unsubscribe.caseless}@${mailDomain}?subject=unsubscribe`,
   };
 }

@@ -4,7 +4,7 @@
 // same claims, its tag caseless) for providers that only mail. Test addresses have no subscriber: their
 // tokens name subscriber 0, which unsubscribes nobody.
 import { AudienceKeys } from '../audience/keys.ts';
-import { recipientLinks, unsubscribeMailto } from '../audience/links.ts';
+import { messageLinks } from '../audience/links.ts';
 import type { Clock } from '../clock.ts';
 import type { LinkRecipient, RecipientLinks } from './recipient-values.ts';
 
@@ -13,14 +13,7 @@ export function audienceLinks(options: { secret: string; publicUrl: string; mail
   const keys = new AudienceKeys(options.secret);
   return {
     linksFor(r: LinkRecipient) {
-      const now = options.clock.now();
-      const subscriberId = r.subscriberId ?? 0;
-      const l = recipientLinks(keys, options.publicUrl, subscriberId, r.publicationId, now);
-      return {
-        unsubscribeUrl: l.unsubscribeUrl,
-        preferencesUrl: l.preferencesUrl,
-        unsubscribeMailto: unsubscribeMailto(keys, options.mailDomain, subscriberId, r.publicationId, now),
-      };
+      return messageLinks(keys, options.publicUrl, options.mailDomain, r.subscriberId ?? 0, r.publicationId, options.clock.now());
     },
   };
 }

@@ -6,15 +6,15 @@
 // What it speaks: the greeting, EHLO (HELO when EHLO is refused), STARTTLS when
 // offered (a refusal is an error, never a fall back to clear text), AUTH PLAIN
 // or LOGIN over TLS only unless the relay is on a loopback address or the
-// operator allows clear text, PIPELINING of MAIL FROM + RCPT TO + DATA when
-// offered, SIZE= and SMTPUTF8 on MAIL FROM, RSET, QUIT; each reply awaited no
+// operator allows clear text, PIPELINING of MAIL FROM + RCPT TO + DATA (after
+// the previous body) when offered, SIZE= and SMTPUTF8 on MAIL FROM, RSET, QUIT; each reply awaited no
 // less than RFC 5321 says (smtp-timeouts.ts). Errors carry the relay's code,
 // reply and the command answered, with a `code` of our own (smtp-reply.ts),
 // so the retry policy can tell a bounce from a relay that refuses us or a lost
 // connection.
-import { isIP, type Socket } from 'node:net';
-import { connect as tlsConnect, type TLSSocket } from 'node:tls';
-import { connectSocket, defaultName, isLoopback } from './smtp-connect.ts';
+import type { Socket } from 'node:net';
+import type { TLSSocket } from 'node:tls';
+import { connectSocket, defaultName, isLoopback, startTls } from './smtp-connect.ts';
 import { dotStuffed, mailParameters } from './smtp-data.ts';
 import { ReplyReader, refused, replyError, SmtpError, type SmtpReply } from './smtp-reply.ts';
 import { RFC_TIMEOUTS, type SmtpTimeouts } from './smtp-timeouts.ts';
@@ -63,6 +63,10 @@ export class SmtpSession {
   private readonly waiters: Waiter[] = [];
   private timer: NodeJS.Timeout | undefined;
   private busy = false;
+  /** A body written but held back in the socket, to leave with the next envelope. */
+  private corked = false;
+  /** close() was called with replies still awaited: QUIT once they are in. */
+  private quitWhenAnswered = false;
   private readonly timeouts: SmtpTimeouts;
   private readonly onData = (chunk: Buffer) => this.received(chunk);
   /** Where the TCP connection goes, read once connected (a destroyed socket forgets it). */
@@ -159,35 +163,7 @@ export class SmtpSession {
     plain.off('data', this.onData);
     // Bytes that came in clear after the 220 could be an attacker's: dropped.
     this.reader.clear();
-    const limitMs = this.timeouts.connectMs;
-    const secure = await new Promise<TLSSocket>((resolve, reject) => {
-      const s = tlsConnect({
-        socket: plain,
-        host: this.options.host,
-        ...(isIP(this.options.host) ? {} : { servername: this.options.host }),
-        rejectUnauthorized: this.options.rejectUnauthorized,
-      });
-      // No reply is awaited during the handshake, so no reply timer runs: a
-      // relay that said 220 and then stays silent would hold open() (and the
-      // worker's shutdown) forever. The handshake gets the connection's time,
-      // as it does for smtps://, and the sockets are destroyed when it runs out.
-      const timer = setTimeout(() => {
-        s.destroy();
-        plain.destroy();
-        reject(new SmtpError(`the TLS handshake with the relay did not finish within ${limitMs} ms`, 'ETIMEDOUT', { command: 'STARTTLS' }));
-      }, limitMs);
-      const fail = (err: Error) => {
-        clearTimeout(timer);
-        s.destroy();
-        reject(new SmtpError(`TLS negotiation with the relay failed: ${err.message}`, 'ETLS', { command: 'STARTTLS' }));
-      };
-      s.once('error', fail);
-      s.once('secureConnect', () => {
-        clearTimeout(timer);
-        s.off('error', fail);
-        resolve(s);
-      });
-    });
+    const secure = await startTls(plain, this.options, this.timeouts.connectMs);
     this.socket = secure;
     this.watch(secure);
     secure.on('data', this.onData);
@@ -220,8 +196,14 @@ export class SmtpSession {
    * ready for the next message. `mayWriteBody`, asked once the relay said 354,
    * may still withdraw the message (EWITHDRAWN): the connection is dropped
    * without the final dot, so the relay discards the message.
+   *
+   * With PIPELINING, `handOn` is called once the body is written, before its
+   * reply: true when the caller gave the session to a waiting message, whose
+   * envelope then leaves in the same write (RFC 2920, 3.1: the content may
+   * open a group). Replies are taken in order (this end of DATA first), and
+   * the next body goes only after its own 354 (README, The SMTP client).
    */
-  async send(envelope: { from: string; to: string }, raw: Buffer, mayWriteBody?: () => boolean): Promise<SmtpReply> {
+  async send(envelope: { from: string; to: string }, raw: Buffer, mayWriteBody?: () => boolean, handOn?: () => boolean): Promise<SmtpReply> {
     if (this.broken) throw new SmtpError('the connection to the relay is closed', 'ECONNECTION');
     if (this.busy) throw new Error('an SMTP session sends one message at a time');
     for (const address of [envelope.from, envelope.to]) {
@@ -231,6 +213,8 @@ export class SmtpSession {
     }
     const params = mailParameters((keyword) => this.offers(keyword), envelope, raw);
     this.busy = true;
+    // Whether this message still holds the session (not yet handed on).
+    let holding = true;
     try {
       const mail = `MAIL FROM:<${envelope.from}>${params}\r\n`;
       const rcpt = `RCPT TO:<${envelope.to}>\r\n`;
@@ -270,12 +254,23 @@ export class SmtpSession {
         this.destroy();
         throw new SmtpError('the message was withdrawn before it was written', 'EWITHDRAWN');
       }
-      this.writeAll(dotStuffed(raw));
-      const end = await this.expectReply('DATA', this.timeouts.dataEndMs);
+      // Corked: the stuffed slices and the terminator leave in one writev, with the next envelope when one follows.
+      this.socket.cork();
+      this.corked = true;
+      for (const b of dotStuffed(raw)) this.socket.write(b);
+      // Awaited before the session is handed on: the next message's replies come after this one's.
+      const ending = this.expectReply('DATA', this.timeouts.dataEndMs);
+      if (this.offers('PIPELINING') && handOn) {
+        holding = false;
+        this.busy = false;
+        if (handOn()) setImmediate(() => this.flush());
+        else this.flush();
+      } else this.flush();
+      const end = await ending;
       if (end.code < 200 || end.code >= 300) throw replyError('the relay refused the message', 'EMESSAGE', 'DATA', end);
       return end;
     } finally {
-      this.busy = false;
+      if (holding) this.busy = false;
     }
   }
 
@@ -293,11 +288,20 @@ export class SmtpSession {
     if (reply.code !== 250) throw replyError('the relay refused RSET', 'EPROTOCOL', 'RSET', reply);
   }
 
-  /** Says QUIT and closes without waiting for the relay; the socket is destroyed if the relay does not close it soon. */
+  /**
+   * Says QUIT and closes without waiting for the relay's answer to it; the
+   * socket is destroyed if the relay does not close it soon. A message
+   * already written (handed on) still gets its reply first: QUIT follows it.
+   */
   close(): void {
     if (this.broken) return;
     this.broken = true;
-    this.failWaiters(new SmtpError('the session was closed', 'ECONNECTION'));
+    if (this.waiters.length) this.quitWhenAnswered = true;
+    else this.quit();
+  }
+
+  private quit(): void {
+    this.quitWhenAnswered = false;
     const socket = this.socket;
     socket.end('QUIT\r\n');
     setTimeout(() => socket.destroy(), 2_000).unref();
@@ -330,12 +334,14 @@ export class SmtpSession {
   private write(text: string): void {
     // UTF-8 for an SMTPUTF8 address; every other command is ASCII.
     this.socket.write(text, 'utf8');
+    // After a body still corked (handed on): both leave now, in one writev.
+    this.flush();
   }
 
-  /** Several buffers in one writev: corked, they leave in one system call. */
-  private writeAll(buffers: Buffer[]): void {
-    this.socket.cork();
-    for (const b of buffers) this.socket.write(b);
+  /** Writes what is corked, once. */
+  private flush(): void {
+    if (!this.corked) return;
+    this.corked = false;
     this.socket.uncork();
   }
 
@@ -367,6 +373,7 @@ export class SmtpSession {
     if (replies.length) {
       this.stopTimer();
       if (this.waiters.length) this.startTimer();
+      else if (this.quitWhenAnswered) this.quit();
     }
   }
 

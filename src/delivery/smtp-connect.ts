@@ -1,7 +1,8 @@
 // Reaching a relay: the TCP (or TLS from the first byte) connection with its
-// timeout, whether an address stays on this host, and the name we give in EHLO.
+// timeout, the STARTTLS handshake, whether an address stays on this host, and
+// the name we give in EHLO.
 import { BlockList, connect as netConnect, isIP, type Socket } from 'node:net';
-import { connect as tlsConnect } from 'node:tls';
+import { connect as tlsConnect, type TLSSocket } from 'node:tls';
 import { hostname } from 'node:os';
 import { SmtpError } from './smtp-reply.ts';
 
@@ -32,6 +33,38 @@ export function connectSocket(options: { host: string; port: number; secure: boo
       clearTimeout(timer);
       socket.off('error', onError);
       resolve(socket);
+    });
+  });
+}
+
+/** The TLS handshake over a connected socket after the relay's 220 to STARTTLS, within `limitMs`. */
+export function startTls(plain: Socket, options: { host: string; rejectUnauthorized: boolean }, limitMs: number): Promise<TLSSocket> {
+  return new Promise<TLSSocket>((resolve, reject) => {
+    const s = tlsConnect({
+      socket: plain,
+      host: options.host,
+      ...(isIP(options.host) ? {} : { servername: options.host }),
+      rejectUnauthorized: options.rejectUnauthorized,
+    });
+    // No reply is awaited during the handshake, so no reply timer runs: a
+    // relay that said 220 and then stays silent would hold open() (and the
+    // worker's shutdown) forever. The handshake gets the connection's time,
+    // as it does for smtps://, and the sockets are destroyed when it runs out.
+    const timer = setTimeout(() => {
+      s.destroy();
+      plain.destroy();
+      reject(new SmtpError(`the TLS handshake with the relay did not finish within ${limitMs} ms`, 'ETIMEDOUT', { command: 'STARTTLS' }));
+    }, limitMs);
+    const fail = (err: Error) => {
+      clearTimeout(timer);
+      s.destroy();
+      reject(new SmtpError(`TLS negotiation with the relay failed: ${err.message}`, 'ETLS', { command: 'STARTTLS' }));
+    };
+    s.once('error', fail);
+    s.once('secureConnect', () => {
+      clearTimeout(timer);
+      s.off('error', fail);
+      resolve(s);
     });
   });
 }

@@ -9,6 +9,7 @@ import { Kysely, sql, SqliteDialect } from 'kysely';
 import { CAPABILITIES, COLUMN_TYPES, type Capabilities, type ColumnTypes } from './dialect.ts';
 import { DEFAULT_RECONNECT_POLICY, Outages, type ReconnectPolicy } from './outages.ts';
 import { CurrentSchemaPostgresDialect } from './postgres-introspector.ts';
+import { keptStatements } from './sqlite-statements.ts';
 import type { Database } from './schema.ts';
 
 export interface Store {
@@ -22,10 +23,12 @@ export interface Store {
    */
   pgPool?: pg.Pool;
   /**
-   * The SQLite connection under `db`, for the few reads on every public
-   * request that keep a prepared statement (archive-stamps.ts): Kysely
-   * prepares each query anew. Absent on PostgreSQL and on transaction views.
-   * Only store modules use it.
+   * The SQLite connection under `db`, for the few statements that keep a
+   * prepared statement of their own: the reads on every public request
+   * (archive-stamps.ts), the results of a batch (ledger.ts). Absent on
+   * PostgreSQL. On a transaction view it is the connection the transaction
+   * holds (SQLite has one): a statement run on it there is inside the
+   * transaction. Only store modules use it.
    */
   sqlite?: SqliteDatabase.Database;
   /** A short description for logs, without any password. */
@@ -135,7 +138,7 @@ export function openStore(options: OpenOptions): Store {
   // A database created by an older version is world-readable (0644): tighten it,
   // and its WAL and shared-memory files (SQLite gives new ones the database's mode).
   if (path !== ':memory:') for (const file of [path, `${path}-wal`, `${path}-shm`]) ownerOnly(file);
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: keptStatements(sqlite) }) });
   return {
     db,
     capabilities: CAPABILITIES.sqlite,

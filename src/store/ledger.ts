@@ -8,6 +8,7 @@
 // exclusion it needs. Both mark the rows `sending` under the worker's lease in
 // the same statement that picks them.
 import { sql } from 'kysely';
+import type { Statement } from 'better-sqlite3';
 import type { Store } from './db.ts';
 import type { RecipientState, SendKind, SendStatus } from './schema.ts';
 import { moveSend } from './sends.ts';
@@ -86,8 +87,11 @@ export async function claimRecipients(store: Store, o: ClaimRequest): Promise<Cl
         .selectFrom('recipients as r')
         .select('r.id')
         .where('r.send_id', '=', sendId)
-        // The partial index's own condition, so that both planners take it.
-        .where('r.state', 'in', ['pending', 'sending'])
+        // The partial index's own condition, so that both planners take it;
+        // in literals: SQLite proves a partial index usable only from constants,
+        // and with parameters it walked recipients_claim and sorted every row
+        // left at each claim (24 µs a row over a send of 20,000; now 3).
+        .where('r.state', 'in', [sql.lit<'pending'>('pending'), sql.lit<'sending'>('sending')])
         .where((eb) =>
           eb.or([
             eb.and([eb('r.state', '=', 'pending'), eb('r.next_attempt_at', '<=', o.now)]),
@@ -196,25 +200,32 @@ export async function recordResults(store: Store, workerId: string, results: rea
         where ${guard}`.execute(tx.db);
       return;
     }
-    // SQLite: UPDATE … FROM (VALUES …), six parameters a row, within its 32,766.
-    for (let i = 0; i < results.length; i += SQLITE_RECORD_CHUNK) {
-      const rows = results.slice(i, i + SQLITE_RECORD_CHUNK).map(
-        (o) =>
-          sql`(cast(${o.id} as bigint), ${o.state}, ${o.message_id}, cast(${o.relay_code} as integer), ${o.relay_response.slice(0, 1000)}, cast(${o.next_attempt_at} as bigint))`,
-      );
-      await sql`
-        update recipients set ${set}
-        from (
-          select column1 as id, column2 as state, column3 as message_id, column4 as relay_code, column5 as relay_response, column6 as next_attempt_at
-          from (values ${sql.join(rows)}) as t
-        ) as v
-        where ${guard}`.execute(tx.db);
+    // SQLite, in this process: one prepared statement run per row, inside the
+    // transaction. No round trip to save, and building, binding and planning
+    // an UPDATE … FROM (VALUES …) of the batch cost three times as much.
+    const update = sqliteRecordStatement(tx.sqlite!);
+    for (const o of results) {
+      update.run(o.state, o.message_id, o.relay_code, o.relay_response.slice(0, 1000), o.next_attempt_at, now, o.id, workerId);
     }
   });
 }
 
-/** Rows per statement when recording on SQLite (6 parameters each). */
-const SQLITE_RECORD_CHUNK = 2000;
+// The statement of recordResults on SQLite, prepared once per database: the same assignments and guard as above.
+const sqliteRecordStatements = new WeakMap<NonNullable<Store['sqlite']>, Statement>();
+
+function sqliteRecordStatement(sqlite: NonNullable<Store['sqlite']>): Statement {
+  let statement = sqliteRecordStatements.get(sqlite);
+  if (!statement) {
+    statement = sqlite.prepare(`
+      update recipients set
+        state = ?, message_id = ?, relay_code = ?, relay_response = ?,
+        next_attempt_at = coalesce(?, next_attempt_at),
+        lease_owner = null, lease_expires_at = null, updated_at = ?
+      where id = ? and state = 'sending' and lease_owner = ?`);
+    sqliteRecordStatements.set(sqlite, statement);
+  }
+  return statement;
+}
 
 /** A send and its stored message, once it has started. */
 export async function sendWithMessage(store: Store, sendId: number): Promise<SendWithMessage | undefined> {

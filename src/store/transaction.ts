@@ -52,6 +52,8 @@ function view(store: Store, db: Kysely<Database>): Store {
     db,
     capabilities: store.capabilities,
     columnTypes: store.columnTypes,
+    // SQLite has one connection, which the transaction holds: its statements run inside it.
+    ...(store.sqlite ? { sqlite: store.sqlite } : {}),
     description: store.description,
     close: async () => {
       throw new Error('a transaction view of the store cannot be closed');

@@ -1,9 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHmac } from 'node:crypto';
+import { createCipheriv, createHmac } from 'node:crypto';
 import fc from 'fast-check';
 import { AudienceKeys } from '../../src/audience/keys.ts';
 import { signToken, verifyToken, type TokenClaims, type TokenPurpose } from '../../src/audience/tokens.ts';
+import { messageLinks } from '../../src/audience/links.ts';
 import { LEGACY_TOKENS_READ_UNTIL } from '../../src/audience/legacy-tokens.ts';
 import { toBase32 } from '../../src/audience/base32.ts';
 
@@ -172,4 +173,42 @@ test('tokens of the first format, already in inboxes, are read until the transit
   // Their expiry by purpose still holds.
   const confirm = legacyToken({ ...claims, purpose: 'confirm' });
   assert.deepEqual(verifyToken(keys, confirm, { purpose: 'confirm', now: now + 8 * DAY, maxAgeMs: 7 * DAY }), { ok: false, reason: 'expired' });
+});
+
+/** A sealed token made with Node's HMAC and AES-256-CTR objects, as tokens.ts first made them. */
+function referenceToken(claims: TokenClaims, caseless = false): string {
+  const plain = Buffer.alloc(16);
+  plain[0] = 0x10 | { confirm: 1, unsubscribe: 2, preferences: 3 }[claims.purpose];
+  plain.writeUIntBE(claims.subscriberId, 1, 6);
+  plain.writeUInt32BE(claims.publicationId, 7);
+  plain.writeUIntBE(Math.floor(claims.issuedAt / 1000), 11, 5);
+  const tag = createHmac('sha256', keys.key('token:tag')).update(plain).digest().subarray(0, 16);
+  const cipher = createCipheriv('aes-256-ctr', keys.key('token:seal'), tag);
+  const sealed = Buffer.concat([tag, cipher.update(plain), cipher.final()]);
+  return caseless ? toBase32(sealed) : sealed.toString('base64url');
+}
+
+test('tokens are the bytes of HMAC-SHA256 and AES-256-CTR, so that every link already in an inbox still opens', () => {
+  // Issued by the first version of this format (pinned: a change of bytes breaks every link mailed before it).
+  const claims: TokenClaims = { purpose: 'unsubscribe', subscriberId: 123456, publicationId: 7, issuedAt: now };
+  assert.equal(signToken(keys, claims), '6LqW3xm4YCpQb-jAIbD0_CkdoMPUiWZwgy-rH-rtxXQ');
+  assert.equal(signToken(keys, claims, { caseless: true }), '5c5jnxyzxbqcuudp5dacdmhu7qur3igd2sewm4edf6vr72xnyv2a');
+  assert.equal(signToken(keys, { ...claims, purpose: 'preferences' }), 'zStBdTRL_4J49SumGuKcyVZ3AYd3c79tehgzjZ_jZMY');
+  fc.assert(
+    fc.property(claimsArb, fc.boolean(), (c, caseless) => {
+      const reference = referenceToken(c, caseless);
+      assert.equal(signToken(keys, c, { caseless }), reference);
+      assert.deepEqual(verifyToken(keys, reference, { purpose: c.purpose, now: c.issuedAt }), { ok: true, claims: c });
+    }),
+  );
+});
+
+test('the links of a message: one unsubscribe token for the URL and the mailto, a preferences token, each opening to its reader', () => {
+  const l = messageLinks(keys, 'https://techmatin.example.org/', 'news.example.org', 123456, 7, now + 999);
+  const claims: TokenClaims = { purpose: 'unsubscribe', subscriberId: 123456, publicationId: 7, issuedAt: now };
+  assert.equal(l.unsubscribeUrl, `https://techmatin.example.org/unsubscribe/${referenceToken(claims)}`);
+  assert.equal(l.unsubscribeMailto, `mailto:unsubscribe+${referenceToken(claims, true)}@news.example.org?subject=unsubscribe`);
+  assert.equal(l.preferencesUrl, `https://techmatin.example.org/preferences/${referenceToken({ ...claims, purpose: 'preferences' })}`);
+  // Another PUBLIC_URL in the same process gets its own links.
+  assert.match(messageLinks(keys, 'https://other.example.org/news', 'news.example.org', 1, 7, now).preferencesUrl, /^https:\/\/other\.example\.org\/news\/preferences\/[A-Za-z0-9_-]{43}$/);
 });

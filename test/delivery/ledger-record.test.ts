@@ -1,6 +1,5 @@
-// The results of a batch are written in one statement (PostgreSQL: arrays
-// through unnest; SQLite: UPDATE … FROM VALUES, 2,000 rows a statement), in
-// one transaction: a database that fails in the middle of the write leaves
+// The results of a batch are written in one transaction (PostgreSQL: one
+// statement, arrays through unnest; SQLite: one prepared statement per row): a database that fails in the middle of the write leaves
 // none of the batch's rows with a result, the write tried again records each
 // once, and a write run a second time (its answer lost after the commit)
 // changes nothing. The claim walks the rows still due in id order, each send's own.
@@ -20,7 +19,7 @@ for (const backend of await testBackends()) {
   test(`${backend.name}: a batch's results land together, once, though the database fails in the middle of writing them`, { timeout: 120_000 }, async () => {
     const store = await backend.open();
     try {
-      // 2,310 subscribers: 2,078 readers, more than one SQLite statement's 2,000 rows.
+      // 2,310 subscribers: 2,078 readers, ten times a batch.
       const newsroom = await seedNewsroom(store, 2_310);
       const parts = deliveryParts({ store, config: testConfig(), clock: { now: () => NOW }, logger: memoryLogger() });
       const send = await requestSend(parts.sendDeps, { editionId: newsroom.editionId, createdBy: 'editor@example.org' });
@@ -42,7 +41,7 @@ for (const backend of await testBackends()) {
             ? { id: r.id, state: 'bounced', messageId: `m${r.id}`, code: 550, response: '550 5.1.1 unknown' }
             : { id: r.id, state: 'sent', messageId: `m${r.id}`, code: 250, response: `250 2.0.0 queued as Q${r.id}` },
       );
-      // The last row of the batch, in the last statement on SQLite: the failure comes after rows were written.
+      // The last row of the batch: the failure comes after the other rows were written.
       const victim = claimed[claimed.length - 1]!.id;
       const wrote = NOW + 5_000;
       if (backend.name === 'postgres') {
@@ -113,6 +112,36 @@ for (const backend of await testBackends()) {
         outcomes.filter((o) => o.state === 'retry').map((o) => o.id),
       );
       assert.ok(retried.every((r) => r.attempts === 2));
+    } finally {
+      await store.dispose();
+    }
+  });
+}
+
+for (const backend of await testBackends()) {
+  test(`${backend.name}: a result comes too late for a row another worker claimed since: the other worker's result is kept`, async () => {
+    const store = await backend.open();
+    try {
+      const newsroom = await seedNewsroom(store, 12);
+      const parts = deliveryParts({ store, config: testConfig(), clock: { now: () => NOW }, logger: memoryLogger() });
+      const send = await requestSend(parts.sendDeps, { editionId: newsroom.editionId, createdBy: 'editor@example.org' });
+      const ledger = storeLedger(store);
+      const first = await ledger.claim({ workerId: 'w1', now: NOW, leaseMs: 60_000, limit: 3, sendId: send.id });
+      // w1 stalls past its lease; w2 takes the same rows and records them first.
+      const second = await ledger.claim({ workerId: 'w2', now: NOW + 61_000, leaseMs: 60_000, limit: 3, sendId: send.id });
+      assert.deepEqual(second.map((r) => r.id), first.map((r) => r.id));
+      const sent = (id: number, by: string): Outcome => ({ id, state: 'sent', messageId: `m${id}`, code: 250, response: `250 queued by ${by}` });
+      await ledger.record('w2', [sent(second[0]!.id, 'w2')], NOW + 62_000);
+      await ledger.record('w1', first.map((r) => sent(r.id, 'w1')), NOW + 63_000);
+      const rows = await store.db.selectFrom('recipients').select(['id', 'state', 'relay_response', 'lease_owner']).where('id', 'in', first.map((r) => r.id)).orderBy('id').execute();
+      assert.deepEqual(
+        rows.map((r) => [r.state, r.relay_response, r.lease_owner]),
+        [
+          ['sent', '250 queued by w2', null],
+          ['sending', null, 'w2'],
+          ['sending', null, 'w2'],
+        ],
+      );
     } finally {
       await store.dispose();
     }
