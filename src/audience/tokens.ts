@@ -105,6 +105,8 @@ function sealerOf(keys: AudienceKeys): Sealer {
   let sealer = sealers.get(keys);
   if (!sealer) {
     const key = keys.key('token:tag');
+    // RFC 2104 hashes a key longer than the block first; ours are 32 bytes, so the pad is the key itself.
+    if (key.length > HMAC_BLOCK) throw new Error(`the token tag key is ${key.length} bytes, more than SHA-256's block`);
     const inner = Buffer.alloc(HMAC_BLOCK + CLAIMS_BYTES, 0x36);
     const outer = Buffer.alloc(HMAC_BLOCK + 32, 0x5c);
     for (let i = 0; i < key.length; i++) {
