@@ -6,27 +6,28 @@
 import { existsSync } from 'node:fs';
 import { setFlagsFromString } from 'node:v8';
 
-// A process that delivers a send (`worker`, `send … --wait`) keeps its peak
-// memory flat in the list's size (issue 14: under 150 MB through a
+// A process that delivers a send (`worker`, `send … --wait`) bounds its peak
+// memory in the list's size (issue 14 asks under 150 MB through a
 // 1,000,000-recipient send). What grew was garbage, not live data: each
 // recipient's spliced message is a Buffer of the message's size whose small
 // object outlives two young-generation collections while its batch is on the
 // wire, is promoted, and keeps its memory until the next full collection.
-// V8's defaults let the young generation double up to 2 × 16 MB and the old
-// one grow to 4 × what the last full collection kept: 160–213 MB at 100,000
-// recipients, the live heap near 30 MB. Here the young generation keeps its
-// starting size (2 × 1 MB: collected more often, each time cheaply) and the old
-// one may grow to 2 × what was kept (full collections sooner, each short).
-// V8 reads both at each collection, so they take effect when set here, before
-// anything is loaded (NODE_OPTIONS refuses the second, and a process started
-// as `node bin/matinale.js` has no other place for flags). Measured side by
-// side in one run (bench/million.ts, one worker, 60,000 recipients): peak RSS
-// 131 MB against 160 MB with V8's defaults, the worker's CPU time +8 %, the
-// same rate; three workers at 100,000: 91, 92 and 131 MB (the last is the one
-// that rendered the message, MJML loaded). bench/results/million.md, notes.
+// V8's defaults let the young generation grow to 2 × 16 MB and the old one
+// to 4 × what the last full collection kept: 160–213 MB at 100,000
+// recipients, the live heap near 30 MB. Here the young generation stops at
+// 2 × 4 MB and the old one may grow to 2 × what was kept (full collections
+// sooner, each short). V8 reads both at each collection, so they take effect
+// when set here, before anything is loaded (NODE_OPTIONS refuses the second,
+// and a process started as `node bin/matinale.js` has no other place for
+// flags). A young generation kept at its starting 1 MB
+// (--semi-space-growth-factor=1) held memory lowest but cost 35–70 % more CPU
+// a message in `send --wait` (collections far too frequent), so it was not
+// kept. Measured on a quiet machine (bench/results/million.md, 150,000
+// recipients, three workers): 122–125 MiB for a worker that only delivers,
+// 153–164 MiB for the one that rendered the message (MJML stays loaded).
 const [command, ...rest] = process.argv.slice(2);
 if (command === 'worker' || (command === 'send' && rest.includes('--wait'))) {
-  setFlagsFromString('--semi-space-growth-factor=1');
+  setFlagsFromString('--max-semi-space-size=4');
   setFlagsFromString('--heap-growing-percent=100');
 }
 
