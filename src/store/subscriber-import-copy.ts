@@ -30,7 +30,8 @@ import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { CopyText, SlabPool, copyValue } from './copy-text.ts';
 import { importDetailsOf, type ImportBatchOptions, type ImportRow } from './subscribers.ts';
-import type { ChunkOutcome, ImportTrace, SubscriberImport } from './subscriber-import.ts';
+import type { ChunkOutcome, SubscriberImport } from './subscriber-import.ts';
+import { timed, type ImportTrace } from './import-trace.ts';
 
 const UNIQUE_VIOLATION = '23505';
 
@@ -58,16 +59,6 @@ interface Found {
   created_at: string | null;
   source: string | null;
   suppressed: boolean;
-}
-
-async function timed<T>(trace: ImportTrace | undefined, step: string, work: () => Promise<T>): Promise<T> {
-  if (!trace) return work();
-  const started = performance.now();
-  try {
-    return await work();
-  } finally {
-    trace(step, performance.now() - started);
-  }
 }
 
 /**

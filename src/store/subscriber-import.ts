@@ -15,6 +15,7 @@ import type { Store } from './db.ts';
 import { inTransaction } from './transaction.ts';
 import { importBatch, type ImportBatchOptions, type ImportRow } from './subscribers.ts';
 import { copyImport } from './subscriber-import-copy.ts';
+import { timed, type ImportTrace } from './import-trace.ts';
 
 /** What happened to the rows of one chunk. */
 export interface ChunkOutcome {
@@ -38,23 +39,12 @@ export interface SubscriberImport {
   abort(): Promise<void>;
 }
 
-/** Told how long each database step of an import took (benchmarks, diagnosis); steps are named per backend. */
-export type ImportTrace = (step: string, ms: number) => void;
+export type { ImportTrace } from './import-trace.ts';
 
 /** Starts writing an import into a publication. */
 export async function openSubscriberImport(store: Store, o: ImportBatchOptions, trace?: ImportTrace): Promise<SubscriberImport> {
   if (store.capabilities.supportsCopy && store.pgPool) return copyImport(store.pgPool, o, trace);
   return batchImport(store, o, trace);
-}
-
-async function timed<T>(trace: ImportTrace | undefined, step: string, work: () => Promise<T>): Promise<T> {
-  if (!trace) return work();
-  const started = performance.now();
-  try {
-    return await work();
-  } finally {
-    trace(step, performance.now() - started);
-  }
 }
 
 function batchImport(store: Store, o: ImportBatchOptions, trace?: ImportTrace): SubscriberImport {
