@@ -103,6 +103,22 @@ for (const backend of await testBackends()) {
   });
 }
 
+/** The environment of a command that signs with DKIM on one message thread, through the sink; the key file is written in the database's folder. */
+function signingEnv(db: { dir: string; env: NodeJS.ProcessEnv }, sinkUrl: string): NodeJS.ProcessEnv {
+  const keyFile = join(db.dir, 'dkim.pem');
+  writeFileSync(keyFile, dkimKey().dkim.privateKey, { mode: 0o600 });
+  return {
+    ...db.env,
+    SMTP_URL: `${sinkUrl}?pool=2`,
+    PUBLIC_URL: PUBLIC,
+    MATINALE_SECRET: SECRET,
+    DKIM_DOMAIN: 'example.org',
+    DKIM_SELECTOR: 'matin',
+    DKIM_PRIVATE_KEY_FILE: keyFile,
+    MESSAGE_THREADS: '1',
+  };
+}
+
 for (const backend of await cliBackends()) {
   test(`${backend.name}: send --now --wait signs on its thread and exits once the send is done`, { timeout: 120_000 }, async () => {
     const db = await backend.create();
@@ -111,18 +127,7 @@ for (const backend of await cliBackends()) {
     try {
       await migrateToLatest(store);
       const newsroom = await seedNewsroom(store, 30);
-      const keyFile = join(db.dir, 'dkim.pem');
-      writeFileSync(keyFile, dkimKey().dkim.privateKey, { mode: 0o600 });
-      const env = {
-        ...db.env,
-        SMTP_URL: `${sink.url}?pool=2`,
-        PUBLIC_URL: PUBLIC,
-        MATINALE_SECRET: SECRET,
-        DKIM_DOMAIN: 'example.org',
-        DKIM_SELECTOR: 'matin',
-        DKIM_PRIVATE_KEY_FILE: keyFile,
-        MESSAGE_THREADS: '1',
-      };
+      const env = signingEnv(db, sink.url);
       // A command whose thread held the process open would be killed after a minute, and fail here.
       const run = await runMatinale(['send', String(newsroom.editionId), '--now', '--wait'], env, { timeoutMs: 60_000 });
       assert.equal(run.status, 0, run.stderr);
@@ -145,18 +150,7 @@ for (const backend of await cliBackends()) {
     try {
       await migrateToLatest(store);
       const newsroom = await seedNewsroom(store, 30);
-      const keyFile = join(db.dir, 'dkim.pem');
-      writeFileSync(keyFile, dkimKey().dkim.privateKey, { mode: 0o600 });
-      const env = {
-        ...db.env,
-        SMTP_URL: `${sink.url}?pool=2`,
-        PUBLIC_URL: PUBLIC,
-        MATINALE_SECRET: SECRET,
-        DKIM_DOMAIN: 'example.org',
-        DKIM_SELECTOR: 'matin',
-        DKIM_PRIVATE_KEY_FILE: keyFile,
-        MESSAGE_THREADS: '1',
-      };
+      const env = signingEnv(db, sink.url);
       // Started here, delivered by the worker.
       const started = await runMatinale(['send', String(newsroom.editionId), '--now'], env, { timeoutMs: 60_000 });
       assert.equal(started.status, 0, started.stderr);
