@@ -108,7 +108,21 @@ function readConfigFile(path: string): ConfigFile {
     smtpUrl: z.string().optional(),
     publicUrl: z.string().optional(),
   });
-  return schema.parse(parse(readFileSync(path, 'utf8')) ?? {});
+  let data: unknown;
+  try {
+    data = parse(readFileSync(path, 'utf8'));
+  } catch (err) {
+    throw new Error(`${path}: not valid YAML: ${(err as Error).message}`);
+  }
+  const checked = schema.safeParse(data ?? {});
+  if (checked.success) return checked.data;
+  // One line per problem, naming the setting, rather than zod's JSON.
+  const problems = checked.error.issues.map((i) =>
+    i.code === 'unrecognized_keys'
+      ? `unknown setting ${i.keys.map((k) => `"${k}"`).join(', ')} (known: databaseUrl, smtpUrl, publicUrl)`
+      : `${i.path.join('.') || 'the file'}: ${i.message}`,
+  );
+  throw new Error(`${path}: ${problems.join('; ')}`);
 }
 
 /** Where `serve` listens (the port actually bound, never 0). */

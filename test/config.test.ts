@@ -52,6 +52,10 @@ test('matinale.yaml in DATA_DIR sets what the environment does not; an unknown k
 
   writeFileSync(join(dataDir, 'matinale.yaml'), 'publicURL: https://news.example.org\n');
   assert.throws(() => loadConfig({ DATA_DIR: dataDir }), /publicURL/);
+  // Said in a line that names the file and the setting, not as a dump of the validator's objects.
+  assert.throws(() => loadConfig({ DATA_DIR: dataDir }), /matinale\.yaml: unknown setting "publicURL" \(known: databaseUrl, smtpUrl, publicUrl\)/);
+  writeFileSync(join(dataDir, 'matinale.yaml'), 'publicUrl: [\n');
+  assert.throws(() => loadConfig({ DATA_DIR: dataDir }), /matinale\.yaml: not valid YAML/);
 });
 
 // The operator's policies: every variable read and validated at start, with
