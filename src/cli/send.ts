@@ -57,7 +57,8 @@ export function register(program: Command): void {
         if (publicUrl.warn) process.stderr.write(`matinale: warning: ${publicUrl.warn}\n`);
         const clock = systemClock;
         const logger = pino({ level: process.env.LOG_LEVEL || 'warn', base: { pid: process.pid } }, pino.destination(2));
-        const parts = deliveryParts({ store, config, clock, logger });
+        // With --wait this process delivers for as long as the send lasts: its message is rendered in a child.
+        const parts = deliveryParts({ store, config, clock, logger, renderApart: Boolean(flags.wait) });
         try {
           const at = flags.now || test ? undefined : await whenToSend(store, editionId, flags.at, clock.now());
           let send;

@@ -34,7 +34,8 @@ export function register(program: Command): void {
       process.on('SIGINT', stop);
       try {
         await migrateToLatest(store);
-        running = startWorker({ store, config, clock: systemClock, scheduler: flags.scheduler, purges: [tipRetentionPurge(store, systemClock)] });
+        // The messages of the sends its scheduler starts are rendered in a child: the renderer never stays in a worker.
+        running = startWorker({ store, config, clock: systemClock, scheduler: flags.scheduler, renderApart: true, purges: [tipRetentionPurge(store, systemClock)] });
         process.stderr.write(`matinale worker ${running.workerId} on ${store.description}\n`);
         if (stopRequested) void running.stop();
         await running.done;

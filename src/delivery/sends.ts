@@ -18,6 +18,12 @@ export interface SendDeps {
   clock: Clock;
   publicUrl: string;
   mailDomain: string;
+  /**
+   * Render a send's message in a child process that ends with the rendering
+   * (send-message.ts): what a delivering process sets, so that the renderer
+   * never stays loaded in it.
+   */
+  renderApart?: boolean;
 }
 
 export interface SendRequest {
@@ -89,6 +95,6 @@ export async function startDueSends(deps: SendDeps, graceMs: number): Promise<{ 
 }
 
 async function start(deps: SendDeps, send: SendRow): Promise<number | undefined> {
-  const template = await buildSendMessage(deps.store, send, { publicUrl: deps.publicUrl, mailDomain: deps.mailDomain });
+  const template = await buildSendMessage(deps.store, send, { publicUrl: deps.publicUrl, mailDomain: deps.mailDomain, apart: deps.renderApart });
   return startSend(deps.store, send.id, JSON.stringify(template), deps.clock.now());
 }

@@ -68,6 +68,14 @@ export interface StartWorkerOptions {
    */
   lanes?: number;
   workerId?: string;
+  /**
+   * Render the message of a send this process starts (the scheduler's) in a
+   * child process that ends with the rendering (send-message.ts), so that the
+   * parser and MJML, about 40 MB, never stay in a process that delivers for
+   * hours: `matinale worker` and `send --wait`. Default false: `serve` keeps
+   * them loaded for its pages anyway, and tests start no process per send.
+   */
+  renderApart?: boolean;
 }
 
 export interface RunningWorker {
@@ -124,14 +132,14 @@ export function workerPolicyOf(settings: DeliverySettings | undefined, override:
 }
 
 /** The parts a worker is made of, from the configuration. */
-export function deliveryParts(options: Pick<StartWorkerOptions, 'store' | 'config' | 'clock' | 'transport' | 'logger' | 'policy' | 'graceMs'>) {
+export function deliveryParts(options: Pick<StartWorkerOptions, 'store' | 'config' | 'clock' | 'transport' | 'logger' | 'policy' | 'graceMs' | 'renderApart'>) {
   const { store, config } = options;
   const clock = options.clock ?? systemClock;
   const { mailDomain, dkim, returnPaths } = mailIdentity(config);
   const logger = options.logger ?? deliveryLogger();
   const transport = options.transport ?? transportOf(config, clock, logger);
   const keys = new AudienceKeys(config.secret);
-  const sendDeps: SendDeps = { store, clock, publicUrl: config.publicUrl, mailDomain };
+  const sendDeps: SendDeps = { store, clock, publicUrl: config.publicUrl, mailDomain, renderApart: options.renderApart ?? false };
   const links = audienceLinks({ secret: config.secret, publicUrl: config.publicUrl, mailDomain, clock });
   const onLoop = loopBuilder(links, mailDomain);
   const threads = config.delivery?.messageThreads ?? defaultMessageThreads();
