@@ -76,14 +76,25 @@ export async function requestResend(deps: SendDeps, parentSendId: number, create
 }
 
 /**
+ * How long a send asked for now is left to the process that asked for it
+ * (`requestSend` renders its message and starts it at once): a scheduler that
+ * took it meanwhile would render the same message a second time, for nothing,
+ * while the asker's snapshot runs. Past this, the asker is taken to have died
+ * between the two steps, and any scheduler starts the send.
+ */
+export const ASKER_STARTS_MS = 60_000;
+
+/**
  * Starts every scheduled send whose time has come, if within `graceMs` of its
- * time; one later than that is marked missed, with the reason. Returns what it started.
+ * time; one later than that is marked missed, with the reason. Returns what it
+ * started. A send asked for now is its asker's to start for ASKER_STARTS_MS.
  */
 export async function startDueSends(deps: SendDeps, graceMs: number): Promise<{ started: number[]; missed: number[] }> {
   const now = deps.clock.now();
   const started: number[] = [];
   const missed: number[] = [];
   for (const send of await dueSends(deps.store, now)) {
+    if (send.scheduled_for <= send.created_at && now - send.created_at < ASKER_STARTS_MS) continue;
     if (now - send.scheduled_for > graceMs) {
       const when = new Date(send.scheduled_for).toISOString();
       if (await markMissed(deps.store, send.id, `missed: due at ${when}, no process was running within the grace period`)) missed.push(send.id);

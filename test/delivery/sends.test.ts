@@ -4,12 +4,12 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FakeClock } from '../../src/clock.ts';
-import { requestResend, requestSend, startDueSends } from '../../src/delivery/sends.ts';
+import { ASKER_STARTS_MS, requestResend, requestSend, startDueSends } from '../../src/delivery/sends.ts';
 import { deliveryParts } from '../../src/delivery/worker.ts';
 import { DeliveryWorker } from '../../src/delivery/worker-batch.ts';
 import { outboxTransport, type OutboxEntry } from '../../src/delivery/outbox.ts';
 import { storeLedger } from '../../src/delivery/store-ledger.ts';
-import { SendRefused } from '../../src/delivery/send-rules.ts';
+import { createListSend, SendRefused } from '../../src/delivery/send-rules.ts';
 import { getSend, sendRecipients } from '../../src/store/sends.ts';
 import type { TestStore } from '../helpers/store.ts';
 import { testBackends } from '../helpers/store.ts';
@@ -261,6 +261,28 @@ for (const backend of await testBackends()) {
     } finally {
       await store.dispose();
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+}
+
+for (const backend of await testBackends()) {
+  test(`${backend.name}: a send asked for now is left to its asker for a minute, then any scheduler starts it`, async () => {
+    const store = await backend.open();
+    try {
+      const newsroom = await seedNewsroom(store, 5);
+      const { clock, parts } = setup(store);
+      // What requestSend has done when it renders: the send exists, due now, not started yet.
+      const send = await createListSend(store, { editionId: newsroom.editionId, scheduledFor: clock.now(), createdBy: 't', now: clock.now() });
+      assert.deepEqual(await startDueSends(parts.sendDeps, 3_600_000), { started: [], missed: [] }, 'its asker renders and starts it');
+      clock.advance(ASKER_STARTS_MS - 1);
+      assert.deepEqual(await startDueSends(parts.sendDeps, 3_600_000), { started: [], missed: [] });
+      assert.equal((await getSend(store, send.id))!.status, 'scheduled');
+      // The asker died between the two steps: the send is not lost.
+      clock.advance(1);
+      assert.deepEqual(await startDueSends(parts.sendDeps, 3_600_000), { started: [send.id], missed: [] });
+      assert.equal((await sendRecipients(store, send.id)).length, newsroom.active.length);
+    } finally {
+      await store.dispose();
     }
   });
 }
