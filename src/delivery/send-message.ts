@@ -126,18 +126,24 @@ async function renderApart(input: SendMessageInput, options: { publicUrl: string
   let answer: RenderAnswer | undefined;
   let failure: Error | undefined;
   child.on('message', (a: RenderAnswer) => (answer = a));
-  child.on('error', (err) => (failure = err));
+  const ended = new Promise<string>((resolve) => {
+    child.once('exit', (code, signal) => resolve(`exit ${code ?? signal}`));
+    child.on('error', (err) => {
+      failure ??= err;
+      // A process that could not start (no memory, too many processes) never exits.
+      if (child.pid === undefined) resolve(err.message);
+    });
+  });
   const timer = setTimeout(() => {
     failure = new Error(`no answer in ${RENDER_TIMEOUT_MS / 1000} s`);
     child.kill('SIGKILL');
   }, RENDER_TIMEOUT_MS);
-  const exited = new Promise<number | string | null>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal)));
   child.send({ input, options });
-  const status = await exited;
+  const status = await ended;
   clearTimeout(timer);
   if (answer && 'template' in answer) return answer.template;
   if (answer) throw answer.buildError ? new MessageBuildError(answer.error) : new Error(answer.error);
-  throw new Error(`the process rendering the message of send ${input.sendId} ended without an answer (${failure?.message ?? `exit ${status}`})`);
+  throw new Error(`the process rendering the message of send ${input.sendId} ended without an answer (${failure?.message ?? status})`);
 }
 
 /** The domain of Message-IDs, List-Id and the return path: DKIM_DOMAIN (aligned with the signature), else PUBLIC_URL's host. */
