@@ -22,9 +22,11 @@ import { setFlagsFromString } from 'node:v8';
 // flags). A young generation kept at its starting 1 MB
 // (--semi-space-growth-factor=1) held memory lowest but cost 35–70 % more CPU
 // a message in `send --wait` (collections far too frequent), so it was not
-// kept. Measured on a quiet machine (bench/results/million.md, 150,000
-// recipients, three workers): 122–125 MiB for a worker that only delivers,
-// 153–164 MiB for the one that rendered the message (MJML stays loaded).
+// kept. Measured (bench/results/million.md, 150,000 recipients, three
+// workers): 125–128 MiB for each worker, flat through the send, now that the
+// message of a send a delivering process starts is rendered in a child
+// process (src/delivery/send-message.ts); before, the worker holding the
+// scheduler lock rendered it too and kept MJML loaded: 163–164 MiB.
 const [command, ...rest] = process.argv.slice(2);
 if (command === 'worker' || (command === 'send' && rest.includes('--wait'))) {
   setFlagsFromString('--max-semi-space-size=4');

@@ -2,9 +2,9 @@
 // `apart`): it takes the input in one IPC message, answers the message (or why
 // it could not be built) and exits, and the parser's and MJML's memory goes
 // with it. Nothing here reads the store or logs: the input is plain data.
-import { MessageBuildError, renderSendMessage, type RenderAnswer, type SendMessageInput } from './send-message.ts';
+import { MessageBuildError, renderSendMessage, type RenderAnswer, type RenderOptions, type SendMessageInput } from './send-message-render.ts';
 
-process.once('message', (data: { input: SendMessageInput; options: { publicUrl: string; mailDomain: string } }) => {
+process.once('message', (data: { input: SendMessageInput; options: RenderOptions }) => {
   void renderSendMessage(data.input, data.options)
     .then(
       (template): RenderAnswer => ({ template }),
