@@ -57,8 +57,10 @@ export function register(program: Command): void {
         if (publicUrl.warn) process.stderr.write(`matinale: warning: ${publicUrl.warn}\n`);
         const clock = systemClock;
         const logger = pino({ level: process.env.LOG_LEVEL || 'warn', base: { pid: process.pid } }, pino.destination(2));
-        // With --wait this process delivers for as long as the send lasts: its message is rendered in a child.
-        const parts = deliveryParts({ store, config, clock, logger, renderApart: Boolean(flags.wait) });
+        // The message is rendered here, not in a child as `matinale worker` does: this
+        // process ends with its send, and a child's start (about 0.3 s) would delay every
+        // `send --wait`; the renderer staying loaded until then costs memory, not time.
+        const parts = deliveryParts({ store, config, clock, logger });
         try {
           const at = flags.now || test ? undefined : await whenToSend(store, editionId, flags.at, clock.now());
           let send;

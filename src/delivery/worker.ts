@@ -72,8 +72,8 @@ export interface StartWorkerOptions {
    * Render the message of a send this process starts (the scheduler's) in a
    * child process that ends with the rendering (send-message.ts), so that the
    * parser and MJML, about 40 MB, never stay in a process that delivers for
-   * hours: `matinale worker` and `send --wait`. Default false: `serve` keeps
-   * them loaded for its pages anyway, and tests start no process per send.
+   * hours: `matinale worker`. Default false: `serve` keeps them loaded for its
+   * pages anyway, `send --wait` ends with its send, and tests start no process per send.
    */
   renderApart?: boolean;
 }
