@@ -14,7 +14,8 @@
 // meanwhile (rows claimed by a claim whose answer was lost wait out their
 // lease, unsent).
 import type { Store } from '../store/db.ts';
-import { claimRecipients, pauseSend, recordResults, releaseRecipients, renewLeases, runningAmong, sendWithMessage, type ResultRow } from '../store/ledger.ts';
+import { claimRecipients } from '../store/ledger-claim.ts';
+import { pauseSend, recordResults, releaseRecipients, renewLeases, runningAmong, sendWithMessage, type ResultRow } from '../store/ledger.ts';
 import { goneAmong, setSuppressed } from '../store/ledger-recheck.ts';
 import { retryingWhileDown } from '../store/outages.ts';
 import { recipientCounts } from '../store/sends.ts';
