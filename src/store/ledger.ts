@@ -147,6 +147,22 @@ export async function sendWithMessage(store: Store, sendId: number): Promise<Sen
     .executeTakeFirst();
 }
 
+/**
+ * Whether some row of the send is still pending or sending: one step through
+ * recipients_due (the states as literals, the partial index's own), no write.
+ * The worker asks it after each batch before trying to end the send.
+ */
+export async function hasRowsToDeliver(store: Store, sendId: number): Promise<boolean> {
+  const row = await store.db
+    .selectFrom('recipients')
+    .select(sql.lit(1).as('one'))
+    .where('send_id', '=', sendId)
+    .where('state', 'in', [sql.lit<'pending'>('pending'), sql.lit<'sending'>('sending')])
+    .limit(1)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
 /** Marks a running send done when none of its rows is pending or sending; true when this call did it. */
 export async function markDoneIfComplete(store: Store, sendId: number, now: number): Promise<boolean> {
   const r = await store.db
