@@ -67,7 +67,11 @@ export async function followSend(o: FollowOptions): Promise<SendProgress> {
       progress = (await again(() => sendProgress(o.store, o.sendId, clock.now())))!;
     }
     o.onProgress(progress);
-    if (progress.status !== 'running') return progress;
+    if (progress.status !== 'running') {
+      // A batch claimed ahead for a send that stopped goes back now, not when its lease ends.
+      await worker.close();
+      return progress;
+    }
     if (handled === 0) await sleep(o.pollMs ?? 1000);
   }
 }

@@ -2,7 +2,7 @@
 // send). Declared here, by its consumer; store-ledger.ts builds it over the
 // store's ledger queries (SQLite or PostgreSQL), tests may swap it. See
 // README.md for the guarantees.
-import type { ClaimedRow, ClaimRequest } from '../store/ledger.ts';
+import type { ClaimedRow, ClaimRequest } from '../store/ledger-claim.ts';
 import type { MessageTemplate } from './message-template.ts';
 
 /** A ledger row a worker holds under lease: the store's row, as it is. */
@@ -25,7 +25,7 @@ export interface SendForDelivery {
   template: MessageTemplate;
 }
 
-/** Which rows a claim asks for (store/ledger.ts). */
+/** Which rows a claim asks for (store/ledger-claim.ts). */
 export type ClaimOptions = ClaimRequest;
 
 export interface Ledger {

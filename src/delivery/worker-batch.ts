@@ -1,18 +1,20 @@
-// One round of a delivery worker: claims a batch of ledger rows under a lease,
-// keeps the lease while it works (lease.ts: checked before each message,
-// renewed when half spent; a lease found taken stops the batch), splices and
-// signs each recipient's message, submits it, and records every result in one
-// transaction per batch, for the rows it still holds. The retry policy judges
-// each refusal: temporary failures go back to pending with a backoff; a
-// reader's bounce suppresses the address; a refusal of the send fails the row
-// (resendable) and pauses the send, as does an error share surely over the
-// threshold. Locking, retry policy, the error window, transport and ledger
-// each live in their own module.
+// One round of a delivery worker: claims a batch of ledger rows under a lease
+// (or takes the one claimed ahead while the last messages of the previous
+// batch were on the wire), keeps the lease while it works (lease.ts: checked
+// before each message, renewed when half spent; a lease found taken stops the
+// batch), splices and signs each recipient's message, submits it, and records
+// every result in one transaction per batch, for the rows it still holds. The
+// retry policy judges each refusal: temporary failures go back to pending with
+// a backoff; a reader's bounce suppresses the address; a refusal of the send
+// fails the row (resendable) and pauses the send, as does an error share
+// surely over the threshold. Locking, retry policy, the error window,
+// transport and ledger each live in their own module.
 import { setMaxListeners } from 'node:events';
 import type { Clock } from '../clock.ts';
 import type { DkimSigner } from './dkim.ts';
 import { BatchOutcomes } from './attempt-outcome.ts';
 import { ErrorRateWindow, DEFAULT_ERROR_RATE_POLICY, type ErrorRatePolicy } from './error-rate.ts';
+import { ClaimsAhead, type Claim } from './claims-ahead.ts';
 import { BatchLease } from './lease.ts';
 import type { ClaimedRecipient, Ledger, Outcome } from './ledger.ts';
 import { loopBuilder, type MessageBuilder } from './message-builder.ts';
@@ -100,10 +102,12 @@ export class DeliveryWorker {
   private readonly messages = new Map<number, { compiled: CompiledMessage; startedAt: number; kind: string; fitsRelays?: boolean }>();
   private readonly watch: SendWatch;
   private readonly builder: MessageBuilder;
+  private readonly claims: ClaimsAhead;
 
   constructor(private readonly deps: WorkerDeps) {
     this.policy = { ...DEFAULT_WORKER_POLICY, ...deps.policy };
     this.builder = deps.builder ?? loopBuilder(deps.links, deps.mailDomain);
+    this.claims = new ClaimsAhead(deps.ledger, { workerId: deps.workerId, leaseMs: this.policy.leaseMs, limit: this.policy.batchSize }, deps.clock);
     this.errors = new ErrorRateWindow(this.policy.errorRate);
     this.watch = new SendWatch(
       deps.ledger,
@@ -117,11 +121,25 @@ export class DeliveryWorker {
     );
   }
 
-  /** Claims and delivers one batch; returns how many rows it handled (0: nothing due). */
+  /**
+   * Claims and delivers one batch; returns how many rows it handled (0: nothing
+   * due). Once the last rows of a full batch are handed to the transport, the
+   * next batch is claimed meanwhile, for the next call to take at once: the
+   * claim's round trip is spent while the connections still have messages to
+   * write, not after. `close` gives back a batch claimed ahead that no call took.
+   */
   async runBatch(options: { sendId?: number } = {}): Promise<number> {
+    return this.claims.batch(options.sendId, (claim) => this.deliverBatch(options, claim));
+  }
+
+  /** Gives back a batch claimed ahead that no runBatch took (pending again, its attempt not counted); none is claimed ahead after. */
+  close(): Promise<void> {
+    return this.claims.close();
+  }
+
+  private async deliverBatch(options: { sendId?: number }, claim: Claim): Promise<number> {
     const { ledger, clock, workerId } = this.deps;
-    const started = clock.now();
-    const rows = await ledger.claim({ workerId, now: started, leaseMs: this.policy.leaseMs, limit: this.policy.batchSize, sendId: options.sendId });
+    const { rows, claimedAt: started } = claim;
     if (rows.length === 0) return 0;
 
     const lease = new BatchLease(
@@ -154,22 +172,29 @@ export class DeliveryWorker {
     const left = new ReadersWhoLeft(this.deps.recheck, clock, this.policy.recheckMs, started, (err) =>
       this.deps.logger.warn({ worker: workerId, err: err.message }, 'recheck of unsubscribes failed'),
     );
+    // A full batch says more rows are likely due: the next claim goes out once this one's last row is handed over.
+    const whenAllStarted = rows.length >= this.policy.batchSize ? () => this.claims.claimAhead(options.sendId) : undefined;
     try {
-      await mapLimit(rows, lanes, async (row) => {
-        const stop = stops.get(row.sendId)!;
-        // Paused before any of its readers was tried: the rows go back untouched.
-        if (refused.has(row.sendId)) return;
-        // Never send for a row this worker may no longer hold: another worker may have it.
-        if (stop.aborted || !(await lease.mayDeliver(row.id))) return;
-        // Nor to a reader who left while the batch was under way.
-        await left.refresh(() => rows.filter((r) => !attempted.has(r.id)).map((r) => r.id));
-        if (left.has(row.id) || stop.aborted) return;
-        attempted.add(row.id);
-        const outcome = await this.deliver(row, batch, lease, stop);
-        // Dropped before it was written: untried, given back below if still held.
-        if (outcome) results.push(outcome);
-        else attempted.delete(row.id);
-      });
+      await mapLimit(
+        rows,
+        lanes,
+        async (row) => {
+          const stop = stops.get(row.sendId)!;
+          // Paused before any of its readers was tried: the rows go back untouched.
+          if (refused.has(row.sendId)) return;
+          // Never send for a row this worker may no longer hold: another worker may have it.
+          if (stop.aborted || !(await lease.mayDeliver(row.id))) return;
+          // Nor to a reader who left while the batch was under way.
+          await left.refresh(() => rows.filter((r) => !attempted.has(r.id)).map((r) => r.id));
+          if (left.has(row.id) || stop.aborted) return;
+          attempted.add(row.id);
+          const outcome = await this.deliver(row, batch, lease, stop);
+          // Dropped before it was written: untried, given back below if still held.
+          if (outcome) results.push(outcome);
+          else attempted.delete(row.id);
+        },
+        whenAllStarted,
+      );
     } finally {
       lease.stop();
       for (const id of sendIds) this.watch.leave(id);
@@ -307,11 +332,15 @@ export class DeliveryWorker {
   }
 }
 
-/** Runs `fn` over `items` with at most `limit` at a time. */
-async function mapLimit<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+/** Runs `fn` over `items` with at most `limit` at a time; `allStarted` is called once the last item is taken. */
+async function mapLimit<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>, allStarted?: () => void): Promise<void> {
   let next = 0;
   const lanes = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) await fn(items[next++]!);
+    while (next < items.length) {
+      const item = items[next++]!;
+      if (next === items.length) allStarted?.();
+      await fn(item);
+    }
   });
   await Promise.all(lanes);
 }

@@ -252,6 +252,8 @@ export function startWorker(options: StartWorkerOptions): RunningWorker {
   const loop = () => Promise.all([...(lock ? [scheduler()] : []), ...Array.from({ length: Math.max(1, options.lanes ?? 2) }, lane)]);
 
   const done = loop().then(() => undefined).finally(async () => {
+    // A batch claimed ahead that no lane will take goes back now, not when its lease ends.
+    await worker.close().catch((err: Error) => parts.logger.warn({ worker: workerId, err: err.message }, 'could not give back a batch claimed ahead'));
     await lock?.release();
     await parts.builder.close();
     await parts.transport.close();

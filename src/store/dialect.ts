@@ -27,6 +27,11 @@ export interface Capabilities {
    * rows written in one statement of a few parameters, whatever its size.
    */
   supportsArrayParameters: boolean;
+  /**
+   * `WITH … UPDATE … RETURNING` as a step of a larger statement: a claim
+   * picks, marks and answers its rows in one statement, one round trip.
+   */
+  supportsWritingCtes: boolean;
 }
 
 /** Column types used by the migrations, per backend. */
@@ -50,6 +55,7 @@ export const CAPABILITIES: Record<DialectName, Capabilities> = {
     supportsReturning: true,
     supportsCopy: false,
     supportsArrayParameters: false,
+    supportsWritingCtes: false,
   },
   postgres: {
     dialect: 'postgres',
@@ -59,6 +65,7 @@ export const CAPABILITIES: Record<DialectName, Capabilities> = {
     supportsReturning: true,
     supportsCopy: true,
     supportsArrayParameters: true,
+    supportsWritingCtes: true,
   },
 };
 

@@ -1,10 +1,10 @@
 // The delivery worker's second look at the readers of a batch it holds: who
 // unsubscribed, was suppressed or erased since the claim. The condition is the
-// claim's own (readersGone, store/ledger.ts): a row given back untried must not
+// claim's own (readersGone, store/ledger-claim.ts): a row given back untried must not
 // be one the next claim would send.
 // delivery/store-ledger.ts makes delivery's `Recheck` of these two.
 import type { Store } from './db.ts';
-import { readersGone } from './ledger.ts';
+import { readersGone } from './ledger-claim.ts';
 
 /** Of the given ledger rows, those whose reader may no longer be mailed (test sends excepted). */
 export async function goneAmong(store: Store, ids: readonly number[]): Promise<number[]> {
