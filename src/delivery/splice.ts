@@ -109,8 +109,8 @@ export function spliceMessage(message: CompiledMessage, values: RecipientValues,
  */
 export async function spliceMessageOffThread(message: CompiledMessage, values: RecipientValues, now: number): Promise<SplicedMessage> {
   const spliced = splice(message, values);
-  const signature = spliced.signing && (await message.signer!.signatureHeaderOffThread(spliced.signing.headers, spliced.signing.bodyHash, now, spliced.signing.canonical));
-  return withSignature(spliced, signature);
+  if (!spliced.signing) return withSignature(spliced, undefined);
+  return withSignature(spliced, await message.signer!.signatureHeaderOffThread(spliced.signing.headers, spliced.signing.bodyHash, now, spliced.signing.canonical));
 }
 
 interface Spliced {
