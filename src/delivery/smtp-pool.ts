@@ -151,6 +151,25 @@ class RelayPool {
     }
   }
 
+  /**
+   * Opens the pool's sessions ahead of its first messages (`Transport.warm`).
+   * One that cannot be opened fails the first message waiting for a
+   * session, as if that message had opened it; with none waiting, it is left
+   * to the messages to come, which open their own.
+   */
+  warm(): void {
+    while (!this.closed && this.open < this.relay.poolSize) {
+      this.open++;
+      Session.open(this.session).then(
+        (session) => this.give(session),
+        (err: Error) => {
+          this.open--;
+          this.waiters.next()?.reject(err);
+        },
+      );
+    }
+  }
+
   /** What the relay takes, from a session's EHLO (an idle one, or one opened for this); undefined when it cannot be reached. */
   async limits(): Promise<RelayLimits | SmtpError> {
     let session: Session;
@@ -308,6 +327,9 @@ export function smtpPool(
         }),
       );
       return known.filter((l): l is RelayLimits => l !== undefined);
+    },
+    warm() {
+      for (const p of pools) p.warm();
     },
     async close() {
       for (const p of pools) p.close();

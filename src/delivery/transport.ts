@@ -78,5 +78,11 @@ export interface Transport {
    * is). Absent when anything goes (the outbox keeps every message).
    */
   limits?(): Promise<RelayLimits[]>;
+  /**
+   * Opens the connections its first messages will take, in the background,
+   * while the caller gets them ready (`send --now --wait`: while the send
+   * starts). Absent where nothing needs opening.
+   */
+  warm?(): void;
   close(): Promise<void>;
 }
