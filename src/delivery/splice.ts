@@ -1,12 +1,13 @@
 // Per recipient: the pre-encoded template's bytes with the recipient's values
 // spliced in. Compiling a template (once per send and process) lays it out as
-// the constant stretches between the recipient's values, each one Buffer
-// (consecutive constant headers, the blank line and the body up to the first
-// value are one), pre-computes the canonical form of the headers that never
-// change and, when signing, the body hash state over the body's constant
-// prefix. Per recipient only the short values are encoded; the message is
-// those and the shared stretches, never joined (message-bytes.ts), and its
-// DKIM signature when it is signed.
+// the long constant stretches of its body, each one Buffer shared by every
+// message (nearly all of its bytes: message-bytes.ts), and runs between them:
+// the headers, and the recipient's values in the body with the short
+// stretches around them. It pre-computes the canonical form of the headers
+// that never change and, when signing, the body hash state over the body's
+// first stretch. Per recipient each run is one string made into one Buffer,
+// and the message is those and the shared stretches, never joined; signed, it
+// has its DKIM-Signature line first.
 import { createHash, type Hash } from 'node:crypto';
 import { headerTextProblem } from '../edition/mailbox.ts';
 import { escapeHtml } from '../render/html-escape.ts';
@@ -27,22 +28,34 @@ interface CompiledHeader {
   segments: Segment[];
 }
 
-/** What stands between the constant stretches: a header with a value of the recipient's, or a value in the body. */
-type Part = ConstantPiece | { header: number } | { slot: SlotName; as: 'qp-text' | 'qp-html' };
+/**
+ * What a run is made of: constant text, a header with a value of the
+ * recipient's (its index), or a value in the body.
+ */
+type RunSegment = string | { header: number } | { slot: SlotName; as: 'qp-text' | 'qp-html' };
+
+/** Bytes made per recipient: the headers (UTF-8: an SMTPUTF8 address), or a stretch of the body (7-bit). */
+interface Run {
+  segments: RunSegment[];
+  encoding: 'utf8' | 'latin1';
+}
+
+/**
+ * A constant stretch of the body at least this long is shared by every
+ * message; a shorter one is copied into the run around it. Each piece is one
+ * more write to the socket (about half a microsecond and an object): cheaper
+ * than copying a kilobyte, dearer than copying a few hundred bytes.
+ */
+const SHARED_MIN = 2048;
 
 /** A template ready for splicing; build it once per send and process. */
 export interface CompiledMessage {
   /** What it was compiled from: what a message thread compiles again (message-threads.ts). */
   template: MessageTemplate;
   headers: CompiledHeader[];
-  /** The message in order: constant stretches and what each recipient fills. */
-  parts: Part[];
-  /** The part holding the blank line that ends the headers (a constant one), and where the body begins in it. */
-  bodyPart: number;
-  bodyOffset: number;
-  /** Whether a constant header holds a byte outside ASCII (an SMTPUTF8 address). */
-  utf8Headers: boolean;
-  /** SHA-256 state over the body's bytes in `bodyPart`, copied per recipient (only when signing). */
+  /** The message in order: the header run (with the blank line), then the body's shared stretches and runs. */
+  parts: Array<ConstantPiece | Run>;
+  /** SHA-256 state over the body's first part when it is shared, copied per recipient (only when signing). */
   prefixHash?: Hash;
   signer?: DkimSigner;
 }
@@ -50,48 +63,51 @@ export interface CompiledMessage {
 /** Prepares a template for splicing, optionally with a DKIM signer. */
 export function compileMessage(template: MessageTemplate, signer?: DkimSigner): CompiledMessage {
   if (template.version !== 1) throw new Error(`unknown message template version ${String(template.version)}`);
-  const parts: Part[] = [];
-  // The constant bytes since the last value, joined into one stretch when a value (or the end) comes.
-  let pending: Buffer[] = [];
-  const close = () => {
-    if (pending.length) parts.push(new ConstantPiece(Buffer.concat(pending)));
-    pending = [];
-  };
-  let utf8Headers = false;
+  const head: RunSegment[] = [];
   const headers = template.headers.map((h, index): CompiledHeader => {
     if (h.value.every((s) => typeof s === 'string')) {
       const value = (h.value as string[]).join('');
-      // UTF-8, the bytes DKIM signs: the template is ASCII but for an SMTPUTF8 address.
-      const line = Buffer.from(`${h.name}: ${value}\r\n`, 'utf8');
-      if (line.length !== h.name.length + value.length + 4) utf8Headers = true;
-      pending.push(line);
+      head.push(`${h.name}: ${value}\r\n`);
       return { name: h.name, segments: h.value, constantValue: value, canonical: relaxedHeader(h.name, value) };
     }
-    close();
-    parts.push({ header: index });
+    head.push({ header: index });
     return { name: h.name, segments: h.value };
   });
-  // The blank line and the body's first stretch: there is always a constant
-  // before the body (at least the blank line), so the body begins in a constant part.
-  const headEnd = pending.reduce((n, b) => n + b.length, 0);
-  pending.push(Buffer.from('\r\n', 'ascii'));
-  const bodyPart = parts.length;
-  const bodyOffset = headEnd + 2;
-  for (const s of template.body) {
-    if (typeof s === 'string') pending.push(Buffer.from(s, 'ascii'));
-    else if (s.as === 'header') throw new Error(`slot ${s.slot} is written as a header in the body`);
-    else {
-      close();
-      parts.push({ slot: s.slot, as: s.as });
-    }
+  head.push('\r\n');
+  const parts: Array<ConstantPiece | Run> = [{ segments: joinStrings(head), encoding: 'utf8' }];
+  let run: RunSegment[] = [];
+  const closeRun = () => {
+    if (run.length) parts.push({ segments: joinStrings(run), encoding: 'latin1' });
+    run = [];
+  };
+  for (const s of joinStrings(template.body)) {
+    if (typeof s !== 'string') {
+      if (s.as === 'header') throw new Error(`slot ${s.slot} is written as a header in the body`);
+      run.push({ slot: s.slot, as: s.as });
+    } else if (s.length >= SHARED_MIN) {
+      closeRun();
+      parts.push(new ConstantPiece(Buffer.from(s, 'latin1')));
+    } else run.push(s);
   }
-  close();
-  const compiled: CompiledMessage = { template, headers, parts, bodyPart, bodyOffset, utf8Headers };
+  closeRun();
+  const compiled: CompiledMessage = { template, headers, parts };
   if (signer) {
     compiled.signer = signer;
-    compiled.prefixHash = createHash('sha256').update((parts[bodyPart] as ConstantPiece).bytes.subarray(bodyOffset));
+    const first = parts[1];
+    compiled.prefixHash = createHash('sha256').update(first instanceof ConstantPiece ? first.bytes : Buffer.alloc(0));
   }
   return compiled;
+}
+
+/** Adjacent strings as one. */
+function joinStrings<T>(segments: ReadonlyArray<string | T>): Array<string | T> {
+  const out: Array<string | T> = [];
+  for (const s of segments) {
+    const last = out.length ? out[out.length - 1] : undefined;
+    if (typeof s === 'string' && typeof last === 'string') out[out.length - 1] = last + s;
+    else out.push(s);
+  }
+  return out;
 }
 
 /** The complete message of one recipient in one Buffer, ready for SMTP DATA; signed here, on the event loop, when the message has a signer. */
@@ -126,38 +142,43 @@ function splice(message: CompiledMessage, values: RecipientValues): Spliced {
   const pieces: Array<ConstantPiece | Buffer> = new Array(parts.length);
   const headerValues: string[] = [];
   let length = 0;
-  let utf8Headers = message.utf8Headers;
+  let utf8Headers = false;
   // A value that comes twice in the body (a link in the text and in the HTML) is encoded once.
   let lastText = '';
-  let lastBytes: Buffer | undefined;
+  let lastEncoded = '';
   for (let i = 0; i < parts.length; i++) {
     const part = parts[i]!;
-    let piece: ConstantPiece | Buffer;
     if (part instanceof ConstantPiece) {
-      piece = part;
+      pieces[i] = part;
       length += part.bytes.length;
-    } else if ('header' in part) {
-      const h = headers[part.header]!;
-      let value = '';
-      for (const s of h.segments) value += typeof s === 'string' ? s : headerValue(values, s.slot);
-      headerValues[part.header] = value;
-      const line = `${h.name}: ${value}\r\n`;
-      piece = Buffer.from(line, 'utf8');
-      if (piece.length !== line.length) utf8Headers = true;
-      length += piece.length;
-    } else {
-      const text = part.as === 'qp-html' ? escapeHtml(values[part.slot]) : values[part.slot];
-      if (text !== lastText || !lastBytes) lastBytes = Buffer.from(encodeSlotQp(text), 'ascii');
-      lastText = text;
-      piece = lastBytes;
-      length += piece.length;
+      continue;
     }
-    pieces[i] = piece;
+    let text = '';
+    for (const s of part.segments) {
+      if (typeof s === 'string') text += s;
+      else if ('header' in s) {
+        const h = headers[s.header]!;
+        let value = '';
+        for (const v of h.segments) value += typeof v === 'string' ? v : headerValue(values, v.slot);
+        headerValues[s.header] = value;
+        text += `${h.name}: ${value}\r\n`;
+      } else {
+        const value = s.as === 'qp-html' ? escapeHtml(values[s.slot]) : values[s.slot];
+        if (value !== lastText || !lastEncoded) lastEncoded = encodeSlotQp(value);
+        lastText = value;
+        text += lastEncoded;
+      }
+    }
+    const bytes = Buffer.from(text, part.encoding);
+    // The headers are ASCII but for an SMTPUTF8 address: a byte more than characters says it.
+    if (i === 0) utf8Headers = bytes.length !== text.length;
+    pieces[i] = bytes;
+    length += bytes.length;
   }
   const spliced: Spliced = { pieces, length, utf8Headers };
   if (!message.signer) return spliced;
   const bodyHash = message.prefixHash!.copy();
-  for (let i = message.bodyPart + 1; i < pieces.length; i++) {
+  for (let i = parts[1] instanceof ConstantPiece ? 2 : 1; i < pieces.length; i++) {
     const p = pieces[i]!;
     bodyHash.update(p instanceof ConstantPiece ? p.bytes : p);
   }
