@@ -91,9 +91,11 @@ class RelayPool {
     this.load++;
     try {
       const first = message.transactional === true;
-      await this.limiter.acquire(first, signal).catch((err: unknown) => {
+      try {
+        await this.limiter.acquire(first, signal);
+      } catch (err) {
         throw signal?.aborted ? notSent(signal) : err;
-      });
+      }
       let session: Session;
       try {
         session = await this.take(first, signal);
