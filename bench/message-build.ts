@@ -61,6 +61,7 @@ async function run(builder: MessageBuilder, message: CompiledMessage, n: number)
 }
 
 const rows: string[] = [];
+let messageBytes = 0;
 for (const [label, message] of [
   ['signed', signed],
   ['unsigned', unsigned],
@@ -74,6 +75,7 @@ for (const [label, message] of [
   for (const [name, builder] of builders) {
     await run(builder, message, Math.min(N, 500)); // warm: threads started, templates sent, JIT
     const r = await run(builder, message, N);
+    messageBytes ||= r.bytes;
     const perRequest = builder instanceof MessageThreads ? (builder.stats.messages / builder.stats.requests).toFixed(1) : '–';
     rows.push(`| ${label} | ${name} | ${r.mainUs.toFixed(0)} | ${r.loopUs.toFixed(0)} | ${r.cpuUs.toFixed(0)} | ${r.wallUs.toFixed(0)} | ${Math.round(1e6 / r.wallUs)} | ${perRequest} |`);
     await builder.close();
@@ -81,7 +83,7 @@ for (const [label, message] of [
 }
 process.stdout.write(
   [
-    `${N} messages of ${Math.round(signed.prefix.length / 1024)}+ KB, ${LANES} lanes; load average ${loadavg().map((x) => x.toFixed(2)).join(', ')}`,
+    `${N} messages of ${Math.round(messageBytes / 1024)} KB, ${LANES} lanes; load average ${loadavg().map((x) => x.toFixed(2)).join(', ')}`,
     '',
     '| message | built on | main thread CPU µs/message | event loop busy µs/message | process CPU µs/message | wall µs/message | messages/s | messages per request |',
     '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |',

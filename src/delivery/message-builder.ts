@@ -3,6 +3,7 @@
 // writes what it gets. Two builders: on the event loop (here, the reference
 // and the fallback), or on the message threads (message-threads.ts), which
 // give the same bytes.
+import type { MessageData } from './message-bytes.ts';
 import { recipientValues, type RecipientLinks } from './recipient-values.ts';
 import { spliceMessageOffThread, type CompiledMessage } from './splice.ts';
 
@@ -18,7 +19,7 @@ export interface MessageRecipient {
 /** Builds recipients' messages; a worker holds one for its life. */
 export interface MessageBuilder {
   /** The complete message of one recipient, ready for SMTP DATA; rejects when it cannot be built (the row is retried). */
-  build(message: CompiledMessage, recipient: MessageRecipient, now: number): Promise<Buffer>;
+  build(message: CompiledMessage, recipient: MessageRecipient, now: number): Promise<MessageData>;
   /** Ends what the builder started (threads); a later build may start them again. */
   close(): Promise<void>;
 }

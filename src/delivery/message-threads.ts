@@ -25,6 +25,7 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { DkimSigner } from './dkim.ts';
 import type { MessageBuilder, MessageRecipient } from './message-builder.ts';
+import type { MessageData } from './message-bytes.ts';
 import type { ThreadAnswer, ThreadBuild, ThreadData, ThreadRequest } from './message-thread.ts';
 import type { CompiledMessage } from './splice.ts';
 import type { DeliveryLogger } from './worker-batch.ts';
@@ -63,7 +64,7 @@ const ENTRY = new URL(FROM_SOURCE ? './message-thread.ts' : './message-thread.js
 const SOURCE_ENTRY = new URL('./message-thread-source.js', import.meta.url);
 
 interface Pending {
-  resolve(raw: Buffer): void;
+  resolve(raw: MessageData): void;
   reject(err: Error): void;
 }
 
@@ -113,9 +114,9 @@ export class MessageThreads implements MessageBuilder {
     return this.threads.map((t) => t.worker);
   }
 
-  build(message: CompiledMessage, recipient: MessageRecipient, now: number): Promise<Buffer> {
+  build(message: CompiledMessage, recipient: MessageRecipient, now: number): Promise<MessageData> {
     if ((!message.signer && !this.options.unsigned) || this.onLoop) return this.options.fallback.build(message, recipient, now);
-    return new Promise<Buffer>((resolve, reject) => {
+    return new Promise<MessageData>((resolve, reject) => {
       const { sendId, recipientId, publicationId, subscriberId, email } = recipient;
       const build: ThreadBuild = { id: this.nextId++, template: this.templateId(message), sendId, recipientId, publicationId, subscriberId, email, now };
       this.queue.push({ message, build, pending: { resolve, reject } });

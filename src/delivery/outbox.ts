@@ -8,6 +8,7 @@
 import { appendFile, chmod, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Clock } from '../clock.ts';
+import { wholeMessage } from './message-bytes.ts';
 import type { OutgoingMessage, SubmitResult, Transport } from './transport.ts';
 
 /** One line of the outbox index. */
@@ -45,7 +46,7 @@ export function outboxTransport(dir: string, clock: Clock): Transport {
       const file = `${message.messageId.replace(/[^A-Za-z0-9.@_-]/g, '_')}.eml`;
       try {
         // mode applies when the file is created; the umask can only take bits away from 0600.
-        await writeFile(join(dir, file), message.raw, { mode: OWNER_ONLY_FILE });
+        await writeFile(join(dir, file), wholeMessage(message.raw), { mode: OWNER_ONLY_FILE });
         const entry: OutboxEntry = {
           file,
           messageId: message.messageId,

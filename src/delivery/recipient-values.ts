@@ -28,9 +28,18 @@ export function sendOfMessageId(messageId: string): number | undefined {
   return m ? Number(m[1]) : undefined;
 }
 
+// The Date header names the second: every message of that second shares its text.
+let dateSecond = NaN;
+let dateText = '';
+
 /** A date for the Date header (RFC 5322), in UTC. */
 export function rfc5322Date(ms: number): string {
-  return new Date(ms).toUTCString().replace(/GMT$/, '+0000');
+  const second = Math.floor(ms / 1000);
+  if (second !== dateSecond) {
+    dateText = new Date(ms).toUTCString().replace(/GMT$/, '+0000');
+    dateSecond = second;
+  }
+  return dateText;
 }
 
 /** Everything a template needs for one recipient. */

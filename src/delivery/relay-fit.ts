@@ -7,6 +7,7 @@ import type { Clock } from '../clock.ts';
 import type { ClaimedRecipient } from './ledger.ts';
 import { recipientValues, type RecipientLinks } from './recipient-values.ts';
 import type { ReturnPaths } from './return-path.ts';
+import type { MessageData } from './message-bytes.ts';
 import { needsSmtputf8 } from './smtp-data.ts';
 import { spliceMessage, type CompiledMessage } from './splice.ts';
 import type { RelayLimits, Transport } from './transport.ts';
@@ -18,7 +19,7 @@ export interface MessageSample {
 }
 
 /** The sample of one spliced message and its envelope. */
-export function messageSample(envelope: { from: string; to: string }, raw: Buffer): MessageSample {
+export function messageSample(envelope: { from: string; to: string }, raw: MessageData): MessageSample {
   return { bytes: raw.length, smtputf8: needsSmtputf8(envelope, raw) };
 }
 

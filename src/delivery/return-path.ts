@@ -7,7 +7,7 @@
 // A transactional mail (confirmation, welcome) has no ledger row: its return
 // path names the mail instead, `bounces+t<mail>-<tag>@domain`, so that a report
 // about it is known as ours and as no reader's list bounce.
-import { createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
+import { createHmac, createSecretKey, hkdfSync, timingSafeEqual, type KeyObject } from 'node:crypto';
 
 export interface ReturnPathClaims {
   sendId: number;
@@ -27,14 +27,15 @@ export const MAIL_KEY = /^[0-9a-f]{1,32}$/;
 
 /** Signs and checks return paths with a key derived from the newsroom's secret. */
 export class ReturnPaths {
-  private readonly key: Buffer;
+  /** A KeyObject: an HMAC over it takes half the time of one over the key's bytes, every message has one. */
+  private readonly key: KeyObject;
   private readonly domain: string;
 
   constructor(secret: string, mailDomain: string) {
     if (!secret) throw new Error('return paths need a secret (MATINALE_SECRET)');
     // Its own salt and name: a return-path tag is never valid as any audience
     // token or hash (audience/keys.ts derives under `matinale-audience`), nor the reverse.
-    this.key = Buffer.from(hkdfSync('sha256', secret, 'matinale-delivery', 'matinale:return-path', 32));
+    this.key = createSecretKey(Buffer.from(hkdfSync('sha256', secret, 'matinale-delivery', 'matinale:return-path', 32)));
     this.domain = mailDomain.toLowerCase();
   }
 

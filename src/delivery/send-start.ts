@@ -20,9 +20,11 @@ export const EMPTY_LIST_REASON = 'the list was empty: no active, unsuppressed su
  * ledger in one INSERT … SELECT (list sends), and moves the edition to
  * sending. A send with no recipient (an empty list) is done at once, its
  * edition sent. Returns the number of recipients, or undefined when another
- * process started (or cancelled) it first.
+ * process started (or cancelled) it first. A message still being rendered
+ * (on a render thread) is awaited after the snapshot, in the same
+ * transaction: all of it lands, or none.
  */
-export async function startSend(store: Store, sendId: number, template: string, now: number): Promise<number | undefined> {
+export async function startSend(store: Store, sendId: number, template: string | Promise<string>, now: number): Promise<number | undefined> {
   return inTransaction(store, async (tx) => {
     const send = await getSend(tx, sendId);
     if (send?.kind === 'list') {
@@ -38,13 +40,13 @@ export async function startSend(store: Store, sendId: number, template: string, 
     }
     const started = await markSendRunning(tx, sendId, now);
     if (!started) return undefined;
-    await saveSendMessage(tx, sendId, template, now);
     // The snapshot says how many rows it wrote: no count over a million rows after it.
     let n: number;
     if (started.kind === 'list') {
       n = await snapshotListRecipients(tx, started, now);
       await editionFollows(tx, started, 'scheduled', 'sending', now);
     } else n = await countRecipients(tx, sendId);
+    await saveSendMessage(tx, sendId, await template, now);
     // Nobody to mail: no worker would ever claim a row, so nothing would ever
     // find the send complete. It ends here, done, saying why it mailed no one.
     if (n === 0) {

@@ -8,7 +8,8 @@ import type { SendRow } from '../store/schema.ts';
 import { dueSends, getSend, markMissed } from '../store/sends.ts';
 import { createListSend, createResend, createTestSend } from './send-rules.ts';
 import { startSend } from './send-start.ts';
-import { buildSendMessage } from './send-message.ts';
+import { renderSendMessage } from './message-render.ts';
+import { sendMessageInput, type RenderMessage } from './send-message.ts';
 import { checkTester, DEFAULT_TEST_SENDS_PER_HOUR, testAddresses, type Tester } from './test-send-rules.ts';
 import { inTransaction } from '../store/transaction.ts';
 import { getEdition } from '../store/editions.ts';
@@ -18,12 +19,8 @@ export interface SendDeps {
   clock: Clock;
   publicUrl: string;
   mailDomain: string;
-  /**
-   * Render a send's message in a child process that ends with the rendering
-   * (send-message.ts): what a delivering process sets, so that the renderer
-   * never stays loaded in it.
-   */
-  renderApart?: boolean;
+  /** Where a send's message is rendered: a render thread the caller started (send-render.ts); by default on the event loop. */
+  render?: RenderMessage;
 }
 
 export interface SendRequest {
@@ -106,6 +103,12 @@ export async function startDueSends(deps: SendDeps, graceMs: number): Promise<{ 
 }
 
 async function start(deps: SendDeps, send: SendRow): Promise<number | undefined> {
-  const template = await buildSendMessage(deps.store, send, { publicUrl: deps.publicUrl, mailDomain: deps.mailDomain, apart: deps.renderApart });
-  return startSend(deps.store, send.id, JSON.stringify(template), deps.clock.now());
+  const input = await sendMessageInput(deps.store, send, { publicUrl: deps.publicUrl, mailDomain: deps.mailDomain });
+  const rendering = (deps.render ?? renderSendMessage)(input).then((template) => JSON.stringify(template));
+  if (!deps.render) return startSend(deps.store, send.id, await rendering, deps.clock.now());
+  // On a render thread, the message is made while the recipients are
+  // snapshotted, and stored with them once it comes. On the event loop it is
+  // made before: the transaction would hold the database's write lock meanwhile.
+  rendering.catch(() => {});
+  return startSend(deps.store, send.id, rendering, deps.clock.now());
 }

@@ -15,6 +15,7 @@
 import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { connectSocket, defaultName, isLoopback, startTls } from './smtp-connect.ts';
+import type { MessageData } from './message-bytes.ts';
 import { dotStuffed, mailParameters } from './smtp-data.ts';
 import { ReplyReader, refused, replyError, SmtpError, type SmtpReply } from './smtp-reply.ts';
 import { RFC_TIMEOUTS, type SmtpTimeouts } from './smtp-timeouts.ts';
@@ -203,7 +204,7 @@ export class SmtpSession {
    * open a group). Replies are taken in order (this end of DATA first), and
    * the next body goes only after its own 354 (README, The SMTP client).
    */
-  async send(envelope: { from: string; to: string }, raw: Buffer, mayWriteBody?: () => boolean, handOn?: () => boolean): Promise<SmtpReply> {
+  async send(envelope: { from: string; to: string }, raw: MessageData, mayWriteBody?: () => boolean, handOn?: () => boolean): Promise<SmtpReply> {
     if (this.broken) throw new SmtpError('the connection to the relay is closed', 'ECONNECTION');
     if (this.busy) throw new Error('an SMTP session sends one message at a time');
     for (const address of [envelope.from, envelope.to]) {

@@ -1,42 +1,22 @@
-// The bytes of a message on the wire: a message's Buffer is scanned for "\n."
-// with Buffer.indexOf (nearly always absent: the template is quoted-printable)
-// and written as slices of itself plus the terminator in one writev, uncopied;
+// The bytes of a message on the wire: its DATA (dot-stuffed, message-bytes.ts)
 // and the parameters of its MAIL FROM.
 import { SmtpError } from './smtp-reply.ts';
+import type { MessageData } from './message-bytes.ts';
 
-const DOT = Buffer.from('.', 'latin1');
-const DOT_CRLF = Buffer.from('.\r\n', 'latin1');
-const CRLF_DOT_CRLF = Buffer.from('\r\n.\r\n', 'latin1');
-
-/**
- * The DATA bytes of a message as slices of it: a dot before every line that
- * begins with one (the first line too), then the terminator. No byte of the
- * message is copied; a message without "\n." is one slice. Lines are stuffed
- * after any LF, as relays (and smtp-server) read a bare LF as a line end.
- */
-export function dotStuffed(raw: Buffer): Buffer[] {
-  const out: Buffer[] = [];
-  let from = 0;
-  if (raw.length > 0 && raw[0] === 0x2e) out.push(DOT);
-  for (let at = raw.indexOf('\n.', 0, 'latin1'); at >= 0; at = raw.indexOf('\n.', at + 2, 'latin1')) {
-    out.push(raw.subarray(from, at + 1), DOT);
-    from = at + 1;
-  }
-  if (from < raw.length) out.push(raw.subarray(from));
-  const endsWithCrlf = raw.length >= 2 && raw[raw.length - 2] === 0x0d && raw[raw.length - 1] === 0x0a;
-  out.push(endsWithCrlf ? DOT_CRLF : CRLF_DOT_CRLF);
-  return out;
-}
+export { dotStuffed } from './message-bytes.ts';
 
 /**
  * Whether a message needs SMTPUTF8: an envelope address or a header outside
  * ASCII (RFC 6531/6532). Only the headers are looked at: the bodies this
  * platform writes are quoted-printable, 7-bit.
  */
-export function needsSmtputf8(envelope: { from: string; to: string }, raw: Buffer): boolean {
-  const end = raw.indexOf('\r\n\r\n');
+export function needsSmtputf8(envelope: { from: string; to: string }, raw: MessageData): boolean {
   // eslint-disable-next-line no-control-regex
-  return /[^\x00-\x7f]/.test(envelope.from + envelope.to) || /[\x80-\xff]/.test(raw.toString('latin1', 0, end < 0 ? raw.length : end));
+  if (/[^\x00-\x7f]/.test(envelope.from + envelope.to)) return true;
+  // A spliced message knows it from its template and values: its headers are not read again per message.
+  if (!Buffer.isBuffer(raw)) return raw.utf8Headers;
+  const end = raw.indexOf('\r\n\r\n');
+  return /[\x80-\xff]/.test(raw.toString('latin1', 0, end < 0 ? raw.length : end));
 }
 
 /**
@@ -47,7 +27,7 @@ export function needsSmtputf8(envelope: { from: string; to: string }, raw: Buffe
  * UTF-8. A relay without SMTPUTF8 would mangle such a message: refused here,
  * before any command is sent.
  */
-export function mailParameters(offers: (keyword: string) => boolean, envelope: { from: string; to: string }, raw: Buffer): string {
+export function mailParameters(offers: (keyword: string) => boolean, envelope: { from: string; to: string }, raw: MessageData): string {
   let params = '';
   if (offers('SIZE')) params += ` SIZE=${raw.length}`;
   if (needsSmtputf8(envelope, raw)) {

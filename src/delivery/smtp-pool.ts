@@ -18,6 +18,7 @@ import { parseRelayUrl, type RelaySettings } from './relay-url.ts';
 import { RelayChoice, type SetAsidePolicy } from './relay-choice.ts';
 import { SmtpSession, type SmtpClientOptions, type SmtpError, type SmtpReply, type SmtpTimeouts } from './smtp-client.ts';
 import { NotSent, type OutgoingMessage, type RelayLimits, type SubmitOptions, type SubmitResult, type Transport } from './transport.ts';
+import { WaitQueue } from './wait-queue.ts';
 
 export { parseRelayUrl, type RelaySettings } from './relay-url.ts';
 
@@ -64,7 +65,7 @@ class Session {
 class RelayPool {
   private idle: Session[] = [];
   private open = 0;
-  private waiters: Array<(s: Session | Error) => void> = [];
+  private readonly waiters = new WaitQueue<Session>();
   /** Messages waiting for or using a connection of this relay. */
   load = 0;
   readonly limiter: RateLimiter;
@@ -90,9 +91,11 @@ class RelayPool {
     this.load++;
     try {
       const first = message.transactional === true;
-      await this.limiter.acquire(first, signal).catch((err: unknown) => {
+      try {
+        await this.limiter.acquire(first, signal);
+      } catch (err) {
         throw signal?.aborted ? notSent(signal) : err;
-      });
+      }
       let session: Session;
       try {
         session = await this.take(first, signal);
@@ -150,6 +153,25 @@ class RelayPool {
     }
   }
 
+  /**
+   * Opens the pool's sessions ahead of its first messages (`Transport.warm`).
+   * One that cannot be opened fails the first message waiting for a
+   * session, as if that message had opened it; with none waiting, it is left
+   * to the messages to come, which open their own.
+   */
+  warm(): void {
+    while (!this.closed && this.open < this.relay.poolSize) {
+      this.open++;
+      Session.open(this.session).then(
+        (session) => this.give(session),
+        (err: Error) => {
+          this.open--;
+          this.waiters.next()?.reject(err);
+        },
+      );
+    }
+  }
+
   /** What the relay takes, from a session's EHLO (an idle one, or one opened for this); undefined when it cannot be reached. */
   async limits(): Promise<RelayLimits | SmtpError> {
     let session: Session;
@@ -190,36 +212,16 @@ class RelayPool {
         throw err;
       }
     }
-    return new Promise((resolve, reject) => {
-      let settled = false;
-      const waiter = (s: Session | Error) => {
-        if (settled) {
-          // Its caller gave up meanwhile: the session goes to the next one.
-          if (!(s instanceof Error)) this.give(s);
-          return;
-        }
-        settled = true;
-        signal?.removeEventListener('abort', abort);
-        if (s instanceof Error) reject(s);
-        else resolve(s);
-      };
-      const abort = () => {
-        if (settled) return;
-        settled = true;
-        const i = this.waiters.indexOf(waiter);
-        if (i >= 0) this.waiters.splice(i, 1);
-        reject(signal!.reason);
-      };
-      signal?.addEventListener('abort', abort, { once: true });
-      if (first) this.waiters.unshift(waiter);
-      else this.waiters.push(waiter);
-    });
+    // Dropped from the queue at once if its signal aborts (wait-queue.ts). Once
+    // out of the queue it gets what it was given: a session opened for it
+    // after its signal aborted is given back by `submit`, unused.
+    return new Promise((resolve, reject) => this.waiters.add({ signal, resolve, reject }, first));
   }
 
   private give(session: Session): void {
     if (this.closed || session.broken || session.messages >= this.relay.maxMessagesPerConnection) return this.discard(session);
-    const waiter = this.waiters.shift();
-    if (waiter) waiter(session);
+    const waiter = this.waiters.next();
+    if (waiter) waiter.resolve(session);
     else this.idle.push(session);
   }
 
@@ -232,12 +234,12 @@ class RelayPool {
   /** A connection slot freed: let a waiter open a new session. */
   private wakeOne(): void {
     if (this.closed) return;
-    const waiter = this.waiters.shift();
+    const waiter = this.waiters.next();
     if (!waiter) return;
     this.open++;
-    Session.open(this.session).then(waiter, (err: Error) => {
+    Session.open(this.session).then(waiter.resolve, (err: Error) => {
       this.open--;
-      waiter(err);
+      waiter.reject(err);
       // The slot is free again. Without this the next waiter would wait for a
       // session nobody is opening: when the relay is down every open fails,
       // and all the waiters beyond the first few never settled.
@@ -252,7 +254,7 @@ class RelayPool {
    */
   failWaiting(): void {
     const err = this.lastOpenError ?? new Error(`the relay ${this.relay.description} was set aside`);
-    for (const w of this.waiters.splice(0)) w(err);
+    for (const w of this.waiters.takeAll()) w.reject(err);
   }
 
   /** Why the last session could not be opened: what the waiters sent elsewhere are told. */
@@ -264,7 +266,7 @@ class RelayPool {
     for (const s of this.idle) s.close();
     this.idle = [];
     this.open = 0;
-    for (const w of this.waiters.splice(0)) w(new Error('the SMTP pool is closing'));
+    for (const w of this.waiters.takeAll()) w.reject(new Error('the SMTP pool is closing'));
   }
 }
 
@@ -327,6 +329,9 @@ export function smtpPool(
         }),
       );
       return known.filter((l): l is RelayLimits => l !== undefined);
+    },
+    warm() {
+      for (const p of pools) p.warm();
     },
     async close() {
       for (const p of pools) p.close();

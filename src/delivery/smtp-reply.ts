@@ -35,6 +35,7 @@ export interface SmtpReply {
 
 /** Far beyond any real reply line (RFC 5321: 512): a peer sending more is not a relay. */
 const MAX_LINE = 64 * 1024;
+const NOTHING = Buffer.alloc(0);
 
 /**
  * Cuts the bytes of a connection into replies, whatever the TCP chunks:
@@ -42,7 +43,7 @@ const MAX_LINE = 64 * 1024;
  * in one chunk, and a multi-line reply ("250-…" lines, then "250 …") is one.
  */
 export class ReplyReader {
-  private pending: Buffer = Buffer.alloc(0);
+  private pending: Buffer = NOTHING;
   private lines: string[] = [];
 
   /** Feeds received bytes; returns the replies they complete, in order. */
@@ -62,17 +63,19 @@ export class ReplyReader {
       if (line[3] === '-') continue;
       const lines = this.lines;
       this.lines = [];
-      replies.push({ code: Number(line.slice(0, 3)), lines: lines.map((l) => l.slice(4)), text: lines.join('\n') });
+      // Nearly every reply is one line (each of a message's four): no join for it.
+      const text = lines.length === 1 ? line : lines.join('\n');
+      replies.push({ code: Number(line.slice(0, 3)), lines: lines.map((l) => l.slice(4)), text });
     }
     if (buffer.length - start > MAX_LINE) throw new SmtpError(`the relay sent a line longer than ${MAX_LINE} bytes`, 'EPROTOCOL');
     // Copied, so that a big chunk is not kept alive by a few leftover bytes.
-    this.pending = start >= buffer.length ? Buffer.alloc(0) : Buffer.from(buffer.subarray(start));
+    this.pending = start >= buffer.length ? NOTHING : Buffer.from(buffer.subarray(start));
     return replies;
   }
 
   /** Forgets what was received and not yet a reply (after STARTTLS nothing sent in clear may be believed). */
   clear(): void {
-    this.pending = Buffer.alloc(0);
+    this.pending = NOTHING;
     this.lines = [];
   }
 }

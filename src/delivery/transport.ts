@@ -1,13 +1,15 @@
 // What delivery needs to hand one message to the outside world. Declared here,
 // implemented by the SMTP pool (smtp-pool.ts) and the local outbox (outbox.ts);
 // tests swap it.
+import type { MessageData } from './message-bytes.ts';
 
 /** One spliced message and its envelope. */
 export interface OutgoingMessage {
   /** Envelope sender (VERP return path): bounces come back to an address naming the recipient. */
   from: string;
   to: string;
-  raw: Buffer;
+  /** The message: one Buffer, or the pieces it was spliced from (message-bytes.ts). */
+  raw: MessageData;
   messageId: string;
   /**
    * A transactional mail (confirmation, welcome): one reader waits for it, so
@@ -76,5 +78,11 @@ export interface Transport {
    * is). Absent when anything goes (the outbox keeps every message).
    */
   limits?(): Promise<RelayLimits[]>;
+  /**
+   * Opens the connections its first messages will take, in the background,
+   * while the caller gets them ready (`send --now --wait`: while the send
+   * starts). Absent where nothing needs opening.
+   */
+  warm?(): void;
   close(): Promise<void>;
 }

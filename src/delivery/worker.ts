@@ -23,6 +23,7 @@ import { loopBuilder } from './message-builder.ts';
 import { defaultMessageThreads, MessageThreads } from './message-threads.ts';
 import { schedulerTick } from './scheduler.ts';
 import type { SendDeps } from './sends.ts';
+import { renderInChild } from './render-child.ts';
 import type { Transport } from './transport.ts';
 import { DEFAULT_WORKER_POLICY, DeliveryWorker, type DeliveryLogger, type WorkerPolicy } from './worker-batch.ts';
 
@@ -70,7 +71,7 @@ export interface StartWorkerOptions {
   workerId?: string;
   /**
    * Render the message of a send this process starts (the scheduler's) in a
-   * child process that ends with the rendering (send-message.ts), so that the
+   * child process that ends with the rendering (render-child.ts), so that the
    * parser and MJML, about 40 MB, never stay in a process that delivers for
    * hours: `matinale worker`. Default false: `serve` keeps them loaded for its
    * pages anyway, `send --wait` ends with its send, and tests start no process per send.
@@ -139,7 +140,7 @@ export function deliveryParts(options: Pick<StartWorkerOptions, 'store' | 'confi
   const logger = options.logger ?? deliveryLogger();
   const transport = options.transport ?? transportOf(config, clock, logger);
   const keys = new AudienceKeys(config.secret);
-  const sendDeps: SendDeps = { store, clock, publicUrl: config.publicUrl, mailDomain, renderApart: options.renderApart ?? false };
+  const sendDeps: SendDeps = { store, clock, publicUrl: config.publicUrl, mailDomain, ...(options.renderApart ? { render: renderInChild } : {}) };
   const links = audienceLinks({ secret: config.secret, publicUrl: config.publicUrl, mailDomain, clock });
   const onLoop = loopBuilder(links, mailDomain);
   const threads = config.delivery?.messageThreads ?? defaultMessageThreads();

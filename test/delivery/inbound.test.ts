@@ -20,6 +20,7 @@ import { handleInbound, inboundDeps, type InboundResult } from '../../src/delive
 import { startInboundServer, type InboundServer } from '../../src/delivery/inbound-server.ts';
 import { fixtureTest, testBackends, type TestStore } from '../helpers/store.ts';
 import { transactionalMessage } from '../../src/delivery/transactional-mail.ts';
+import { wholeMessage } from '../../src/delivery/message-bytes.ts';
 import { memoryLogger, SECRET, seedNewsroom, startSmtpSink, testConfig, type Newsroom, type ReceivedMessage } from './newsroom-fixture.ts';
 
 const DOMAIN = 'techmatin.example.org';
@@ -268,7 +269,7 @@ for (const backend of await testBackends()) {
     const before = await stateOf(f, reader);
     const mail = { from: 'Tech Matin <matin@techmatin.example.org>', to: reader, subject: 'Bienvenue', text: 'Bonjour' };
     const message = await transactionalMessage(mail, { mailDomain: DOMAIN, returnPaths: new ReturnPaths(SECRET, DOMAIN) }, Date.parse('2026-03-02T05:00:00Z'));
-    assert.ok((await f.mail({ from: '', to: [message.from] }, dsn(message.from, 'failed', '5.1.1', message.raw))).ok);
+    assert.ok((await f.mail({ from: '', to: [message.from] }, dsn(message.from, 'failed', '5.1.1', wholeMessage(message.raw)))).ok);
     assert.deepEqual(f.results, ['dropped']);
     assert.ok(f.logger.lines.some((l) => /transactional mail/.test(JSON.stringify(l.obj))), JSON.stringify(f.logger.lines));
     assert.deepEqual(await stateOf(f, reader), before);

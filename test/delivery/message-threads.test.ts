@@ -7,6 +7,7 @@ import { dkimVerify } from 'mailauth/lib/dkim/verify.js';
 import { audienceLinks } from '../../src/delivery/audience-links.ts';
 import { DkimSigner } from '../../src/delivery/dkim.ts';
 import { loopBuilder, type MessageRecipient } from '../../src/delivery/message-builder.ts';
+import { wholeMessage } from '../../src/delivery/message-bytes.ts';
 import { buildMessageTemplate } from '../../src/delivery/message-template.ts';
 import { MessageThreads } from '../../src/delivery/message-threads.ts';
 import { recipientValues } from '../../src/delivery/recipient-values.ts';
@@ -39,7 +40,7 @@ test('messages built on the threads are the bytes built on the event loop, and t
   try {
     // Many at once (one turn: coalesced), two templates interleaved.
     const ns = Array.from({ length: 60 }, (_, i) => i + 1);
-    const built = await Promise.all(ns.map((n) => threads.build(n % 2 ? first : second, recipient(n, n % 2 ? 7 : 8), NOW)));
+    const built = (await Promise.all(ns.map((n) => threads.build(n % 2 ? first : second, recipient(n, n % 2 ? 7 : 8), NOW)))).map(wholeMessage);
     assert.equal(threads.workers.length, 2);
     for (const [i, raw] of built.entries()) {
       const n = ns[i]!;
@@ -57,7 +58,7 @@ test('messages built on the threads are the bytes built on the event loop, and t
       assert.equal(r.status.result, 'pass', JSON.stringify(r.status));
     }
     // One at a time too (a later turn, templates already there).
-    const again = await threads.build(first, recipient(3), NOW);
+    const again = wholeMessage(await threads.build(first, recipient(3), NOW));
     assert.ok(again.equals(built[2]!));
   } finally {
     await threads.close();
@@ -78,7 +79,7 @@ test('a recipient whose message cannot be built fails alone; unsigned messages a
     assert.equal(threads.stats.messages, 3);
     // No signature to compute: the hand-over would cost more than the splice.
     const unsigned = await threads.build(plain, recipient(4), NOW);
-    assert.ok(unsigned.equals(spliceMessage(plain, recipientValues(links, recipient(4), MAIL_DOMAIN, NOW), NOW)));
+    assert.ok(wholeMessage(unsigned).equals(spliceMessage(plain, recipientValues(links, recipient(4), MAIL_DOMAIN, NOW), NOW)));
     assert.equal(threads.stats.messages, 3, 'the unsigned message did not go to a thread');
   } finally {
     await threads.close();
@@ -107,7 +108,7 @@ test('a thread that ends fails its messages in flight, logs one line, and anothe
     assert.ok(!JSON.stringify(logger.lines).includes(SECRET), 'no secret in the log');
     // The next message starts another thread, which gets the key and template anew.
     const again = await threads.build(signed, recipient(7), NOW);
-    assert.ok(again.equals(spliceMessage(signed, recipientValues(links, recipient(7), MAIL_DOMAIN, NOW), NOW)));
+    assert.ok(wholeMessage(again).equals(spliceMessage(signed, recipientValues(links, recipient(7), MAIL_DOMAIN, NOW), NOW)));
     assert.equal(threads.workers.length, 1);
     assert.notEqual(threads.workers[0]!.threadId, first.threadId);
   } finally {
@@ -129,7 +130,7 @@ test('threads that cannot start, three in a row, leave the building to the event
     }
     assert.match(logger.lines.at(-1)!.msg, /built on the event loop from now on/);
     const raw = await threads.build(signed, recipient(2), NOW);
-    assert.ok(raw.equals(spliceMessage(signed, recipientValues(links, recipient(2), MAIL_DOMAIN, NOW), NOW)));
+    assert.ok(wholeMessage(raw).equals(spliceMessage(signed, recipientValues(links, recipient(2), MAIL_DOMAIN, NOW), NOW)));
     assert.equal(threads.workers.length, 0, 'no thread started again');
   } finally {
     await threads.close();

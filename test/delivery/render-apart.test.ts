@@ -1,5 +1,5 @@
 // A process that delivers renders a send's message in a child process of its
-// own (send-message.ts, `apart`): the same message as rendered in-process, the
+// own (render-child.ts): the same message as rendered in-process, the
 // same refusal of an edition that does not parse, and a `matinale worker`
 // whose scheduler starts a send delivers it without ever loading the parser,
 // the renderers or MJML (issue 14: its memory stays that of a worker that only
@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { FakeClock } from '../../src/clock.ts';
+import { renderInChild } from '../../src/delivery/render-child.ts';
 import { buildSendMessage, MessageBuildError } from '../../src/delivery/send-message.ts';
 import { requestSend } from '../../src/delivery/sends.ts';
 import { deliveryParts } from '../../src/delivery/worker.ts';
@@ -33,7 +34,7 @@ for (const backend of await testBackends()) {
       const options = { publicUrl: PUBLIC, mailDomain: parts.mailDomain };
 
       const here = await buildSendMessage(store, send, options);
-      const apart = await buildSendMessage(store, send, { ...options, apart: true });
+      const apart = await buildSendMessage(store, send, options, renderInChild);
       // Byte for byte, but for the MIME boundary, drawn at random for each rendering.
       const boundless = (m: unknown) => JSON.stringify(m).replace(/=_matinale_[0-9a-f]+/g, '=_matinale_B');
       assert.equal(boundless(apart), boundless(here));
@@ -42,7 +43,7 @@ for (const backend of await testBackends()) {
       // A version with an error (an unknown key) is refused in the child as here, with the same reason.
       const version = await store.db.selectFrom('edition_versions').select(['id', 'source']).where('edition_id', '=', newsroom.editionId).executeTakeFirstOrThrow();
       await store.db.updateTable('edition_versions').set({ source: version.source.replace('date: 2026-03-02', 'date: 2026-03-02\nbogus: 1') }).where('id', '=', version.id).execute();
-      const refusals = await Promise.all([buildSendMessage(store, send, options), buildSendMessage(store, send, { ...options, apart: true })].map((p) => p.then(() => assert.fail('rendered'), (err: unknown) => err)));
+      const refusals = await Promise.all([buildSendMessage(store, send, options), buildSendMessage(store, send, options, renderInChild)].map((p) => p.then(() => assert.fail('rendered'), (err: unknown) => err)));
       for (const err of refusals) assert.ok(err instanceof MessageBuildError, String(err));
       assert.equal((refusals[1] as Error).message, (refusals[0] as Error).message);
       assert.match((refusals[1] as Error).message, /does not parse/);

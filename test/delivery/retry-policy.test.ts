@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { enhancedStatus, judgeRefusal, nextAttemptAt, UnclearRefusals, withoutAddresses, type RetryPolicy } from '../../src/delivery/retry-policy.ts';
 import { DEFAULT_ERROR_RATE_POLICY, ErrorRateWindow, shareLowerBound } from '../../src/delivery/error-rate.ts';
+import { seeded } from '../helpers/seeded-random.ts';
 
 const policy: RetryPolicy = { baseDelayMs: 60_000, maxDelayMs: 600_000, deadlineMs: 3_600_000, maxAttempts: 6 };
 
@@ -58,11 +59,6 @@ test('the share’s lower bound: the observed share of many attempts, well below
   assert.ok(shareLowerBound(12, 50, 3) < 0.12);
   assert.ok(shareLowerBound(2_400, 10_000, 3) > 0.22);
 });
-
-/** A seeded generator, so that a failure is reproduced. */
-function seeded(seed: number): () => number {
-  return () => (seed = (seed * 48271) % 2147483647) / 2147483647;
-}
 
 test('the default error window does not pause on noise: 12 % of real failures never pause a send, in any of 200 runs', () => {
   // One attempt a second (300 in the window): the first minutes are where a

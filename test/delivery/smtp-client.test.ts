@@ -3,7 +3,9 @@ import assert from 'node:assert/strict';
 import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { ReplyReader, SmtpSession, dotStuffed, isLoopback, type SmtpClientOptions, type SmtpError } from '../../src/delivery/smtp-client.ts';
+import { ConstantPiece, SplicedMessage } from '../../src/delivery/message-bytes.ts';
 import { startSmtpSink } from './newsroom-fixture.ts';
+import { seeded } from '../helpers/seeded-random.ts';
 
 const envelope = { from: 'bounces+1-1@example.org', to: 'reader@example.net' };
 
@@ -195,6 +197,36 @@ test('messages reach a real relay byte for byte once it undoes the dot-stuffing,
       assert.deepEqual(sink.received[i]!.to, [`reader${i}@example.net`]);
       assert.equal(sink.received[i]!.from, envelope.from);
     }
+  } finally {
+    session.close();
+    await sink.close();
+  }
+});
+
+test('a message given as spliced pieces reaches a real relay as the same bytes, however its lines and dots fall across the pieces', async () => {
+  const sink = await startSmtpSink();
+  const session = await SmtpSession.open(client(sink.port));
+  const random = seeded(1870);
+  try {
+    const sent: string[] = [];
+    for (const text of TRICKY) {
+      for (let k = 0; k < 3; k++) {
+        const bytes = Buffer.from(text, 'latin1');
+        const pieces: Array<ConstantPiece | Buffer> = [];
+        // Cut before every dot that begins a line (that piece must get its dot from what came before it), and anywhere else: a CRLF across two pieces.
+        for (let at = 0; at < bytes.length; ) {
+          const dot = bytes.indexOf('\n.', at + 1);
+          const end = Math.min(bytes.length, at + 1 + Math.floor(random() * (k === 2 ? 4000 : 40)), dot < 0 ? Infinity : dot + 1);
+          pieces.push((pieces.length + k) % 2 ? new ConstantPiece(bytes.subarray(at, end)) : bytes.subarray(at, end));
+          at = end;
+        }
+        const reply = await session.send({ from: envelope.from, to: `reader${sent.length}@example.net` }, new SplicedMessage(pieces, bytes.length, false));
+        assert.equal(reply.code, 250);
+        sent.push(text.endsWith('\r\n') ? text : `${text}\r\n`);
+      }
+    }
+    assert.equal(sink.received.length, sent.length);
+    for (const [i, expected] of sent.entries()) assert.equal(sink.received[i]!.raw.toString('latin1'), expected, `message ${i}`);
   } finally {
     session.close();
     await sink.close();

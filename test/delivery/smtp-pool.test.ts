@@ -376,3 +376,34 @@ test('credentials and a relay elsewhere without STARTTLS: a temporary ETLS failu
     await new Promise((resolve) => relay.server.close(resolve));
   }
 });
+
+test('warm opens the connections before the first message, and the messages then take them; a relay that cannot be reached fails the first message waiting, at once', async () => {
+  const sink = await startSmtpSink();
+  const transport = smtpPool([`${sink.url}?pool=4`], { clock: systemClock });
+  try {
+    transport.warm!();
+    for (let i = 0; i < 100 && sink.connections < 4; i++) await new Promise((resolve) => setTimeout(resolve, 20));
+    assert.equal(sink.connections, 4, 'opened before any message');
+    const results = await Promise.all(Array.from({ length: 12 }, (_, i) => transport.submit(message(i))));
+    assert.ok(results.every((r) => r.ok));
+    assert.equal(sink.connections, 4, 'the warm connections carried them');
+    assert.equal(sink.received.length, 12);
+  } finally {
+    await transport.close();
+    await sink.close();
+  }
+  // A closed port: the warm sessions fail, and the message waiting behind them fails as if it had tried itself.
+  const closed = createServer();
+  await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+  const port = (closed.address() as AddressInfo).port;
+  await new Promise<void>((resolve) => closed.close(() => resolve()));
+  const down = smtpPool([`smtp://127.0.0.1:${port}?pool=2`], { clock: systemClock });
+  try {
+    down.warm!();
+    const r = await down.submit(message(1));
+    assert.equal(r.ok, false);
+    assert.match(r.response, /ECONNREFUSED|ECONNECTION/);
+  } finally {
+    await down.close();
+  }
+});
