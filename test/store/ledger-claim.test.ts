@@ -4,7 +4,8 @@
 // returned; running sends are walked in id order, each send's rows in id
 // order, up to the limit; a paused send waits. On PostgreSQL a claim half way
 // through a send reads about its batch, not the rows already sent nor every
-// row left, whatever statistics the planner has.
+// row left, and the question whether rows are left reads one, whatever
+// statistics the planner has.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { sql } from 'kysely';
@@ -12,7 +13,7 @@ import { requestSend } from '../../src/delivery/sends.ts';
 import { deliveryParts } from '../../src/delivery/worker.ts';
 import { AudienceKeys } from '../../src/audience/keys.ts';
 import { claimRecipients, type ClaimedRow } from '../../src/store/ledger-claim.ts';
-import { pauseSend, recordResults } from '../../src/store/ledger.ts';
+import { hasRowsToDeliver, pauseSend, recordResults } from '../../src/store/ledger.ts';
 import { inTransaction } from '../../src/store/transaction.ts';
 import { openStore } from '../../src/store/db.ts';
 import { endSubscription } from '../../src/store/subscriptions.ts';
@@ -118,7 +119,7 @@ for (const backend of (await testBackends()).filter((b) => b.name === 'postgres'
       try {
         const newsroom = await seedNewsroom(store, 3_000);
         const parts = deliveryParts({ store, config: testConfig(), clock: { now: () => NOW }, logger: memoryLogger() });
-        await requestSend(parts.sendDeps, { editionId: newsroom.editionId, createdBy: 'editor@example.org' });
+        const send = await requestSend(parts.sendDeps, { editionId: newsroom.editionId, createdBy: 'editor@example.org' });
         if (statistics !== 'none') await sql`analyze recipients`.execute(store.db);
         // Half the send claimed and sent, as workers leave it.
         const claim = (limit: number) => claimRecipients(store, { workerId: 'w1', now: NOW, leaseMs: 60_000, limit });
@@ -140,6 +141,17 @@ for (const backend of (await testBackends()).filter((b) => b.name === 'postgres'
           return rows[0]!.n;
         }).finally(() => own.close());
         assert.ok(read < 100, `the claim read ${read} rows of the ledger for a batch of 20 (${newsroom.active.length} rows, half sent)`);
+
+        // And the worker's question after each batch, whether the send has rows left, reads one.
+        const again = openStore({ ...store.options, maxConnections: 1 });
+        const asked = await inTransaction(again, async (tx) => {
+          assert.equal(await hasRowsToDeliver(tx, send.id), true);
+          const { rows } = await sql<{ n: number }>`
+            select coalesce(sum(coalesce(seq_tup_read, 0) + coalesce(idx_tup_fetch, 0)), 0)::int as n
+            from pg_stat_xact_user_tables where relname = 'recipients'`.execute(tx.db);
+          return rows[0]!.n;
+        }).finally(() => again.close());
+        assert.ok(asked <= 2, `asking whether rows are left read ${asked} rows of the ledger`);
       } finally {
         await store.dispose();
       }
