@@ -2,14 +2,20 @@
 // workers claiming at the same time take disjoint rows and together every due
 // row once; readers who left since the snapshot end suppressed, never
 // returned; running sends are walked in id order, each send's rows in id
-// order, up to the limit; a paused send waits.
+// order, up to the limit; a paused send waits. On PostgreSQL a claim half way
+// through a send reads about its batch, not the rows already sent nor every
+// row left, and the question whether rows are left reads one, whatever
+// statistics the planner has.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { sql } from 'kysely';
 import { requestSend } from '../../src/delivery/sends.ts';
 import { deliveryParts } from '../../src/delivery/worker.ts';
 import { AudienceKeys } from '../../src/audience/keys.ts';
 import { claimRecipients, type ClaimedRow } from '../../src/store/ledger-claim.ts';
-import { pauseSend } from '../../src/store/ledger.ts';
+import { hasRowsToDeliver, pauseSend, recordResults } from '../../src/store/ledger.ts';
+import { inTransaction } from '../../src/store/transaction.ts';
+import { openStore } from '../../src/store/db.ts';
 import { endSubscription } from '../../src/store/subscriptions.ts';
 import { testBackends } from '../helpers/store.ts';
 import { memoryLogger, SECRET, seedNewsroom, testConfig } from '../delivery/newsroom-fixture.ts';
@@ -104,4 +110,51 @@ for (const backend of await testBackends()) {
       await store.dispose();
     }
   });
+}
+
+for (const backend of (await testBackends()).filter((b) => b.name === 'postgres')) {
+  for (const statistics of ['none', 'taken when every row was pending'] as const) {
+    test(`${backend.name}: a claim half way through a send reads about its batch (statistics: ${statistics})`, { timeout: 120_000 }, async () => {
+      const store = await backend.open();
+      try {
+        const newsroom = await seedNewsroom(store, 3_000);
+        const parts = deliveryParts({ store, config: testConfig(), clock: { now: () => NOW }, logger: memoryLogger() });
+        const send = await requestSend(parts.sendDeps, { editionId: newsroom.editionId, createdBy: 'editor@example.org' });
+        if (statistics !== 'none') await sql`analyze recipients`.execute(store.db);
+        // Half the send claimed and sent, as workers leave it.
+        const claim = (limit: number) => claimRecipients(store, { workerId: 'w1', now: NOW, leaseMs: 60_000, limit });
+        for (let sent = 0; sent < newsroom.active.length / 2; ) {
+          const rows = await claim(100);
+          await recordResults(store, 'w1', rows.map((r) => ({ id: r.id, state: 'sent', message_id: `m${r.id}`, relay_code: 250, relay_response: '250 ok', next_attempt_at: null })), NOW);
+          sent += rows.length;
+        }
+        await claim(1);
+        // The rows the next claim of 20 reads, counted by the server for its
+        // transaction, on a session of its own (a session's counts not yet
+        // reported include its earlier transactions).
+        const own = openStore({ ...store.options, maxConnections: 1 });
+        const read = await inTransaction(own, async (tx) => {
+          assert.equal((await claimRecipients(tx, { workerId: 'w2', now: NOW, leaseMs: 60_000, limit: 20 })).length, 20);
+          const { rows } = await sql<{ n: number }>`
+            select coalesce(sum(coalesce(seq_tup_read, 0) + coalesce(idx_tup_fetch, 0)), 0)::int as n
+            from pg_stat_xact_user_tables where relname = 'recipients'`.execute(tx.db);
+          return rows[0]!.n;
+        }).finally(() => own.close());
+        assert.ok(read < 100, `the claim read ${read} rows of the ledger for a batch of 20 (${newsroom.active.length} rows, half sent)`);
+
+        // And the worker's question after each batch, whether the send has rows left, reads one.
+        const again = openStore({ ...store.options, maxConnections: 1 });
+        const asked = await inTransaction(again, async (tx) => {
+          assert.equal(await hasRowsToDeliver(tx, send.id), true);
+          const { rows } = await sql<{ n: number }>`
+            select coalesce(sum(coalesce(seq_tup_read, 0) + coalesce(idx_tup_fetch, 0)), 0)::int as n
+            from pg_stat_xact_user_tables where relname = 'recipients'`.execute(tx.db);
+          return rows[0]!.n;
+        }).finally(() => again.close());
+        assert.ok(asked <= 2, `asking whether rows are left read ${asked} rows of the ledger`);
+      } finally {
+        await store.dispose();
+      }
+    });
+  }
 }
