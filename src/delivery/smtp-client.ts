@@ -16,8 +16,9 @@ import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { connectSocket, defaultName, isLoopback, startTls } from './smtp-connect.ts';
 import type { MessageData } from './message-bytes.ts';
-import { dotStuffed, mailParameters } from './smtp-data.ts';
-import { ReplyReader, refused, replyError, SmtpError, type SmtpReply } from './smtp-reply.ts';
+import { dotStuffed, envelopeLines } from './smtp-data.ts';
+import { ehloKeywords, ReplyReader, refused, replyError, SmtpError, type SmtpReply } from './smtp-reply.ts';
+import { authenticate } from './smtp-auth.ts';
 import { RFC_TIMEOUTS, type SmtpTimeouts } from './smtp-timeouts.ts';
 
 export { ReplyReader, SmtpError, type SmtpReply } from './smtp-reply.ts';
@@ -46,6 +47,8 @@ export interface SmtpClientOptions {
   timeouts?: Partial<SmtpTimeouts>;
 }
 
+const ENVELOPE = ['MAIL FROM', 'RCPT TO', 'DATA'] as const;
+
 interface Waiter {
   resolve(reply: SmtpReply): void;
   reject(err: SmtpError): void;
@@ -70,6 +73,11 @@ export class SmtpSession {
   private quitWhenAnswered = false;
   private readonly timeouts: SmtpTimeouts;
   private readonly onData = (chunk: Buffer) => this.received(chunk);
+  private readonly offersKeyword = (keyword: string) => this.offers(keyword);
+  /** Whether the relay offered PIPELINING (read once per EHLO: asked twice per message). */
+  private pipelining = false;
+  /** The waits for the three replies of a pipelined envelope. */
+  private readonly envelopeWaits: ReadonlyArray<readonly [string, number]>;
   /** Where the TCP connection goes, read once connected (a destroyed socket forgets it). */
   private readonly remoteAddress: string | undefined;
 
@@ -80,6 +88,11 @@ export class SmtpSession {
     this.socket = socket;
     this.remoteAddress = socket.remoteAddress;
     this.timeouts = { ...RFC_TIMEOUTS, ...options.timeouts };
+    this.envelopeWaits = [
+      ['MAIL FROM', this.timeouts.commandMs],
+      ['RCPT TO', this.timeouts.commandMs],
+      ['DATA', this.timeouts.dataStartMs],
+    ];
     this.watch(socket);
     socket.on('data', this.onData);
   }
@@ -133,24 +146,18 @@ export class SmtpSession {
         { command: 'EHLO' },
       );
     }
-    await this.authenticate(this.options.auth);
+    await authenticate({ write: (line) => this.write(line), expectReply: (what) => this.expectReply(what) }, this.extensions.get('AUTH') ?? '', this.options.auth);
   }
 
   private async hello(): Promise<void> {
     const name = this.options.name ?? defaultName(this.socket);
     this.extensions.clear();
+    this.pipelining = false;
     this.write(`EHLO ${name}\r\n`);
     const ehlo = await this.expectReply('EHLO');
     if (ehlo.code === 250) {
-      for (const line of ehlo.lines.slice(1)) {
-        const [keyword, ...rest] = line.trim().split(/[ =]/);
-        if (!keyword) continue;
-        const key = keyword.toUpperCase();
-        // Some relays list AUTH twice ("AUTH PLAIN", "AUTH=LOGIN"): the methods add up.
-        const before = this.extensions.get(key);
-        const params = rest.join(' ').toUpperCase();
-        this.extensions.set(key, before ? `${before} ${params}` : params);
-      }
+      for (const [key, params] of ehloKeywords(ehlo)) this.extensions.set(key, params);
+      this.pipelining = this.extensions.has('PIPELINING');
       return;
     }
     if (ehlo.code < 500) throw replyError('the relay refused EHLO', 'EPROTOCOL', 'EHLO', ehlo);
@@ -168,25 +175,6 @@ export class SmtpSession {
     this.socket = secure;
     this.watch(secure);
     secure.on('data', this.onData);
-  }
-
-  private async authenticate(auth: { user: string; pass: string }): Promise<void> {
-    const methods = new Set((this.extensions.get('AUTH') ?? '').split(/\s+/));
-    // The password is only ever written to the socket, never into an error or a log.
-    if (methods.has('PLAIN') || !methods.has('LOGIN')) {
-      this.write(`AUTH PLAIN ${Buffer.from(`\0${auth.user}\0${auth.pass}`, 'utf8').toString('base64')}\r\n`);
-      const reply = await this.expectReply('AUTH PLAIN');
-      if (reply.code !== 235) throw replyError('the relay refused our credentials', 'EAUTH', 'AUTH PLAIN', reply);
-      return;
-    }
-    this.write('AUTH LOGIN\r\n');
-    let reply = await this.expectReply('AUTH LOGIN');
-    for (const secret of [auth.user, auth.pass]) {
-      if (reply.code !== 334) throw replyError('the relay refused our credentials', 'EAUTH', 'AUTH LOGIN', reply);
-      this.write(`${Buffer.from(secret, 'utf8').toString('base64')}\r\n`);
-      reply = await this.expectReply('AUTH LOGIN');
-    }
-    if (reply.code !== 235) throw replyError('the relay refused our credentials', 'EAUTH', 'AUTH LOGIN', reply);
   }
 
   /**
@@ -207,34 +195,27 @@ export class SmtpSession {
   async send(envelope: { from: string; to: string }, raw: MessageData, mayWriteBody?: () => boolean, handOn?: () => boolean): Promise<SmtpReply> {
     if (this.broken) throw new SmtpError('the connection to the relay is closed', 'ECONNECTION');
     if (this.busy) throw new Error('an SMTP session sends one message at a time');
-    for (const address of [envelope.from, envelope.to]) {
-      // A line break, a control character or a bracket would let an address write commands of its own.
-      // eslint-disable-next-line no-control-regex
-      if (/[\x00-\x1f\x7f<>]/.test(address)) throw new SmtpError(`invalid address ${JSON.stringify(address)}`, 'EENVELOPE', { command: address === envelope.from ? 'MAIL FROM' : 'RCPT TO' });
-    }
-    const params = mailParameters((keyword) => this.offers(keyword), envelope, raw);
+    const { mail, rcpt } = envelopeLines(this.offersKeyword, envelope, raw);
     this.busy = true;
     // Whether this message still holds the session (not yet handed on).
     let holding = true;
     try {
-      const mail = `MAIL FROM:<${envelope.from}>${params}\r\n`;
-      const rcpt = `RCPT TO:<${envelope.to}>\r\n`;
-      if (this.offers('PIPELINING')) {
+      if (this.pipelining) {
         this.write(mail + rcpt + 'DATA\r\n');
         // All three replies are awaited before any is judged, so that none is
         // left to be taken for the answer to a later command; then judged in
         // order: a refused RCPT is reported as such even when the relay hung up
         // before answering DATA (as it does after a 421).
-        const settled = await Promise.allSettled([this.expectReply('MAIL FROM'), this.expectReply('RCPT TO'), this.expectReply('DATA', this.timeouts.dataStartMs)]);
-        const data = settled[2].status === 'fulfilled' ? settled[2].value : undefined;
-        for (const [i, command] of (['MAIL FROM', 'RCPT TO', 'DATA'] as const).entries()) {
+        const settled = await this.expectEach(this.envelopeWaits);
+        const data = settled[2];
+        for (const [i, command] of ENVELOPE.entries()) {
           const s = settled[i]!;
-          if (s.status === 'rejected') throw s.reason;
-          const refusal = refused(command, s.value);
+          if (s instanceof Error) throw s;
+          const refusal = refused(command, s);
           if (!refusal) continue;
           // A relay that answers 354 though it refused the envelope gets an
           // empty message (RFC 2920, 3.1), never the body; the refusal stands.
-          if (data?.code === 354) {
+          if (!(data instanceof Error) && data?.code === 354) {
             this.write('.\r\n');
             await this.expectReply('DATA', this.timeouts.dataEndMs);
           }
@@ -261,7 +242,7 @@ export class SmtpSession {
       for (const b of dotStuffed(raw)) this.socket.write(b);
       // Awaited before the session is handed on: the next message's replies come after this one's.
       const ending = this.expectReply('DATA', this.timeouts.dataEndMs);
-      if (this.offers('PIPELINING') && handOn) {
+      if (this.pipelining && handOn) {
         holding = false;
         this.busy = false;
         if (handOn()) setImmediate(() => this.flush());
@@ -344,6 +325,25 @@ export class SmtpSession {
     if (!this.corked) return;
     this.corked = false;
     this.socket.uncork();
+  }
+
+  /**
+   * The replies to pipelined commands, in order, each the reply or the error
+   * that ended its wait: one promise for them all, as they are judged together.
+   */
+  private expectEach(waits: ReadonlyArray<readonly [string, number]>): Promise<Array<SmtpReply | SmtpError>> {
+    if (this.broken) return Promise.resolve(waits.map(([what]) => new SmtpError('the connection to the relay is closed', 'ECONNECTION', { command: what })));
+    return new Promise((resolve) => {
+      const settled: Array<SmtpReply | SmtpError> = [];
+      let left = waits.length;
+      const settle = (i: number, outcome: SmtpReply | SmtpError) => {
+        settled[i] = outcome;
+        if (--left === 0) resolve(settled);
+      };
+      const idle = this.waiters.length === 0;
+      for (const [i, [what, timeoutMs]] of waits.entries()) this.waiters.push({ resolve: (r) => settle(i, r), reject: (e) => settle(i, e), timeoutMs, what });
+      if (idle) this.startTimer();
+    });
   }
 
   private expectReply(what: string, timeoutMs = this.timeouts.commandMs): Promise<SmtpReply> {

@@ -20,6 +20,22 @@ export function needsSmtputf8(envelope: { from: string; to: string }, raw: Messa
 }
 
 /**
+ * The MAIL FROM and RCPT TO lines of a message, with their CRLF. An address
+ * with a line break, a control character or a bracket is refused
+ * (EENVELOPE): it would let an address write commands of its own.
+ */
+export function envelopeLines(offers: (keyword: string) => boolean, envelope: { from: string; to: string }, raw: MessageData): { mail: string; rcpt: string } {
+  for (const [address, command] of [
+    [envelope.from, 'MAIL FROM'],
+    [envelope.to, 'RCPT TO'],
+  ] as const) {
+    // eslint-disable-next-line no-control-regex
+    if (/[\x00-\x1f\x7f<>]/.test(address)) throw new SmtpError(`invalid address ${JSON.stringify(address)}`, 'EENVELOPE', { command });
+  }
+  return { mail: `MAIL FROM:<${envelope.from}>${mailParameters(offers, envelope, raw)}\r\n`, rcpt: `RCPT TO:<${envelope.to}>\r\n` };
+}
+
+/**
  * The parameters of a message's MAIL FROM: its size where the relay takes
  * SIZE (RFC 1870: octets, CRLFs counted, before dot-stuffing), so that a
  * relay refuses a message too big before any byte of it; SMTPUTF8 (with

@@ -80,6 +80,21 @@ export class ReplyReader {
   }
 }
 
+/** The keywords of an EHLO reply (upper case) with their parameters. */
+export function ehloKeywords(ehlo: SmtpReply): Map<string, string> {
+  const keywords = new Map<string, string>();
+  for (const line of ehlo.lines.slice(1)) {
+    const [keyword, ...rest] = line.trim().split(/[ =]/);
+    if (!keyword) continue;
+    const key = keyword.toUpperCase();
+    // Some relays list AUTH twice ("AUTH PLAIN", "AUTH=LOGIN"): the methods add up.
+    const before = keywords.get(key);
+    const params = rest.join(' ').toUpperCase();
+    keywords.set(key, before ? `${before} ${params}` : params);
+  }
+  return keywords;
+}
+
 /** The error for a reply that refuses a step. */
 export function replyError(message: string, code: string, command: string, reply: SmtpReply): SmtpError {
   return new SmtpError(`${message}: ${reply.text}`, code, { responseCode: reply.code, response: reply.text, command });
