@@ -13,7 +13,7 @@ import { parse, Parser, type CsvError, type Options as CsvOptions } from 'csv-pa
 import { stringify } from 'csv-stringify';
 import iconv from 'iconv-lite';
 import type { ImportRow } from '../store/subscribers.ts';
-import { openSubscriberImport, type ChunkOutcome, type ImportTrace } from '../store/subscriber-import.ts';
+import { openSubscriberImport, type ChunkOutcome, type ImportTrace, type IndexRebuild } from '../store/subscriber-import.ts';
 import type { AudienceDeps } from './deps.ts';
 import { ADDRESS_PROBLEM_TEXT, parseAddress } from './address.ts';
 import { checkImportFile, NotCsvError, type FileCheck } from './import-file-check.ts';
@@ -38,6 +38,12 @@ export interface ImportOptions {
   onProgress?: (p: ImportProgress) => void;
   /** Told the time of each database step (benchmarks). */
   trace?: ImportTrace;
+  /**
+   * PostgreSQL: whether the address indexes are built again at the end rather
+   * than filled row by row; 'auto' (the default) when the file is large next to
+   * the list, which then waits for the import (store/subscriber-import-rebuild.ts).
+   */
+  indexRebuild?: IndexRebuild;
 }
 
 export interface ImportProgress {
@@ -104,7 +110,7 @@ export async function importSubscribers(deps: AudienceDeps, o: ImportOptions): P
       status: o.confirmed ? 'active' : 'pending',
       runAt,
       method: 'import',
-    }, o.trace);
+    }, { trace: o.trace, expectedRows: progress.expectedRows, indexRebuild: o.indexRebuild ?? 'auto' });
   } catch (err) {
     await rejects?.close();
     throw err;

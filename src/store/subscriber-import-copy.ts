@@ -29,9 +29,11 @@ import { pipeline } from 'node:stream/promises';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { CopyText, SlabPool, copyValue } from './copy-text.ts';
-import { importDetailsOf, type ImportBatchOptions, type ImportRow } from './subscribers.ts';
-import type { ChunkOutcome, SubscriberImport } from './subscriber-import.ts';
-import { timed, type ImportTrace } from './import-trace.ts';
+import { importDetailsHead, isoTime, type ImportBatchOptions, type ImportRow } from './subscribers.ts';
+import type { ChunkOutcome, ImportWriting, SubscriberImport } from './subscriber-import.ts';
+import { timed } from './import-trace.ts';
+import { type Chunk, Fate, type Found, hashOrder, markFound, newChunk } from './import-chunk.ts';
+import { startIndexRebuild, type IndexRebuilder } from './subscriber-import-rebuild.ts';
 
 const UNIQUE_VIOLATION = '23505';
 
@@ -40,50 +42,9 @@ class SubscriberGone extends Error {}
 /** Chunks written again after a conflict before the import gives up (each needs another writer to win a race). */
 const MAX_ATTEMPTS = 5;
 
-/** The rows of one chunk, column by column (no object per row). */
-interface Chunk {
-  emails: string[];
-  hashes: string[];
-  names: Array<string | null>;
-  createdAt: number[];
-  sources: Array<string | null>;
-  lines: number[];
-}
-
-const newChunk = (): Chunk => ({ emails: [], hashes: [], names: [], createdAt: [], sources: [], lines: [] });
-
-/** What the database holds for one row of a chunk (rows absent from the lookup hold nothing). */
-interface Found {
-  k: number;
-  id: string | null;
-  created_at: string | null;
-  source: string | null;
-  suppressed: boolean;
-}
-
-/**
- * The chunk's row indexes by the first two characters of their hash: the
- * order of the hashes' index up to those characters (the hashes are ASCII and
- * compared as bytes), in one pass. Enough for the index's pages to be visited
- * in order; a full sort would cost Node more than it saves PostgreSQL.
- */
-function hashOrder(hashes: readonly string[]): Int32Array {
-  const key = (h: string) => ((h.charCodeAt(0) & 127) << 7) | (h.charCodeAt(1) & 127);
-  const counts = new Int32Array(1 << 14);
-  for (const h of hashes) counts[key(h)]!++;
-  let start = 0;
-  for (let i = 0; i < counts.length; i++) {
-    const n = counts[i]!;
-    counts[i] = start;
-    start += n;
-  }
-  const order = new Int32Array(hashes.length);
-  for (let i = 0; i < hashes.length; i++) order[counts[key(hashes[i]!)]!++] = i;
-  return order;
-}
-
 /** Starts an import on PostgreSQL (`supportsCopy`). */
-export async function copyImport(pool: pg.Pool, o: ImportBatchOptions, trace?: ImportTrace): Promise<SubscriberImport> {
+export async function copyImport(pool: pg.Pool, o: ImportBatchOptions, w: ImportWriting = {}): Promise<SubscriberImport> {
+  const { trace } = w;
   const client = await pool.connect();
   let released = false;
   const release = (err?: Error) => {
@@ -92,6 +53,7 @@ export async function copyImport(pool: pg.Pool, o: ImportBatchOptions, trace?: I
     client.release(err);
   };
   let sequence: string;
+  let rebuilder: IndexRebuilder | undefined;
   try {
     await client.query('begin');
     // No statement of an import gains from JIT compiling; on a busy machine it cost seconds.
@@ -101,6 +63,11 @@ export async function copyImport(pool: pg.Pool, o: ImportBatchOptions, trace?: I
     const { rowCount } = await client.query('select 1 from publications where id = $1 for key share', [o.publicationId]);
     if (rowCount !== 1) throw new Error(`no publication with id ${o.publicationId}`);
     sequence = (await client.query<{ s: string }>(`select pg_get_serial_sequence('subscribers', 'id') as s`)).rows[0]!.s;
+    rebuilder = await startIndexRebuild(
+      client,
+      { ...o, sequence, expectedRows: w.expectedRows ?? 0, mode: w.indexRebuild ?? 'auto' },
+      trace,
+    );
   } catch (err) {
     release(err as Error);
     throw err;
@@ -114,6 +81,17 @@ export async function copyImport(pool: pg.Pool, o: ImportBatchOptions, trace?: I
   const consentMiddle = `\t${o.publicationId}\t${action}\t${method}\t\\N\t\\N\t`;
   const consentTail = `\t${o.runAt}\n`;
   const slabs = new SlabPool();
+  // The details of a consent row are a head per consent source (escaped for COPY once), then the
+  // ISO time and `"}`, which hold nothing COPY escapes.
+  let headSource: string | null | undefined;
+  let headText = '';
+  const detailsHead = (source: string | null) => {
+    if (source !== headSource) {
+      headSource = source;
+      headText = copyValue(importDetailsHead(source));
+    }
+    return headText;
+  };
 
   const copy = (step: string, statement: string, text: CopyText) =>
     timed(trace, step, async () => {
@@ -151,26 +129,18 @@ export async function copyImport(pool: pg.Pool, o: ImportBatchOptions, trace?: I
         [o.publicationId, Array.from(order, (i) => chunk.hashes[i]!)],
       ),
     );
-    for (const f of found) {
-      const i = order[f.k - 1]!;
-      if (f.suppressed) fate[i] = 2;
-      else if (f.created_at !== null) fate[i] = Number(f.created_at) === o.runAt && f.source === o.method ? 3 : 4;
-      else {
-        fate[i] = 1;
-        existingId.set(i, Number(f.id));
-      }
-    }
+    markFound(found, order, fate, existingId, o);
     if (byAddress) {
       // An address held under another hash (the secret changed) is left as it is.
       const fresh: number[] = [];
-      for (let i = 0; i < size; i++) if (fate[i] === 0) fresh.push(i);
+      for (let i = 0; i < size; i++) if (fate[i] === Fate.new) fresh.push(i);
       const { rows } = await timed(trace, 'lookup', () =>
         client.query<{ k: number }>(
           `select i.k::integer as k from unnest($1::text[]) with ordinality as i(e, k) join subscribers s on s.email = i.e collate "C"`,
           [fresh.map((i) => chunk.emails[i]!)],
         ),
       );
-      for (const r of rows) fate[fresh[r.k - 1]!] = 4;
+      for (const r of rows) fate[fresh[r.k - 1]!] = Fate.unchanged;
     }
   };
 
@@ -185,7 +155,7 @@ export async function copyImport(pool: pg.Pool, o: ImportBatchOptions, trace?: I
         [o.publicationId, Array.from(order, (i) => chunk.hashes[i]!)],
       );
     });
-    for (const r of rows) fate[order[r.k - 1]!] = 2;
+    for (const r of rows) fate[order[r.k - 1]!] = Fate.suppressed;
   };
 
   /**
@@ -196,23 +166,25 @@ export async function copyImport(pool: pg.Pool, o: ImportBatchOptions, trace?: I
    */
   const attempt = async (chunk: Chunk, order: Int32Array, lookup: 0 | 1 | 2): Promise<ChunkOutcome> => {
     const size = chunk.hashes.length;
-    // Per row of the chunk: 0 new, 1 subscribe an existing subscriber, 2 suppressed, 3 duplicate in the file, 4 unchanged.
+    // What becomes of each row (import-chunk.ts).
     const fate = new Uint8Array(size);
     const existingId = new Map<number, number>();
-    if (lookup === 0) await lookUpSuppressed(chunk, order, fate);
+    if (rebuilder) await rebuilder.lookUp(chunk, order, fate, existingId);
+    else if (lookup === 0) await lookUpSuppressed(chunk, order, fate);
     else await lookUpHeld(chunk, order, fate, existingId, lookup === 2);
     // A file of new readers goes on without lookups; one of known readers keeps looking up instead of failing every chunk.
-    if (lookup > 0) optimistic = fate.every((f) => f === 0 || f === 2);
+    if (lookup > 0) optimistic = fate.every((f) => f === Fate.new || f === Fate.suppressed);
     let newCount = 0;
-    for (let i = 0; i < size; i++) if (fate[i] === 0) newCount++;
-    const ids = await timed(trace, 'ids', () => takeIds(newCount));
+    for (let i = 0; i < size; i++) if (fate[i] === Fate.new) newCount++;
+    const ids = await timed(trace, 'ids', () => (rebuilder ? rebuilder.takeIds(newCount) : takeIds(newCount)));
     // Small integers (not a Float64Array): written into the COPY text without a conversion from double.
     const subscriberOf: number[] = new Array<number>(size).fill(0);
     for (let i = 0, next = 0; i < size; i++) {
-      if (fate[i] === 0) subscriberOf[i] = ids[next++]!;
-      else if (fate[i] === 1) subscriberOf[i] = existingId.get(i)!;
+      if (fate[i] === Fate.new) subscriberOf[i] = ids[next++]!;
+      else if (fate[i] === Fate.subscribe) subscriberOf[i] = existingId.get(i)!;
     }
-    if (existingId.size) {
+    // With the table taken (rebuilding its indexes), no purge can delete them meanwhile.
+    if (existingId.size && !rebuilder) {
       const wanted = [...existingId.values()];
       const { rowCount } = await timed(trace, 'lock', () =>
         client.query('select id from subscribers where id = any($1::bigint[]) for key share', [wanted]),
@@ -223,9 +195,10 @@ export async function copyImport(pool: pg.Pool, o: ImportBatchOptions, trace?: I
 
     const subscribers = new CopyText(slabs);
     for (const i of order) {
-      if (fate[i] !== 0) continue;
+      if (fate[i] !== Fate.new) continue;
       subscribers.add(
-        `${subscriberOf[i]}\t${copyValue(chunk.emails[i]!)}\t${copyValue(chunk.hashes[i]!)}\t${copyValue(chunk.names[i]!)}\t${chunk.createdAt[i]}\t${o.runAt}\n`,
+        // A keyed hash is base64url: nothing in it to escape.
+        `${subscriberOf[i]}\t${copyValue(chunk.emails[i]!)}\t${chunk.hashes[i]!}\t${copyValue(chunk.names[i]!)}\t${chunk.createdAt[i]}\t${o.runAt}\n`,
       );
     }
     await copy('subscribers', 'copy subscribers (id, email, email_hash, name, created_at, updated_at) from stdin', subscribers);
@@ -235,13 +208,12 @@ export async function copyImport(pool: pg.Pool, o: ImportBatchOptions, trace?: I
     const consent = new CopyText(slabs);
     for (let i = 0; i < size; i++) {
       const f = fate[i]!;
-      if (f <= 1) {
+      if (f === Fate.new || f === Fate.subscribe) {
         subscriptions.add(`${subscriberOf[i]}${subscriptionTail}`);
-        const details = importDetailsOf(chunk.sources[i]!, chunk.createdAt[i]!);
-        consent.add(`${subscriberOf[i]}${consentMiddle}${copyValue(details)}${consentTail}`);
+        consent.add(`${subscriberOf[i]}${consentMiddle}${detailsHead(chunk.sources[i]!)}${isoTime(chunk.createdAt[i]!)}"}${consentTail}`);
         out.imported++;
-      } else if (f === 2 || f === 3) {
-        out.refused.push({ line: chunk.lines[i]!, email: chunk.emails[i]!, reason: f === 2 ? 'suppressed' : 'duplicate' });
+      } else if (f === Fate.suppressed || f === Fate.duplicate) {
+        out.refused.push({ line: chunk.lines[i]!, email: chunk.emails[i]!, reason: f === Fate.suppressed ? 'suppressed' : 'duplicate' });
       } else out.unchanged++;
     }
     await copy(
@@ -300,6 +272,7 @@ export async function copyImport(pool: pg.Pool, o: ImportBatchOptions, trace?: I
     },
     async finish() {
       try {
+        await rebuilder?.rebuild();
         await timed(trace, 'commit', () => client.query('commit'));
       } catch (err) {
         release(err as Error);
