@@ -164,7 +164,8 @@ export async function startIndexRebuild(
         // Repeats of an earlier chunk's new subscribers: only the rows whose first bits were seen are looked
         // for. The others are noted at once: a chunk written again (after a conflict) finds its own rows
         // noted, and looks for them in vain.
-        const maybe = rowsOf(fate, Fate.new).filter((i) => seen.add(chunk.hashes[i]!));
+        const maybe: number[] = [];
+        for (let i = 0; i < fate.length; i++) if (fate[i] === Fate.new && seen.add(chunk.hashes[i]!)) maybe.push(i);
         if (maybe.length) {
           const { rows } = await client.query<{ k: number }>(
             `select i.k::integer as k from unnest($1::text[]) with ordinality as i(h, k)
