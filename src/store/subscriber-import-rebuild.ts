@@ -7,9 +7,9 @@
 // (the keyed hash and the address cannot both be in order), and an entry put
 // into a large index at random costs PostgreSQL three to five times what the
 // same entry costs in an index built by sorting. Built at the end, inside
-// the import's transaction, both take about 0.6 s each for 1,000,000 rows on
-// two cores, against 4–5 s of CPU filled row by row during the COPY
-// (bench/results/import.md).
+// the import's transaction, each takes 0.6–1.4 s of CPU for 1,000,000 rows
+// (shared with parallel workers), against 4–5 s for the two filled row by row
+// during the COPY (bench/results/import.md).
 //
 // What it costs: dropping an index takes the table for the transaction
 // (ACCESS EXCLUSIVE): sign-ups, a send's snapshot, the dashboard's list wait
@@ -40,8 +40,8 @@ export type IndexRebuild = 'auto' | 'always' | 'never';
 
 /** Below this many rows a file fills the indexes as it goes: the lock is not worth its seconds. */
 export const REBUILD_MIN_ROWS = 100_000;
-/** Above this many, the table of hashes seen (16 bytes a row) would hold too much memory. */
-export const REBUILD_MAX_ROWS = 5_000_000;
+/** Above this many, the table of hashes seen (seen-hashes.ts: 32 MiB for 3,000,000) would hold too much memory. */
+export const REBUILD_MAX_ROWS = 3_000_000;
 /** How long the import waits for the subscribers table before filling the indexes as it goes. */
 const LOCK_WAIT_MS = 3000;
 const LOCK_NOT_AVAILABLE = '55P03';
