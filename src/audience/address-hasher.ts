@@ -88,6 +88,17 @@ function pad(bytes: Uint8Array, length: number, prefix: number): number {
   return end;
 }
 
+/** The eight words of a state, big-endian, at the start of `out`. */
+function bigEndian(h: Int32Array, out: Uint8Array): void {
+  for (let i = 0; i < 8; i++) {
+    const v = h[i]!;
+    out[i * 4] = v >>> 24;
+    out[i * 4 + 1] = (v >>> 16) & 0xff;
+    out[i * 4 + 2] = (v >>> 8) & 0xff;
+    out[i * 4 + 3] = v & 0xff;
+  }
+}
+
 /** HMAC-SHA256 under one key, of short texts, written in base64url. */
 export class AddressHasher {
   private readonly innerStart = new Int32Array(INITIAL);
@@ -112,19 +123,41 @@ export class AddressHasher {
 
   /** HMAC-SHA256(key, UTF-8 of `text`), base64url. */
   hash(text: string): string {
-    // Room for the text and up to 72 bytes of padding (a UTF-16 unit is at most 3 bytes of UTF-8).
-    if (text.length * 3 + 72 > this.message.length) this.message = Buffer.alloc(text.length * 3 + 72);
+    this.room(text.length);
+    return this.finish(this.message.write(text, 0, 'utf8'));
+  }
+
+  /** The hash of `text.toLowerCase()`; an ASCII text (every address once checked) is lowered as it is copied, without a new string. */
+  hashLowerCase(text: string): string {
+    this.room(text.length);
     const message = this.message;
-    const end = pad(message, message.write(text, 0, 'utf8'), BLOCK);
+    for (let n = 0; n < text.length; n++) {
+      let c = text.charCodeAt(n);
+      if (c >= 128) return this.hash(text.toLowerCase());
+      if (c >= 65 && c <= 90) c += 32;
+      message[n] = c;
+    }
+    return this.finish(text.length);
+  }
+
+  /** Room in the message buffer for a text of `length` UTF-16 units (at most 3 bytes of UTF-8 each) and its padding. */
+  private room(length: number): void {
+    if (length * 3 + 72 > this.message.length) this.message = Buffer.alloc(length * 3 + 72);
+  }
+
+  /** The HMAC of the first `bytes` bytes of the message buffer. */
+  private finish(bytes: number): string {
+    const message = this.message;
+    const end = pad(message, bytes, BLOCK);
     const h = this.state;
     h.set(this.innerStart);
     for (let at = 0; at < end; at += BLOCK) compress(h, message, at);
     const outer = this.outerBlock;
-    for (let i = 0; i < 8; i++) outer.writeInt32BE(h[i]!, i * 4);
+    bigEndian(h, outer);
     h.set(this.outerStart);
     compress(h, outer, 0);
     const digest = this.digest;
-    for (let i = 0; i < 8; i++) digest.writeInt32BE(h[i]!, i * 4);
+    bigEndian(h, digest);
     return digest.toString('base64url');
   }
 }

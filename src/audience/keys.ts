@@ -44,7 +44,7 @@ export class AudienceKeys {
     // `Ann@x.org` who unsubscribed must not be mailed again as `ann@x.org`.
     // HMAC-SHA256 without an OpenSSL context per address (address-hasher.ts): an import hashes millions.
     this.addressHasher ??= new AddressHasher(this.key('address-hash'));
-    return this.addressHasher.hash(normalisedAddress.toLowerCase());
+    return this.addressHasher.hashLowerCase(normalisedAddress);
   }
 
   /** Keyed hash of an IP address, for the consent log: never the address itself. */

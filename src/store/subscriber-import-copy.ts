@@ -24,6 +24,10 @@
 // savepoint is rolled back, and the chunk is looked up and written again, this
 // time also looking up addresses, so that such rows are left unchanged. Nothing
 // blocks sign-ups meanwhile; nothing is committed unless the whole file is.
+//
+// A file large next to the list rebuilds the two address indexes instead
+// (subscriber-import-rebuild.ts): steps 1–3 are then its own, with the
+// subscribers table taken for the transaction.
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type pg from 'pg';

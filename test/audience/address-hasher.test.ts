@@ -25,9 +25,19 @@ test('the hash is createHmac\'s for any text (UTF-8 of two to four bytes, lone s
       const hasher = new AddressHasher(key);
       assert.equal(hasher.hash(text), reference(key, text));
       assert.equal(hasher.hash(odd), reference(key, odd));
+      assert.equal(hasher.hashLowerCase(text), reference(key, text.toLowerCase()));
+      assert.equal(hasher.hashLowerCase(odd), reference(key, odd.toLowerCase()));
     }),
     { numRuns: 500 },
   );
+});
+
+test('hashLowerCase is the hash of the lower-cased text: ASCII lowered as it is copied, the rest by toLowerCase (which may lengthen it)', () => {
+  const key = randomBytes(32);
+  const hasher = new AddressHasher(key);
+  for (const text of ['Ann@Example.ORG', 'AZaz@[]^_`{', 'ZOÉ@BÜCHER.DE', 'İ'.repeat(400), 'x'.repeat(300) + 'İ', '']) {
+    assert.equal(hasher.hashLowerCase(text), reference(key, text.toLowerCase()), text.slice(0, 20));
+  }
 });
 
 test('a key longer than SHA-256\'s block is refused (RFC 2104 would hash it first)', () => {
