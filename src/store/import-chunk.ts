@@ -2,17 +2,29 @@
 // (subscriber-import-copy.ts, subscriber-import-rebuild.ts): its rows column
 // by column, and what becomes of each row.
 
+import type { CopyText } from './copy-text.ts';
+
 /** The rows of one chunk, column by column (no object per row); their hashes are distinct. */
 export interface Chunk {
   emails: string[];
   hashes: string[];
+  lines: number[];
+  /** Filling the indexes as it goes: the rest of each row, written into COPY text once the lookup has said what becomes of it. */
   names: Array<string | null>;
   createdAt: number[];
   sources: Array<string | null>;
-  lines: number[];
+  /** Rebuilding the indexes: the chunk's COPY text, written as its rows came, every row taken as new. */
+  texts?: ChunkTexts;
 }
 
-export const newChunk = (): Chunk => ({ emails: [], hashes: [], names: [], createdAt: [], sources: [], lines: [] });
+/** The COPY text of a chunk's three tables, line i for row i of the chunk. */
+export interface ChunkTexts {
+  subscribers: CopyText;
+  subscriptions: CopyText;
+  consent: CopyText;
+}
+
+export const newChunk = (): Chunk => ({ emails: [], hashes: [], lines: [], names: [], createdAt: [], sources: [] });
 
 /** What becomes of a row, one byte per row of a chunk. */
 export const Fate = {

@@ -97,11 +97,34 @@ export async function copyImport(pool: pg.Pool, o: ImportBatchOptions, w: Import
     return headText;
   };
 
+  // A row's line in each table's COPY text.
+  const subscriberLine = (id: number, email: string, hash: string, name: string | null, createdAt: number) =>
+    // A keyed hash is base64url: nothing in it to escape.
+    `${id}\t${copyValue(email)}\t${hash}\t${copyValue(name)}\t${createdAt}\t${o.runAt}\n`;
+  const subscriptionLine = (id: number) => `${id}${subscriptionTail}`;
+  const consentLine = (id: number, source: string | null, createdAt: number) =>
+    `${id}${consentMiddle}${detailsHead(source)}${isoTime(createdAt)}"}${consentTail}`;
+
+  const SUBSCRIBERS = 'copy subscribers (id, email, email_hash, name, created_at, updated_at) from stdin';
+  const SUBSCRIPTIONS =
+    'copy subscriptions (subscriber_id, publication_id, status, source, created_at, confirmed_at, unsubscribed_at, updated_at) from stdin';
+  const CONSENT = 'copy consent_log (subscriber_id, publication_id, action, method, wording_version, ip_hash, details, at) from stdin';
   const copy = (step: string, statement: string, text: CopyText) =>
     timed(trace, step, async () => {
       if (text.lines > 0) await pipeline(Readable.from(text.parts()), client.query(copyFrom(statement)));
-      text.release();
     });
+
+  /** What the rows of a chunk came to, by their fate. */
+  const outcomeOf = (chunk: Chunk, fate: Uint8Array): ChunkOutcome => {
+    const out: ChunkOutcome = { imported: 0, unchanged: 0, refused: [] };
+    for (let i = 0; i < fate.length; i++) {
+      const f = fate[i]!;
+      if (f === Fate.new || f === Fate.subscribe) out.imported++;
+      else if (f === Fate.unchanged) out.unchanged++;
+      else out.refused.push({ line: chunk.lines[i]!, email: chunk.emails[i]!, reason: f === Fate.suppressed ? 'suppressed' : 'duplicate' });
+    }
+    return out;
+  };
 
   /** Ids taken from the subscribers' sequence, in the order it gave them. */
   const takeIds = async (n: number): Promise<number[]> => {
@@ -169,26 +192,25 @@ export async function copyImport(pool: pg.Pool, o: ImportBatchOptions, w: Import
    * 1: existing subscribers and subscriptions too; 2: addresses too.
    */
   const attempt = async (chunk: Chunk, order: Int32Array, lookup: 0 | 1 | 2): Promise<ChunkOutcome> => {
+    if (rebuilder) return attemptWritten(rebuilder, chunk, order);
     const size = chunk.hashes.length;
     // What becomes of each row (import-chunk.ts).
     const fate = new Uint8Array(size);
     const existingId = new Map<number, number>();
-    if (rebuilder) await rebuilder.lookUp(chunk, order, fate, existingId);
-    else if (lookup === 0) await lookUpSuppressed(chunk, order, fate);
+    if (lookup === 0) await lookUpSuppressed(chunk, order, fate);
     else await lookUpHeld(chunk, order, fate, existingId, lookup === 2);
     // A file of new readers goes on without lookups; one of known readers keeps looking up instead of failing every chunk.
     if (lookup > 0) optimistic = fate.every((f) => f === Fate.new || f === Fate.suppressed);
     let newCount = 0;
     for (let i = 0; i < size; i++) if (fate[i] === Fate.new) newCount++;
-    const ids = await timed(trace, 'ids', () => (rebuilder ? rebuilder.takeIds(newCount) : takeIds(newCount)));
+    const ids = await timed(trace, 'ids', () => takeIds(newCount));
     // Small integers (not a Float64Array): written into the COPY text without a conversion from double.
     const subscriberOf: number[] = new Array<number>(size).fill(0);
     for (let i = 0, next = 0; i < size; i++) {
       if (fate[i] === Fate.new) subscriberOf[i] = ids[next++]!;
       else if (fate[i] === Fate.subscribe) subscriberOf[i] = existingId.get(i)!;
     }
-    // With the table taken (rebuilding its indexes), no purge can delete them meanwhile.
-    if (existingId.size && !rebuilder) {
+    if (existingId.size) {
       const wanted = [...existingId.values()];
       const { rowCount } = await timed(trace, 'lock', () =>
         client.query('select id from subscribers where id = any($1::bigint[]) for key share', [wanted]),
@@ -199,38 +221,53 @@ export async function copyImport(pool: pg.Pool, o: ImportBatchOptions, w: Import
 
     const subscribers = new CopyText(slabs);
     for (const i of order) {
-      if (fate[i] !== Fate.new) continue;
-      subscribers.add(
-        // A keyed hash is base64url: nothing in it to escape.
-        `${subscriberOf[i]}\t${copyValue(chunk.emails[i]!)}\t${chunk.hashes[i]!}\t${copyValue(chunk.names[i]!)}\t${chunk.createdAt[i]}\t${o.runAt}\n`,
-      );
+      if (fate[i] === Fate.new) subscribers.add(subscriberLine(subscriberOf[i]!, chunk.emails[i]!, chunk.hashes[i]!, chunk.names[i]!, chunk.createdAt[i]!));
     }
-    await copy('subscribers', 'copy subscribers (id, email, email_hash, name, created_at, updated_at) from stdin', subscribers);
-
-    const out: ChunkOutcome = { imported: 0, unchanged: 0, refused: [] };
+    await copy('subscribers', SUBSCRIBERS, subscribers);
+    subscribers.release();
     const subscriptions = new CopyText(slabs);
     const consent = new CopyText(slabs);
     for (let i = 0; i < size; i++) {
-      const f = fate[i]!;
-      if (f === Fate.new || f === Fate.subscribe) {
-        subscriptions.add(`${subscriberOf[i]}${subscriptionTail}`);
-        consent.add(`${subscriberOf[i]}${consentMiddle}${detailsHead(chunk.sources[i]!)}${isoTime(chunk.createdAt[i]!)}"}${consentTail}`);
-        out.imported++;
-      } else if (f === Fate.suppressed || f === Fate.duplicate) {
-        out.refused.push({ line: chunk.lines[i]!, email: chunk.emails[i]!, reason: f === Fate.suppressed ? 'suppressed' : 'duplicate' });
-      } else out.unchanged++;
+      if (fate[i] !== Fate.new && fate[i] !== Fate.subscribe) continue;
+      subscriptions.add(subscriptionLine(subscriberOf[i]!));
+      consent.add(consentLine(subscriberOf[i]!, chunk.sources[i]!, chunk.createdAt[i]!));
     }
-    await copy(
-      'subscriptions',
-      'copy subscriptions (subscriber_id, publication_id, status, source, created_at, confirmed_at, unsubscribed_at, updated_at) from stdin',
-      subscriptions,
-    );
-    await copy(
-      'consent',
-      'copy consent_log (subscriber_id, publication_id, action, method, wording_version, ip_hash, details, at) from stdin',
-      consent,
-    );
-    return out;
+    await copy('subscriptions', SUBSCRIPTIONS, subscriptions);
+    await copy('consent', CONSENT, consent);
+    subscriptions.release();
+    consent.release();
+    return outcomeOf(chunk, fate);
+  };
+
+  /**
+   * Writes a chunk whose COPY text was written as its rows came (rebuilding
+   * the indexes): as it is when every row is new, else without the rows that
+   * are not, and with the subscriber's own id for those it subscribes.
+   */
+  const attemptWritten = async (rebuilder: IndexRebuilder, chunk: Chunk, order: Int32Array): Promise<ChunkOutcome> => {
+    const fate = new Uint8Array(chunk.hashes.length);
+    const existingId = new Map<number, number>();
+    await rebuilder.lookUp(chunk, order, fate, existingId);
+    const texts = chunk.texts!;
+    if (fate.every((f) => f === Fate.new)) {
+      await copy('subscribers', SUBSCRIBERS, texts.subscribers);
+      await copy('subscriptions', SUBSCRIPTIONS, texts.subscriptions);
+      await copy('consent', CONSENT, texts.consent);
+      return outcomeOf(chunk, fate);
+    }
+    const subscribed = (i: number, line: string) => {
+      if (fate[i] === Fate.new) return line;
+      return fate[i] === Fate.subscribe ? `${existingId.get(i)!}${line.slice(line.indexOf('\t'))}` : null;
+    };
+    for (const [step, statement, text] of [
+      ['subscribers', SUBSCRIBERS, texts.subscribers.filterLines((i, line) => (fate[i] === Fate.new ? line : null))],
+      ['subscriptions', SUBSCRIPTIONS, texts.subscriptions.filterLines(subscribed)],
+      ['consent', CONSENT, texts.consent.filterLines(subscribed)],
+    ] as const) {
+      await copy(step, statement, text);
+      text.release();
+    }
+    return outcomeOf(chunk, fate);
   };
 
   let optimistic = true;
@@ -242,6 +279,7 @@ export async function copyImport(pool: pg.Pool, o: ImportBatchOptions, w: Import
       try {
         const out = await attempt(chunk, order, lookup);
         await client.query('release savepoint import_chunk');
+        for (const text of chunk.texts ? [chunk.texts.subscribers, chunk.texts.subscriptions, chunk.texts.consent] : []) text.release();
         return out;
       } catch (err) {
         const conflict = err instanceof SubscriberGone || (err as { code?: string }).code === UNIQUE_VIOLATION;
@@ -263,10 +301,19 @@ export async function copyImport(pool: pg.Pool, o: ImportBatchOptions, w: Import
     add(r: ImportRow, line: number) {
       current.emails.push(r.email);
       current.hashes.push(r.emailHash);
+      current.lines.push(line);
+      if (rebuilder) {
+        // Written now, while the database works on the chunk before: it then never waits for Node to write this one.
+        const id = rebuilder.nextId();
+        current.texts ??= { subscribers: new CopyText(slabs), subscriptions: new CopyText(slabs), consent: new CopyText(slabs) };
+        current.texts.subscribers.add(subscriberLine(id, r.email, r.emailHash, r.name, r.createdAt));
+        current.texts.subscriptions.add(subscriptionLine(id));
+        current.texts.consent.add(consentLine(id, r.consentSource, r.createdAt));
+        return;
+      }
       current.names.push(r.name);
       current.createdAt.push(r.createdAt);
       current.sources.push(r.consentSource);
-      current.lines.push(line);
     },
     async flush() {
       const chunk = current;

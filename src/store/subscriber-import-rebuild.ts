@@ -26,8 +26,10 @@
 //   their hashes and addresses, indexed (none when the table was empty);
 // - an address repeated from an earlier chunk is found by the hashes written
 //   so far (seen-hashes.ts), each possible repeat checked in the table;
-// - ids are taken from the sequence as one range (`setval`): only an insert
-//   into subscribers takes them, and none can run meanwhile.
+// - ids are counted from one `nextval`, and the sequence set past the last at
+//   the end: only an insert into subscribers draws from it, and none can run
+//   meanwhile (not used when the sequence caches values in sessions). So the
+//   COPY text of a chunk is written as its rows come, every row taken as new.
 // Rebuilding the indexes checks it all once more: a repeat that got through
 // fails the whole import, with nothing written.
 import type pg from 'pg';
@@ -64,8 +66,8 @@ interface Dropped {
 export interface IndexRebuilder {
   /** Marks the rows held before the import, suppressed, or repeated from an earlier chunk. */
   lookUp(chunk: Chunk, order: Int32Array, fate: Uint8Array, existingId: Map<number, number>): Promise<void>;
-  /** `n` ids for new subscribers, in order. */
-  takeIds(n: number): Promise<number[]>;
+  /** The id of the next new subscriber. */
+  nextId(): number;
   /** Builds the dropped indexes again (before the commit). */
   rebuild(): Promise<void>;
 }
@@ -81,6 +83,9 @@ export async function startIndexRebuild(
   trace?: ImportTrace,
 ): Promise<IndexRebuilder | undefined> {
   if (o.mode === 'never') return undefined;
+  // Ids are counted here (below): not if sessions may hold values of the sequence in their cache.
+  const { rows: sequence } = await client.query<{ cache: string }>('select seqcache::text as cache from pg_sequence where seqrelid = $1::regclass', [o.sequence]);
+  if (Number(sequence[0]?.cache ?? 2) !== 1) return undefined;
   if (o.mode === 'auto') {
     // The planner's estimate is enough to decide (-1: never analysed, then counted).
     const { rows } = await client.query<{ n: number }>(
@@ -134,6 +139,8 @@ export async function startIndexRebuild(
   }
 
   const seen = new SeenHashes(o.expectedRows);
+  const firstId = Number((await client.query<{ id: string }>('select nextval($1::regclass)::text as id', [o.sequence])).rows[0]!.id);
+  let nextId = firstId;
 
   return {
     async lookUp(chunk, order, fate, existingId) {
@@ -177,17 +184,14 @@ export async function startIndexRebuild(
       });
     },
 
-    async takeIds(n) {
-      if (n === 0) return [];
-      const { rows } = await client.query<{ last: string }>('select setval($1::regclass, nextval($1::regclass) + $2 - 1)::text as last', [o.sequence, n]);
-      const first = Number(rows[0]!.last) - n + 1;
-      const ids = new Array<number>(n);
-      for (let i = 0; i < n; i++) ids[i] = first + i;
-      return ids;
+    nextId() {
+      return nextId++;
     },
 
     async rebuild() {
       await timed(trace, 'rebuild', async () => {
+        // The sequence goes on after the last id counted (the first was drawn already).
+        if (nextId > firstId + 1) await client.query('select setval($1::regclass, $2)', [o.sequence, nextId - 1]);
         // Each index is built by one sort of the table's addresses, in memory.
         await client.query(`set local maintenance_work_mem = '256MB'`);
         for (const c of dropped) await client.query(`alter table subscribers add constraint ${quoteName(c.name)} ${c.definition}`);

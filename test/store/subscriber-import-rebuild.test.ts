@@ -128,6 +128,32 @@ if (postgres) {
     await writer.finish();
     await signUp;
     assert.equal(await count(f, 'subscribers'), 2);
+    // The sequence went on after the ids the import counted itself.
+    const ids = await sql<{ email: string; id: string }>`select email, id from subscribers order by id`.execute(f.store.db);
+    assert.deepEqual(ids.rows.map((r) => r.email), ['ann@example.org', 'bob@example.org']);
+  });
+
+  it('a chunk with rows that are not new is written without them, long rows (blocks of their own) included', async (f) => {
+    // About 1.5 kB a row: blocks of COPY text larger than a slab.
+    const name = (i: number) => `${i} ${'é'.repeat(700)}`;
+    const emails = Array.from({ length: 1500 }, (_, i) => `long${i}@example.org`);
+    const hash = (e: string) => f.deps.keys.addressHash(e);
+    const known = await ensureSubscriber(f.store, { email: emails[700]!, emailHash: hash(emails[700]!), name: 'Known', at: 1 });
+    await suppress(f.deps, f.ids.tech, emails[1400]!, 'unsubscribe');
+    const writer = await openSubscriberImport(
+      f.store,
+      { publicationId: f.ids.tech, status: 'active', runAt: f.clock.now(), method: 'import' },
+      { expectedRows: 10, indexRebuild: 'always' },
+    );
+    emails.forEach((email, i) => writer.add({ email, emailHash: hash(email), name: name(i), createdAt: 0, consentSource: 'x' }, i + 2));
+    const outcome = await writer.flush();
+    await writer.finish();
+    assert.deepEqual([outcome.imported, outcome.unchanged, outcome.refused.map((r) => [r.line, r.reason])], [1499, 0, [[1402, 'suppressed']]]);
+    const rows = await sql<{ email: string; name: string; subscriber_id: string }>`select b.email, b.name, x.subscriber_id from subscribers b
+      join subscriptions x on x.subscriber_id = b.id where b.email in (${emails[0]}, ${emails[700]}, ${emails[1499]}) order by b.id`.execute(f.store.db);
+    assert.deepEqual(rows.rows.map((r) => [r.email, r.name]), [[emails[700], 'Known'], [emails[0], name(0)], [emails[1499], name(1499)]]);
+    assert.equal(Number(rows.rows[0]!.subscriber_id), known.id);
+    assert.deepEqual([await count(f, 'subscribers'), await count(f, 'subscriptions'), await count(f, 'consent_log')], [1499, 1499, 1500]);
   });
 
   it('a file imported with the indexes rebuilt ends as it would filled row by row: outcomes, rejects, rows, consent log', async () => {
