@@ -81,8 +81,9 @@ export async function copyImport(pool: pg.Pool, o: ImportBatchOptions, w: Import
   const confirmedAt = o.status === 'active' ? String(o.runAt) : '\\N';
   const method = copyValue(o.method);
   // Every subscription and consent row of the import ends the same way.
-  const subscriptionTail = `\t${o.publicationId}\t${o.status}\t${method}\t${o.runAt}\t${confirmedAt}\t\\N\t${o.runAt}\n`;
-  const consentMiddle = `\t${o.publicationId}\t${action}\t${method}\t\\N\t\\N\t`;
+  // Columns left null (unsubscribed_at, the wording version, the IP hash) are not in the COPY: no value to read.
+  const subscriptionTail = `\t${o.publicationId}\t${o.status}\t${method}\t${o.runAt}\t${confirmedAt}\t${o.runAt}\n`;
+  const consentMiddle = `\t${o.publicationId}\t${action}\t${method}\t`;
   const consentTail = `\t${o.runAt}\n`;
   const slabs = new SlabPool();
   // The details of a consent row are a head per consent source (escaped for COPY once), then the
@@ -107,8 +108,8 @@ export async function copyImport(pool: pg.Pool, o: ImportBatchOptions, w: Import
 
   const SUBSCRIBERS = 'copy subscribers (id, email, email_hash, name, created_at, updated_at) from stdin';
   const SUBSCRIPTIONS =
-    'copy subscriptions (subscriber_id, publication_id, status, source, created_at, confirmed_at, unsubscribed_at, updated_at) from stdin';
-  const CONSENT = 'copy consent_log (subscriber_id, publication_id, action, method, wording_version, ip_hash, details, at) from stdin';
+    'copy subscriptions (subscriber_id, publication_id, status, source, created_at, confirmed_at, updated_at) from stdin';
+  const CONSENT = 'copy consent_log (subscriber_id, publication_id, action, method, details, at) from stdin';
   const copy = (step: string, statement: string, text: CopyText) =>
     timed(trace, step, async () => {
       if (text.lines > 0) await pipeline(Readable.from(text.parts()), client.query(copyFrom(statement)));
