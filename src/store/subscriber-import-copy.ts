@@ -274,13 +274,18 @@ export async function copyImport(pool: pg.Pool, o: ImportBatchOptions, w: Import
   let optimistic = true;
   const writeChunk = async (chunk: Chunk): Promise<ChunkOutcome> => {
     const order = hashOrder(chunk.hashes);
+    if (rebuilder) {
+      // Nothing can conflict (subscriber-import-rebuild.ts): no savepoint, no second try.
+      const out = await attempt(chunk, order, 0);
+      for (const text of [chunk.texts!.subscribers, chunk.texts!.subscriptions, chunk.texts!.consent]) text.release();
+      return out;
+    }
     let lookup: 0 | 1 | 2 = optimistic ? 0 : 1;
     for (let tries = 1; ; tries++) {
       await client.query('savepoint import_chunk');
       try {
         const out = await attempt(chunk, order, lookup);
         await client.query('release savepoint import_chunk');
-        for (const text of chunk.texts ? [chunk.texts.subscribers, chunk.texts.subscriptions, chunk.texts.consent] : []) text.release();
         return out;
       } catch (err) {
         const conflict = err instanceof SubscriberGone || (err as { code?: string }).code === UNIQUE_VIOLATION;

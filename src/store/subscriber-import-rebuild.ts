@@ -26,10 +26,15 @@
 //   their hashes and addresses, indexed (none when the table was empty);
 // - an address repeated from an earlier chunk is found by the hashes written
 //   so far (seen-hashes.ts), each possible repeat checked in the table;
-// - ids are counted from one `nextval`, and the sequence set past the last at
-//   the end: only an insert into subscribers draws from it, and none can run
-//   meanwhile (not used when the sequence caches values in sessions). So the
-//   COPY text of a chunk is written as its rows come, every row taken as new.
+// - ids are counted in Node from one `nextval`, the sequence set past the
+//   file's size at once and past the last id at the end, never back. Ids
+//   drawn by nobody else can collide with them: no other session can insert a
+//   subscriber until the commit, and an id drawn meanwhile (another import's,
+//   beyond the file's size) can only make that other import's COPY fail on the
+//   primary key after this commit, and that import looks up and writes its
+//   chunk again. Not used when the sequence caches values in sessions. So the
+//   COPY text of a chunk is written as its rows come, every row taken as new,
+//   and no chunk needs a savepoint: nothing can make it conflict.
 // Rebuilding the indexes checks it all once more: a repeat that got through
 // fails the whole import, with nothing written.
 import type pg from 'pg';
@@ -141,6 +146,8 @@ export async function startIndexRebuild(
   const seen = new SeenHashes(o.expectedRows);
   const firstId = Number((await client.query<{ id: string }>('select nextval($1::regclass)::text as id', [o.sequence])).rows[0]!.id);
   let nextId = firstId;
+  // Others draw after the file's ids (its line count bounds its rows, but for a file whose lines end with CR alone).
+  await client.query('select setval($1::regclass, $2)', [o.sequence, firstId + Math.max(o.expectedRows, 1)]);
 
   return {
     async lookUp(chunk, order, fate, existingId) {
@@ -190,8 +197,8 @@ export async function startIndexRebuild(
 
     async rebuild() {
       await timed(trace, 'rebuild', async () => {
-        // The sequence goes on after the last id counted (the first was drawn already).
-        if (nextId > firstId + 1) await client.query('select setval($1::regclass, $2)', [o.sequence, nextId - 1]);
+        // The sequence goes on after the last id counted, and never back (others may have drawn since).
+        await client.query('select setval($1::regclass, greatest($2::bigint, pg_sequence_last_value($1::regclass)))', [o.sequence, nextId - 1]);
         // Each index is built by one sort of the table's addresses, in memory.
         await client.query(`set local maintenance_work_mem = '256MB'`);
         for (const c of dropped) await client.query(`alter table subscribers add constraint ${quoteName(c.name)} ${c.definition}`);

@@ -133,6 +133,31 @@ if (postgres) {
     assert.deepEqual(ids.rows.map((r) => r.email), ['ann@example.org', 'bob@example.org']);
   });
 
+  it('ids drawn from the sequence by another session during the import stay clear of its own, and the sequence never goes back', async (f) => {
+    const writer = await openSubscriberImport(
+      f.store,
+      { publicationId: f.ids.tech, status: 'active', runAt: f.clock.now(), method: 'import' },
+      { expectedRows: 10, indexRebuild: 'always' },
+    );
+    const emails = ['ann@example.org', 'bob@example.org', 'carl@example.org'];
+    emails.forEach((email, i) => writer.add({ email, emailHash: f.deps.keys.addressHash(email), name: null, createdAt: 0, consentSource: 'x' }, i + 2));
+    await writer.flush();
+    // Another import (filling the indexes as it goes) draws its ids without touching the table.
+    const other = new pg.Client({ connectionString: TEST_DATABASE_URL, options: `-c search_path=${f.store.options.schema}` });
+    await other.connect();
+    let drawn: number;
+    try {
+      drawn = Number((await other.query(`select nextval(pg_get_serial_sequence('subscribers', 'id')) as id`)).rows[0].id);
+    } finally {
+      await other.end();
+    }
+    await writer.finish();
+    const ids = (await sql<{ id: string }>`select id from subscribers`.execute(f.store.db)).rows.map((r) => Number(r.id));
+    assert.ok(ids.every((id) => id < drawn), `${ids} all below ${drawn}`);
+    const last = await sql<{ n: string }>`select pg_sequence_last_value(pg_get_serial_sequence('subscribers', 'id')) as n`.execute(f.store.db);
+    assert.ok(Number(last.rows[0]!.n) >= drawn, 'the sequence is not set back below an id drawn meanwhile');
+  });
+
   it('a chunk with rows that are not new is written without them, long rows (blocks of their own) included', async (f) => {
     // About 1.5 kB a row: blocks of COPY text larger than a slab.
     const name = (i: number) => `${i} ${'é'.repeat(700)}`;
