@@ -193,7 +193,6 @@ export async function copyImport(pool: pg.Pool, o: ImportBatchOptions, w: Import
    * 1: existing subscribers and subscriptions too; 2: addresses too.
    */
   const attempt = async (chunk: Chunk, order: Int32Array, lookup: 0 | 1 | 2): Promise<ChunkOutcome> => {
-    if (rebuilder) return attemptWritten(rebuilder, chunk, order);
     const size = chunk.hashes.length;
     // What becomes of each row (import-chunk.ts).
     const fate = new Uint8Array(size);
@@ -276,7 +275,7 @@ export async function copyImport(pool: pg.Pool, o: ImportBatchOptions, w: Import
     const order = hashOrder(chunk.hashes);
     if (rebuilder) {
       // Nothing can conflict (subscriber-import-rebuild.ts): no savepoint, no second try.
-      const out = await attempt(chunk, order, 0);
+      const out = await attemptWritten(rebuilder, chunk, order);
       for (const text of [chunk.texts!.subscribers, chunk.texts!.subscriptions, chunk.texts!.consent]) text.release();
       return out;
     }
