@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 
-export const CASES = ['sqlite-import', 'postgres-import', 'postgres-copy', 'postgres-copy-unique', 'postgres-sql-floor', 'csv-parse-only'] as const;
+export const CASES = ['sqlite-import', 'postgres-import', 'postgres-copy', 'postgres-copy-unique', 'postgres-sql-floor', 'csv-read-only'] as const;
 export type CaseName = (typeof CASES)[number];
 
 export interface CaseResult {
@@ -70,7 +70,7 @@ export function writeResults(
   const copy = get('postgres-copy');
   const pgImport = get('postgres-import');
   const floor = get('postgres-sql-floor');
-  const csv = get('csv-parse-only');
+  const csv = get('csv-read-only');
   const copyUnique = get('postgres-copy-unique');
   const copyUniqueToCopy = round(copyUnique.medianRowsPerSecond / copy.medianRowsPerSecond, 3);
   const ratio = round(pgImport.medianRowsPerSecond / copy.medianRowsPerSecond, 3);
@@ -103,7 +103,7 @@ export function writeResults(
     copyUniqueToImportPostgresCpuRatio: cpuRatio,
     postgresImportToSqlFloorRatio: floorRatio,
     sqlFloorToCopyRatio: floorToCopy,
-    csvParseToCopyRatio: csvToCopy,
+    csvReadToCopyRatio: csvToCopy,
     copyUniqueToCopyRatio: copyUniqueToCopy,
     goals: { importToCopyUniqueAtLeast: 0.25, peakRssUnderMiB: 300 },
   };
@@ -141,7 +141,7 @@ export function writeResults(
       ` in PostgreSQL CPU, COPY-unique / import: ${cpuRatio}; import / bare COPY: ${ratio}.` +
       ` Peak RSS of an import: **${maxRss} MiB** (goal < 300: ${maxRss < 300 ? 'met' : 'not met'}).`,
     `The import reaches ${floorRatio} of \`postgres-sql-floor\` (COPY of the valid rows, then three plain \`INSERT … SELECT\` into the real tables: what the schema costs with no work in Node),` +
-      ` which itself reaches ${floorToCopy} of COPY; csv-parse alone, reading the file and doing nothing with its records, reaches ${csvToCopy} of COPY;` +
+      ` which itself reaches ${floorToCopy} of COPY; the import's CSV reader alone (import-csv.ts), reading the file and doing nothing with its records, reaches ${csvToCopy} of COPY;` +
       ` PostgreSQL's own COPY into a table with nothing but a unique index on the address (\`postgres-copy-unique\`) reaches ${copyUniqueToCopy} of COPY.`,
     '',
     `Import on PostgreSQL, medians of the time spent per step (the database steps run while Node parses the next chunk): ` +

@@ -21,3 +21,47 @@ export async function postgresCpuMs(databaseUrl: string, appName: string): Promi
     await client.end();
   }
 }
+
+/**
+ * CPU ms used by the backends named `appName` (their whole life), parallel
+ * workers included: those share their leader's name but exit before the end
+ * (an index built at the end of an import), so every backend's use is read
+ * every 100 ms while it lives; a worker's last 100 ms may be missed.
+ */
+export function watchPostgresCpu(databaseUrl: string, appName: string): { stop(): Promise<number> } {
+  const latest = new Map<number, number>();
+  const client = new pg.Client({ connectionString: databaseUrl, application_name: 'matinale-bench-probe' });
+  const connected = client.connect();
+  let sampling: Promise<void> = Promise.resolve();
+  const sample = () =>
+    (sampling = sampling.then(async () => {
+      await connected;
+      const { rows } = await client.query<{ pid: number }>('select pid from pg_stat_activity where application_name = $1', [appName]);
+      for (const { pid } of rows) {
+        const ms = cpuOf(pid);
+        if (ms !== undefined) latest.set(pid, ms);
+      }
+    }));
+  const timer = setInterval(() => void sample().catch(() => {}), 100);
+  return {
+    async stop() {
+      clearInterval(timer);
+      await sample();
+      await client.end();
+      let total = 0;
+      for (const ms of latest.values()) total += ms;
+      return total;
+    },
+  };
+}
+
+function cpuOf(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    // Gone between the query and the read.
+    return undefined;
+  }
+}

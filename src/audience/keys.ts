@@ -3,6 +3,7 @@
 // address hash, an IP hash, a token of one kind) can never be replayed as
 // another, and so that rotating MATINALE_SECRET invalidates them all together.
 import { createHmac, hkdfSync } from 'node:crypto';
+import { AddressHasher } from './address-hasher.ts';
 
 /** What a derived key is for; the name is part of the derivation. */
 export type KeyPurpose =
@@ -21,6 +22,7 @@ export type KeyPurpose =
 /** Keys derived from the configured secret, with the keyed hashes built on them. */
 export class AudienceKeys {
   private readonly cache = new Map<KeyPurpose, Buffer>();
+  private addressHasher: AddressHasher | undefined;
 
   constructor(private readonly secret: string) {
     if (!secret) throw new Error('the audience needs a secret (MATINALE_SECRET)');
@@ -40,7 +42,9 @@ export class AudienceKeys {
   addressHash(normalisedAddress: string): string {
     // The local part is compared without case, as every mainstream provider does:
     // `Ann@x.org` who unsubscribed must not be mailed again as `ann@x.org`.
-    return createHmac('sha256', this.key('address-hash')).update(normalisedAddress.toLowerCase()).digest('base64url');
+    // HMAC-SHA256 without an OpenSSL context per address (address-hasher.ts): an import hashes millions.
+    this.addressHasher ??= new AddressHasher(this.key('address-hash'));
+    return this.addressHasher.hashLowerCase(normalisedAddress);
   }
 
   /** Keyed hash of an IP address, for the consent log: never the address itself. */

@@ -60,6 +60,26 @@ export class CopyText {
     return this.parts_;
   }
 
+  /**
+   * A new text of the lines `keep` returns for each line of this one (the
+   * line itself, another, or null to leave it out), called with the line's
+   * number from 0 and the line without its newline. Every part holds whole
+   * lines: a block of lines is written into one slab, or a buffer of its own.
+   */
+  filterLines(keep: (row: number, line: string) => string | null): CopyText {
+    const out = new CopyText(this.pool);
+    let row = 0;
+    for (const part of this.parts()) {
+      const lines = part.toString('utf8').split('\n');
+      // The part ends with a newline: the last piece is empty.
+      for (let i = 0; i < lines.length - 1; i++) {
+        const kept = keep(row++, lines[i]!);
+        if (kept !== null) out.add(`${kept}\n`);
+      }
+    }
+    return out;
+  }
+
   /** Gives the slabs back to the pool. */
   release(): void {
     this.pool.give(this.slabs.splice(0));

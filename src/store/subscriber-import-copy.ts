@@ -24,14 +24,20 @@
 // savepoint is rolled back, and the chunk is looked up and written again, this
 // time also looking up addresses, so that such rows are left unchanged. Nothing
 // blocks sign-ups meanwhile; nothing is committed unless the whole file is.
+//
+// A file large next to the list rebuilds the two address indexes instead
+// (subscriber-import-rebuild.ts): steps 1–3 are then its own, with the
+// subscribers table taken for the transaction.
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { CopyText, SlabPool, copyValue } from './copy-text.ts';
-import { importDetailsOf, type ImportBatchOptions, type ImportRow } from './subscribers.ts';
-import type { ChunkOutcome, SubscriberImport } from './subscriber-import.ts';
-import { timed, type ImportTrace } from './import-trace.ts';
+import { importDetailsHead, isoTime, type ImportBatchOptions, type ImportRow } from './subscribers.ts';
+import type { ChunkOutcome, ImportWriting, SubscriberImport } from './subscriber-import.ts';
+import { timed } from './import-trace.ts';
+import { type Chunk, Fate, type Found, hashOrder, markFound, newChunk } from './import-chunk.ts';
+import { startIndexRebuild, type IndexRebuilder } from './subscriber-import-rebuild.ts';
 
 const UNIQUE_VIOLATION = '23505';
 
@@ -40,50 +46,9 @@ class SubscriberGone extends Error {}
 /** Chunks written again after a conflict before the import gives up (each needs another writer to win a race). */
 const MAX_ATTEMPTS = 5;
 
-/** The rows of one chunk, column by column (no object per row). */
-interface Chunk {
-  emails: string[];
-  hashes: string[];
-  names: Array<string | null>;
-  createdAt: number[];
-  sources: Array<string | null>;
-  lines: number[];
-}
-
-const newChunk = (): Chunk => ({ emails: [], hashes: [], names: [], createdAt: [], sources: [], lines: [] });
-
-/** What the database holds for one row of a chunk (rows absent from the lookup hold nothing). */
-interface Found {
-  k: number;
-  id: string | null;
-  created_at: string | null;
-  source: string | null;
-  suppressed: boolean;
-}
-
-/**
- * The chunk's row indexes by the first two characters of their hash: the
- * order of the hashes' index up to those characters (the hashes are ASCII and
- * compared as bytes), in one pass. Enough for the index's pages to be visited
- * in order; a full sort would cost Node more than it saves PostgreSQL.
- */
-function hashOrder(hashes: readonly string[]): Int32Array {
-  const key = (h: string) => ((h.charCodeAt(0) & 127) << 7) | (h.charCodeAt(1) & 127);
-  const counts = new Int32Array(1 << 14);
-  for (const h of hashes) counts[key(h)]!++;
-  let start = 0;
-  for (let i = 0; i < counts.length; i++) {
-    const n = counts[i]!;
-    counts[i] = start;
-    start += n;
-  }
-  const order = new Int32Array(hashes.length);
-  for (let i = 0; i < hashes.length; i++) order[counts[key(hashes[i]!)]!++] = i;
-  return order;
-}
-
 /** Starts an import on PostgreSQL (`supportsCopy`). */
-export async function copyImport(pool: pg.Pool, o: ImportBatchOptions, trace?: ImportTrace): Promise<SubscriberImport> {
+export async function copyImport(pool: pg.Pool, o: ImportBatchOptions, w: ImportWriting = {}): Promise<SubscriberImport> {
+  const { trace } = w;
   const client = await pool.connect();
   let released = false;
   const release = (err?: Error) => {
@@ -92,6 +57,7 @@ export async function copyImport(pool: pg.Pool, o: ImportBatchOptions, trace?: I
     client.release(err);
   };
   let sequence: string;
+  let rebuilder: IndexRebuilder | undefined;
   try {
     await client.query('begin');
     // No statement of an import gains from JIT compiling; on a busy machine it cost seconds.
@@ -101,6 +67,11 @@ export async function copyImport(pool: pg.Pool, o: ImportBatchOptions, trace?: I
     const { rowCount } = await client.query('select 1 from publications where id = $1 for key share', [o.publicationId]);
     if (rowCount !== 1) throw new Error(`no publication with id ${o.publicationId}`);
     sequence = (await client.query<{ s: string }>(`select pg_get_serial_sequence('subscribers', 'id') as s`)).rows[0]!.s;
+    rebuilder = await startIndexRebuild(
+      client,
+      { ...o, sequence, expectedRows: w.expectedRows ?? 0, mode: w.indexRebuild ?? 'auto' },
+      trace,
+    );
   } catch (err) {
     release(err as Error);
     throw err;
@@ -110,16 +81,51 @@ export async function copyImport(pool: pg.Pool, o: ImportBatchOptions, trace?: I
   const confirmedAt = o.status === 'active' ? String(o.runAt) : '\\N';
   const method = copyValue(o.method);
   // Every subscription and consent row of the import ends the same way.
-  const subscriptionTail = `\t${o.publicationId}\t${o.status}\t${method}\t${o.runAt}\t${confirmedAt}\t\\N\t${o.runAt}\n`;
-  const consentMiddle = `\t${o.publicationId}\t${action}\t${method}\t\\N\t\\N\t`;
+  // Columns left null (unsubscribed_at, the wording version, the IP hash) are not in the COPY: no value to read.
+  const subscriptionTail = `\t${o.publicationId}\t${o.status}\t${method}\t${o.runAt}\t${confirmedAt}\t${o.runAt}\n`;
+  const consentMiddle = `\t${o.publicationId}\t${action}\t${method}\t`;
   const consentTail = `\t${o.runAt}\n`;
   const slabs = new SlabPool();
+  // The details of a consent row are a head per consent source (escaped for COPY once), then the
+  // ISO time and `"}`, which hold nothing COPY escapes.
+  let headSource: string | null | undefined;
+  let headText = '';
+  const detailsHead = (source: string | null) => {
+    if (source !== headSource) {
+      headSource = source;
+      headText = copyValue(importDetailsHead(source));
+    }
+    return headText;
+  };
 
+  // A row's line in each table's COPY text.
+  const subscriberLine = (id: number, email: string, hash: string, name: string | null, createdAt: number) =>
+    // A keyed hash is base64url: nothing in it to escape.
+    `${id}\t${copyValue(email)}\t${hash}\t${copyValue(name)}\t${createdAt}\t${o.runAt}\n`;
+  const subscriptionLine = (id: number) => `${id}${subscriptionTail}`;
+  const consentLine = (id: number, source: string | null, createdAt: number) =>
+    `${id}${consentMiddle}${detailsHead(source)}${isoTime(createdAt)}"}${consentTail}`;
+
+  const SUBSCRIBERS = 'copy subscribers (id, email, email_hash, name, created_at, updated_at) from stdin';
+  const SUBSCRIPTIONS =
+    'copy subscriptions (subscriber_id, publication_id, status, source, created_at, confirmed_at, updated_at) from stdin';
+  const CONSENT = 'copy consent_log (subscriber_id, publication_id, action, method, details, at) from stdin';
   const copy = (step: string, statement: string, text: CopyText) =>
     timed(trace, step, async () => {
       if (text.lines > 0) await pipeline(Readable.from(text.parts()), client.query(copyFrom(statement)));
-      text.release();
     });
+
+  /** What the rows of a chunk came to, by their fate. */
+  const outcomeOf = (chunk: Chunk, fate: Uint8Array): ChunkOutcome => {
+    const out: ChunkOutcome = { imported: 0, unchanged: 0, refused: [] };
+    for (let i = 0; i < fate.length; i++) {
+      const f = fate[i]!;
+      if (f === Fate.new || f === Fate.subscribe) out.imported++;
+      else if (f === Fate.unchanged) out.unchanged++;
+      else out.refused.push({ line: chunk.lines[i]!, email: chunk.emails[i]!, reason: f === Fate.suppressed ? 'suppressed' : 'duplicate' });
+    }
+    return out;
+  };
 
   /** Ids taken from the subscribers' sequence, in the order it gave them. */
   const takeIds = async (n: number): Promise<number[]> => {
@@ -151,26 +157,18 @@ export async function copyImport(pool: pg.Pool, o: ImportBatchOptions, trace?: I
         [o.publicationId, Array.from(order, (i) => chunk.hashes[i]!)],
       ),
     );
-    for (const f of found) {
-      const i = order[f.k - 1]!;
-      if (f.suppressed) fate[i] = 2;
-      else if (f.created_at !== null) fate[i] = Number(f.created_at) === o.runAt && f.source === o.method ? 3 : 4;
-      else {
-        fate[i] = 1;
-        existingId.set(i, Number(f.id));
-      }
-    }
+    markFound(found, order, fate, existingId, o);
     if (byAddress) {
       // An address held under another hash (the secret changed) is left as it is.
       const fresh: number[] = [];
-      for (let i = 0; i < size; i++) if (fate[i] === 0) fresh.push(i);
+      for (let i = 0; i < size; i++) if (fate[i] === Fate.new) fresh.push(i);
       const { rows } = await timed(trace, 'lookup', () =>
         client.query<{ k: number }>(
           `select i.k::integer as k from unnest($1::text[]) with ordinality as i(e, k) join subscribers s on s.email = i.e collate "C"`,
           [fresh.map((i) => chunk.emails[i]!)],
         ),
       );
-      for (const r of rows) fate[fresh[r.k - 1]!] = 4;
+      for (const r of rows) fate[fresh[r.k - 1]!] = Fate.unchanged;
     }
   };
 
@@ -185,7 +183,7 @@ export async function copyImport(pool: pg.Pool, o: ImportBatchOptions, trace?: I
         [o.publicationId, Array.from(order, (i) => chunk.hashes[i]!)],
       );
     });
-    for (const r of rows) fate[order[r.k - 1]!] = 2;
+    for (const r of rows) fate[order[r.k - 1]!] = Fate.suppressed;
   };
 
   /**
@@ -196,21 +194,21 @@ export async function copyImport(pool: pg.Pool, o: ImportBatchOptions, trace?: I
    */
   const attempt = async (chunk: Chunk, order: Int32Array, lookup: 0 | 1 | 2): Promise<ChunkOutcome> => {
     const size = chunk.hashes.length;
-    // Per row of the chunk: 0 new, 1 subscribe an existing subscriber, 2 suppressed, 3 duplicate in the file, 4 unchanged.
+    // What becomes of each row (import-chunk.ts).
     const fate = new Uint8Array(size);
     const existingId = new Map<number, number>();
     if (lookup === 0) await lookUpSuppressed(chunk, order, fate);
     else await lookUpHeld(chunk, order, fate, existingId, lookup === 2);
     // A file of new readers goes on without lookups; one of known readers keeps looking up instead of failing every chunk.
-    if (lookup > 0) optimistic = fate.every((f) => f === 0 || f === 2);
+    if (lookup > 0) optimistic = fate.every((f) => f === Fate.new || f === Fate.suppressed);
     let newCount = 0;
-    for (let i = 0; i < size; i++) if (fate[i] === 0) newCount++;
+    for (let i = 0; i < size; i++) if (fate[i] === Fate.new) newCount++;
     const ids = await timed(trace, 'ids', () => takeIds(newCount));
     // Small integers (not a Float64Array): written into the COPY text without a conversion from double.
     const subscriberOf: number[] = new Array<number>(size).fill(0);
     for (let i = 0, next = 0; i < size; i++) {
-      if (fate[i] === 0) subscriberOf[i] = ids[next++]!;
-      else if (fate[i] === 1) subscriberOf[i] = existingId.get(i)!;
+      if (fate[i] === Fate.new) subscriberOf[i] = ids[next++]!;
+      else if (fate[i] === Fate.subscribe) subscriberOf[i] = existingId.get(i)!;
     }
     if (existingId.size) {
       const wanted = [...existingId.values()];
@@ -223,43 +221,64 @@ export async function copyImport(pool: pg.Pool, o: ImportBatchOptions, trace?: I
 
     const subscribers = new CopyText(slabs);
     for (const i of order) {
-      if (fate[i] !== 0) continue;
-      subscribers.add(
-        `${subscriberOf[i]}\t${copyValue(chunk.emails[i]!)}\t${copyValue(chunk.hashes[i]!)}\t${copyValue(chunk.names[i]!)}\t${chunk.createdAt[i]}\t${o.runAt}\n`,
-      );
+      if (fate[i] === Fate.new) subscribers.add(subscriberLine(subscriberOf[i]!, chunk.emails[i]!, chunk.hashes[i]!, chunk.names[i]!, chunk.createdAt[i]!));
     }
-    await copy('subscribers', 'copy subscribers (id, email, email_hash, name, created_at, updated_at) from stdin', subscribers);
-
-    const out: ChunkOutcome = { imported: 0, unchanged: 0, refused: [] };
+    await copy('subscribers', SUBSCRIBERS, subscribers);
+    subscribers.release();
     const subscriptions = new CopyText(slabs);
     const consent = new CopyText(slabs);
     for (let i = 0; i < size; i++) {
-      const f = fate[i]!;
-      if (f <= 1) {
-        subscriptions.add(`${subscriberOf[i]}${subscriptionTail}`);
-        const details = importDetailsOf(chunk.sources[i]!, chunk.createdAt[i]!);
-        consent.add(`${subscriberOf[i]}${consentMiddle}${copyValue(details)}${consentTail}`);
-        out.imported++;
-      } else if (f === 2 || f === 3) {
-        out.refused.push({ line: chunk.lines[i]!, email: chunk.emails[i]!, reason: f === 2 ? 'suppressed' : 'duplicate' });
-      } else out.unchanged++;
+      if (fate[i] !== Fate.new && fate[i] !== Fate.subscribe) continue;
+      subscriptions.add(subscriptionLine(subscriberOf[i]!));
+      consent.add(consentLine(subscriberOf[i]!, chunk.sources[i]!, chunk.createdAt[i]!));
     }
-    await copy(
-      'subscriptions',
-      'copy subscriptions (subscriber_id, publication_id, status, source, created_at, confirmed_at, unsubscribed_at, updated_at) from stdin',
-      subscriptions,
-    );
-    await copy(
-      'consent',
-      'copy consent_log (subscriber_id, publication_id, action, method, wording_version, ip_hash, details, at) from stdin',
-      consent,
-    );
-    return out;
+    await copy('subscriptions', SUBSCRIPTIONS, subscriptions);
+    await copy('consent', CONSENT, consent);
+    subscriptions.release();
+    consent.release();
+    return outcomeOf(chunk, fate);
+  };
+
+  /**
+   * Writes a chunk whose COPY text was written as its rows came (rebuilding
+   * the indexes): as it is when every row is new, else without the rows that
+   * are not, and with the subscriber's own id for those it subscribes.
+   */
+  const attemptWritten = async (rebuilder: IndexRebuilder, chunk: Chunk, order: Int32Array): Promise<ChunkOutcome> => {
+    const fate = new Uint8Array(chunk.hashes.length);
+    const existingId = new Map<number, number>();
+    await rebuilder.lookUp(chunk, order, fate, existingId);
+    const texts = chunk.texts!;
+    if (fate.every((f) => f === Fate.new)) {
+      await copy('subscribers', SUBSCRIBERS, texts.subscribers);
+      await copy('subscriptions', SUBSCRIPTIONS, texts.subscriptions);
+      await copy('consent', CONSENT, texts.consent);
+      return outcomeOf(chunk, fate);
+    }
+    const subscribed = (i: number, line: string) => {
+      if (fate[i] === Fate.new) return line;
+      return fate[i] === Fate.subscribe ? `${existingId.get(i)!}${line.slice(line.indexOf('\t'))}` : null;
+    };
+    for (const [step, statement, text] of [
+      ['subscribers', SUBSCRIBERS, texts.subscribers.filterLines((i, line) => (fate[i] === Fate.new ? line : null))],
+      ['subscriptions', SUBSCRIPTIONS, texts.subscriptions.filterLines(subscribed)],
+      ['consent', CONSENT, texts.consent.filterLines(subscribed)],
+    ] as const) {
+      await copy(step, statement, text);
+      text.release();
+    }
+    return outcomeOf(chunk, fate);
   };
 
   let optimistic = true;
   const writeChunk = async (chunk: Chunk): Promise<ChunkOutcome> => {
     const order = hashOrder(chunk.hashes);
+    if (rebuilder) {
+      // Nothing can conflict (subscriber-import-rebuild.ts): no savepoint, no second try.
+      const out = await attemptWritten(rebuilder, chunk, order);
+      for (const text of [chunk.texts!.subscribers, chunk.texts!.subscriptions, chunk.texts!.consent]) text.release();
+      return out;
+    }
     let lookup: 0 | 1 | 2 = optimistic ? 0 : 1;
     for (let tries = 1; ; tries++) {
       await client.query('savepoint import_chunk');
@@ -287,10 +306,19 @@ export async function copyImport(pool: pg.Pool, o: ImportBatchOptions, trace?: I
     add(r: ImportRow, line: number) {
       current.emails.push(r.email);
       current.hashes.push(r.emailHash);
+      current.lines.push(line);
+      if (rebuilder) {
+        // Written now, while the database works on the chunk before: it then never waits for Node to write this one.
+        const id = rebuilder.nextId();
+        current.texts ??= { subscribers: new CopyText(slabs), subscriptions: new CopyText(slabs), consent: new CopyText(slabs) };
+        current.texts.subscribers.add(subscriberLine(id, r.email, r.emailHash, r.name, r.createdAt));
+        current.texts.subscriptions.add(subscriptionLine(id));
+        current.texts.consent.add(consentLine(id, r.consentSource, r.createdAt));
+        return;
+      }
       current.names.push(r.name);
       current.createdAt.push(r.createdAt);
       current.sources.push(r.consentSource);
-      current.lines.push(line);
     },
     async flush() {
       const chunk = current;
@@ -300,6 +328,7 @@ export async function copyImport(pool: pg.Pool, o: ImportBatchOptions, trace?: I
     },
     async finish() {
       try {
+        await rebuilder?.rebuild();
         await timed(trace, 'commit', () => client.query('commit'));
       } catch (err) {
         release(err as Error);

@@ -16,6 +16,7 @@ import { inTransaction } from './transaction.ts';
 import { importBatch, type ImportBatchOptions, type ImportRow } from './subscribers.ts';
 import { copyImport } from './subscriber-import-copy.ts';
 import { timed, type ImportTrace } from './import-trace.ts';
+import type { IndexRebuild } from './subscriber-import-rebuild.ts';
 
 /** What happened to the rows of one chunk. */
 export interface ChunkOutcome {
@@ -40,11 +41,22 @@ export interface SubscriberImport {
 }
 
 export type { ImportTrace } from './import-trace.ts';
+export type { IndexRebuild } from './subscriber-import-rebuild.ts';
+
+/** How an import is written, besides what it writes. */
+export interface ImportWriting {
+  /** Told the time of each database step (benchmarks). */
+  trace?: ImportTrace;
+  /** Rows the file holds, about (its line count). */
+  expectedRows?: number;
+  /** PostgreSQL: rebuild the address indexes at the end instead of filling them (subscriber-import-rebuild.ts); 'auto' by default. */
+  indexRebuild?: IndexRebuild;
+}
 
 /** Starts writing an import into a publication. */
-export async function openSubscriberImport(store: Store, o: ImportBatchOptions, trace?: ImportTrace): Promise<SubscriberImport> {
-  if (store.capabilities.supportsCopy && store.pgPool) return copyImport(store.pgPool, o, trace);
-  return batchImport(store, o, trace);
+export async function openSubscriberImport(store: Store, o: ImportBatchOptions, w: ImportWriting = {}): Promise<SubscriberImport> {
+  if (store.capabilities.supportsCopy && store.pgPool) return copyImport(store.pgPool, o, w);
+  return batchImport(store, o, w.trace);
 }
 
 function batchImport(store: Store, o: ImportBatchOptions, trace?: ImportTrace): SubscriberImport {

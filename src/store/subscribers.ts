@@ -87,6 +87,7 @@ export async function deleteSubscribersWithoutSubscriptions(store: Store, ids: r
 /** One valid, normalised row of an import. */
 export interface ImportRow {
   email: string;
+  /** The keyed hash of the address (base64url: COPY writes it as it is). */
   emailHash: string;
   name: string | null;
   /** When the person subscribed, from the file; else the import's time. */
@@ -96,7 +97,7 @@ export interface ImportRow {
 
 // A file has one consent source, or a few: its JSON is made once, not once a row.
 let lastSource: string | null | undefined;
-let lastSourceJson = '';
+let lastHead = '';
 
 /** The consent log's details of an imported row (the same text on every backend). */
 export function importDetails(r: ImportRow): string {
@@ -105,19 +106,25 @@ export function importDetails(r: ImportRow): string {
 
 /** The consent log's details of an imported row, from its consent source and subscription time. */
 export function importDetailsOf(consentSource: string | null, createdAt: number): string {
+  // Byte for byte JSON.stringify({ consentSource, subscribedAt }), without building the object.
+  return `${importDetailsHead(consentSource)}${isoTime(createdAt)}"}`;
+}
+
+/** What the details of every imported row of one consent source start with: the ISO subscription time and `"}` follow. */
+export function importDetailsHead(consentSource: string | null): string {
   if (consentSource !== lastSource) {
     lastSource = consentSource;
-    lastSourceJson = JSON.stringify(consentSource);
+    lastHead = `{"consentSource":${JSON.stringify(consentSource)},"subscribedAt":"`;
   }
-  // Byte for byte JSON.stringify({ consentSource, subscribedAt }), without building the object.
-  return `{"consentSource":${lastSourceJson},"subscribedAt":"${isoTime(createdAt)}"}`;
+  return lastHead;
 }
 
 // Lists give many rows the same time (a date without hours, an export's
 // batch): a time's ISO text is written once (the details were about 3% of the
 // import's CPU), the cache emptied when it holds 4,096 times.
 const isoTimes = new Map<number, string>();
-function isoTime(ms: number): string {
+/** A time in milliseconds as ISO 8601 text (Date#toISOString), for the details of imported rows. */
+export function isoTime(ms: number): string {
   let text = isoTimes.get(ms);
   if (text === undefined) {
     if (isoTimes.size >= 4096) isoTimes.clear();
