@@ -34,9 +34,13 @@ export class RenderThread {
     this.worker.on('exit', (code) => this.answered(new Error(`the render thread ended (exit status ${code})`)));
   }
 
-  /** Starts the thread, which begins loading the renderers at once. */
-  static start(): RenderThread {
-    return new RenderThread();
+  /** Starts the thread, which begins loading the renderers at once; undefined when no thread can be started (the message is then rendered on the event loop). */
+  static start(): RenderThread | undefined {
+    try {
+      return new RenderThread();
+    } catch {
+      return undefined;
+    }
   }
 
   /** The message of a send, rendered on the thread (here if the thread cannot). */

@@ -30,7 +30,7 @@ function comparable(template: MessageTemplate): string {
 for (const backend of await testBackends()) {
   test(`${backend.name}: a send started with a render thread stores the message the event loop renders, with every recipient`, { timeout: 60_000 }, async () => {
     const store = await backend.open();
-    const renderer = RenderThread.start();
+    const renderer = RenderThread.start()!;
     try {
       const newsroom = await seedNewsroom(store, 12);
       const clock = new FakeClock(Date.parse('2026-03-02T04:00:00Z'));
@@ -53,7 +53,7 @@ for (const backend of await testBackends()) {
 
   test(`${backend.name}: an edition the render thread cannot render fails its send as on the event loop, and nothing of the send is written`, { timeout: 60_000 }, async () => {
     const store = await backend.open();
-    const renderer = RenderThread.start();
+    const renderer = RenderThread.start()!;
     try {
       const newsroom = await seedNewsroom(store, 5);
       const clock = new FakeClock(Date.parse('2026-03-02T04:00:00Z'));
@@ -79,7 +79,7 @@ for (const backend of await testBackends()) {
 }
 
 test('a render thread that ended leaves the rendering to the event loop: the same message', { timeout: 60_000 }, async () => {
-  const renderer = RenderThread.start();
+  const renderer = RenderThread.start()!;
   const backend = (await testBackends())[0]!;
   const store = await backend.open();
   try {
