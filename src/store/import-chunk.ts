@@ -41,6 +41,21 @@ export const Fate = {
 } as const;
 
 /** What the database holds for one row of a chunk (rows absent from the lookup hold nothing). */
+/**
+ * What the database holds for a chunk's hashes ($2, in the chunk's hash order)
+ * for publication $1: its suppressions, and the subscribers of `held` (the
+ * table itself, or the import's indexed copy of it while its indexes are
+ * rebuilt) with their subscription to the publication. Rows: Found.
+ */
+export function foundQuery(held: 'subscribers' | 'import_held'): string {
+  return `select i.k::integer as k, b.id, x.created_at, x.source, p.email_hash is not null as suppressed
+     from unnest($2::text[]) with ordinality as i(h, k)
+     left join suppressions p on p.publication_id = $1 and p.email_hash = i.h collate "C"
+     left join ${held} b on b.email_hash = i.h collate "C"
+     left join subscriptions x on x.subscriber_id = b.id and x.publication_id = $1
+     where p.email_hash is not null or b.id is not null`;
+}
+
 export interface Found {
   k: number;
   id: string | null;

@@ -36,7 +36,7 @@ import { CopyText, SlabPool, copyValue } from './copy-text.ts';
 import { importDetailsHead, isoTime, type ImportBatchOptions, type ImportRow } from './subscribers.ts';
 import type { ChunkOutcome, ImportWriting, SubscriberImport } from './subscriber-import.ts';
 import { timed } from './import-trace.ts';
-import { type Chunk, Fate, type Found, hashOrder, markFound, newChunk } from './import-chunk.ts';
+import { type Chunk, Fate, type Found, foundQuery, hashOrder, markFound, newChunk } from './import-chunk.ts';
 import { startIndexRebuild, type IndexRebuilder } from './subscriber-import-rebuild.ts';
 
 const UNIQUE_VIOLATION = '23505';
@@ -148,12 +148,7 @@ export async function copyImport(pool: pg.Pool, o: ImportBatchOptions, w: Import
     const size = chunk.hashes.length;
     const { rows: found } = await timed(trace, 'lookup', () =>
       client.query<Found>(
-        `select i.k::integer as k, b.id, x.created_at, x.source, p.email_hash is not null as suppressed
-         from unnest($2::text[]) with ordinality as i(h, k)
-         left join suppressions p on p.publication_id = $1 and p.email_hash = i.h collate "C"
-         left join subscribers b on b.email_hash = i.h collate "C"
-         left join subscriptions x on x.subscriber_id = b.id and x.publication_id = $1
-         where p.email_hash is not null or b.id is not null`,
+        foundQuery('subscribers'),
         [o.publicationId, Array.from(order, (i) => chunk.hashes[i]!)],
       ),
     );

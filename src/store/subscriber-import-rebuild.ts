@@ -38,7 +38,7 @@
 // Rebuilding the indexes checks it all once more: a repeat that got through
 // fails the whole import, with nothing written.
 import type pg from 'pg';
-import { type Chunk, Fate, type Found, markFound } from './import-chunk.ts';
+import { type Chunk, Fate, type Found, foundQuery, markFound } from './import-chunk.ts';
 import { SeenHashes } from './seen-hashes.ts';
 import { timed, type ImportTrace } from './import-trace.ts';
 
@@ -156,12 +156,7 @@ export async function startIndexRebuild(
         if (held.n > 0 || anySuppression) {
           // Suppressions, and subscribers held before the import with their subscription to the publication.
           const { rows } = await client.query<Found>(
-            `select i.k::integer as k, b.id, x.created_at, x.source, p.email_hash is not null as suppressed
-             from unnest($2::text[]) with ordinality as i(h, k)
-             left join suppressions p on p.publication_id = $1 and p.email_hash = i.h collate "C"
-             left join import_held b on b.email_hash = i.h collate "C"
-             left join subscriptions x on x.subscriber_id = b.id and x.publication_id = $1
-             where p.email_hash is not null or b.id is not null`,
+            foundQuery('import_held'),
             [o.publicationId, Array.from(order, (i) => chunk.hashes[i]!)],
           );
           markFound(rows, order, fate, existingId, o);
