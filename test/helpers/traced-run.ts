@@ -50,9 +50,15 @@ export async function tracedRun(args: string[], options: TracedOptions = {}): Pr
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    // One SIGTERM, as an operator sends: a second one, sent for each line printed
+    // while the process stops, could land after it let go of its handlers and kill it.
+    let signalled = false;
     child.stderr.setEncoding('utf8').on('data', (d: string) => {
       stderr += d;
-      if (options.readyOn?.test(stderr)) child.kill('SIGTERM');
+      if (!signalled && options.readyOn?.test(stderr)) {
+        signalled = true;
+        child.kill('SIGTERM');
+      }
     });
     const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 60_000);
     const status = await new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
