@@ -15,7 +15,7 @@
 // to the same list. Peak RSS is the command's VmHWM, read from
 // /proc/PID/status while it runs, and its CPU per message from each thread's
 // /proc/PID/task/TID/schedstat (all threads, and the event loop's alone;
-// BENCH_THREADS=1 prints every thread's: the message threads, V8's helpers).
+// BENCH_THREADS=1 prints every thread's: the signing threads, V8's helpers).
 // Writes bench/results/delivery.json and delivery.md (medians), with the load
 // average before and after.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';

@@ -73,8 +73,8 @@ export interface DeliverySettings {
   errorRate: { threshold?: number; windowMs?: number; minAttempts?: number };
   /** TEST_SENDS_PER_HOUR: test messages one team member may ask for in an hour. */
   testSendsPerHour?: number;
-  /** MESSAGE_THREADS: threads that build and sign messages; 0 builds them on the event loop. */
-  messageThreads?: number;
+  /** SIGNING_THREADS (formerly MESSAGE_THREADS): threads that compute DKIM signatures; 0 signs on libuv's thread pool. */
+  signingThreads?: number;
 }
 
 export interface AudienceSettings {
@@ -304,7 +304,8 @@ function policiesFrom(env: NodeJS.ProcessEnv): Pick<Config, 'delivery' | 'audien
         batchSize: count(env, 'WORKER_BATCH'),
         leaseMs: duration(env, 'WORKER_LEASE'),
         testSendsPerHour: count(env, 'TEST_SENDS_PER_HOUR'),
-        messageThreads: count(env, 'MESSAGE_THREADS', 0),
+        // MESSAGE_THREADS is the name it had when the threads built whole messages.
+        signingThreads: count(env, 'SIGNING_THREADS', 0) ?? count(env, 'MESSAGE_THREADS', 0),
       }),
       retry,
       errorRate: defined({ threshold: share(env, 'PAUSE_ERROR_RATE'), windowMs: duration(env, 'PAUSE_WINDOW'), minAttempts: count(env, 'PAUSE_MIN_ATTEMPTS') }),

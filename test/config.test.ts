@@ -82,14 +82,14 @@ test('delivery and audience policies come from the environment, in readable unit
     PURGE_UNCONFIRMED_AFTER: '30d',
     INBOUND_SMTP: '0.0.0.0:2525',
     TEST_SENDS_PER_HOUR: '12',
-    MESSAGE_THREADS: '3',
+    SIGNING_THREADS: '3',
   })();
   assert.deepEqual(config.delivery, {
     graceMs: 90 * 60_000,
     batchSize: 500,
     leaseMs: 120_000,
     testSendsPerHour: 12,
-    messageThreads: 3,
+    signingThreads: 3,
     retry: { baseDelayMs: 10_000, maxDelayMs: 300_000, deadlineMs: 3 * 3_600_000, maxAttempts: 5 },
     errorRate: { threshold: 0.15, windowMs: 600_000, minAttempts: 100 },
   });
@@ -103,8 +103,11 @@ test('unset policies are left out, so that the modules keep their own defaults',
   assert.deepEqual(config.audience, {});
   assert.equal(config.inboundSmtp, undefined);
   assert.equal(configWith(t, { PAUSE_ERROR_RATE: '0.25' })().delivery?.errorRate.threshold, 0.25);
-  // 0 threads is a choice (build on the event loop), not an unset value.
-  assert.equal(configWith(t, { MESSAGE_THREADS: '0' })().delivery?.messageThreads, 0);
+  // 0 threads is a choice (sign on libuv's thread pool), not an unset value.
+  assert.equal(configWith(t, { SIGNING_THREADS: '0' })().delivery?.signingThreads, 0);
+  // The setting's older name is still read; the new one wins when both are there.
+  assert.equal(configWith(t, { MESSAGE_THREADS: '2' })().delivery?.signingThreads, 2);
+  assert.equal(configWith(t, { MESSAGE_THREADS: '2', SIGNING_THREADS: '1' })().delivery?.signingThreads, 1);
   assert.deepEqual(configWith(t, { INBOUND_SMTP: '2525' })().inboundSmtp, { host: '127.0.0.1', port: 2525 });
   assert.deepEqual(configWith(t, { INBOUND_SMTP: '[::1]:25' })().inboundSmtp, { host: '::1', port: 25 });
 });
@@ -115,7 +118,8 @@ test('a policy that does not read is refused at start, naming the variable and t
     [{ WORKER_LEASE: '-5m' }, /WORKER_LEASE must be a positive duration/],
     [{ WORKER_BATCH: '0' }, /WORKER_BATCH must be a whole number of at least 1 \(got "0"\)/],
     [{ RETRY_MAX_ATTEMPTS: '2.5' }, /RETRY_MAX_ATTEMPTS must be a whole number/],
-    [{ MESSAGE_THREADS: '-1' }, /MESSAGE_THREADS must be a whole number of at least 0/],
+    [{ SIGNING_THREADS: '-1' }, /SIGNING_THREADS must be a whole number of at least 0/],
+    [{ MESSAGE_THREADS: 'two' }, /MESSAGE_THREADS must be a whole number of at least 0/],
     [{ PAUSE_ERROR_RATE: '150%' }, /PAUSE_ERROR_RATE must be a share/],
     [{ PAUSE_ERROR_RATE: '0' }, /PAUSE_ERROR_RATE must be a share/],
     [{ INBOUND_SMTP: 'localhost' }, /INBOUND_SMTP must be host:port/],

@@ -1,8 +1,10 @@
 // Who builds a recipient's complete message (links, Message-ID, Date, the
 // splice, the DKIM signature): the worker asks a MessageBuilder and only
-// writes what it gets. Two builders: on the event loop (here, the reference
-// and the fallback), or on the message threads (message-threads.ts), which
-// give the same bytes.
+// writes what it gets. The event loop builds everything but the RSA
+// signature, which a signing thread computes (signing-threads.ts), or
+// libuv's thread pool when the process has none.
+import type { RsaSigner } from './dkim.ts';
+import { libuvRsa } from './dkim.ts';
 import type { MessageData } from './message-bytes.ts';
 import { recipientValues, type RecipientLinks } from './recipient-values.ts';
 import { spliceMessageOffThread, type CompiledMessage } from './splice.ts';
@@ -20,18 +22,21 @@ export interface MessageRecipient {
 export interface MessageBuilder {
   /** The complete message of one recipient, ready for SMTP DATA; rejects when it cannot be built (the row is retried). */
   build(message: CompiledMessage, recipient: MessageRecipient, now: number): Promise<MessageData>;
-  /** Ends what the builder started (threads); a later build may start them again. */
+  /** Ends what the builder started (the signing threads); a later build may start them again. */
   close(): Promise<void>;
 }
 
-/**
- * Builds on the event loop, the RSA signature on libuv's thread pool
- * (splice.ts): what a process on one core uses, and what a message thread's
- * bytes are compared against.
- */
-export function loopBuilder(links: RecipientLinks, mailDomain: string): MessageBuilder {
+/** What signs off the event loop: the signing threads (signing-threads.ts). */
+export interface RsaPool {
+  readonly rsa: RsaSigner;
+  close(): Promise<void>;
+}
+
+/** Builds on the event loop, each RSA signature computed by `signing` (by default on libuv's thread pool). */
+export function messageBuilder(links: RecipientLinks, mailDomain: string, signing?: RsaPool): MessageBuilder {
+  const rsa = signing?.rsa ?? libuvRsa;
   return {
-    build: (message, recipient, now) => spliceMessageOffThread(message, recipientValues(links, recipient, mailDomain, now), now),
-    close: async () => {},
+    build: (message, recipient, now) => spliceMessageOffThread(message, recipientValues(links, recipient, mailDomain, now), now, rsa),
+    close: async () => signing?.close(),
   };
 }

@@ -14,7 +14,7 @@ import type { RenderAnswer } from './render-thread.ts';
 // Built (dist/) the thread is render-thread.js; from source, tsx must be registered on the thread first.
 const FROM_SOURCE = import.meta.url.endsWith('.ts');
 const ENTRY = new URL(FROM_SOURCE ? './render-thread.ts' : './render-thread.js', import.meta.url);
-const SOURCE_ENTRY = new URL('./message-thread-source.js', import.meta.url);
+const SOURCE_ENTRY = new URL('./thread-source.js', import.meta.url);
 
 /** One render thread, for the message of the send a command starts. */
 export class RenderThread {

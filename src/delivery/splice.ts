@@ -11,8 +11,8 @@
 import { createHash, type Hash } from 'node:crypto';
 import { headerTextProblem } from '../edition/mailbox.ts';
 import { escapeHtml } from '../render/html-escape.ts';
-import type { DkimSigner, HeaderLine } from './dkim.ts';
-import { relaxedHeader } from './dkim.ts';
+import type { DkimSigner, HeaderLine, RsaSigner } from './dkim.ts';
+import { libuvRsa, relaxedHeader } from './dkim.ts';
 import { ConstantPiece, SplicedMessage } from './message-bytes.ts';
 import type { MessageTemplate, Segment, SlotName } from './message-template.ts';
 import { encodeSlotQp } from './slot-qp.ts';
@@ -50,8 +50,6 @@ const SHARED_MIN = 2048;
 
 /** A template ready for splicing; build it once per send and process. */
 export interface CompiledMessage {
-  /** What it was compiled from: what a message thread compiles again (message-threads.ts). */
-  template: MessageTemplate;
   headers: CompiledHeader[];
   /** The message in order: the header run (with the blank line), then the body's shared stretches and runs. */
   parts: Array<ConstantPiece | Run>;
@@ -90,7 +88,7 @@ export function compileMessage(template: MessageTemplate, signer?: DkimSigner): 
     } else run.push(s);
   }
   closeRun();
-  const compiled: CompiledMessage = { template, headers, parts };
+  const compiled: CompiledMessage = { headers, parts };
   if (signer) {
     compiled.signer = signer;
     const first = parts[1];
@@ -118,15 +116,16 @@ export function spliceMessage(message: CompiledMessage, values: RecipientValues,
 }
 
 /**
- * The same message as its pieces, its DKIM signature computed on libuv's
- * thread pool (dkim.ts): what a worker builds on its event loop when it has
- * no message threads (message-builder.ts), so that its connections keep
- * writing while the messages in flight are signed.
+ * The same message as its pieces, its DKIM signature computed off the event
+ * loop by `rsa` (a signing thread: signing-threads.ts; by default libuv's
+ * thread pool): what a worker builds, so that its connections keep writing
+ * while the messages in flight are signed.
  */
-export async function spliceMessageOffThread(message: CompiledMessage, values: RecipientValues, now: number): Promise<SplicedMessage> {
+export async function spliceMessageOffThread(message: CompiledMessage, values: RecipientValues, now: number, rsa: RsaSigner = libuvRsa): Promise<SplicedMessage> {
   const spliced = splice(message, values);
   if (!spliced.signing) return withSignature(spliced, undefined);
-  return withSignature(spliced, await message.signer!.signatureHeaderOffThread(spliced.signing.headers, spliced.signing.bodyHash, now, spliced.signing.canonical));
+  const { headers, bodyHash, canonical } = spliced.signing;
+  return withSignature(spliced, await message.signer!.signatureHeaderWith(rsa, headers, bodyHash, now, canonical));
 }
 
 interface Spliced {

@@ -17,7 +17,7 @@ import { ErrorRateWindow, DEFAULT_ERROR_RATE_POLICY, type ErrorRatePolicy } from
 import { ClaimsAhead, type Claim } from './claims-ahead.ts';
 import { BatchLease } from './lease.ts';
 import type { ClaimedRecipient, Ledger, Outcome } from './ledger.ts';
-import { loopBuilder, type MessageBuilder } from './message-builder.ts';
+import { messageBuilder, type MessageBuilder } from './message-builder.ts';
 import { messageIdFor, type RecipientLinks } from './recipient-values.ts';
 import { relayRefusalFor } from './relay-fit.ts';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry-policy.ts';
@@ -77,7 +77,7 @@ export interface WorkerDeps {
   /** Domain of Message-IDs and of the VERP return path. */
   mailDomain: string;
   dkim?: DkimSigner;
-  /** Builds each recipient's message (the message threads); default: on the event loop with `links`. */
+  /** Builds each recipient's message; default: with `links`, signed on libuv's thread pool. */
   builder?: MessageBuilder;
   /** Signs the VERP envelope sender, so that the inbound handler trusts the bounce reports that come back to it. */
   returnPaths: ReturnPaths;
@@ -106,7 +106,7 @@ export class DeliveryWorker {
 
   constructor(private readonly deps: WorkerDeps) {
     this.policy = { ...DEFAULT_WORKER_POLICY, ...deps.policy };
-    this.builder = deps.builder ?? loopBuilder(deps.links, deps.mailDomain);
+    this.builder = deps.builder ?? messageBuilder(deps.links, deps.mailDomain);
     this.claims = new ClaimsAhead(deps.ledger, { workerId: deps.workerId, leaseMs: this.policy.leaseMs, limit: this.policy.batchSize }, deps.clock);
     this.errors = new ErrorRateWindow(this.policy.errorRate);
     this.watch = new SendWatch(
@@ -243,7 +243,7 @@ export class DeliveryWorker {
     }
     let result: SubmitResult;
     try {
-      // Built and signed off the event loop (message threads): the other lanes keep the connections writing meanwhile.
+      // Signed off the event loop (signing threads): the other lanes keep the connections writing meanwhile.
       const raw = await this.builder.build(message.compiled, { sendId: row.sendId, recipientId: row.id, publicationId: row.publicationId, subscriberId: row.subscriberId, email: row.email }, clock.now());
       result = await this.deps.transport.submit(
         { from: this.deps.returnPaths.addressFor(row.sendId, row.id), to: row.email, raw, messageId },

@@ -19,8 +19,8 @@ import { retryWhileDown } from '../store/outages.ts';
 import { schedulerLock } from '../store/scheduler-lock.ts';
 import { audienceLinks } from './audience-links.ts';
 import { deliveryLogger, mailIdentity, transportOf } from './mail-stack.ts';
-import { loopBuilder } from './message-builder.ts';
-import { defaultMessageThreads, MessageThreads } from './message-threads.ts';
+import { messageBuilder } from './message-builder.ts';
+import { defaultSigningThreads, SigningThreads } from './signing-threads.ts';
 import { schedulerTick } from './scheduler.ts';
 import type { SendDeps } from './sends.ts';
 import { renderInChild } from './render-child.ts';
@@ -82,7 +82,7 @@ export interface StartWorkerOptions {
 export interface RunningWorker {
   readonly workerId: string;
   readonly worker: DeliveryWorker;
-  /** Finishes the batch in hand, releases the scheduler lock, ends the message threads, closes the transport. */
+  /** Finishes the batch in hand, releases the scheduler lock, ends the signing threads, closes the transport. */
   stop(): Promise<void>;
   /** Settles when the loop has ended. */
   readonly done: Promise<void>;
@@ -142,8 +142,7 @@ export function deliveryParts(options: Pick<StartWorkerOptions, 'store' | 'confi
   const keys = new AudienceKeys(config.secret);
   const sendDeps: SendDeps = { store, clock, publicUrl: config.publicUrl, mailDomain, ...(options.renderApart ? { render: renderInChild } : {}) };
   const links = audienceLinks({ secret: config.secret, publicUrl: config.publicUrl, mailDomain, clock });
-  const onLoop = loopBuilder(links, mailDomain);
-  const threads = config.delivery?.messageThreads ?? defaultMessageThreads();
+  const threads = config.delivery?.signingThreads ?? defaultSigningThreads();
   return {
     clock,
     mailDomain,
@@ -153,8 +152,8 @@ export function deliveryParts(options: Pick<StartWorkerOptions, 'store' | 'confi
     policy: workerPolicyOf(config.delivery, options.policy),
     graceMs: options.graceMs ?? config.delivery?.graceMs ?? DEFAULT_GRACE_MS,
     links,
-    /** Builds each recipient's message: on the message threads (started at the first signed message), or on the loop. Close it with the transport. */
-    builder: threads > 0 ? new MessageThreads({ size: threads, secret: config.secret, publicUrl: config.publicUrl, mailDomain, logger, fallback: onLoop }) : onLoop,
+    /** Builds each recipient's message on the event loop, its DKIM signature on the signing threads (started at the first signature). Close it with the transport. */
+    builder: messageBuilder(links, mailDomain, threads > 0 ? new SigningThreads({ size: threads, logger }) : undefined),
     dkim,
     returnPaths,
     recheck: storeRecheck(store),

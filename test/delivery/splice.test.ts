@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { dkimVerify } from 'mailauth/lib/dkim/verify.js';
 import { buildMessageTemplate } from '../../src/delivery/message-template.ts';
 import { compileMessage, spliceMessage, spliceMessageOffThread, type RecipientValues } from '../../src/delivery/splice.ts';
-import { DkimSigner } from '../../src/delivery/dkim.ts';
+import { DkimSigner, libuvRsa } from '../../src/delivery/dkim.ts';
 import { fillPlaceholders } from '../../src/render/placeholders.ts';
 import { escapeHtml } from '../../src/render/html-escape.ts';
 import { decodeQp, dkimKey, sampleContent, sampleSettings } from './message-fixture.ts';
@@ -122,7 +122,7 @@ test('signatures computed off the event loop: the loop turns while 256 are compu
   };
   setImmediate(spin);
   const ns = Array.from({ length: 256 }, (_, i) => i);
-  const offThread = await Promise.all(ns.map((n) => signer.signatureHeaderOffThread(headers(n), bodyHash(), NOW)));
+  const offThread = await Promise.all(ns.map((n) => signer.signatureHeaderWith(libuvRsa, headers(n), bodyHash(), NOW)));
   spinning = false;
   // Signed on the loop, the 256 would run back to back before any turn.
   assert.ok(turns > 1, `the event loop turned ${turns} times while signing`);

@@ -1,4 +1,4 @@
-// Sends signed on the message threads, through real SMTP servers: what
+// Sends signed on the signing threads, through real SMTP servers: what
 // arrived verifies (mailauth and python3-dkim), a thread that dies in the
 // middle of a batch costs a retry and nothing else (every reader once), and
 // `send --now --wait` and `matinale worker` with their threads exit when
@@ -10,8 +10,8 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { dkimVerify } from 'mailauth/lib/dkim/verify.js';
 import { FakeClock } from '../../src/clock.ts';
-import type { MessageBuilder } from '../../src/delivery/message-builder.ts';
-import { MessageThreads } from '../../src/delivery/message-threads.ts';
+import { messageBuilder, type MessageBuilder } from '../../src/delivery/message-builder.ts';
+import { SigningThreads } from '../../src/delivery/signing-threads.ts';
 import { requestSend } from '../../src/delivery/sends.ts';
 import { smtpPool } from '../../src/delivery/smtp-pool.ts';
 import { deliveryParts, deliveryWorker } from '../../src/delivery/worker.ts';
@@ -49,23 +49,23 @@ sys.exit(0 if ok else 1)`;
 }
 
 for (const backend of await testBackends()) {
-  test(`${backend.name}: signed on the threads, every reader gets one message whose signature verifies; a thread that dies costs a retry, not a message`, { timeout: 120_000 }, async () => {
+  test(`${backend.name}: signed on the signing threads, every reader gets one message whose signature verifies; a thread that dies costs a retry, not a message`, { timeout: 120_000 }, async () => {
     const store = await backend.open();
     const clock = new FakeClock(Date.parse('2026-03-02T05:00:00Z'));
     const sink = await startSmtpSink();
     const logger = memoryLogger();
-    const threads = new MessageThreads({ size: 1, secret: SECRET, publicUrl: PUBLIC, mailDomain: 'example.org', logger, fallback: { build: () => Promise.reject(new Error('not on the loop')), close: async () => {} } });
+    const threads = new SigningThreads({ size: 1, logger });
     try {
       const newsroom = await seedNewsroom(store, 60);
       const transport = smtpPool([`${sink.url}?pool=3`], { clock });
-      const parts = deliveryParts({ store, config: testConfig({ dkim: dkimKey().dkim, delivery: { retry: {}, errorRate: {}, messageThreads: 1 } }), clock, transport, logger });
-      assert.ok(parts.builder instanceof MessageThreads, 'MESSAGE_THREADS=1 builds on a thread');
+      const parts = deliveryParts({ store, config: testConfig({ dkim: dkimKey().dkim, delivery: { retry: {}, errorRate: {}, signingThreads: 1 } }), clock, transport, logger });
       await parts.builder.close();
       // The pool, with its thread ended as a crash would end it once ten messages were asked for.
+      const onThreads = messageBuilder(parts.links, parts.mailDomain, threads);
       let asked = 0;
       const builder: MessageBuilder = {
         build(message, recipient, now) {
-          const built = threads.build(message, recipient, now);
+          const built = onThreads.build(message, recipient, now);
           // After the pool's own hand-over of this turn: the request is posted, then the thread dies.
           if (++asked === 10) setImmediate(() => void threads.workers[0]!.terminate());
           return built;
@@ -87,7 +87,7 @@ for (const backend of await testBackends()) {
       assert.ok(rows.every((r) => r.state === 'sent'), 'nothing lost');
       const retried = rows.filter((r) => r.attempts > 1);
       assert.ok(retried.length > 0, 'the messages in flight when the thread died were retried');
-      const ended = logger.lines.filter((l) => l.msg.startsWith('message thread ended'));
+      const ended = logger.lines.filter((l) => l.msg.startsWith('signing thread ended'));
       assert.equal(ended.length, 1);
       assert.equal((ended[0]!.obj as { inFlight: number }).inFlight, retried.length, 'each message in flight is one retried row');
       // Each reader once: a message that could not be built was never written.
@@ -103,7 +103,7 @@ for (const backend of await testBackends()) {
   });
 }
 
-/** The environment of a command that signs with DKIM on one message thread, through the sink; the key file is written in the database's folder. */
+/** The environment of a command that signs with DKIM on one signing thread, through the sink; the key file is written in the database's folder. */
 function signingEnv(db: { dir: string; env: NodeJS.ProcessEnv }, sinkUrl: string): NodeJS.ProcessEnv {
   const keyFile = join(db.dir, 'dkim.pem');
   writeFileSync(keyFile, dkimKey().dkim.privateKey, { mode: 0o600 });
@@ -115,7 +115,7 @@ function signingEnv(db: { dir: string; env: NodeJS.ProcessEnv }, sinkUrl: string
     DKIM_DOMAIN: 'example.org',
     DKIM_SELECTOR: 'matin',
     DKIM_PRIVATE_KEY_FILE: keyFile,
-    MESSAGE_THREADS: '1',
+    SIGNING_THREADS: '1',
   };
 }
 
@@ -132,7 +132,7 @@ for (const backend of await cliBackends()) {
       const run = await runMatinale(['send', String(newsroom.editionId), '--now', '--wait'], env, { timeoutMs: 60_000 });
       assert.equal(run.status, 0, run.stderr);
       assert.equal(sink.received.length, newsroom.active.length);
-      assert.doesNotMatch(run.stderr, /message thread/);
+      assert.doesNotMatch(run.stderr, /signing thread/);
       await assertSigned(sink.received, Date.now());
     } finally {
       await sink.close();
