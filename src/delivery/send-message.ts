@@ -1,12 +1,12 @@
 // The message of a send, built once when the send starts: what it is made of
 // read from the store (the edition's current version, its publication), then
 // rendered and MIME-encoded (message-render.ts) into the template that every
-// worker splices; on a render thread when the caller started one (send-render.ts).
+// worker splices; on a render thread or child when the caller has one (send-render.ts, render-child.ts).
 import type { Store } from '../store/db.ts';
 import { getEdition, getVersion } from '../store/editions.ts';
 import { getPublication } from '../store/publications.ts';
 import type { SendRow } from '../store/schema.ts';
-import { MessageBuildError, renderSendMessage, type SendMessageInput } from './message-render.ts';
+import { MessageBuildError, type SendMessageInput } from './message-render.ts';
 import type { MessageTemplate } from './message-template.ts';
 
 export { MessageBuildError } from './message-render.ts';
@@ -22,16 +22,6 @@ export async function sendMessageInput(store: Store, send: SendRow, options: { p
   const stored = await getPublication(store, send.publication_id);
   if (!version || !stored) throw new MessageBuildError(`edition ${edition.id} has no source or no publication`);
   return { send: { id: send.id, kind: send.kind }, editionId: edition.id, source: version.source, publication: stored.settings, ...options };
-}
-
-/** The pre-encoded message of a send. */
-export async function buildSendMessage(
-  store: Store,
-  send: SendRow,
-  options: { publicUrl: string; mailDomain: string },
-  render: RenderMessage = renderSendMessage,
-): Promise<MessageTemplate> {
-  return render(await sendMessageInput(store, send, options));
 }
 
 /** The domain of Message-IDs, List-Id and the return path: DKIM_DOMAIN (aligned with the signature), else PUBLIC_URL's host. */

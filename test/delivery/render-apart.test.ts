@@ -10,7 +10,8 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { FakeClock } from '../../src/clock.ts';
 import { renderInChild } from '../../src/delivery/render-child.ts';
-import { buildSendMessage, MessageBuildError } from '../../src/delivery/send-message.ts';
+import { renderSendMessage } from '../../src/delivery/message-render.ts';
+import { MessageBuildError, sendMessageInput } from '../../src/delivery/send-message.ts';
 import { requestSend } from '../../src/delivery/sends.ts';
 import { deliveryParts } from '../../src/delivery/worker.ts';
 import { migrateToLatest } from '../../src/store/migrate.ts';
@@ -33,8 +34,8 @@ for (const backend of await testBackends()) {
       const send = await requestSend(parts.sendDeps, { editionId: newsroom.editionId, at: clock.now() + 3_600_000, createdBy: 't' });
       const options = { publicUrl: PUBLIC, mailDomain: parts.mailDomain };
 
-      const here = await buildSendMessage(store, send, options);
-      const apart = await buildSendMessage(store, send, options, renderInChild);
+      const here = await renderSendMessage(await sendMessageInput(store, send, options));
+      const apart = await renderInChild(await sendMessageInput(store, send, options));
       // Byte for byte, but for the MIME boundary, drawn at random for each rendering.
       const boundless = (m: unknown) => JSON.stringify(m).replace(/=_matinale_[0-9a-f]+/g, '=_matinale_B');
       assert.equal(boundless(apart), boundless(here));
@@ -43,7 +44,8 @@ for (const backend of await testBackends()) {
       // A version with an error (an unknown key) is refused in the child as here, with the same reason.
       const version = await store.db.selectFrom('edition_versions').select(['id', 'source']).where('edition_id', '=', newsroom.editionId).executeTakeFirstOrThrow();
       await store.db.updateTable('edition_versions').set({ source: version.source.replace('date: 2026-03-02', 'date: 2026-03-02\nbogus: 1') }).where('id', '=', version.id).execute();
-      const refusals = await Promise.all([buildSendMessage(store, send, options), buildSendMessage(store, send, options, renderInChild)].map((p) => p.then(() => assert.fail('rendered'), (err: unknown) => err)));
+      const input = await sendMessageInput(store, send, options);
+      const refusals = await Promise.all([renderSendMessage(input), renderInChild(input)].map((p) => p.then(() => assert.fail('rendered'), (err: unknown) => err)));
       for (const err of refusals) assert.ok(err instanceof MessageBuildError, String(err));
       assert.equal((refusals[1] as Error).message, (refusals[0] as Error).message);
       assert.match((refusals[1] as Error).message, /does not parse/);
