@@ -298,3 +298,26 @@ test('on a phone (375 px) the editor stacks source and preview, and its content 
   assert.deepEqual(await outside(), [], 'versions');
   assert.deepEqual(problems, []);
 });
+
+test('a preview replaced while it renders is dropped quietly: no failed request in the console, no "Preview failed"', { skip, timeout: 90_000 }, async () => {
+  const id = n!.ids.policyEdition;
+  const { page } = await signedIn(EDITOR);
+  // Every console error, the 409s signedIn lets through included.
+  const errors: string[] = [];
+  page.on('console', (msg) => {
+    if (msg.type() === 'error') errors.push(`${msg.text()} ${msg.location().url}`);
+  });
+  await page.goto(`${base}/newsroom/editions/${id}`);
+  await page.frameLocator('#preview').getByText(/Policy Morning/).first().waitFor();
+  const source = sourceBox(page);
+  const status = page.locator('#preview-state');
+  // A long source renders for a while: the next keystroke's preview replaces it before its answer.
+  const long = `${sampleSource('policy-morning')}\n${Array.from({ length: 400 }, (_, i) => `Un paragraphe de plus, numéro ${i}, pour que l’aperçu prenne son temps.\n`).join('\n')}`;
+  await source.fill(long);
+  await page.getByText('Updating preview…').waitFor();
+  await source.press('End');
+  await source.pressSequentially(' Fin.', { delay: 5 });
+  await page.getByText(/^Preview updated/).waitFor({ timeout: 60_000 });
+  assert.doesNotMatch((await status.textContent()) ?? '', /Preview failed/);
+  assert.deepEqual(errors, []);
+});

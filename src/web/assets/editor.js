@@ -23,6 +23,8 @@
   var timer = null;
   var unsavedTimer = null;
   var sequence = 0;
+  // The preview request in flight, aborted when a newer one starts.
+  var previewing = null;
   var saved = source.value;
   var leaving = false;
   var rendered = null;
@@ -32,11 +34,12 @@
     if (state) state.textContent = text;
   }
 
-  function post(url, body, keepalive) {
+  function post(url, body, keepalive, signal) {
     return fetch(url, {
       method: 'POST',
       credentials: 'same-origin',
       keepalive: Boolean(keepalive),
+      signal: signal,
       headers: { 'content-type': 'application/json', 'x-csrf-token': token },
       body: JSON.stringify(body),
     }).then(function (response) {
@@ -233,8 +236,12 @@
     if (!frame || !list) return;
     var mine = ++sequence;
     say('Updating preview…');
-    // The edition lets the server cancel the preview this one replaces.
-    post('/api/editions/preview', { publication: publication, edition: edition, source: source.value })
+    // The preview this one replaces is dropped here (its answer no longer
+    // matters), and the edition lets the server stop rendering it: a 409 for a
+    // request still open would be an error in the console for no fault.
+    if (previewing) previewing.abort();
+    previewing = new AbortController();
+    post('/api/editions/preview', { publication: publication, edition: edition, source: source.value }, false, previewing.signal)
       .then(function (body) {
         if (mine !== sequence) return;
         rendered = { html: body.html, email: body.email, text: body.text };
@@ -247,7 +254,7 @@
         say(errors ? 'Preview updated: ' + errors + ' error(s).' : 'Preview updated.');
       })
       .catch(function (err) {
-        if (mine === sequence) say('Preview failed: ' + err.message);
+        if (mine === sequence && err.name !== 'AbortError') say('Preview failed: ' + err.message);
       });
   }
 
