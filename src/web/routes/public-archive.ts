@@ -16,14 +16,17 @@ import { csrfToken } from '../auth/guard.ts';
 import { ARCHIVE_LENGTH, archiveItem, archivePage, editionsSection, subscribePage } from '../pages/archive-page.ts';
 import { publicArchive } from '../public-site.ts';
 import { archiveStamp } from '../../store/archive-stamps.ts';
+import { readPerTurn } from '../read-per-turn.ts';
 
 /** GET /:slug, GET /:slug/subscribe */
 export const routes: RoutePlugin = (app, deps) => {
   const desk = storeDesk(deps.store, deps.clock);
   const rule = publicRule(deps.config, deps.clock);
   const lists = new Map<string, { guard: string; part: SafeHtml }>();
+  // Requests for the same archive in one turn share one read of its stamps.
+  const stampOf = readPerTurn((slug: string) => archiveStamp(deps.store, slug, rule.statuses));
   app.get<{ Params: { slug: string }; Querystring: { q?: string } }>('/:slug', async (request, reply) => {
-    const stamp = await archiveStamp(deps.store, request.params.slug, rule.statuses);
+    const stamp = await stampOf(request.params.slug);
     if (!stamp) return publicNotFound(request, reply, desk);
     const publication = deskPublication(stamp.publication.publicationId, stamp.publication.settings);
     const s = siteStrings(publication.language);

@@ -7,6 +7,7 @@ import { publicArchive } from '../public-site.ts';
 import { publicRule } from '../../edition/published.ts';
 import { publicNotFound } from '../edge.ts';
 import { archiveStamp } from '../../store/archive-stamps.ts';
+import { readPerTurn } from '../read-per-turn.ts';
 import { FEED_FORMATS, FEED_LENGTH, feedDocument, type FeedFile } from '../feeds.ts';
 import { cachedPage, PageCache, sendPage } from '../page-cache.ts';
 
@@ -18,9 +19,11 @@ export const routes: RoutePlugin = (app, deps) => {
   const desk = storeDesk(deps.store, deps.clock);
   const rule = publicRule(deps.config, deps.clock);
   const cache = new PageCache({ entries: 300, bytes: 32 * 1024 * 1024 });
+  // Requests for the same archive in one turn share one read of its stamps.
+  const stampOf = readPerTurn((slug: string) => archiveStamp(deps.store, slug, rule.statuses));
   for (const file of Object.keys(FEED_FORMATS) as FeedFile[]) {
     app.get<{ Params: { slug: string } }>(`/:slug/${file}`, async (request, reply) => {
-      const stamp = await archiveStamp(deps.store, request.params.slug, rule.statuses);
+      const stamp = await stampOf(request.params.slug);
       if (!stamp) return publicNotFound(request, reply, desk);
       const shown = stamp.editions.filter((e) => rule.isPublic(e, { settings: { timezone: stamp.publication.timezone } })).slice(0, FEED_LENGTH);
       // Update times are in the key too: the feed dates each item by its edition's last change.
