@@ -41,6 +41,7 @@ import type pg from 'pg';
 import { type Chunk, Fate, type Found, foundQuery, markFound } from './import-chunk.ts';
 import { SeenHashes } from './seen-hashes.ts';
 import { timed, type ImportTrace } from './import-trace.ts';
+import { dropSecondaryIndexes } from './import-secondary-indexes.ts';
 
 /** Whether an import rebuilds the address indexes: when the file is large next to the table, always, or never. */
 export type IndexRebuild = 'auto' | 'always' | 'never';
@@ -143,6 +144,9 @@ export async function startIndexRebuild(
     await client.query(`alter table subscribers ${dropped.map((c) => `drop constraint ${quoteName(c.name)}`).join(', ')}`);
   }
 
+  // The subscriptions' and consent log's own secondary indexes, built at the end too when their tables are small.
+  const buildSecondary = await dropSecondaryIndexes(client, o.expectedRows);
+
   const seen = new SeenHashes(o.expectedRows);
   const firstId = Number((await client.query<{ id: string }>('select nextval($1::regclass)::text as id', [o.sequence])).rows[0]!.id);
   let nextId = firstId;
@@ -197,6 +201,7 @@ export async function startIndexRebuild(
         // Each index is built by one sort of the table's addresses, in memory.
         await client.query(`set local maintenance_work_mem = '256MB'`);
         for (const c of dropped) await client.query(`alter table subscribers add constraint ${quoteName(c.name)} ${c.definition}`);
+        await buildSecondary();
       });
     },
   };

@@ -1,6 +1,8 @@
 // An import on PostgreSQL that rebuilds the address indexes (the store's
-// subscriber-import-rebuild.ts): when it does, what it writes, what it leaves
-// of the schema, and what other sessions see meanwhile.
+// subscriber-import-rebuild.ts), and with them the secondary indexes of
+// subscriptions and the consent log (import-secondary-indexes.ts): when it
+// does, what it writes, what it leaves of the schema, and what other sessions
+// see meanwhile.
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -47,6 +49,13 @@ if (postgres) {
         where conrelid = 'subscribers'::regclass and contype in ('u', 'p') order by conname`.execute(f.store.db)
     ).rows;
 
+  /** Every index of the tables an import writes, as CREATE INDEX statements. */
+  const indexes = async (f: AudienceFixture) =>
+    (
+      await sql<{ definition: string }>`select indexdef as definition from pg_indexes
+        where schemaname = current_schema() and tablename in ('subscribers', 'subscriptions', 'consent_log') order by indexname`.execute(f.store.db)
+    ).rows.map((r) => r.definition);
+
   const count = async (f: AudienceFixture, table: 'subscribers' | 'subscriptions' | 'consent_log') =>
     Number((await sql<{ n: string }>`select count(*) as n from ${sql.table(table)}`.execute(f.store.db)).rows[0]!.n);
 
@@ -69,10 +78,13 @@ if (postgres) {
 
   it('a file large next to an empty table rebuilds the indexes: rows written, the same constraints after, refusing a repeated address', async (f) => {
     const before = await uniques(f);
+    const allBefore = await indexes(f);
+    assert.ok(allBefore.some((d) => /subscriptions_publication_status/.test(d)) && allBefore.some((d) => /consent_log_subscriber/.test(d)), allBefore.join('\n'));
     const { steps, outcome } = await write(f, ['ann@example.org', 'bob@example.org'], { expectedRows: REBUILD_MIN_ROWS, indexRebuild: 'auto' });
     assert.ok(steps.has('rebuild'), [...steps].join());
     assert.equal(outcome.imported, 2);
     assert.deepEqual(await uniques(f), before);
+    assert.deepEqual(await indexes(f), allBefore, 'every index built again, the secondary ones too');
     assert.ok(before.some((c) => c.definition === 'UNIQUE (email_hash)') && before.some((c) => c.definition === 'UNIQUE (email)'));
     await assert.rejects(
       sql`insert into subscribers (email, email_hash, created_at, updated_at) values ('ann@example.org', 'another', 0, 0)`.execute(f.store.db),
@@ -89,9 +101,11 @@ if (postgres) {
 
   it('an import that gives up after dropping the indexes leaves them, and nothing else, as they were', async (f) => {
     const before = await uniques(f);
+    const allBefore = await indexes(f);
     const { steps } = await write(f, ['ann@example.org', 'bob@example.org'], { expectedRows: 10, indexRebuild: 'always', end: 'abort' });
     assert.ok(steps.has('take-table'));
     assert.deepEqual(await uniques(f), before);
+    assert.deepEqual(await indexes(f), allBefore);
     assert.deepEqual([await count(f, 'subscribers'), await count(f, 'subscriptions'), await count(f, 'consent_log')], [0, 0, 0]);
   });
 
