@@ -198,8 +198,10 @@ export async function startIndexRebuild(
       await timed(trace, 'rebuild', async () => {
         // The sequence goes on after the last id counted, and never back (others may have drawn since).
         await client.query('select setval($1::regclass, greatest($2::bigint, pg_sequence_last_value($1::regclass)))', [o.sequence, nextId - 1]);
-        // Each index is built by one sort of the table's addresses, in memory.
-        await client.query(`set local maintenance_work_mem = '256MB'`);
+        // Each index is built by one sort of its table: this is a ceiling, not an allocation, shared by a
+        // parallel build's workers. At 256 MB the builds of 1,000,000 rows took 1.9-2.4 s, at 1 GB 1.8-1.9 s
+        // (bench/results/import.md); REBUILD_MAX_ROWS bounds what the sorts can take (a few hundred MB).
+        await client.query(`set local maintenance_work_mem = '1GB'`);
         for (const c of dropped) await client.query(`alter table subscribers add constraint ${quoteName(c.name)} ${c.definition}`);
         await buildSecondary();
       });
