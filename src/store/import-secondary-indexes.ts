@@ -17,12 +17,12 @@
 // it goes. Unique indexes stay (the import's look-ups use them); a failure
 // rolls the drop back with the rows.
 import type pg from 'pg';
+import { lockTableWithin } from './table-lock.ts';
 
 /** The tables whose non-unique indexes an import may build at its end. */
 const TABLES = ['subscriptions', 'consent_log'] as const;
 /** How long the import waits for each table before it keeps that table's indexes. */
 const LOCK_WAIT_MS = 3000;
-const LOCK_NOT_AVAILABLE = '55P03';
 
 interface DroppedIndex {
   /** As regclass prints it: quoted when it must be. */
@@ -45,7 +45,7 @@ export async function dropSecondaryIndexes(client: pg.PoolClient, expectedRows: 
     );
     // Building sorts the whole table: it pays once the file is at least as large.
     if (size[0]!.n > expectedRows) continue;
-    if (!(await lockWithin(client, table))) continue;
+    if (!(await lockTableWithin(client, table, LOCK_WAIT_MS))) continue;
     const { rows } = await client.query<DroppedIndex>(
       `select i.indexrelid::regclass::text as name, pg_get_indexdef(i.indexrelid) as definition
        from pg_index i where i.indrelid = $1::regclass and not i.indisunique and not i.indisprimary and i.indisvalid
@@ -58,20 +58,4 @@ export async function dropSecondaryIndexes(client: pg.PoolClient, expectedRows: 
   return async () => {
     for (const index of dropped) await client.query(index.definition);
   };
-}
-
-/** Takes the table for the transaction if it can within LOCK_WAIT_MS; false when it is busy. */
-async function lockWithin(client: pg.PoolClient, table: string): Promise<boolean> {
-  await client.query('savepoint import_index_lock');
-  try {
-    await client.query(`set local lock_timeout = ${LOCK_WAIT_MS}`);
-    await client.query(`lock table ${table} in access exclusive mode`);
-    await client.query('set local lock_timeout to default');
-    await client.query('release savepoint import_index_lock');
-    return true;
-  } catch (err) {
-    if ((err as { code?: string }).code !== LOCK_NOT_AVAILABLE) throw err;
-    await client.query('rollback to savepoint import_index_lock');
-    return false;
-  }
 }

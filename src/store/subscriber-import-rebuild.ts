@@ -42,6 +42,7 @@ import { type Chunk, Fate, type Found, foundQuery, markFound } from './import-ch
 import { SeenHashes } from './seen-hashes.ts';
 import { timed, type ImportTrace } from './import-trace.ts';
 import { dropSecondaryIndexes } from './import-secondary-indexes.ts';
+import { lockTableWithin } from './table-lock.ts';
 
 /** Whether an import rebuilds the address indexes: when the file is large next to the table, always, or never. */
 export type IndexRebuild = 'auto' | 'always' | 'never';
@@ -52,7 +53,6 @@ export const REBUILD_MIN_ROWS = 100_000;
 export const REBUILD_MAX_ROWS = 3_000_000;
 /** How long the import waits for the subscribers table before filling the indexes as it goes. */
 const LOCK_WAIT_MS = 3000;
-const LOCK_NOT_AVAILABLE = '55P03';
 
 /** The unique constraints dropped and built again: on these columns, whatever their name. */
 const ADDRESS_COLUMNS = ['email', 'email_hash'];
@@ -107,19 +107,8 @@ export async function startIndexRebuild(
       await client.query('lock table subscribers in access exclusive mode');
       return true;
     }
-    await client.query('savepoint import_lock');
-    try {
-      await client.query(`set local lock_timeout = ${LOCK_WAIT_MS}`);
-      await client.query('lock table subscribers in access exclusive mode');
-      await client.query('set local lock_timeout to default');
-      await client.query('release savepoint import_lock');
-      return true;
-    } catch (err) {
-      // Busy (a long send's snapshot, say): fill the indexes as usual rather than keep everyone waiting.
-      if ((err as { code?: string }).code !== LOCK_NOT_AVAILABLE) throw err;
-      await client.query('rollback to savepoint import_lock');
-      return false;
-    }
+    // Busy (a long send's snapshot, say): fill the indexes as usual rather than keep everyone waiting.
+    return lockTableWithin(client, 'subscribers', LOCK_WAIT_MS);
   });
   if (!taken) return undefined;
 
