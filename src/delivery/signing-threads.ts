@@ -96,6 +96,13 @@ export class SigningThreads implements RsaPool {
     return this.threads.map((t) => t.worker);
   }
 
+  /** Signatures handed to the threads and not answered yet. */
+  get inFlight(): number {
+    let n = 0;
+    for (const t of this.threads) n += t.inFlight.size;
+    return n;
+  }
+
   readonly rsa: RsaSigner = (signer, text) => {
     if (this.onLibuv) return signer.signOffLoop(text);
     return new Promise<string>((resolve, reject) => {

@@ -10,6 +10,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { dkimVerify } from 'mailauth/lib/dkim/verify.js';
 import { FakeClock } from '../../src/clock.ts';
+import { DkimSigner } from '../../src/delivery/dkim.ts';
 import { messageBuilder, type MessageBuilder } from '../../src/delivery/message-builder.ts';
 import { SigningThreads } from '../../src/delivery/signing-threads.ts';
 import { requestSend } from '../../src/delivery/sends.ts';
@@ -60,14 +61,22 @@ for (const backend of await testBackends()) {
       const transport = smtpPool([`${sink.url}?pool=3`], { clock });
       const parts = deliveryParts({ store, config: testConfig({ dkim: dkimKey().dkim, delivery: { retry: {}, errorRate: {}, signingThreads: 1 } }), clock, transport, logger });
       await parts.builder.close();
-      // The pool, with its thread ended as a crash would end it once ten messages were asked for.
+      // The pool, its thread started and ready first (a thread ended before it loads counts as one that
+      // cannot start), then ended as a crash would end it while it holds signatures: tried every tenth
+      // message until one such end is logged (an answer already on its way makes an end that loses none).
+      await threads.rsa(new DkimSigner(dkimKey().dkim), 'warm-up');
       const onThreads = messageBuilder(parts.links, parts.mailDomain, threads);
+      const lostAtAnEnd = () => logger.lines.some((l) => l.msg.startsWith('signing thread ended') && (l.obj as { inFlight: number }).inFlight > 0);
       let asked = 0;
       const builder: MessageBuilder = {
         build(message, recipient, now) {
           const built = onThreads.build(message, recipient, now);
           // After the pool's own hand-over of this turn: the request is posted, then the thread dies.
-          if (++asked === 10) setImmediate(() => void threads.workers[0]!.terminate());
+          if (++asked % 10 === 0 && !lostAtAnEnd()) {
+            setImmediate(() => {
+              if (threads.inFlight > 0) void threads.workers[0]?.terminate();
+            });
+          }
           return built;
         },
         close: () => threads.close(),
@@ -88,8 +97,9 @@ for (const backend of await testBackends()) {
       const retried = rows.filter((r) => r.attempts > 1);
       assert.ok(retried.length > 0, 'the messages in flight when the thread died were retried');
       const ended = logger.lines.filter((l) => l.msg.startsWith('signing thread ended'));
-      assert.equal(ended.length, 1);
-      assert.equal((ended[0]!.obj as { inFlight: number }).inFlight, retried.length, 'each message in flight is one retried row');
+      assert.ok(ended.length >= 1 && ended.every((l) => l.level === 'error'));
+      const lost = ended.reduce((sum, l) => sum + (l.obj as { inFlight: number }).inFlight, 0);
+      assert.equal(lost, retried.length, 'each message in flight at an end is one retried row');
       // Each reader once: a message that could not be built was never written.
       assert.equal(sink.received.length, rows.length);
       assert.deepEqual(sink.received.map((m) => m.to[0]).sort(), rows.map((r) => r.email).sort());

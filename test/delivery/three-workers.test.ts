@@ -35,7 +35,9 @@ for (const backend of (await cliBackends()).filter((b) => b.name === 'postgres')
       const newsroom = await seedNewsroom(store, 1500);
       const env = {
         ...db.env,
-        SMTP_URL: `${sink.url}?pool=2`,
+        // 150 messages a second per worker: the send lasts seconds, longer than an idle worker's poll (1 s),
+        // so that two fast workers cannot finish it while the third sleeps.
+        SMTP_URL: `${sink.url}?pool=2&rate=150`,
         PUBLIC_URL: PUBLIC,
         MATINALE_SECRET: SECRET,
         // Small claims, so that the three take turns on a list this short.
