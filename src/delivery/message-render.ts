@@ -69,3 +69,18 @@ export async function renderSendMessage(input: SendMessageInput): Promise<Messag
     throw err;
   }
 }
+
+/**
+ * The rendering as a render thread or child answers it (plain data through
+ * postMessage or IPC): the template, or why there is none and whether it is
+ * the edition's fault (a MessageBuildError, which fails the send).
+ */
+export type RenderAnswer = { template: MessageTemplate } | { error: string; build: boolean };
+
+/** `renderSendMessage`, its failure turned into an answer. */
+export function renderToAnswer(input: SendMessageInput): Promise<RenderAnswer> {
+  return renderSendMessage(input).then(
+    (template) => ({ template }),
+    (err: unknown) => ({ error: err instanceof Error ? err.message : String(err), build: err instanceof MessageBuildError }),
+  );
+}

@@ -9,9 +9,8 @@
 import { fork } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { MessageBuildError, type SendMessageInput } from './message-render.ts';
+import { MessageBuildError, type RenderAnswer, type SendMessageInput } from './message-render.ts';
 import type { MessageTemplate } from './message-template.ts';
-import type { RenderAnswer } from './render-thread.ts';
 
 /** How long a rendering may take in the child before it is ended (a rendering takes a second or two). */
 const RENDER_TIMEOUT_MS = 120_000;

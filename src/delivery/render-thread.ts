@@ -7,10 +7,7 @@
 // is sent. In: one SendMessageInput per request. Out: one RenderAnswer each.
 import { createRequire } from 'node:module';
 import { parentPort } from 'node:worker_threads';
-import { loadRenderers, MessageBuildError, renderSendMessage, type SendMessageInput } from './message-render.ts';
-import type { MessageTemplate } from './message-template.ts';
-
-export type RenderAnswer = { template: MessageTemplate } | { error: string; build: boolean };
+import { loadRenderers, renderToAnswer, type RenderAnswer, type SendMessageInput } from './message-render.ts';
 
 const port = parentPort;
 if (!port) throw new Error('render-thread.ts runs on a worker thread (see send-render.ts)');
@@ -20,10 +17,11 @@ if (!port) throw new Error('render-thread.ts runs on a worker thread (see send-r
 const loaded = loadRenderers().then(() => createRequire(import.meta.url)('mjml') as unknown);
 
 port.on('message', (input: SendMessageInput) => {
-  loaded
-    .then(() => renderSendMessage(input))
+  // A renderer that would not load is the thread's failure, not the edition's: the caller renders on its own.
+  void loaded
     .then(
-      (template) => port.postMessage({ template } satisfies RenderAnswer),
-      (err: unknown) => port.postMessage({ error: (err as Error).message, build: err instanceof MessageBuildError } satisfies RenderAnswer),
-    );
+      () => renderToAnswer(input),
+      (err: unknown): RenderAnswer => ({ error: err instanceof Error ? err.message : String(err), build: false }),
+    )
+    .then((answer) => port.postMessage(answer));
 });

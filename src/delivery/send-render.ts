@@ -6,15 +6,10 @@
 // quiet machine). Whatever goes wrong with the thread, the message is
 // rendered here instead, as without it: only an edition that cannot be
 // rendered fails the send, with the same error.
-import { Worker } from 'node:worker_threads';
-import type { SendMessageInput } from './message-render.ts';
+import type { Worker } from 'node:worker_threads';
+import type { RenderAnswer, SendMessageInput } from './message-render.ts';
 import type { MessageTemplate } from './message-template.ts';
-import type { RenderAnswer } from './render-thread.ts';
-
-// Built (dist/) the thread is render-thread.js; from source, tsx must be registered on the thread first.
-const FROM_SOURCE = import.meta.url.endsWith('.ts');
-const ENTRY = new URL(FROM_SOURCE ? './render-thread.ts' : './render-thread.js', import.meta.url);
-const SOURCE_ENTRY = new URL('./thread-source.js', import.meta.url);
+import { startThread } from './thread-start.ts';
 
 /** One render thread, for the message of the send a command starts. */
 export class RenderThread {
@@ -24,9 +19,7 @@ export class RenderThread {
   private waiting: ((answer: RenderAnswer | Error) => void) | undefined;
 
   private constructor() {
-    // A CPU profile of the process covers its threads too; nothing else of the process's flags applies here.
-    const execArgv = process.execArgv.filter((a) => a.startsWith('--cpu-prof'));
-    this.worker = FROM_SOURCE ? new Worker(SOURCE_ENTRY, { workerData: { entry: ENTRY.href }, execArgv }) : new Worker(ENTRY, { execArgv });
+    this.worker = startThread('render-thread');
     // An idle thread never holds the process open.
     this.worker.unref();
     this.worker.on('message', (answer: RenderAnswer) => this.answered(answer));

@@ -19,10 +19,11 @@
 //   signature starts another. Threads that die before they could load, three
 //   in a row, leave the signing to libuv's thread pool.
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { DkimSigner, RsaSigner } from './dkim.ts';
 import type { RsaPool } from './message-builder.ts';
 import type { SigningAnswer, SigningRequest } from './signing-thread.ts';
+import { startThread } from './thread-start.ts';
 import type { DeliveryLogger } from './worker-batch.ts';
 
 /** The threads a process signs on by default: every core but the event loop's; none on one core. */
@@ -43,10 +44,6 @@ const REQUESTS_PER_THREAD = 2;
 /** Threads dying before they could load, in a row, after which libuv's thread pool signs. */
 const FAILED_STARTS = 3;
 
-// Built (dist/) the thread is signing-thread.js; from source, tsx must be registered on the thread first.
-const FROM_SOURCE = import.meta.url.endsWith('.ts');
-const ENTRY = new URL(FROM_SOURCE ? './signing-thread.ts' : './signing-thread.js', import.meta.url);
-const SOURCE_ENTRY = new URL('./thread-source.js', import.meta.url);
 
 interface Pending {
   resolve(signature: string): void;
@@ -184,9 +181,7 @@ export class SigningThreads implements RsaPool {
   }
 
   private start(): Thread {
-    // A CPU profile of the process (--cpu-prof) covers its threads too; nothing else of the process's flags applies here.
-    const execArgv = process.execArgv.filter((a) => a.startsWith('--cpu-prof'));
-    const worker = FROM_SOURCE ? new Worker(SOURCE_ENTRY, { workerData: { entry: ENTRY.href }, execArgv }) : new Worker(ENTRY, { execArgv });
+    const worker = startThread('signing-thread');
     worker.unref();
     const thread: Thread = { worker, inFlight: new Map(), requests: [], keys: new Set(), ready: false, closing: false };
     worker.on('message', (answer: SigningAnswer | 'ready') => this.answered(thread, answer));
