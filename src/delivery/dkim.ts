@@ -55,6 +55,35 @@ export function relaxedHeader(name: string, value: string): string {
   return `${name.toLowerCase().trim()}:${v}\r\n`;
 }
 
+/**
+ * The headers a signature covers, for messages of one shape, worked out once
+ * (per send, from its template) rather than per recipient: the `h=` list,
+ * and in signing order either the canonical text of headers that are the
+ * same in every message (adjacent ones joined) or the index of a header whose
+ * value each message has its own.
+ */
+export interface SignedHeaders {
+  names: string;
+  parts: ReadonlyArray<string | number>;
+}
+
+/** The SignedHeaders of messages with these headers; a header with a `constantValue` is the same in all of them. */
+export function signedHeaders(headers: ReadonlyArray<{ name: string; constantValue?: string }>): SignedHeaders {
+  const names: string[] = [];
+  const parts: Array<string | number> = [];
+  for (const wanted of SIGNED_HEADERS) {
+    const index = headers.findIndex((h) => h.name.toLowerCase() === wanted);
+    if (index < 0) continue;
+    names.push(wanted);
+    const { name, constantValue } = headers[index]!;
+    const last = parts.length - 1;
+    if (constantValue === undefined) parts.push(index);
+    else if (typeof parts[last] === 'string') parts[last] += relaxedHeader(name, constantValue);
+    else parts.push(relaxedHeader(name, constantValue));
+  }
+  return { names: names.join(':'), parts };
+}
+
 /** Signs messages of one domain; holds the parsed private key. */
 export class DkimSigner {
   private readonly key: KeyObject;
@@ -69,18 +98,18 @@ export class DkimSigner {
 
   /**
    * The DKIM-Signature header line (with its CRLF) for these headers and the
-   * finished body hash state, signed here. `canonical` maps a header index to
-   * its pre-computed relaxed form, for headers that are the same for every
-   * recipient.
+   * finished body hash state, signed here. `signed` says which headers it
+   * covers (by default all of `headers`' signed ones); with a plan made once
+   * per send, `headers` needs only the ones each message has its own.
    */
-  signatureHeader(headers: readonly HeaderLine[], bodyHash: Hash, timestamp: number, canonical?: ReadonlyArray<string | undefined>): string {
-    const { value, text } = this.signingInput(headers, bodyHash, timestamp, canonical);
+  signatureHeader(headers: readonly HeaderLine[], bodyHash: Hash, timestamp: number, signed?: SignedHeaders): string {
+    const { value, text } = this.signingInput(headers, bodyHash, timestamp, signed);
     return signatureLine(value, sign('sha256', Buffer.from(text, 'utf8'), this.key).toString('base64'));
   }
 
   /** The same line, its RSA signature computed by `rsa` (a signing thread, libuv's thread pool): the event loop goes on meanwhile. */
-  async signatureHeaderWith(rsa: RsaSigner, headers: readonly HeaderLine[], bodyHash: Hash, timestamp: number, canonical?: ReadonlyArray<string | undefined>): Promise<string> {
-    const { value, text } = this.signingInput(headers, bodyHash, timestamp, canonical);
+  async signatureHeaderWith(rsa: RsaSigner, headers: readonly HeaderLine[], bodyHash: Hash, timestamp: number, signed?: SignedHeaders): Promise<string> {
+    const { value, text } = this.signingInput(headers, bodyHash, timestamp, signed);
     return signatureLine(value, await rsa(this, text));
   }
 
@@ -96,20 +125,16 @@ export class DkimSigner {
    * RSA signature is computed over, as UTF-8): the signed headers' canonical
    * forms and that header's own.
    */
-  signingInput(headers: readonly HeaderLine[], bodyHash: Hash, timestamp: number, canonical?: ReadonlyArray<string | undefined>): { value: string; text: string } {
+  signingInput(headers: readonly HeaderLine[], bodyHash: Hash, timestamp: number, signed: SignedHeaders = signedHeaders(headers)): { value: string; text: string } {
     const bh = bodyHash.digest('base64');
-    const names: string[] = [];
     let signedData = '';
-    for (const wanted of SIGNED_HEADERS) {
-      const index = headers.findIndex((h) => h.name.toLowerCase() === wanted);
-      if (index < 0) continue;
-      const h = headers[index]!;
-      names.push(wanted);
-      signedData += canonical?.[index] ?? relaxedHeader(h.name, h.value);
+    for (const part of signed.parts) {
+      if (typeof part === 'string') signedData += part;
+      else signedData += relaxedHeader(headers[part]!.name, headers[part]!.value);
     }
     const { domain, selector } = this.settings;
     const t = Math.floor(timestamp / 1000);
-    const value = `v=1; a=rsa-sha256; c=relaxed/simple; d=${domain}; s=${selector}; t=${t};\r\n h=${names.join(':')};\r\n bh=${bh};\r\n b=`;
+    const value = `v=1; a=rsa-sha256; c=relaxed/simple; d=${domain}; s=${selector}; t=${t};\r\n h=${signed.names};\r\n bh=${bh};\r\n b=`;
     signedData += relaxedHeader('DKIM-Signature', value).slice(0, -2);
     return { value, text: signedData };
   }

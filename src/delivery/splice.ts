@@ -11,8 +11,8 @@
 import { createHash, type Hash } from 'node:crypto';
 import { headerTextProblem } from '../edition/mailbox.ts';
 import { escapeHtml } from '../render/html-escape.ts';
-import type { DkimSigner, HeaderLine, RsaSigner } from './dkim.ts';
-import { libuvRsa, relaxedHeader } from './dkim.ts';
+import type { DkimSigner, HeaderLine, RsaSigner, SignedHeaders } from './dkim.ts';
+import { libuvRsa, signedHeaders } from './dkim.ts';
 import { ConstantPiece, SplicedMessage } from './message-bytes.ts';
 import type { MessageTemplate, Segment, SlotName } from './message-template.ts';
 import { encodeSlotQp } from './slot-qp.ts';
@@ -24,7 +24,6 @@ interface CompiledHeader {
   name: string;
   /** The header's value when it is the same for every recipient. */
   constantValue?: string;
-  canonical?: string;
   segments: Segment[];
 }
 
@@ -56,6 +55,8 @@ export interface CompiledMessage {
   /** SHA-256 state over the body's first part when it is shared, copied per recipient (only when signing). */
   prefixHash?: Hash;
   signer?: DkimSigner;
+  /** The headers the signature covers, the constant ones already canonical (only when signing). */
+  signedHeaders?: SignedHeaders;
 }
 
 /** Prepares a template for splicing, optionally with a DKIM signer. */
@@ -66,7 +67,7 @@ export function compileMessage(template: MessageTemplate, signer?: DkimSigner): 
     if (h.value.every((s) => typeof s === 'string')) {
       const value = (h.value as string[]).join('');
       head.push(`${h.name}: ${value}\r\n`);
-      return { name: h.name, segments: h.value, constantValue: value, canonical: relaxedHeader(h.name, value) };
+      return { name: h.name, segments: h.value, constantValue: value };
     }
     head.push({ header: index });
     return { name: h.name, segments: h.value };
@@ -91,6 +92,7 @@ export function compileMessage(template: MessageTemplate, signer?: DkimSigner): 
   const compiled: CompiledMessage = { headers, parts };
   if (signer) {
     compiled.signer = signer;
+    compiled.signedHeaders = signedHeaders(headers);
     const first = parts[1];
     compiled.prefixHash = createHash('sha256').update(first instanceof ConstantPiece ? first.bytes : Buffer.alloc(0));
   }
@@ -111,7 +113,7 @@ function joinStrings<T>(segments: ReadonlyArray<string | T>): Array<string | T> 
 /** The complete message of one recipient in one Buffer, ready for SMTP DATA; signed here, on the event loop, when the message has a signer. */
 export function spliceMessage(message: CompiledMessage, values: RecipientValues, now: number): Buffer {
   const spliced = splice(message, values);
-  const signature = spliced.signing && message.signer!.signatureHeader(spliced.signing.headers, spliced.signing.bodyHash, now, spliced.signing.canonical);
+  const signature = spliced.signing && message.signer!.signatureHeader(spliced.signing.headers, spliced.signing.bodyHash, now, message.signedHeaders);
   return withSignature(spliced, signature).toBuffer();
 }
 
@@ -124,16 +126,16 @@ export function spliceMessage(message: CompiledMessage, values: RecipientValues,
 export async function spliceMessageOffThread(message: CompiledMessage, values: RecipientValues, now: number, rsa: RsaSigner = libuvRsa): Promise<SplicedMessage> {
   const spliced = splice(message, values);
   if (!spliced.signing) return withSignature(spliced, undefined);
-  const { headers, bodyHash, canonical } = spliced.signing;
-  return withSignature(spliced, await message.signer!.signatureHeaderWith(rsa, headers, bodyHash, now, canonical));
+  const { headers, bodyHash } = spliced.signing;
+  return withSignature(spliced, await message.signer!.signatureHeaderWith(rsa, headers, bodyHash, now, message.signedHeaders));
 }
 
 interface Spliced {
   pieces: Array<ConstantPiece | Buffer>;
   length: number;
   utf8Headers: boolean;
-  /** What the signature needs, when the message is signed. */
-  signing?: { headers: HeaderLine[]; canonical: Array<string | undefined>; bodyHash: Hash };
+  /** What the signature needs, when the message is signed: the body hash, and the headers of this recipient's own (by index; the others are in the compiled message's signedHeaders). */
+  signing?: { headers: HeaderLine[]; bodyHash: Hash };
 }
 
 function splice(message: CompiledMessage, values: RecipientValues): Spliced {
@@ -181,13 +183,11 @@ function splice(message: CompiledMessage, values: RecipientValues): Spliced {
     const p = pieces[i]!;
     bodyHash.update(p instanceof ConstantPiece ? p.bytes : p);
   }
-  const signed: HeaderLine[] = [];
-  const canonical: Array<string | undefined> = [];
-  for (const [i, h] of headers.entries()) {
-    signed.push({ name: h.name, value: h.constantValue ?? headerValues[i]! });
-    canonical.push(h.canonical);
+  const own: HeaderLine[] = [];
+  for (let i = 0; i < headerValues.length; i++) {
+    if (headerValues[i] !== undefined) own[i] = { name: headers[i]!.name, value: headerValues[i]! };
   }
-  spliced.signing = { headers: signed, canonical, bodyHash };
+  spliced.signing = { headers: own, bodyHash };
   return spliced;
 }
 
