@@ -3,9 +3,9 @@
 // the long constant stretches of its body, each one Buffer shared by every
 // message (nearly all of its bytes: message-bytes.ts), and runs between them:
 // the headers, and the recipient's values in the body with the short
-// stretches around them. It pre-computes the canonical form of the headers
-// that never change and, when signing, the body hash state over the body's
-// first stretch. Per recipient each run is one string made into one Buffer,
+// stretches around them. When signing, it also works out once which headers
+// the signature covers, the constant ones already canonical (dkim.ts,
+// `signedHeaders`), and the body hash state over the body's first stretch. Per recipient each run is one string made into one Buffer,
 // and the message is those and the shared stretches, never joined; signed, it
 // has its DKIM-Signature line first.
 import { createHash, type Hash } from 'node:crypto';
